@@ -1,0 +1,43 @@
+"""Samverkan: case management for Trisam teams and Samverkanscirklar.
+
+``create_app`` wires configuration, extensions and blueprints, and nothing else: it
+starts no scheduler and runs no migration (those are CLI commands).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from samverkan import config
+
+    config.load(app, test_config)
+
+    from samverkan import models  # noqa: F401  (the whole schema, for Alembic)
+    from samverkan.core import extensions
+
+    extensions.init_app(app)
+
+    from samverkan import api, web
+    from samverkan.arenden import views as arenden_views
+    from samverkan.auth import cli as auth_cli
+    from samverkan.auth import views as auth_views
+    from samverkan.demo import cli as demo_cli
+
+    for module in (web, auth_views, arenden_views, api, auth_cli, demo_cli):
+        module.init_app(app)
+    return app

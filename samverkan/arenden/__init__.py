@@ -1,0 +1,1 @@
+"""Ärenden: the case, its history and its life through the state machine."""

@@ -1,0 +1,51 @@
+"""Fixed code lists for start and end data, so before/after can be counted.
+
+Values are stored (ASCII); labels are shown. Order is the order in forms.
+"""
+
+from __future__ import annotations
+
+FORSORJNING = {
+    "forsorjningsstod": "Försörjningsstöd",
+    "aktivitetsstod": "Aktivitetsstöd",
+    "a_kassa": "A-kassa",
+    "sjukpenning": "Sjukpenning",
+    "rehabiliteringspenning": "Rehabiliteringspenning",
+    "aktivitetsersattning": "Aktivitetsersättning",
+    "sjukersattning": "Sjukersättning",
+    "lon": "Lön",
+    "lonebidrag": "Lönebidrag / subventionerad anställning",
+    "csn": "Studiemedel (CSN)",
+    "ingen": "Ingen (försörjs av anhörig)",
+    "annan": "Annan",
+}
+
+SYSSELSATTNING = {
+    "ingen": "Ingen sysselsättning",
+    "ami": "AME/AMI-aktivitet",
+    "lss_daglig_verksamhet": "Daglig verksamhet (LSS)",
+    "af_program": "Stöd eller program via Arbetsförmedlingen",
+    "arbetstraning": "Arbetsträning",
+    "praktik": "Praktik",
+    "studier": "Studier",
+    "arbete_med_stod": "Arbete med stöd",
+    "arbete": "Arbete",
+    "annan": "Annan",
+}
+
+AVSLUTSORSAK = {
+    "arbete": "Arbete",
+    "studier": "Studier",
+    "arbetssokande": "Arbetssökande",
+    "fortsatt_rehabilitering": "Fortsatt rehabilitering",
+    "sjukdom": "Sjukdom",
+    "flyttat": "Flyttat",
+    "eget_onskemal": "Eget önskemål",
+    "samtycke_aterkallat": "Samtycke återkallat",
+    "felregistrering": "Felregistrering",
+    "annan": "Annan orsak",
+}
+
+
+def choices(kodlista: dict[str, str]) -> list[tuple[str, str]]:
+    return list(kodlista.items())

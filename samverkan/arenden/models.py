@@ -1,0 +1,105 @@
+"""Arende (one case) and ArendeHandelse (its history, one row per transition)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from samverkan.auth.models import User
+from samverkan.core.db import UTCDateTime, db, utcnow
+from samverkan.deltagare.models import Deltagare, Samtycke
+from samverkan.forbund.models import Part, Team
+from workflows import arende as wf
+
+_STATES_SQL = ", ".join(f"'{s}'" for s in wf.STATES)
+
+
+class Arende(db.Model):
+    __tablename__ = "arende"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATES_SQL})", name="status"),
+        UniqueConstraint("referens"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    deltagare_id: Mapped[int] = mapped_column(ForeignKey("deltagare.id"), index=True)
+    # Used everywhere outside the case page, never the person's name or number.
+    referens: Mapped[str] = mapped_column(String(32))
+    aktualiserande_part_id: Mapped[int] = mapped_column(ForeignKey("part.id"), index=True)
+    handlaggare_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    fragestallning: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML
+    status: Mapped[str] = mapped_column(String(20), default=wf.INITIAL, index=True)
+    # Optimistic locking: SQLAlchemy adds "AND version = :old" to every UPDATE.
+    version: Mapped[int] = mapped_column(default=1)
+
+    forsorjning_start: Mapped[str | None] = mapped_column(String(40))
+    sysselsattning_start: Mapped[str | None] = mapped_column(String(40))
+    forsorjning_slut: Mapped[str | None] = mapped_column(String(40))
+    sysselsattning_slut: Mapped[str | None] = mapped_column(String(40))
+    avslutsorsak: Mapped[str | None] = mapped_column(String(40))
+
+    aktualiserad_den: Mapped[dt.date | None] = mapped_column(Date)
+    forsta_samplanering: Mapped[dt.date | None] = mapped_column(Date)
+    avslutad_den: Mapped[dt.date | None] = mapped_column(Date)
+    foregaende_arende_id: Mapped[int | None] = mapped_column(ForeignKey("arende.id"))
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    team: Mapped[Team] = relationship()
+    deltagare: Mapped[Deltagare] = relationship()
+    aktualiserande_part: Mapped[Part] = relationship()
+    handlaggare: Mapped[User] = relationship()
+    samtycken: Mapped[list[Samtycke]] = relationship(order_by=Samtycke.id)
+    handelser: Mapped[list[ArendeHandelse]] = relationship(
+        back_populates="arende", order_by="ArendeHandelse.id"
+    )
+
+    @property
+    def samtycke(self) -> Samtycke | None:
+        """The current consent: the latest registered."""
+        return self.samtycken[-1] if self.samtycken else None
+
+    @property
+    def status_label(self) -> str:
+        return wf.STATE_LABELS[self.status]
+
+
+class ArendeHandelse(db.Model):
+    """One transition. Written in the same transaction as the state change."""
+
+    __tablename__ = "arende_handelse"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arende_id: Mapped[int] = mapped_column(ForeignKey("arende.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(40))
+    fran_status: Mapped[str] = mapped_column(String(20))
+    till_status: Mapped[str] = mapped_column(String(20))
+    aktor_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    # The day it happened (may be back-dated), and when it was recorded (UTC).
+    galler_datum: Mapped[dt.date] = mapped_column(Date)
+    registrerad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kommentar: Mapped[str] = mapped_column(Text, default="")
+    ar_korrigering: Mapped[bool] = mapped_column(default=False)
+
+    arende: Mapped[Arende] = relationship(back_populates="handelser")
+    aktor: Mapped[User] = relationship()
+
+    @property
+    def trigger_label(self) -> str:
+        return wf.TRIGGER_LABELS.get(self.trigger, self.trigger)
+
+
+class Referensserie(db.Model):
+    """The last number handed out per förbund and year, for codes like EXB-2026-014."""
+
+    __tablename__ = "referensserie"
+
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), primary_key=True)
+    ar: Mapped[int] = mapped_column(primary_key=True)
+    senaste: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,1 @@
+"""Who is asking: users, passwords, sessions, API tokens, and the access policy."""

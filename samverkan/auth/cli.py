@@ -1,0 +1,68 @@
+"""CLI: create-user and create-token."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from samverkan.auth import services
+from samverkan.auth.models import User
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError
+from samverkan.forbund.models import Forbund, ForbundRoll, ForbundsRollTilldelning, Part
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(create_token)
+
+
+@click.command("create-user")
+@click.option("--epost", required=True, help="E-postadress (inloggningsnamn).")
+@click.option("--namn", required=True, help="För- och efternamn.")
+@click.option("--forbund", "forbund_kod", required=True, help="Förbundets kod, t.ex. EXB.")
+@click.option("--part", "part_namn", default=None, help="Partens namn (för handläggare).")
+@click.option("--admin", is_flag=True, help="Gör användaren till förbundsadministratör.")
+@click.password_option("--losenord", prompt="Lösenord", help="Minst 12 tecken.")
+def create_user(epost, namn, forbund_kod, part_namn, admin, losenord):
+    """Skapa en användare."""
+    forbund = db.session.execute(select(Forbund).where(Forbund.kod == forbund_kod)).scalar_one_or_none()
+    if forbund is None:
+        raise click.ClickException(f"Förbundet {forbund_kod} finns inte.")
+    part = None
+    if part_namn:
+        part = db.session.execute(
+            select(Part).where(Part.forbund_id == forbund.id, Part.namn == part_namn)
+        ).scalar_one_or_none()
+        if part is None:
+            raise click.ClickException(f"Parten {part_namn} finns inte i förbundet.")
+    epost = epost.strip().lower()
+    if db.session.execute(select(User.id).where(User.epost == epost)).first():
+        raise click.ClickException("Det finns redan en användare med den e-postadressen.")
+    user = User(epost=epost, namn=namn.strip(), forbund_id=forbund.id, part=part)
+    try:
+        services.set_password(user, losenord)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.add(user)
+    if admin:
+        db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user=user, roll=ForbundRoll.ADMIN))
+    db.session.commit()
+    click.echo(f"Användaren {epost} är skapad.")
+
+
+@click.command("create-token")
+@click.option("--epost", required=True, help="Användarens e-postadress.")
+@click.option("--namn", required=True, help="Vad token ska användas till.")
+def create_token(epost, namn):
+    """Skapa en personlig API-token. Den visas en gång."""
+    user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException("Användaren finns inte.")
+    try:
+        _, secret = services.create_token(user, namn)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(secret)

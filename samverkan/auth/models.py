@@ -1,0 +1,68 @@
+"""Users, API tokens and the login-attempt log used for throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from samverkan.core.db import UTCDateTime, db, utcnow
+from samverkan.forbund.models import ForbundsRollTilldelning, Medlemskap, Part
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "anvandare"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int | None] = mapped_column(ForeignKey("part.id"), index=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
+    epost: Mapped[str] = mapped_column(String(254), unique=True)
+    namn: Mapped[str] = mapped_column(String(200))
+    aktiv: Mapped[bool] = mapped_column(default=True)
+    losenord_hash: Mapped[str] = mapped_column(String(255), default="")
+    # Bumped at logout and password change; a session cookie carrying an older value
+    # is refused, so those actions end every session server-side.
+    sessionsversion: Mapped[int] = mapped_column(default=1)
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    part: Mapped[Part | None] = relationship()
+    medlemskap: Mapped[list[Medlemskap]] = relationship(back_populates="user")
+    forbundsroller: Mapped[list[ForbundsRollTilldelning]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.aktiv
+
+    def get_id(self) -> str:
+        # The session version travels in the id: a bump invalidates old cookies.
+        return f"{self.id}:{self.sessionsversion}"
+
+
+class ApiToken(db.Model):
+    """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    namn: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    senast_anvand: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    aterkallad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Inloggningsforsok(db.Model):
+    """Failed logins, kept in the database so the throttle holds across web workers."""
+
+    __tablename__ = "inloggningsforsok"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    epost: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    tid: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,0 +1,134 @@
+"""Passwords, login with throttling, sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+
+from samverkan.auth.models import ApiToken, Inloggningsforsok, User
+from samverkan.core import audit, clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so timing does not reveal accounts.
+_DUMMY_HASH = _hasher.hash("ingen-sadan-anvandare")
+
+MIN_PASSWORD_LENGTH = 12
+THROTTLED = "För många misslyckade inloggningar. Vänta en stund och försök igen."
+BAD_LOGIN = "Fel e-postadress eller lösenord."
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("svagt_losenord",
+                          f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.", field="losenord")
+    user.losenord_hash = _hasher.hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every existing session cookie of this user stops working."""
+    user.sessionsversion += 1
+
+
+def _throttled(epost: str, ip: str) -> bool:
+    cfg = current_app.config
+    since = clock.now() - cfg["LOGIN_THROTTLE_WINDOW"]
+    per_account, per_ip = db.session.execute(
+        select(
+            func.count().filter(Inloggningsforsok.epost == epost),
+            func.count().filter(Inloggningsforsok.ip == ip),
+        ).where(Inloggningsforsok.tid >= since,
+                or_(Inloggningsforsok.epost == epost, Inloggningsforsok.ip == ip))
+    ).one()
+    return per_account >= cfg["LOGIN_THROTTLE_PER_ACCOUNT"] or per_ip >= cfg["LOGIN_THROTTLE_PER_IP"]
+
+
+def authenticate(epost: str, password: str, ip: str) -> User:
+    """Return the user or raise DomainError. Failures are recorded (caller commits)."""
+    epost = (epost or "").strip().lower()
+    if _throttled(epost, ip):
+        raise DomainError("for_manga_forsok", THROTTLED, status=429)
+    user = db.session.execute(select(User).where(User.epost == epost)).scalar_one_or_none()
+    try:
+        _hasher.verify(user.losenord_hash if user and user.losenord_hash else _DUMMY_HASH, password)
+        ok = user is not None and user.aktiv
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        db.session.add(Inloggningsforsok(epost=epost, ip=ip))
+        log.info("failed login")  # no address in the log: it is personal data
+        raise DomainError("fel_inloggning", BAD_LOGIN, status=401)
+    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == epost))
+    if _hasher.check_needs_rehash(user.losenord_hash):
+        user.losenord_hash = _hasher.hash(password)
+    audit.record("inloggning", "anvandare", user.id, user_id=user.id)
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the session version (see User.get_id)."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.aktiv or user.sessionsversion != version:
+        return None
+    return user
+
+
+# --- API tokens -------------------------------------------------------------------
+TOKEN_PREFIX = "sv_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user: User, namn: str) -> tuple[ApiToken, str]:
+    """Create a token; the secret is returned once and never stored."""
+    namn = (namn or "").strip()
+    if not namn or len(namn) > 100:
+        raise DomainError("ogiltigt_namn", "Ge token ett namn (högst 100 tecken).", field="namn")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, namn=namn, prefix=secret[:10], token_hash=_digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("token.skapa", "api_token", token.id, user_id=user.id)
+    return token, secret
+
+
+def user_for_token(secret: str) -> User | None:
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _digest(secret))
+    ).scalar_one_or_none()
+    if token is None or token.aterkallad is not None or not token.user.aktiv:
+        return None
+    token.senast_anvand = clock.now()
+    return token.user
+
+
+def revoke_token(user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise DomainError("hittades_inte", "Token finns inte.", status=404)
+    if token.aterkallad is None:
+        token.aterkallad = clock.now()
+        audit.record("token.aterkalla", "api_token", token.id, user_id=user.id)
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return db.session.execute(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    ).scalars().all()

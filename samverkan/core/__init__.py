@@ -1,0 +1,1 @@
+"""Domain-free building blocks: database, clock, errors, audit, security, policy."""

@@ -1,0 +1,72 @@
+"""The audit log: who read or changed what, when, and from where. Append-only.
+
+Entries name the object and the fields touched, never their values: the log itself
+must not become a second copy of sensitive data. Writes go in the caller's transaction,
+so a change and its audit row commit or roll back together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from flask import has_request_context, request
+from sqlalchemy import String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from samverkan.core.db import UTCDateTime, db, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "granskningslogg"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tid: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A plain number, not a foreign key: core knows no domain, and the log must
+    # outlive any row it mentions.
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    handling: Mapped[str] = mapped_column(String(60))
+    objekt_typ: Mapped[str] = mapped_column(String(40))
+    objekt_id: Mapped[int | None] = mapped_column(index=True)
+    falt: Mapped[str] = mapped_column(String(500), default="")
+    kanal: Mapped[str] = mapped_column(String(10), default="")  # webb, api, cli, jobb
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_change(mapper, connection, target):
+    raise AppendOnlyError("Granskningsloggen går inte att ändra eller radera.")
+
+
+def record(
+    handling: str,
+    objekt_typ: str,
+    objekt_id: int | None,
+    *,
+    user_id: int | None,
+    falt: Iterable[str] = (),
+) -> AuditEntry:
+    """Add one entry to the current transaction (the caller commits)."""
+    kanal, ip = "cli", ""
+    if has_request_context():
+        kanal = "api" if request.path.startswith("/api/") else "webb"
+        ip = request.remote_addr or ""
+    entry = AuditEntry(
+        user_id=user_id,
+        handling=handling,
+        objekt_typ=objekt_typ,
+        objekt_id=objekt_id,
+        falt=",".join(sorted(falt)),
+        kanal=kanal,
+        ip=ip,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,36 @@
+"""The one place the application asks what time it is.
+
+Tests replace the clock (``set_clock``) so that scheduling and effective-date rules can
+be checked at any instant. Everything stored is UTC; everything shown or reasoned about
+in calendar terms ("today", "the Friday before") is Europe/Stockholm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+_now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)  # noqa: E731
+
+
+def now() -> dt.datetime:
+    """The current instant, aware, in UTC."""
+    return _now()
+
+
+def today() -> dt.date:
+    """Today's date in Stockholm."""
+    return now().astimezone(STOCKHOLM).date()
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(STOCKHOLM)
+
+
+def set_clock(fn: Callable[[], dt.datetime] | None) -> None:
+    """Replace the clock (tests); ``None`` restores the real one."""
+    global _now
+    _now = fn or (lambda: dt.datetime.now(dt.timezone.utc))

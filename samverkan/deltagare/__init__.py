@@ -1,0 +1,1 @@
+"""The individual an ärende is about, and their consent."""

@@ -1,0 +1,1 @@
+"""The organisation: förbund (association), parter (member organisations), teams and roles."""

@@ -1,0 +1,131 @@
+"""Förbund, Part, Team, and who holds which role where."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from samverkan.core.db import db, enum_type
+
+
+class PartTyp(enum.Enum):
+    ARBETSFORMEDLINGEN = "arbetsformedlingen"
+    FORSAKRINGSKASSAN = "forsakringskassan"
+    KOMMUN = "kommun"
+    REGION = "region"
+
+    @property
+    def label(self) -> str:
+        return PART_TYP_LABELS[self]
+
+
+PART_TYP_LABELS = {
+    PartTyp.ARBETSFORMEDLINGEN: "Arbetsförmedlingen",
+    PartTyp.FORSAKRINGSKASSAN: "Försäkringskassan",
+    PartTyp.KOMMUN: "Kommun",
+    PartTyp.REGION: "Region",
+}
+
+
+class TeamRoll(enum.Enum):
+    PROJEKTLEDARE = "projektledare"
+    LEDAMOT = "ledamot"
+    ERSATTARE = "ersattare"
+    SAMCOACH = "samcoach"
+
+
+class ForbundRoll(enum.Enum):
+    ADMIN = "admin"
+    STYRGRUPP = "styrgrupp"
+
+
+class Forbund(db.Model):
+    __tablename__ = "forbund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namn: Mapped[str] = mapped_column(String(200), unique=True)
+    # Prefix of every ärende reference code, e.g. "EXB" in EXB-2026-014.
+    kod: Mapped[str] = mapped_column(String(8), unique=True)
+
+    parter: Mapped[list[Part]] = relationship(back_populates="forbund", order_by="Part.namn")
+    teams: Mapped[list[Team]] = relationship(back_populates="forbund", order_by="Team.namn")
+
+
+class Part(db.Model):
+    """One organisation unit of one of the four kinds, e.g. 'Exempelby kommun, AME'."""
+
+    __tablename__ = "part"
+    __table_args__ = (UniqueConstraint("forbund_id", "namn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
+    typ: Mapped[PartTyp] = mapped_column(enum_type(PartTyp))
+    namn: Mapped[str] = mapped_column(String(200))
+
+    forbund: Mapped[Forbund] = relationship(back_populates="parter")
+
+
+class Team(db.Model):
+    """A Trisam team / Samverkanscirkel with its meeting defaults."""
+
+    __tablename__ = "team"
+    __table_args__ = (
+        UniqueConstraint("forbund_id", "namn"),
+        CheckConstraint("motesveckodag BETWEEN 0 AND 6", name="veckodag"),
+        CheckConstraint("agendakapacitet > 0", name="kapacitet"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
+    namn: Mapped[str] = mapped_column(String(200))
+    # Defaults for generated meetings (0 = Monday, as in Python).
+    motesveckodag: Mapped[int] = mapped_column(default=1)
+    motestid: Mapped[dt.time] = mapped_column(default=dt.time(13, 0))
+    motesplats: Mapped[str] = mapped_column(String(300), default="")
+    agendakapacitet: Mapped[int] = mapped_column(default=6)
+    # Kallelse rule: None = the Friday 09:00 of the week before; N = N days before.
+    kallelse_dagar_fore: Mapped[int | None] = mapped_column(default=None)
+
+    forbund: Mapped[Forbund] = relationship(back_populates="teams")
+    medlemskap: Mapped[list[Medlemskap]] = relationship(
+        back_populates="team", foreign_keys="Medlemskap.team_id"
+    )
+
+
+class Medlemskap(db.Model):
+    """A user's role in a team. An ersättare names the ledamot they stand in for."""
+
+    __tablename__ = "medlemskap"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", "roll"),
+        CheckConstraint("kapacitet IS NULL OR kapacitet >= 0", name="kapacitet"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    roll: Mapped[TeamRoll] = mapped_column(enum_type(TeamRoll))
+    ersatter_id: Mapped[int | None] = mapped_column(ForeignKey("medlemskap.id"))
+    # Samcoach only: how many ongoing ärenden before new ones queue (Ragunda: 10).
+    kapacitet: Mapped[int | None] = mapped_column(default=None)
+
+    team: Mapped[Team] = relationship(back_populates="medlemskap", foreign_keys=[team_id])
+    user: Mapped["User"] = relationship(back_populates="medlemskap")  # noqa: F821
+    ersatter: Mapped[Medlemskap | None] = relationship(remote_side=[id])
+
+
+class ForbundsRollTilldelning(db.Model):
+    """Förbund-level roles: admin (users, parties, teams) and styrgrupp (statistics)."""
+
+    __tablename__ = "forbundsroll"
+    __table_args__ = (UniqueConstraint("forbund_id", "user_id", "roll"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    roll: Mapped[ForbundRoll] = mapped_column(enum_type(ForbundRoll))
+
+    user: Mapped["User"] = relationship(back_populates="forbundsroller")  # noqa: F821

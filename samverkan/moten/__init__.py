@@ -1,0 +1,1 @@
+"""Meetings of a team and their agendas."""

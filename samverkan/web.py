@@ -1,0 +1,128 @@
+"""Cross-cutting web behaviour: login required by default, idle timeout, security
+headers, error pages, template filters, the start page and the health check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import text
+
+from samverkan.auth import services as auth_services
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError
+from samverkan.core.extensions import login_manager
+from samverkan.core.html import safe
+from workflows import arende as wf
+
+log = logging.getLogger(__name__)
+
+# Endpoints anyone may reach; everything else needs a logged-in user.
+PUBLIC_ENDPOINTS = {"auth.login", "halsa", "static"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(auth_services.load_session_user)
+
+    @app.before_request
+    def _require_login():
+        if request.blueprint == "api" or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        # Idle timeout, checked on the server: the cookie's own expiry is the browser's word.
+        senast = session.get("senast")
+        now = clock.now().timestamp()
+        if senast and now - senast > app.config["IDLE_TIMEOUT"].total_seconds():
+            logout_user()
+            session.clear()
+            flash("Du har loggats ut efter en tids inaktivitet.", "info")
+            return redirect(url_for("auth.login", next=request.full_path))
+        session["senast"] = now
+        session.permanent = True
+        return None
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint != "static":
+            # Case data must not linger in shared or browser caches.
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        db.session.rollback()
+        if request.blueprint == "api":
+            return jsonify(fel={"kod": error.code, "meddelande": error.message, "falt": error.field}), error.status
+        return render_template("fel.html", status=error.status, meddelande=error.message), error.status
+
+    for status, message in (
+        (400, "Begäran kunde inte förstås. Ladda om sidan och försök igen."),
+        (404, "Sidan finns inte."),
+        (405, "Den här åtgärden går inte att göra på den här sidan."),
+        (500, "Något gick fel hos oss. Inget sparades. Försök igen om en stund."),
+    ):
+        app.register_error_handler(status, _http_error(status, message))
+
+    @app.route("/")
+    def start():
+        return redirect(url_for("arenden.lista"), code=303)
+
+    @app.route("/halsa")
+    def halsa():
+        db.session.execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+    app.jinja_env.filters["datum"] = format_datum
+    app.jinja_env.filters["tid"] = format_tid
+    app.jinja_env.filters["datumtid"] = format_datumtid
+    app.jinja_env.filters["saker_html"] = safe
+    app.jinja_env.globals["STATE_LABELS"] = wf.STATE_LABELS
+    app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
+
+    @app.context_processor
+    def _globals():
+        return {"nu": clock.now()}
+
+
+
+def _http_error(status: int, message: str):
+    def handler(error):
+        if status == 500:
+            db.session.rollback()
+            log.exception("unhandled error")
+        if request.path.startswith("/api/"):
+            return jsonify(fel={"kod": f"http_{status}", "meddelande": message, "falt": None}), status
+        return render_template("fel.html", status=status, meddelande=message), status
+
+    return handler
+
+
+def format_datum(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = clock.local(value).date()
+    return value.isoformat()
+
+
+def format_tid(value: dt.datetime | None) -> str:
+    return clock.local(value).strftime("%H:%M") if value else ""
+
+
+def format_datumtid(value: dt.datetime | None) -> str:
+    return f"{format_datum(value)} {format_tid(value)}" if value else ""

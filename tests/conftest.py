@@ -1,0 +1,150 @@
+"""Test harness: every database test runs once on SQLite and once on PostgreSQL.
+
+PostgreSQL is 127.0.0.1:5432 (trust auth) unless SAMVERKAN_TEST_POSTGRES_URL says
+otherwise. Under CI=true (or SAMVERKAN_TEST_REQUIRE_POSTGRES=1) an unreachable server
+fails the run; locally it is skipped with a reason. The schema is built by the Alembic
+migrations, so every run also proves they work. Each test's rows are removed after it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from samverkan import create_app
+from samverkan.core import clock
+from samverkan.core.db import db
+from tests import factories
+
+PG_ADMIN_URL = os.environ.get("SAMVERKAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("CI") == "true" or os.environ.get("SAMVERKAN_TEST_REQUIRE_POSTGRES") == "1"
+BACKENDS = os.environ.get("SAMVERKAN_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+
+def _pg_database(worker: str) -> str:
+    """Create a fresh database for this worker and return its SQLAlchemy URL."""
+    name = f"samverkan_test_{worker}_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL på {PG_ADMIN_URL} går inte att nå: {error}"
+        if REQUIRE_PG:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{name}", name
+
+
+def _drop_pg(name: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    pg_name = None
+    if request.param == "postgresql":
+        url, pg_name = _pg_database(worker)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-nyckel",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "samverkan.test",
+    })
+    app.instance_path = str(instance)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+    app.config["BACKEND"] = request.param
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if pg_name:
+        _drop_pg(pg_name)
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with an empty database; rows are removed after the test."""
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.rollback()
+            clock.set_clock(None)
+            _empty_all_tables()
+            db.session.remove()
+
+
+@pytest.fixture
+def world(ctx):
+    w = factories.create_world()
+    db.session.commit()
+    return w
+
+
+@pytest.fixture
+def client(ctx):
+    return ctx.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in through the real login form."""
+
+    def _login(user):
+        response = client.post("/logga-in", data={"epost": user.epost, "losenord": factories.PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(ctx):
+    """``with count_queries() as q: ...`` then ``q.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _count():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return _count

@@ -1,0 +1,129 @@
+"""Factories for test data. All fictional: invented names, example.org, generated numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from dataclasses import dataclass, field
+
+from samverkan.arenden import services as arende_services
+from samverkan.arenden.models import Arende
+from samverkan.auth.models import User
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.deltagare import services as deltagare_services
+from samverkan.deltagare.personnummer import luhn_check_digit
+from samverkan.forbund.models import (
+    Forbund,
+    ForbundRoll,
+    ForbundsRollTilldelning,
+    Medlemskap,
+    Part,
+    PartTyp,
+    Team,
+    TeamRoll,
+)
+
+PASSWORD = "ett-langt-testlosenord"
+# Hashing with argon2 is slow by design; tests reuse one hash.
+_HASH: dict[str, str] = {}
+_seq = itertools.count(1)
+
+
+def personnummer(born: dt.date | None = None, *, samordning: bool = False, rng=None) -> str:
+    """A valid-checksum 12-digit number for an invented person."""
+    rng = rng or random
+    born = born or dt.date(1970, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 35))
+    day = born.day + (60 if samordning else 0)
+    nine = f"{born:%y%m}{day:02d}{rng.randrange(0, 1000):03d}"
+    return f"{born.year:04d}{nine[2:4]}{nine[4:6]}{nine[6:]}{luhn_check_digit(nine)}"
+
+
+def create_user(forbund: Forbund, part: Part | None, namn: str, epost: str | None = None) -> User:
+    from samverkan.auth.services import _hasher
+
+    if "h" not in _HASH:
+        _HASH["h"] = _hasher.hash(PASSWORD)
+    n = next(_seq)
+    user = User(forbund_id=forbund.id, part=part, namn=namn,
+                epost=epost or f"anvandare{n}@example.org", losenord_hash=_HASH["h"])
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@dataclass
+class World:
+    """A förbund with one team of every role, and a second team next door."""
+
+    forbund: Forbund
+    team: Team
+    annat_team: Team
+    parter: dict[str, Part]
+    users: dict[str, User] = field(default_factory=dict)
+
+    def team_part_ids(self) -> list[int]:
+        return [p.id for p in self.parter.values()]
+
+
+def create_world() -> World:
+    forbund = Forbund(namn="Samordningsförbundet Testbygd", kod="TST")
+    db.session.add(forbund)
+    db.session.flush()
+    parter = {
+        "af": Part(forbund_id=forbund.id, typ=PartTyp.ARBETSFORMEDLINGEN, namn="Arbetsförmedlingen Testbygd"),
+        "fk": Part(forbund_id=forbund.id, typ=PartTyp.FORSAKRINGSKASSAN, namn="Försäkringskassan Testbygd"),
+        "kommun": Part(forbund_id=forbund.id, typ=PartTyp.KOMMUN, namn="Testby kommun, Arbetsmarknadsenheten"),
+        "region": Part(forbund_id=forbund.id, typ=PartTyp.REGION, namn="Region Testbygd, Hälsocentralen"),
+    }
+    db.session.add_all(parter.values())
+    team = Team(forbund_id=forbund.id, namn="Trisam Testby", motesplats="Kommunhuset, rum 3")
+    annat = Team(forbund_id=forbund.id, namn="Trisam Grannby")
+    db.session.add_all([team, annat])
+    db.session.flush()
+    w = World(forbund=forbund, team=team, annat_team=annat, parter=parter)
+
+    def member(key, part_key, namn, roll, team_=team, **kw):
+        user = create_user(forbund, parter.get(part_key), namn, epost=f"{key}@example.org")
+        m = Medlemskap(team_id=team_.id, user_id=user.id, roll=roll, **kw)
+        db.session.add(m)
+        db.session.flush()
+        w.users[key] = user
+        return m
+
+    member("projektledare", "kommun", "Petra Projektsson", TeamRoll.PROJEKTLEDARE)
+    ledamoter = {k: member(f"ledamot_{k}", k, f"Ledamot {k.upper()}", TeamRoll.LEDAMOT) for k in parter}
+    member("ersattare_af", "af", "Erik Ersättarsson", TeamRoll.ERSATTARE, ersatter_id=ledamoter["af"].id)
+    member("samcoach", "kommun", "Sam Coachberg", TeamRoll.SAMCOACH, kapacitet=10)
+    member("granne", "af", "Greta Grannberg", TeamRoll.LEDAMOT, team_=annat)
+    for key, roll in (("admin", ForbundRoll.ADMIN), ("styrgrupp", ForbundRoll.STYRGRUPP)):
+        user = create_user(forbund, None, f"{key.title()} Testsson", epost=f"{key}@example.org")
+        db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user_id=user.id, roll=roll))
+        w.users[key] = user
+    db.session.flush()
+    return w
+
+
+def create_arende(w: World, *, handlaggare: str = "ledamot_af", parter: list[str] | None = None,
+                  aktualisera: bool = True, fragestallning: str = "<p>Hur kan vi samordna stödet?</p>",
+                  giltigt_dagar: int = 365) -> Arende:
+    """An ärende with consent for the given parties (default: all four), submitted."""
+    user = w.users[handlaggare]
+    arende = arende_services.create_utkast(
+        user, team_id=w.team.id, fragestallning=fragestallning, kon="kvinna",
+        personnummer=personnummer(),
+    )
+    today = clock.today()
+    deltagare_services.register_samtycke(
+        arende.id, user_id=user.id, forbund_id=w.forbund.id,
+        givet_den=today - dt.timedelta(days=30), giltigt_till=today + dt.timedelta(days=giltigt_dagar),
+        satt="underskrivet",
+        part_ids=[w.parter[k].id for k in (parter or list(w.parter))],
+    )
+    db.session.refresh(arende)
+    if aktualisera:
+        arende_services.fire(user, arende.id, "aktualisera", version=arende.version,
+                             datum=today - dt.timedelta(days=20))
+    db.session.flush()
+    return arende

@@ -1,0 +1,1 @@
+"""State machines as plain data: states, transitions and guard names. No app imports."""
