@@ -13,6 +13,7 @@ import uuid
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -104,8 +105,21 @@ def world(ctx):
     return w
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (own ``g``, own database session), as in
+    production; the test's objects do not leak into the request or back."""
+
+    def open(self, *args, **kwargs):
+        # Commit what the test set up and end its transaction: the request must see the
+        # data, and on SQLite (BEGIN IMMEDIATE) an open test transaction would block it.
+        db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(ctx):
+    ctx.test_client_class = IsolatedClient
     return ctx.test_client()
 
 

@@ -9,20 +9,16 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from samverkan.arenden import kodlistor
 
 
-def _with_blank(kodlista):
-    return [("", "– Välj –"), *kodlistor.choices(kodlista)]
-
-
 class HandelseForm(FlaskForm):
     trigger = HiddenField(validators=[DataRequired()])
     version = IntegerField(validators=[InputRequired()])
     datum = DateField("Datum", validators=[Optional()],
                       description="Dagen det hände. Får vara bakåt i tiden, inte framåt.")
     kommentar = TextAreaField("Kommentar", validators=[Optional()])
-    avslutsorsak = SelectField("Avslutsorsak", choices=_with_blank(kodlistor.AVSLUTSORSAK),
+    avslutsorsak = SelectField("Avslutsorsak", choices=kodlistor.choices(kodlistor.AVSLUTSORSAK),
                                validators=[Optional()])
-    forsorjning_slut = SelectField("Försörjning vid avslut", choices=_with_blank(kodlistor.FORSORJNING),
+    forsorjning_slut = SelectField("Försörjning vid avslut", choices=kodlistor.choices(kodlistor.FORSORJNING),
                                    validators=[Optional()])
     sysselsattning_slut = SelectField("Sysselsättning vid avslut",
-                                      choices=_with_blank(kodlistor.SYSSELSATTNING),
+                                      choices=kodlistor.choices(kodlistor.SYSSELSATTNING),
                                       validators=[Optional()])

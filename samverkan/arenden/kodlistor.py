@@ -5,6 +5,8 @@ Values are stored (ASCII); labels are shown. Order is the order in forms.
 
 from __future__ import annotations
 
+from wtforms import SelectChoice
+
 FORSORJNING = {
     "forsorjningsstod": "Försörjningsstöd",
     "aktivitetsstod": "Aktivitetsstöd",
@@ -47,5 +49,7 @@ AVSLUTSORSAK = {
 }
 
 
-def choices(kodlista: dict[str, str]) -> list[tuple[str, str]]:
-    return list(kodlista.items())
+def choices(kodlista: dict[str, str], *, blank: str | None = "– Välj –") -> list[SelectChoice]:
+    """Form choices for a code list, optionally led by an empty "choose" option."""
+    leading = [SelectChoice("", blank)] if blank is not None else []
+    return leading + [SelectChoice(value, label) for value, label in kodlista.items()]

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from samverkan.arenden import kodlistor
 from samverkan.arenden.flow import ArendeFlow
@@ -22,7 +22,7 @@ from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.html import sanitize_html
 from samverkan.deltagare import services as deltagare_services
-from samverkan.forbund.models import Forbund, Team, TeamRoll
+from samverkan.forbund.models import Forbund, Medlemskap, Team, TeamRoll
 from workflows import arende as wf
 
 
@@ -73,12 +73,14 @@ def create_utkast(
     fodelsear: int | None = None,
     forsorjning_start: str | None = None,
     sysselsattning_start: str | None = None,
+    samtycke: dict | None = None,
 ) -> Arende:
-    """A new ärende in state utkast, brought by ``user`` on behalf of their party."""
-    team = db.session.get(Team, team_id)
-    if team is None or team.forbund_id != user.forbund_id or not policy.team_roles(user, team.id):
-        # A forged or foreign team id looks exactly like a missing one.
-        raise NotFound("Teamet finns inte.")
+    """A new ärende in state utkast, brought by ``user`` on behalf of their party.
+
+    ``samtycke`` (the keyword arguments of ``register_samtycke``) registers the consent
+    in the same transaction, so a refused consent leaves no half-made draft behind.
+    """
+    team = _own_team(user, team_id)
     if user.part_id is None:
         raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
     deltagare = deltagare_services.find_or_create(
@@ -103,6 +105,10 @@ def create_utkast(
     db.session.flush()
     audit.record("arende.skapa", "arende", arende.id, user_id=user.id,
                  falt=["deltagare", "fragestallning", "forsorjning_start", "sysselsattning_start"])
+    if samtycke is not None:
+        deltagare_services.register_samtycke(arende.id, user_id=user.id, forbund_id=user.forbund_id,
+                                             **samtycke)
+        db.session.expire(arende, ["samtycken"])
     return arende
 
 
@@ -181,6 +187,26 @@ def teams_for(user: User) -> list[Team]:
         .options(selectinload(Team.medlemskap))
         .order_by(Team.namn)
     ).scalars().all()
+
+
+def list_medlemmar(user: User, team_id: int) -> list[Medlemskap]:
+    """A team's members with role and party, for members of that team only."""
+    team = _own_team(user, team_id)
+    return db.session.execute(
+        select(Medlemskap)
+        .join(User, Medlemskap.user_id == User.id)
+        .where(Medlemskap.team_id == team.id)
+        .options(contains_eager(Medlemskap.user).joinedload(User.part))
+        .order_by(User.namn, Medlemskap.id)
+    ).scalars().all()
+
+
+def _own_team(user: User, team_id: int) -> Team:
+    team = db.session.get(Team, team_id)
+    if team is None or team.forbund_id != user.forbund_id or not policy.team_roles(user, team.id):
+        # A forged or foreign team id looks exactly like a missing one.
+        raise NotFound("Teamet finns inte.")
+    return team
 
 
 def is_projektledare(user: User, team_id: int) -> bool:

@@ -26,7 +26,6 @@ def lista():
         abort(404)
     sida = services.list_arenden(current_user, status=status, sida=request.args.get("sida", 1, type=int),
                                  per_sida=current_app.config["PAGE_SIZE"])
-    db.session.commit()
     return render_template("arenden/lista.html", sida=sida, status=status, states=wf.STATE_LABELS)
 
 
@@ -36,18 +35,21 @@ def visa(arende_id: int):
     if policy.access_to(current_user, arende) < policy.Atkomst.DETALJER:
         return render_template("arenden/begransad.html", arende=arende)
     services.get_arende(current_user, arende_id)  # audits the read of details
-    db.session.commit()
     return _render_case(arende, HandelseForm(formdata=None, version=arende.version))
 
 
 def _render_case(arende, form, status=200):
-    return render_template(
+    html = render_template(
         "arenden/visa.html",
         arende=arende,
         historik=services.history(arende),
         triggers=services.allowed_triggers(current_user, arende),
         form=form,
-    ), status
+    )
+    # Commit the audit row of this read only after rendering: a commit expires every
+    # loaded object, and rendering would then load them again one by one.
+    db.session.commit()
+    return html, status
 
 
 @bp.route("/<int:arende_id>/handelse", methods=["POST"])
@@ -55,7 +57,6 @@ def handelse(arende_id: int):
     form = HandelseForm()
     if not form.validate_on_submit():
         arende = services.get_arende(current_user, arende_id)
-        db.session.commit()
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return _render_case(arende, form, 422)
     try:
@@ -73,7 +74,6 @@ def handelse(arende_id: int):
         if error.status == 404:
             raise
         arende = services.get_arende(current_user, arende_id)
-        db.session.commit()
         flash(error.message, "fel")
         return _render_case(arende, form, error.status)
     db.session.commit()

@@ -43,7 +43,7 @@ def login():
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
     elif request.method == "POST":
-        status = 400 if form.csrf_token.errors else 422
+        status = 400 if "csrf_token" in form.errors else 422
     return render_template("auth/login.html", form=form), status
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-_now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)  # noqa: E731
+_now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)  # noqa: E731
 
 
 def now() -> dt.datetime:
@@ -33,4 +33,4 @@ def local(value: dt.datetime) -> dt.datetime:
 def set_clock(fn: Callable[[], dt.datetime] | None) -> None:
     """Replace the clock (tests); ``None`` restores the real one."""
     global _now
-    _now = fn or (lambda: dt.datetime.now(dt.timezone.utc))
+    _now = fn or (lambda: dt.datetime.now(dt.UTC))

@@ -113,7 +113,7 @@ class Medlemskap(db.Model):
     kapacitet: Mapped[int | None] = mapped_column(default=None)
 
     team: Mapped[Team] = relationship(back_populates="medlemskap", foreign_keys=[team_id])
-    user: Mapped["User"] = relationship(back_populates="medlemskap")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="medlemskap")  # noqa: F821
     ersatter: Mapped[Medlemskap | None] = relationship(remote_side=[id])
 
 
@@ -128,4 +128,4 @@ class ForbundsRollTilldelning(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
     roll: Mapped[ForbundRoll] = mapped_column(enum_type(ForbundRoll))
 
-    user: Mapped["User"] = relationship(back_populates="forbundsroller")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="forbundsroller")  # noqa: F821

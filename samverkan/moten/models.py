@@ -52,4 +52,4 @@ class Dagordningspunkt(db.Model):
     utfall: Mapped[str | None] = mapped_column(String(20))
 
     mote: Mapped[Mote] = relationship(back_populates="punkter")
-    arende: Mapped["Arende"] = relationship()  # noqa: F821
+    arende: Mapped[Arende] = relationship()  # noqa: F821
