@@ -35,6 +35,23 @@ SYSSELSATTNING = {
     "annan": "Annan",
 }
 
+UTBILDNINGSNIVA = {
+    "forgymnasial_ej_fullstandig": "Förgymnasial, ej fullständig",
+    "forgymnasial": "Förgymnasial (grundskola)",
+    "gymnasial": "Gymnasial",
+    "eftergymnasial": "Eftergymnasial",
+    "okand": "Okänd",
+}
+
+# How long the person has had public support for their living (at aktualisering).
+TID_I_OFFENTLIGT_STOD = {
+    "under_1_ar": "Mindre än 1 år",
+    "1_3_ar": "1–3 år",
+    "3_5_ar": "3–5 år",
+    "over_5_ar": "Mer än 5 år",
+    "okand": "Okänd",
+}
+
 AVSLUTSORSAK = {
     "arbete": "Arbete",
     "studier": "Studier",

@@ -38,6 +38,8 @@ class Arende(db.Model):
 
     forsorjning_start: Mapped[str | None] = mapped_column(String(40))
     sysselsattning_start: Mapped[str | None] = mapped_column(String(40))
+    utbildningsniva: Mapped[str | None] = mapped_column(String(40))
+    tid_i_offentligt_stod: Mapped[str | None] = mapped_column(String(40))
     forsorjning_slut: Mapped[str | None] = mapped_column(String(40))
     sysselsattning_slut: Mapped[str | None] = mapped_column(String(40))
     avslutsorsak: Mapped[str | None] = mapped_column(String(40))
@@ -103,3 +105,20 @@ class Referensserie(db.Model):
     forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), primary_key=True)
     ar: Mapped[int] = mapped_column(primary_key=True)
     senaste: Mapped[int] = mapped_column(default=0)
+
+
+class Forberedelse(db.Model):
+    """A party's mark that it has prepared an ärende for a meeting (the checklist)."""
+
+    __tablename__ = "forberedelse"
+    __table_args__ = (UniqueConstraint("arende_id", "mote_id", "part_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arende_id: Mapped[int] = mapped_column(ForeignKey("arende.id"), index=True)
+    mote_id: Mapped[int | None] = mapped_column(ForeignKey("mote.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
+    markerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    markerad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    part: Mapped[Part] = relationship()
+    markerad_av: Mapped[User] = relationship()

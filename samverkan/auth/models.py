@@ -26,6 +26,11 @@ class User(UserMixin, db.Model):
     # is refused, so those actions end every session server-side.
     sessionsversion: Mapped[int] = mapped_column(default=1)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-factor login (TOTP). The secret is set at enrolment and active once confirmed.
+    totp_hemlighet: Mapped[str | None] = mapped_column(String(64))
+    totp_aktiv: Mapped[bool] = mapped_column(default=False)
+    # The last TOTP time step accepted, so a code cannot be replayed.
+    totp_senaste_steg: Mapped[int | None] = mapped_column()
 
     part: Mapped[Part | None] = relationship()
     medlemskap: Mapped[list[Medlemskap]] = relationship(back_populates="user")
@@ -66,3 +71,14 @@ class Inloggningsforsok(db.Model):
     epost: Mapped[str] = mapped_column(String(254), index=True)
     ip: Mapped[str] = mapped_column(String(64), index=True)
     tid: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Aterstallningskod(db.Model):
+    """A one-time recovery code for two-factor login; only its hash is stored."""
+
+    __tablename__ = "aterstallningskod"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    kod_hash: Mapped[str] = mapped_column(String(255))
+    anvand: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

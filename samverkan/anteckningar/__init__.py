@@ -1,0 +1,1 @@
+"""Notes on an ärende: sanitised rich text, correctable briefly, never deleted."""
