@@ -1,9 +1,22 @@
-"""The JSON API under /api/v1 (filled in below)."""
+"""The JSON API under /api/v1: one blueprint, token auth, one module per resource.
+
+Handlers are thin like the UI's views: read the request, call one service, commit once,
+answer JSON. Refusals are DomainErrors, which ``samverkan.web`` turns into
+``{"fel": {"kod", "meddelande", "falt"}}`` with the error's status. Every route is
+described in ``openapi.py``; a test fails if one is not.
+"""
 
 from flask import Blueprint, Flask
 
+from samverkan.core.extensions import csrf
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Imported for their routes and hooks on ``bp``; after ``bp`` exists, which they import.
+from samverkan.api import arenden, auth, deltagare, openapi, teams, tokens  # noqa: E402, F401
 
 
 def init_app(app: Flask) -> None:
+    # Bearer tokens only, never the session cookie (see api/auth.py): no CSRF exposure.
+    csrf.exempt(bp)
     app.register_blueprint(bp)

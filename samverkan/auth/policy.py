@@ -30,6 +30,7 @@ class Atkomst(enum.IntEnum):
 
 # Triggers each relation to an ärende may fire. The projektledare runs the meeting.
 _HANDLAGGARE_TRIGGERS = {"aktualisera", "aterkalla", "felregistrera"}
+_CASE_ROLES = {TeamRoll.PROJEKTLEDARE, TeamRoll.LEDAMOT, TeamRoll.ERSATTARE}
 
 
 def team_roles(user: User, team_id: int) -> set[TeamRoll]:
@@ -75,6 +76,12 @@ def require(user: User, arende: Arende | None, needed: Atkomst) -> Arende:
     if level < needed:
         raise Forbidden("Du har inte behörighet att se uppgifterna i detta ärende.")
     return arende
+
+
+def may_search_deltagare(user: User) -> bool:
+    """Only those who bring or discuss ärenden may look a person up by number: an admin
+    or styrgrupp member must not learn whether someone is a participant."""
+    return any(m.roll in _CASE_ROLES for m in user.medlemskap)
 
 
 def may_fire(user: User, arende: Arende, trigger: str) -> bool:

@@ -36,7 +36,8 @@ def set_password(user: User, password: str) -> None:
 
 def end_sessions(user: User) -> None:
     """Every existing session cookie of this user stops working."""
-    user.sessionsversion += 1
+    # A user not yet flushed has no column default applied yet.
+    user.sessionsversion = (user.sessionsversion or 0) + 1
 
 
 def _throttled(epost: str, ip: str) -> bool:

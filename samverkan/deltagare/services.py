@@ -7,12 +7,21 @@ import re
 
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.errors import DomainError, Forbidden
 from samverkan.deltagare import personnummer
 from samverkan.deltagare.models import Deltagare, Kon, Samtycke, SamtyckeSatt
 from samverkan.forbund.models import Part
 
 _ANONYM = re.compile(r"^[A-Za-z0-9-]{3,40}$")
+
+
+def sok(user, raw: str) -> Deltagare | None:
+    """A user's exact lookup by personnummer, if the policy lets them search at all."""
+    from samverkan.auth import policy
+
+    if not policy.may_search_deltagare(user):
+        raise Forbidden("Du har inte behörighet att söka deltagare.")
+    return find_by_personnummer(user.forbund_id, raw, user_id=user.id)
 
 
 def find_by_personnummer(forbund_id: int, raw: str, *, user_id: int) -> Deltagare | None:

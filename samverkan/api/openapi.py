@@ -1,0 +1,489 @@
+"""The API's OpenAPI 3.1 description, kept as plain data next to the handlers, and the
+public route that serves it.
+
+Value lists (states, triggers, code lists, roles) are read from the code that defines
+them, so the document cannot drift from what the API accepts. A test compares the paths
+here with the blueprint's routes: an undocumented route fails the suite.
+"""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from samverkan.api import bp
+from samverkan.api.arenden import MAX_PER_SIDA, PER_SIDA
+from samverkan.arenden import kodlistor
+from samverkan.deltagare.models import Kon, SamtyckeSatt
+from samverkan.forbund.models import PartTyp, TeamRoll
+from workflows import arende as wf
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"oneOf": [schema, {"type": "null"}]}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _ok(description: str, schema: dict) -> dict:
+    return {"description": description, "content": _json(schema)}
+
+
+def _body(name: str) -> dict:
+    return {"required": True, "content": _json(_ref(name))}
+
+
+def _fel(*names: str) -> dict:
+    """Documented refusals, by name in ``_FEL_SVAR`` below."""
+    return {_FEL_SVAR[name][0]: {"$ref": f"#/components/responses/{name}"} for name in names}
+
+
+def _enum(values) -> dict:
+    return {"type": "string", "enum": list(values)}
+
+
+DATUM = {"type": "string", "format": "date", "examples": ["2026-03-02"]}
+TIDPUNKT = {"type": "string", "format": "date-time", "description": "UTC, ISO 8601."}
+ID = {"type": "integer", "minimum": 1}
+STATUS = _enum(wf.STATES)
+
+# Each refusal is {"fel": {...}}; the status says which kind.
+_FEL_SVAR = {
+    "FelaktigBegaran": ("400", "Innehållet är inte ett JSON-objekt (kod ogiltig_json)."),
+    "EjAutentiserad": ("401", "Token saknas, är ogiltig eller återkallad (kod ej_autentiserad)."),
+    "SaknarBehorighet": ("403", "Du känner till objektet men har inte behörighet (kod saknar_behorighet)."),
+    "HittadesInte": ("404", "Finns inte, eller du får inte veta att det finns (kod hittades_inte)."),
+    "Konflikt": ("409", "Ärendet har ändrats sedan du läste det: läs om och försök igen (kod konflikt)."),
+    "Ogiltig": ("422", "Ett fält har fel typ eller värde, eller en regel vägrade (kod och falt säger vilket)."),
+}
+
+SCHEMAS = {
+    "Fel": {
+        "type": "object",
+        "required": ["fel"],
+        "properties": {
+            "fel": {
+                "type": "object",
+                "required": ["kod", "meddelande", "falt"],
+                "properties": {
+                    "kod": {"type": "string", "description": "Stabil kod för program, t.ex. ej_autentiserad, "
+                            "hittades_inte, saknar_behorighet, konflikt, ogiltig_json, falt_saknas, "
+                            "ogiltig_typ, ogiltigt_datum, okant_falt, ogiltig_parameter, "
+                            "ogiltigt_personnummer, otillaten_overgang, villkor_ej_uppfyllt."},
+                    "meddelande": {"type": "string", "description": "Meddelande på svenska för människor."},
+                    "falt": {"type": ["string", "null"], "description": "Fältet felet gäller, om något."},
+                },
+            },
+        },
+    },
+    "Part": {
+        "type": "object",
+        "required": ["id", "typ", "namn"],
+        "properties": {"id": ID, "typ": _enum(t.value for t in PartTyp), "namn": {"type": "string"}},
+    },
+    "Person": {
+        "type": "object",
+        "required": ["id", "namn"],
+        "properties": {"id": ID, "namn": {"type": "string"}},
+    },
+    "Team": {
+        "type": "object",
+        "required": ["id", "namn", "mina_roller"],
+        "properties": {
+            "id": ID,
+            "namn": {"type": "string"},
+            "mina_roller": {"type": "array", "items": _enum(r.value for r in TeamRoll)},
+        },
+    },
+    "Medlem": {
+        "type": "object",
+        "required": ["user_id", "namn", "roll", "part"],
+        "properties": {
+            "user_id": ID,
+            "namn": {"type": "string"},
+            "roll": _enum(r.value for r in TeamRoll),
+            "part": _nullable(_ref("Part")),
+        },
+    },
+    "Deltagare": {
+        "type": "object",
+        "required": ["id", "kon", "fodelsear", "samordningsnummer"],
+        "properties": {
+            "id": ID,
+            "kon": _enum(k.value for k in Kon),
+            "fodelsear": {"type": "integer"},
+            "samordningsnummer": {"type": "boolean"},
+        },
+    },
+    "DeltagareDetaljer": {
+        "type": "object",
+        "required": ["id", "personnummer", "anonym_kod", "samordningsnummer", "kon", "fodelsear"],
+        "properties": {
+            "id": ID,
+            "personnummer": {"type": ["string", "null"], "description": "12 siffror, eller null vid anonym kod."},
+            "anonym_kod": {"type": ["string", "null"]},
+            "samordningsnummer": {"type": "boolean"},
+            "kon": _enum(k.value for k in Kon),
+            "fodelsear": {"type": "integer"},
+        },
+    },
+    "ArendeReferens": {
+        "type": "object",
+        "description": "Referensnivå: inga personuppgifter.",
+        "required": ["id", "referens", "team_id", "status", "aktualiserad_den", "aktualiserande_part"],
+        "properties": {
+            "id": ID,
+            "referens": {"type": "string", "examples": ["TST-2026-001"]},
+            "team_id": ID,
+            "status": STATUS,
+            "aktualiserad_den": _nullable(DATUM),
+            "aktualiserande_part": _ref("Part"),
+        },
+    },
+    "ArendeSida": {
+        "type": "object",
+        "required": ["arenden", "sida", "per_sida", "totalt", "sidor"],
+        "properties": {
+            "arenden": {"type": "array", "items": _ref("ArendeReferens")},
+            "sida": {"type": "integer", "minimum": 1},
+            "per_sida": {"type": "integer", "minimum": 1, "maximum": MAX_PER_SIDA},
+            "totalt": {"type": "integer", "minimum": 0},
+            "sidor": {"type": "integer", "minimum": 1},
+        },
+    },
+    "Samtycke": {
+        "type": "object",
+        "required": ["givet_den", "giltigt_till", "satt", "part_ids", "dokumentreferens", "aterkallat"],
+        "properties": {
+            "givet_den": DATUM,
+            "giltigt_till": DATUM,
+            "satt": _enum(s.value for s in SamtyckeSatt),
+            "part_ids": {"type": "array", "items": ID},
+            "dokumentreferens": {"type": "string"},
+            "aterkallat": _nullable(TIDPUNKT),
+        },
+    },
+    "ArendeDetaljer": {
+        "allOf": [
+            _ref("ArendeReferens"),
+            {
+                "type": "object",
+                "required": ["version", "handlaggare", "fragestallning", "deltagare", "forsorjning_start",
+                             "sysselsattning_start", "forsorjning_slut", "sysselsattning_slut",
+                             "avslutsorsak", "forsta_samplanering", "avslutad_den", "samtycke",
+                             "tillatna_handelser"],
+                "properties": {
+                    "version": {"type": "integer", "description": "Skicka med vid nästa händelse."},
+                    "handlaggare": _ref("Person"),
+                    "fragestallning": {"type": "string", "description": "Sanerad HTML."},
+                    "deltagare": _ref("DeltagareDetaljer"),
+                    "forsorjning_start": _nullable(_enum(kodlistor.FORSORJNING)),
+                    "sysselsattning_start": _nullable(_enum(kodlistor.SYSSELSATTNING)),
+                    "forsorjning_slut": _nullable(_enum(kodlistor.FORSORJNING)),
+                    "sysselsattning_slut": _nullable(_enum(kodlistor.SYSSELSATTNING)),
+                    "avslutsorsak": _nullable(_enum(kodlistor.AVSLUTSORSAK)),
+                    "forsta_samplanering": _nullable(DATUM),
+                    "avslutad_den": _nullable(DATUM),
+                    "samtycke": _nullable(_ref("Samtycke")),
+                    "tillatna_handelser": {"type": "array", "items": _enum(wf.TRIGGER_LABELS),
+                                           "description": "Det du får göra nu."},
+                },
+            },
+        ],
+    },
+    "Handelse": {
+        "type": "object",
+        "required": ["id", "trigger", "fran_status", "till_status", "galler_datum", "registrerad",
+                     "kommentar", "ar_korrigering", "aktor"],
+        "properties": {
+            "id": ID,
+            "trigger": _enum(wf.TRIGGER_LABELS),
+            "fran_status": STATUS,
+            "till_status": STATUS,
+            "galler_datum": DATUM,
+            "registrerad": TIDPUNKT,
+            "kommentar": {"type": "string"},
+            "ar_korrigering": {"type": "boolean"},
+            "aktor": _ref("Person"),
+        },
+    },
+    "HandelseResultat": {
+        "type": "object",
+        "required": ["status", "version", "handelse"],
+        "properties": {"status": STATUS, "version": {"type": "integer"}, "handelse": _ref("Handelse")},
+    },
+    "Token": {
+        "type": "object",
+        "required": ["id", "namn", "prefix", "skapad", "senast_anvand", "aterkallad"],
+        "properties": {
+            "id": ID,
+            "namn": {"type": "string"},
+            "prefix": {"type": "string", "description": "Början av token, för att känna igen den."},
+            "skapad": TIDPUNKT,
+            "senast_anvand": _nullable(TIDPUNKT),
+            "aterkallad": _nullable(TIDPUNKT),
+        },
+    },
+    "NyToken": {
+        "allOf": [
+            _ref("Token"),
+            {
+                "type": "object",
+                "required": ["token"],
+                "properties": {"token": {"type": "string", "description": "Hemligheten. Visas bara nu."}},
+            },
+        ],
+    },
+    # --- request bodies -----------------------------------------------------------
+    "DeltagareSok": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["personnummer"],
+        "properties": {"personnummer": {"type": "string", "examples": ["19850312-1234"]}},
+    },
+    "NyttSamtycke": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["givet_den", "giltigt_till", "satt", "part_ids"],
+        "properties": {
+            "givet_den": DATUM,
+            "giltigt_till": DATUM,
+            "satt": _enum(s.value for s in SamtyckeSatt),
+            "part_ids": {"type": "array", "items": ID, "minItems": 1},
+            "dokumentreferens": {"type": "string", "maxLength": 200},
+        },
+    },
+    "NyttArende": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Ange antingen personnummer eller anonym_kod med fodelsear. Allt eller "
+                       "inget: vägras något sparas ingenting.",
+        "required": ["team_id", "fragestallning", "kon"],
+        "properties": {
+            "team_id": ID,
+            "fragestallning": {"type": "string", "description": "HTML; allt utom p, br, strong, em, "
+                               "ul, ol, li och a tas bort."},
+            "kon": _enum(k.value for k in Kon),
+            "personnummer": {"type": "string"},
+            "anonym_kod": {"type": "string", "pattern": "^[A-Za-z0-9-]{3,40}$"},
+            "fodelsear": {"type": "integer"},
+            "forsorjning_start": _enum(kodlistor.FORSORJNING),
+            "sysselsattning_start": _enum(kodlistor.SYSSELSATTNING),
+            "samtycke": _ref("NyttSamtycke"),
+        },
+    },
+    "NyHandelse": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["trigger", "version"],
+        "properties": {
+            "trigger": _enum(wf.TRIGGER_LABELS),
+            "version": {"type": "integer", "description": "Ärendets version när du läste det."},
+            "datum": {**DATUM, "description": "Dagen det hände (standard: i dag)."},
+            "kommentar": {"type": "string", "description": "Orsak vid korrigera."},
+            "avslutsorsak": _enum(kodlistor.AVSLUTSORSAK),
+            "forsorjning_slut": _enum(kodlistor.FORSORJNING),
+            "sysselsattning_slut": _enum(kodlistor.SYSSELSATTNING),
+            "motesdatum": DATUM,
+            "ledig_plats": {"type": "boolean"},
+            "till": {**STATUS, "description": "Målstatus vid korrigera."},
+        },
+    },
+    "NyTokenBegaran": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["namn"],
+        "properties": {"namn": {"type": "string", "minLength": 1, "maxLength": 100}},
+    },
+}
+
+
+def _id_param(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": {"type": "integer"}}
+
+
+ARENDE_ID = _id_param("arende_id", "Ärendets id.")
+
+PATHS = {
+    "/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "Det här dokumentet",
+            "security": [],
+            "responses": {"200": {"description": "OpenAPI 3.1", "content": _json({"type": "object"})}},
+        },
+    },
+    "/teams": {
+        "get": {
+            "operationId": "lista_teams",
+            "summary": "Dina team",
+            "responses": {
+                "200": _ok("Teamen du är med i.", {
+                    "type": "object", "required": ["teams"],
+                    "properties": {"teams": {"type": "array", "items": _ref("Team")}},
+                }),
+                **_fel("EjAutentiserad"),
+            },
+        },
+    },
+    "/teams/{team_id}/medlemmar": {
+        "get": {
+            "operationId": "lista_medlemmar",
+            "summary": "Ett teams medlemmar med roll och part",
+            "parameters": [_id_param("team_id", "Teamets id.")],
+            "responses": {
+                "200": _ok("Medlemmarna.", {
+                    "type": "object", "required": ["medlemmar"],
+                    "properties": {"medlemmar": {"type": "array", "items": _ref("Medlem")}},
+                }),
+                **_fel("EjAutentiserad", "HittadesInte"),
+            },
+        },
+    },
+    "/deltagare/sok": {
+        "post": {
+            "operationId": "sok_deltagare",
+            "summary": "Sök deltagare på exakt personnummer eller samordningsnummer",
+            "description": "POST så att numret aldrig hamnar i en URL eller i loggar. Sökningen loggas.",
+            "requestBody": _body("DeltagareSok"),
+            "responses": {
+                "200": _ok("Deltagaren (utan nummer och namn).", _ref("Deltagare")),
+                **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+    "/arenden": {
+        "get": {
+            "operationId": "lista_arenden",
+            "summary": "Ärenden du får känna till, nyaste först (referensnivå)",
+            "parameters": [
+                {"name": "sida", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                {"name": "per_sida", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_SIDA, "default": PER_SIDA}},
+                {"name": "status", "in": "query", "schema": STATUS},
+            ],
+            "responses": {
+                "200": _ok("En sida ärenden.", _ref("ArendeSida")),
+                **_fel("EjAutentiserad", "Ogiltig"),
+            },
+        },
+        "post": {
+            "operationId": "skapa_arende",
+            "summary": "Skapa ett utkast, eventuellt med samtycke",
+            "requestBody": _body("NyttArende"),
+            "responses": {
+                "201": {
+                    "description": "Utkastet.",
+                    "headers": {"Location": {"schema": {"type": "string"}}},
+                    "content": _json(_ref("ArendeDetaljer")),
+                },
+                **_fel("FelaktigBegaran", "EjAutentiserad", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+    "/arenden/{arende_id}": {
+        "get": {
+            "operationId": "visa_arende",
+            "summary": "Ett ärendes uppgifter (läsningen loggas)",
+            "parameters": [ARENDE_ID],
+            "responses": {
+                "200": _ok("Ärendet.", _ref("ArendeDetaljer")),
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte"),
+            },
+        },
+    },
+    "/arenden/{arende_id}/handelser": {
+        "get": {
+            "operationId": "lista_handelser",
+            "summary": "Ärendets historik",
+            "parameters": [ARENDE_ID],
+            "responses": {
+                "200": _ok("Händelserna, äldst först.", {
+                    "type": "object", "required": ["handelser"],
+                    "properties": {"handelser": {"type": "array", "items": _ref("Handelse")}},
+                }),
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte"),
+            },
+        },
+        "post": {
+            "operationId": "ny_handelse",
+            "summary": "Ändra ärendets status (en övergång)",
+            "parameters": [ARENDE_ID],
+            "requestBody": _body("NyHandelse"),
+            "responses": {
+                "201": _ok("Den nya statusen och versionen.", _ref("HandelseResultat")),
+                **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte",
+                       "Konflikt", "Ogiltig"),
+            },
+        },
+    },
+    "/tokens": {
+        "get": {
+            "operationId": "lista_tokens",
+            "summary": "Dina API-tokens",
+            "responses": {
+                "200": _ok("Dina tokens, nyaste först.", {
+                    "type": "object", "required": ["tokens"],
+                    "properties": {"tokens": {"type": "array", "items": _ref("Token")}},
+                }),
+                **_fel("EjAutentiserad"),
+            },
+        },
+        "post": {
+            "operationId": "skapa_token",
+            "summary": "Skapa en API-token",
+            "requestBody": _body("NyTokenBegaran"),
+            "responses": {
+                "201": _ok("Token med hemligheten, som bara visas nu.", _ref("NyToken")),
+                **_fel("FelaktigBegaran", "EjAutentiserad", "Ogiltig"),
+            },
+        },
+    },
+    "/tokens/{token_id}": {
+        "delete": {
+            "operationId": "aterkalla_token",
+            "summary": "Återkalla en av dina tokens",
+            "parameters": [_id_param("token_id", "Tokens id.")],
+            "responses": {
+                "204": {"description": "Återkallad."},
+                **_fel("EjAutentiserad", "HittadesInte"),
+            },
+        },
+    },
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Samverkan API",
+        "version": "1.0.0",
+        "description": "Ärendehantering för Trisam-team. Autentisering med personlig API-token "
+                       "(Authorization: Bearer …). Datum är ISO 8601 (ÅÅÅÅ-MM-DD), tidpunkter UTC. "
+                       "Fel har formen {\"fel\": {\"kod\", \"meddelande\", \"falt\"}}.",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": PATHS,
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "Personlig API-token, skapas under Konto → API-tokens."},
+        },
+        "schemas": SCHEMAS,
+        "responses": {
+            name: {"description": description, "content": _json(_ref("Fel"))}
+            for name, (_, description) in _FEL_SVAR.items()
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(DOCUMENT)
