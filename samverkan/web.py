@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import text
 
+from samverkan.auth import policy
 from samverkan.auth import services as auth_services
 from samverkan.core import clock
 from samverkan.core.db import db
@@ -20,8 +21,6 @@ from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
-# Endpoints anyone may reach; everything else needs a logged-in user.
-PUBLIC_ENDPOINTS = {"auth.login", "halsa", "static"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -34,7 +33,13 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _require_login():
-        if request.blueprint == "api" or request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint is None:
+            return None  # 404/405: the error handler answers
+        rule = policy.regel_for(app.view_functions[request.endpoint])
+        if rule is None and request.endpoint != "static":
+            log.error("endpoint %s has no access rule", request.endpoint)
+            abort(500)
+        if request.blueprint == "api" or rule == "offentlig" or request.endpoint == "static":
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -79,10 +84,12 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(status, _http_error(status, message))
 
     @app.route("/")
+    @policy.regel("inloggad")
     def start():
         return redirect(url_for("arenden.lista"), code=303)
 
     @app.route("/halsa")
+    @policy.regel("offentlig")
     def halsa():
         db.session.execute(text("SELECT 1"))
         return jsonify(status="ok")

@@ -12,6 +12,7 @@ from samverkan.api.payload import iso, json_body, query_int
 from samverkan.api.teams import part_json
 from samverkan.arenden import services
 from samverkan.arenden.models import Arende, ArendeHandelse
+from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core.db import db
 from samverkan.deltagare.models import Samtycke
@@ -96,6 +97,7 @@ def handelse_json(h: ArendeHandelse) -> dict:
 
 
 @bp.get("/arenden")
+@policy.regel("inloggad")
 def lista_arenden():
     sida = services.list_arenden(
         api_user(),
@@ -115,6 +117,7 @@ def lista_arenden():
 
 
 @bp.post("/arenden")
+@policy.regel("handlaggare")
 def skapa_arende():
     body = json_body(NYTT_ARENDE_FALT)
     samtycke = body.mapping("samtycke", allowed=SAMTYCKE_FALT)
@@ -143,6 +146,7 @@ def skapa_arende():
 
 
 @bp.get("/arenden/<int:arende_id>")
+@policy.regel("arende_detaljer")
 def visa_arende(arende_id: int):
     user = api_user()
     # Details or a refusal: 404 to whoever may not know of it, 403 to reference-only access.
@@ -153,6 +157,7 @@ def visa_arende(arende_id: int):
 
 
 @bp.get("/arenden/<int:arende_id>/handelser")
+@policy.regel("arende_detaljer")
 def lista_handelser(arende_id: int):
     arende = services.get_arende(api_user(), arende_id)
     body = {"handelser": [handelse_json(h) for h in services.history(arende)]}
@@ -161,6 +166,7 @@ def lista_handelser(arende_id: int):
 
 
 @bp.post("/arenden/<int:arende_id>/handelser")
+@policy.regel("arende_handling")
 def ny_handelse(arende_id: int):
     body = json_body(HANDELSE_FALT)
     kontext = {name: value for name in TEXT_KONTEXT if (value := body.text(name)) is not None}

@@ -11,6 +11,7 @@ from flask import jsonify
 from samverkan.api import bp
 from samverkan.api.auth import api_user
 from samverkan.api.payload import json_body
+from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.core.errors import NotFound
 from samverkan.deltagare import services
@@ -23,6 +24,7 @@ def deltagare_json(d: Deltagare) -> dict:
 
 
 @bp.post("/deltagare/sok")
+@policy.regel("handlaggare")
 def sok_deltagare():
     body = json_body({"personnummer"})
     user = api_user()

@@ -13,6 +13,7 @@ from flask import jsonify
 from samverkan.api import bp
 from samverkan.api.arenden import MAX_PER_SIDA, PER_SIDA
 from samverkan.arenden import kodlistor
+from samverkan.auth import policy
 from samverkan.deltagare.models import Kon, SamtyckeSatt
 from samverkan.forbund.models import PartTyp, TeamRoll
 from workflows import arende as wf
@@ -485,5 +486,6 @@ DOCUMENT = {
 
 
 @bp.get("/openapi.json")
+@policy.regel("offentlig")
 def openapi():
     return jsonify(DOCUMENT)

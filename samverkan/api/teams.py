@@ -7,6 +7,7 @@ from flask import jsonify
 from samverkan.api import bp
 from samverkan.api.auth import api_user
 from samverkan.arenden import services
+from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core.db import db
 from samverkan.forbund.models import Medlemskap, Part, Team
@@ -33,6 +34,7 @@ def _medlem_json(m: Medlemskap) -> dict:
 
 
 @bp.get("/teams")
+@policy.regel("inloggad")
 def lista_teams():
     user = api_user()
     teams = services.teams_for(user)
@@ -42,6 +44,7 @@ def lista_teams():
 
 
 @bp.get("/teams/<int:team_id>/medlemmar")
+@policy.regel("team_medlem")
 def lista_medlemmar(team_id: int):
     medlemmar = services.list_medlemmar(api_user(), team_id)
     body = {"medlemmar": [_medlem_json(m) for m in medlemmar]}

@@ -7,7 +7,7 @@ from flask import jsonify
 from samverkan.api import bp
 from samverkan.api.auth import api_user
 from samverkan.api.payload import iso, json_body
-from samverkan.auth import services
+from samverkan.auth import policy, services
 from samverkan.auth.models import ApiToken
 from samverkan.core.db import db
 
@@ -24,6 +24,7 @@ def token_json(t: ApiToken) -> dict:
 
 
 @bp.get("/tokens")
+@policy.regel("inloggad")
 def lista_tokens():
     body = {"tokens": [token_json(t) for t in services.tokens_of(api_user())]}
     db.session.commit()
@@ -31,6 +32,7 @@ def lista_tokens():
 
 
 @bp.post("/tokens")
+@policy.regel("inloggad")
 def skapa_token():
     body = json_body({"namn"})
     token, secret = services.create_token(api_user(), body.text("namn", required=True))
@@ -40,6 +42,7 @@ def skapa_token():
 
 
 @bp.delete("/tokens/<int:token_id>")
+@policy.regel("inloggad")
 def aterkalla_token(token_id: int):
     services.revoke_token(api_user(), token_id)
     db.session.commit()

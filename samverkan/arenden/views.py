@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
 
 
 @bp.route("/")
+@policy.regel("inloggad")
 def lista():
     status = request.args.get("status") or None
     if status is not None and status not in wf.STATES:
@@ -30,6 +31,7 @@ def lista():
 
 
 @bp.route("/<int:arende_id>")
+@policy.regel("arende_referens")
 def visa(arende_id: int):
     arende = services.get_arende(current_user, arende_id, detaljer=False)
     if policy.access_to(current_user, arende) < policy.Atkomst.DETALJER:
@@ -53,6 +55,7 @@ def _render_case(arende, form, status=200):
 
 
 @bp.route("/<int:arende_id>/handelse", methods=["POST"])
+@policy.regel("arende_handling")
 def handelse(arende_id: int):
     form = HandelseForm()
     if not form.validate_on_submit():

@@ -21,6 +21,38 @@ from samverkan.core.errors import Forbidden, NotFound
 from samverkan.deltagare.models import Samtycke, samtycke_part
 from samverkan.forbund.models import ForbundRoll, Medlemskap, TeamRoll
 
+# Every view declares which rule guards it (``@policy.regel(...)`` under the route
+# decorator). A request to a view without one is refused (fail closed), and the access
+# matrix test enumerates the URL map and tests each rule for every role.
+REGLER = {
+    "offentlig": "Ingen inloggning (inloggningssidan, hälsokontroll, API-beskrivning).",
+    "inloggad": "Varje inloggad användare; sidan visar bara det policyn släpper fram.",
+    "arende_referens": "Ärendet i adressen: minst referensnivå, annars 404.",
+    "arende_detaljer": "Ärendet i adressen: detaljnivå; referensnivå ger 403, ingen nivå 404.",
+    "arende_handling": "Ärendet i adressen: rätt att göra åtgärden (may_fire).",
+    "handlaggare": "Roll i ett team som arbetar med ärenden (projektledare, ledamot, ersättare).",
+    "team_medlem": "Teamet i adressen: medlem i teamet, annars 404.",
+    "projektledare": "Teamet eller mötet i adressen: teamets projektledare.",
+    "admin": "Förbundets administratör.",
+    "styrgrupp": "Styrgrupp (endast aggregerad statistik).",
+}
+
+
+def regel(namn: str):
+    """Mark a view with the access rule that guards it."""
+    if namn not in REGLER:
+        raise ValueError(f"okänd åtkomstregel {namn!r}")
+
+    def mark(view):
+        view.atkomstregel = namn
+        return view
+
+    return mark
+
+
+def regel_for(view) -> str | None:
+    return getattr(view, "atkomstregel", None)
+
 
 class Atkomst(enum.IntEnum):
     INGEN = 0  # not even its existence
@@ -43,6 +75,20 @@ def forbund_roles(user: User) -> set[ForbundRoll]:
 
 def is_admin(user: User) -> bool:
     return ForbundRoll.ADMIN in forbund_roles(user)
+
+
+def is_styrgrupp(user: User) -> bool:
+    return ForbundRoll.STYRGRUPP in forbund_roles(user)
+
+
+def require_admin(user: User) -> None:
+    if not is_admin(user):
+        raise Forbidden("Sidan är till för förbundets administratör.")
+
+
+def require_styrgrupp(user: User) -> None:
+    if not (is_styrgrupp(user) or is_admin(user)):
+        raise Forbidden("Sidan är till för styrgruppen.")
 
 
 def access_to(user: User, arende: Arende) -> Atkomst:

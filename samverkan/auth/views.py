@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from samverkan.auth import services
+from samverkan.auth import policy, services
 from samverkan.auth.forms import EmptyForm, LoginForm, TokenForm
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
@@ -27,6 +27,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
+@policy.regel("offentlig")
 def login():
     form = LoginForm()
     status = 200
@@ -48,6 +49,7 @@ def login():
 
 
 @bp.route("/logga-ut", methods=["POST"])
+@policy.regel("inloggad")
 def logout():
     if EmptyForm().validate_on_submit():
         services.end_sessions(current_user)
@@ -59,6 +61,7 @@ def logout():
 
 
 @bp.route("/konto/api-tokens", methods=["GET", "POST"])
+@policy.regel("inloggad")
 def tokens():
     form = TokenForm()
     secret = None
@@ -74,6 +77,7 @@ def tokens():
 
 
 @bp.route("/konto/api-tokens/<int:token_id>/aterkalla", methods=["POST"])
+@policy.regel("inloggad")
 def revoke(token_id: int):
     if EmptyForm().validate_on_submit():
         services.revoke_token(current_user, token_id)
