@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from samverkan.core import clock
 from samverkan.core.errors import DomainError
 
-_FORM = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
+# re.ASCII: \d would otherwise match any Unicode digit (fullwidth, Arabic-Indic), which
+# int() accepts, so "１９８０…" passed and was stored as a second, different number.
+_FORM = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def parse(raw: str, *, today: dt.date | None = None) -> Identitetsnummer:
     else:
         yy = int(datepart[:2])
         year = (today.year // 100) * 100 + yy
-        if year > today.year:
+        # The latest century in which the date is not in the future: compare the whole
+        # date, not the year, or a 99-year-old born later in the year than today is refused.
+        if (year, month, day) > (today.year, today.month, today.day):
             year -= 100
         if sep == "+":
             year -= 100

@@ -1,0 +1,1 @@
+"""Aktualisering: a handläggare brings an ärende to the team, with consent."""

@@ -1,0 +1,1 @@
+"""Kallelser: the outbox, e-mail delivery and the scheduler's jobs."""

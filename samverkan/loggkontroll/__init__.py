@@ -1,0 +1,1 @@
+"""Loggkontroll: the förbund admin reads the audit log."""
