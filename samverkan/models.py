@@ -12,4 +12,5 @@ from samverkan.forbund.models import (  # noqa: F401
     Part,
     Team,
 )
+from samverkan.kallelser.models import Utskick  # noqa: F401
 from samverkan.moten.models import Dagordningspunkt, Mote  # noqa: F401

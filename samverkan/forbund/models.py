@@ -86,7 +86,12 @@ class Team(db.Model):
     motestid: Mapped[dt.time] = mapped_column(default=dt.time(13, 0))
     motesplats: Mapped[str] = mapped_column(String(300), default="")
     agendakapacitet: Mapped[int] = mapped_column(default=6)
-    # Kallelse rule: None = the Friday 09:00 of the week before; N = N days before.
+    # Which occurrence of the weekday in the month (1–4; -1 = the last), and months
+    # without meetings (comma-separated month numbers, e.g. "7" for July).
+    motesordning: Mapped[int] = mapped_column(default=2, server_default="2")
+    uppehall_manader: Mapped[str] = mapped_column(String(40), default="7", server_default="7")
+    motesplats_video: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Kallelse rule: None = the Friday 09:00 of the week before; N = N days before at 09:00.
     kallelse_dagar_fore: Mapped[int | None] = mapped_column(default=None)
 
     forbund: Mapped[Forbund] = relationship(back_populates="teams")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
@@ -17,8 +18,18 @@ class MotesTyp(enum.Enum):
     PLANERING = "planering"  # a planning meeting without cases
 
 
+def _ny_uid() -> str:
+    return f"{uuid.uuid4()}@samverkan"
+
+
 class Mote(db.Model):
+    """One meeting. Scheduling state for its kallelse lives here so that the scheduler
+    can pick due work by query: ``kallelse_planerad`` is recomputed whenever the meeting
+    moves, and the ``skickad_*`` columns record what the last kallelse described, so a
+    later change is detected and a supplementary kallelse goes out."""
+
     __tablename__ = "mote"
+    __table_args__ = (UniqueConstraint("uid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
@@ -30,6 +41,24 @@ class Mote(db.Model):
     typ: Mapped[MotesTyp] = mapped_column(enum_type(MotesTyp), default=MotesTyp.ARENDEDRAGNING)
     installt: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Agenda capacity for this meeting; None = the team's default.
+    kapacitet: Mapped[int | None] = mapped_column()
+
+    # iCalendar identity: a stable UID, and SEQUENCE bumped on every change of time,
+    # place or status, so calendar programs replace the event instead of adding one.
+    uid: Mapped[str] = mapped_column(String(100), default=_ny_uid)
+    sekvens: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Bumped on every change of the agenda (add, remove, reorder, time slot).
+    agendaversion: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # When handläggare's requests close, when the kallelse is due, when it went out and
+    # what it described (sekvens, agendaversion at the time).
+    anmalan_stanger: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    kallelse_planerad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    kallelse_skickad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    skickad_sekvens: Mapped[int | None] = mapped_column()
+    skickad_agendaversion: Mapped[int | None] = mapped_column()
+    paminnelse_skickad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     team: Mapped[Team] = relationship()
     punkter: Mapped[list[Dagordningspunkt]] = relationship(
@@ -37,8 +66,13 @@ class Mote(db.Model):
     )
 
 
+class PunktStatus(enum.Enum):
+    ANMALD = "anmald"  # a handläggare asked for a place; not yet on the agenda
+    BOKAD = "bokad"  # on the agenda (the ärende is pa_agenda)
+
+
 class Dagordningspunkt(db.Model):
-    """An ärende on a meeting's agenda, new or for uppföljning."""
+    """An ärende on a meeting's agenda, new or for uppföljning, or asked for."""
 
     __tablename__ = "dagordningspunkt"
     __table_args__ = (UniqueConstraint("mote_id", "arende_id"),)
@@ -50,6 +84,17 @@ class Dagordningspunkt(db.Model):
     uppfoljning: Mapped[bool] = mapped_column(default=False)
     # What happened at the meeting: samplanerad, foljd_upp, bordlagd (not reached); None before.
     utfall: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[PunktStatus] = mapped_column(
+        enum_type(PunktStatus), default=PunktStatus.BOKAD, server_default=PunktStatus.BOKAD.value
+    )
+    anmald_av_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
+    # Planned start of this item (local Stockholm time of day), if the agenda has slots.
+    tidslucka: Mapped[dt.time | None] = mapped_column()
+    langd_minuter: Mapped[int | None] = mapped_column()
+    # Whether the individual takes part in the meeting for this item ("individen medverkar").
+    individen_medverkar: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Carried over: the item at an earlier meeting that was not reached.
+    overford_fran_id: Mapped[int | None] = mapped_column(ForeignKey("dagordningspunkt.id"))
 
     mote: Mapped[Mote] = relationship(back_populates="punkter")
     arende: Mapped[Arende] = relationship()  # noqa: F821

@@ -1,0 +1,62 @@
+"""Utskick: the outbox. One row per message, recipient and version.
+
+A message is written here in the same transaction as the decision to send it, so a
+crash can neither lose it nor send it without the decision. The unique key (meeting,
+kind, recipient, version) makes writing it twice impossible; the sender delivers rows by
+query after commit, so running it twice, or two senders at once, is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from samverkan.auth.models import User
+from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
+
+
+class UtskickTyp(enum.Enum):
+    KALLELSE = "kallelse"
+    TILLAGG = "tillagg"  # supplementary kallelse after a change
+    INSTALLNING = "installning"  # cancellation (METHOD:CANCEL)
+    PAMINNELSE = "paminnelse"  # reminder to handläggare before the agenda deadline
+
+
+class UtskickStatus(enum.Enum):
+    KOAD = "koad"
+    SKICKAR = "skickar"  # claimed by a sender; a stale claim is retried
+    SKICKAD = "skickad"
+    MISSLYCKAD = "misslyckad"  # gave up after the last retry; the reason is kept
+
+
+class Utskick(db.Model):
+    __tablename__ = "utskick"
+    __table_args__ = (UniqueConstraint("mote_id", "typ", "mottagare_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mote_id: Mapped[int | None] = mapped_column(ForeignKey("mote.id"), index=True)
+    typ: Mapped[UtskickTyp] = mapped_column(enum_type(UtskickTyp))
+    mottagare_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    epost: Mapped[str] = mapped_column(String(254))
+    # Which state of the meeting this message describes (e.g. sekvens.agendaversion).
+    version: Mapped[str] = mapped_column(String(40))
+    amne: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    ics: Mapped[str | None] = mapped_column(Text)
+    # Stable per row, so a recipient's server can recognise a resend after a crash.
+    message_id: Mapped[str] = mapped_column(String(200))
+
+    status: Mapped[UtskickStatus] = mapped_column(enum_type(UtskickStatus), default=UtskickStatus.KOAD,
+                                                  index=True)
+    forsok: Mapped[int] = mapped_column(default=0)
+    nasta_forsok: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    senaste_fel: Mapped[str] = mapped_column(String(500), default="")
+    hamtad_av: Mapped[str | None] = mapped_column(String(100))  # the sender that claimed it
+    hamtad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    skickad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    mottagare: Mapped[User] = relationship()
