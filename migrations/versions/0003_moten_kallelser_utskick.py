@@ -119,6 +119,8 @@ def downgrade():
         batch_op.drop_column('langd_minuter')
         batch_op.drop_column('tidslucka')
         batch_op.drop_column('anmald_av_id')
+        # The enum's CHECK constraint goes with its column (SQLite rebuilds the table).
+        batch_op.drop_constraint(op.f('ck_dagordningspunkt_punktstatus'), type_='check')
         batch_op.drop_column('status')
 
     with op.batch_alter_table('utskick', schema=None) as batch_op:
