@@ -7,6 +7,8 @@ module means a switch to nh3 touches one file.
 
 from __future__ import annotations
 
+import html as html_lib
+
 import bleach
 from markupsafe import Markup
 
@@ -40,7 +42,9 @@ def sanitize_html(raw: str | None) -> str:
 
 def text_content(html: str | None) -> str:
     """The text of stored HTML, without any markup (for emptiness checks and excerpts)."""
-    return bleach.clean(html or "", tags=[], strip=True).strip()
+    # bleach returns escaped text: unescape it, or an editor's empty "<p>&nbsp;</p>"
+    # would count as text (and an excerpt would show "&amp;" once a template escapes it).
+    return html_lib.unescape(bleach.clean(html or "", tags=[], strip=True)).strip()
 
 
 def safe(html: str | None) -> Markup:
