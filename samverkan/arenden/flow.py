@@ -106,6 +106,9 @@ class ArendeFlow:
             raise DomainError("okand_status", "Okänd status.")
         if not orsak.strip():
             raise DomainError("orsak_saknas", "En korrigering kräver en orsak.", field="orsak")
+        if till == self.arende.status:
+            # Nothing would change; a history row saying otherwise would mislead.
+            raise DomainError("samma_status", "Ärendet har redan den statusen.")
         if forvantad_version is not None and forvantad_version != self.arende.version:
             raise Conflict(STALE_MESSAGE)
         fran = self.arende.status

@@ -486,6 +486,14 @@ def test_a_correction_to_an_unknown_state_is_refused(world):
     assert error.code == "okand_status"
 
 
+def test_a_correction_to_the_current_state_is_refused(world):
+    arende = make_arende(world, wf.AVSLUTAD)
+    error = refused(arende, lambda: services.fire(
+        world.users["admin"], arende.id, "korrigera", version=arende.version,
+        kommentar="Orsak", till=wf.AVSLUTAD))
+    assert error.code == "samma_status"
+
+
 def test_the_admin_may_not_fire_ordinary_triggers(world):
     # The admin sees the ärende by reference only; running the case is the team's work.
     arende = make_arende(world, wf.I_INSATS)
