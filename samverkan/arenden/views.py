@@ -1,15 +1,19 @@
-"""Ärende pages: the list and the case page with its state changes. Thin: services decide."""
+"""Ärende pages: the list and the case page with its state changes, consent warnings,
+preparation checklist and timeline. Thin: services and the policy decide."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from samverkan.arenden import services
+from samverkan.anteckningar.forms import AnteckningForm
+from samverkan.arenden import forberedelse, kodlistor, services, tidslinje
 from samverkan.arenden.forms import HandelseForm
+from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
 from workflows import arende as wf
 
 bp = Blueprint("arenden", __name__, url_prefix="/arenden")
@@ -30,23 +34,84 @@ def lista():
     return render_template("arenden/lista.html", sida=sida, status=status, states=wf.STATE_LABELS)
 
 
+# Triggers that belong to a meeting: they are fired from the meeting and agenda pages,
+# where the meeting supplies their context (the meeting date, whether the insats has a
+# free place). The case page does not offer them, though the POST route below (and the
+# API) still accept them, with the same checks, for those pages.
+MOTESTRIGGERS = frozenset({"placera_pa_agenda", "bordlagg", "samplanera", "folj_upp",
+                           "anvisa_insats", "satt_i_ko"})
+
+# The fields each trigger's form shows besides the date and the comment.
+TRIGGER_FALT = {"avsluta": ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut")}
+KOMMENTAR_HJALP = {
+    "felregistrera": "Krävs: förklara vad som var fel.",
+    "aterkalla": "Till exempel hur återkallelsen kom in. Skriv inga känsliga uppgifter.",
+}
+
+
 @bp.route("/<int:arende_id>")
 @policy.regel("arende_referens")
 def visa(arende_id: int):
     arende = services.get_arende(current_user, arende_id, detaljer=False)
     if policy.access_to(current_user, arende) < policy.Atkomst.DETALJER:
-        return render_template("arenden/begransad.html", arende=arende)
-    services.get_arende(current_user, arende_id)  # audits the read of details
-    return _render_case(arende, HandelseForm(formdata=None, version=arende.version))
+        # Withdrawn consent stops processing: 403 with the reference code only. A party the
+        # consent never covered still sees the ärende by reference, as a team member.
+        aterkallat = policy.samtycke_aterkallat(arende)
+        return (render_template("arenden/begransad.html", arende=arende, aterkallat=aterkallat),
+                403 if aterkallat else 200)
+    services.get_arende(current_user, arende_id)  # audits the read of details (notes included)
+    return render_case(arende)
 
 
-def _render_case(arende, form, status=200):
+def _handelseform(arende: Arende, trigger: str, posted: HandelseForm | None) -> HandelseForm:
+    """One small form per offered action, so each shows only its own fields. Ids are
+    prefixed with the trigger: several forms share one page."""
+    if posted is not None and posted.trigger.data == trigger:
+        form = posted
+    else:
+        form = HandelseForm(formdata=None, version=arende.version)
+    form.trigger.data = trigger
+    for f in form:
+        f.id = f"{trigger}-{f.name}"
+        f.label.field_id = f.id
+    if trigger in KOMMENTAR_HJALP:
+        form.kommentar.description = KOMMENTAR_HJALP[trigger]
+    return form
+
+
+def _hinder(check, *args) -> str | None:
+    """The Swedish reason a write would be refused now, or None."""
+    try:
+        check(*args)
+    except DomainError as error:
+        return error.message
+    return None
+
+
+def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
+                anteckning_form: AnteckningForm | None = None, status: int = 200):
+    """The case page for a user whose details access has been checked and audited.
+
+    Loads what it shows in a fixed number of queries, however long the history.
+    """
+    user = current_user
+    triggers = [t for t in services.allowed_triggers(user, arende) if t not in MOTESTRIGGERS]
+    val = forberedelse.motesval(arende)
+    part_ids, parter = forberedelse.team_parter(arende.team_id)
     html = render_template(
         "arenden/visa.html",
         arende=arende,
-        historik=services.history(arende),
-        triggers=services.allowed_triggers(current_user, arende),
-        form=form,
+        samtycke=arende.samtycke,
+        varningar=forberedelse.samtyckesvarningar(arende, val, part_ids, parter),
+        checklista=forberedelse.checklista(user, arende, val, parter),
+        atgarder=[(t, _handelseform(arende, t, handelse_form), TRIGGER_FALT.get(t, ())) for t in triggers],
+        oppen_atgard=handelse_form.trigger.data if handelse_form is not None else None,
+        tidslinje=tidslinje.for_arende(user, arende),
+        anteckning_form=anteckning_form or AnteckningForm(formdata=None, prefix="ny"),
+        anteckning_hinder=_hinder(policy.require_anteckning, user, arende),
+        kodlistor=kodlistor,
+        kon_labels=KON_LABELS,
+        satt_labels=SAMTYCKE_SATT_LABELS,
     )
     # Commit the audit row of this read only after rendering: a commit expires every
     # loaded object, and rendering would then load them again one by one.
@@ -61,7 +126,7 @@ def handelse(arende_id: int):
     if not form.validate_on_submit():
         arende = services.get_arende(current_user, arende_id)
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
-        return _render_case(arende, form, 422)
+        return render_case(arende, handelse_form=form, status=422)
     try:
         services.fire(
             current_user, arende_id, form.trigger.data,
@@ -77,8 +142,28 @@ def handelse(arende_id: int):
         if error.status == 404:
             raise
         arende = services.get_arende(current_user, arende_id)
+        if error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, error.message]
         flash(error.message, "fel")
-        return _render_case(arende, form, error.status)
+        return render_case(arende, handelse_form=form, status=error.status)
     db.session.commit()
     flash("Ändringen är sparad.", "ok")
     return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
+
+
+@bp.route("/<int:arende_id>/forberedelse", methods=["POST"])
+@policy.regel("arende_detaljer")
+def forbered(arende_id: int):
+    try:
+        forberedelse.markera(current_user, arende_id, part_id=request.form.get("part_id", type=int),
+                             mote_id=request.form.get("mote_id", type=int))
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (403, 404):
+            raise
+        arende = services.get_arende(current_user, arende_id)
+        flash(error.message, "fel")
+        return render_case(arende, status=error.status)
+    db.session.commit()
+    flash("Förberedelsen är markerad.", "ok")
+    return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor="forberedelse-rubrik"), code=303)

@@ -4,7 +4,9 @@ Case details (personnummer, frågeställning, history) are visible to:
 - the handläggare who aktualiserade the ärende;
 - the team's projektledare;
 - a ledamot or ersättare of the team whose party the consent covers (while it stands).
-After consent is withdrawn only the first two keep access. The förbund admin manages
+After consent is withdrawn (``samtycke.aterkallat`` set, or the ärende in state
+aterkallad) only the first two keep access, and nothing may be written but the avslut.
+The förbund admin manages
 users and teams but reads no case details; styrgrupp sees aggregates only.
 Someone outside the ärende's team is told it does not exist (404), not that it is hidden.
 """
@@ -14,12 +16,14 @@ from __future__ import annotations
 import enum
 
 from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
-from samverkan.core.errors import Forbidden, NotFound
+from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import Samtycke, samtycke_part
 from samverkan.forbund.models import ForbundRoll, Medlemskap, TeamRoll
+from workflows import arende as wf
 
 # Every view declares which rule guards it (``@policy.regel(...)`` under the route
 # decorator). A request to a view without one is refused (fail closed), and the access
@@ -105,11 +109,68 @@ def access_to(user: User, arende: Arende) -> Atkomst:
         roles & {TeamRoll.LEDAMOT, TeamRoll.ERSATTARE}
         and samtycke is not None
         and samtycke.aterkallat is None
+        # Also by state: a withdrawal recorded by correction may leave the consent row unmarked.
+        and arende.status not in (wf.UTKAST, wf.ATERKALLAD)
         and user.part_id in {p.id for p in samtycke.parter}
-        and arende.status != "utkast"
     ):
         return Atkomst.DETALJER
     return Atkomst.REFERENS
+
+
+def samtycke_aterkallat(arende: Arende) -> bool:
+    """Consent withdrawn, by the consent row or by the ärende's state: processing stops."""
+    samtycke = arende.samtycke
+    return arende.status == wf.ATERKALLAD or (samtycke is not None and samtycke.aterkallat is not None)
+
+
+def _require_skrivbart(arende: Arende, vad: str) -> None:
+    """Refuse any write but the avslut once consent is withdrawn or the ärende is closed."""
+    if samtycke_aterkallat(arende):
+        raise DomainError(
+            "samtycke_aterkallat",
+            f"Samtycket är återkallat. {vad} kan inte längre registreras; ärendet kan bara avslutas.",
+        )
+    if arende.status == wf.AVSLUTAD:
+        raise DomainError("arende_avslutat", f"Ärendet är avslutat. {vad} kan inte längre registreras.")
+
+
+def require_anteckning(user: User, arende: Arende | None) -> Arende:
+    """Who may write a note (or an addendum): anyone with details access while the
+    ärende is open (a draft counts as open); never after withdrawal or avslut."""
+    require(user, arende, Atkomst.DETALJER)
+    _require_skrivbart(arende, "Nya anteckningar")
+    return arende
+
+
+def may_write_anteckning(user: User, arende: Arende) -> bool:
+    try:
+        require_anteckning(user, arende)
+    except DomainError:
+        return False
+    return True
+
+
+def may_mark_forberedelse(user: User, arende: Arende, part_id: int) -> bool:
+    """A party's preparation is marked by its own ledamot or ersättare in the ärende's
+    team, with details access, while the ärende is submitted and not closed."""
+    return (
+        arende.status in wf.OPEN
+        and not samtycke_aterkallat(arende)
+        and part_id is not None
+        and user.part_id == part_id
+        and bool(team_roles(user, arende.team_id) & {TeamRoll.LEDAMOT, TeamRoll.ERSATTARE})
+        and access_to(user, arende) == Atkomst.DETALJER
+    )
+
+
+def require_forberedelse(user: User, arende: Arende | None, part_id: int) -> Arende:
+    require(user, arende, Atkomst.DETALJER)
+    _require_skrivbart(arende, "Förberedelser")
+    if arende.status not in wf.OPEN:
+        raise DomainError("ej_aktualiserat", "Ärendet är inte aktualiserat ännu och förbereds inte för något möte.")
+    if not may_mark_forberedelse(user, arende, part_id):
+        raise Forbidden("Bara partens ledamot eller ersättare i teamet kan markera partens förberedelse.")
+    return arende
 
 
 def require(user: User, arende: Arende | None, needed: Atkomst) -> Arende:
@@ -128,6 +189,48 @@ def may_search_deltagare(user: User) -> bool:
     """Only those who bring or discuss ärenden may look a person up by number: an admin
     or styrgrupp member must not learn whether someone is a participant."""
     return any(m.roll in _CASE_ROLES for m in user.medlemskap)
+
+
+# --- teams and their meetings (samverkan.moten) --------------------------------------
+
+
+def is_team_medlem(user: User, team_id: int) -> bool:
+    return bool(team_roles(user, team_id))
+
+
+def is_projektledare(user: User, team_id: int) -> bool:
+    return TeamRoll.PROJEKTLEDARE in team_roles(user, team_id)
+
+
+def require_team_medlem(user: User, team):
+    """The team (calendar, meetings, agendas by reference code), or 404 for anyone
+    outside it: a foreign or forged id looks exactly like a missing one."""
+    if (team is None or not user.aktiv or team.forbund_id != user.forbund_id
+            or not is_team_medlem(user, team.id)):
+        raise NotFound("Teamet finns inte.")
+    return team
+
+
+def require_projektledare(user: User, team):
+    """Changing a team's meetings and agendas: its projektledare only (others 403)."""
+    require_team_medlem(user, team)
+    if not is_projektledare(user, team.id):
+        raise Forbidden("Bara teamets projektledare kan ändra möten och dagordningar.")
+    return team
+
+
+def may_anmala(user: User, arende: Arende) -> bool:
+    """Ask for a place on a meeting's agenda: the handläggare who aktualiserade the
+    ärende (who prepares and presents it), or the projektledare, with details access."""
+    return access_to(user, arende) == Atkomst.DETALJER and (
+        arende.handlaggare_id == user.id or is_projektledare(user, arende.team_id)
+    )
+
+
+def may_print_inbjudan(user: User, arende: Arende) -> bool:
+    """The invitation letter is handed to the individual by the aktualiserande
+    handläggare, or sent by the projektledare: nobody else needs it."""
+    return may_anmala(user, arende)
 
 
 def may_fire(user: User, arende: Arende, trigger: str) -> bool:
@@ -168,12 +271,16 @@ def detail_arenden_clause(user: User):
         Medlemskap.user_id == user.id,
         Medlemskap.roll.in_([TeamRoll.LEDAMOT, TeamRoll.ERSATTARE]),
     )
-    # The current consent is the latest one registered for the ärende.
+    # The current consent is the latest one registered for the ärende. Its own alias and
+    # an explicit correlation to Arende only: auto-correlation would bind the inner
+    # ``samtycke`` to the EXISTS around it and pull ``arende`` into the subquery instead.
+    senaste = aliased(Samtycke)
     latest = (
-        select(Samtycke.id)
-        .where(Samtycke.arende_id == Arende.id)
-        .order_by(Samtycke.id.desc())
+        select(senaste.id)
+        .where(senaste.arende_id == Arende.id)
+        .order_by(senaste.id.desc())
         .limit(1)
+        .correlate(Arende)
         .scalar_subquery()
     )
     covered = exists().where(
@@ -187,6 +294,7 @@ def detail_arenden_clause(user: User):
         or_(
             Arende.handlaggare_id == user.id,
             Arende.team_id.in_(pl_teams),
-            and_(Arende.team_id.in_(member_teams), Arende.status != "utkast", covered),
+            and_(Arende.team_id.in_(member_teams),
+                 Arende.status.not_in([wf.UTKAST, wf.ATERKALLAD]), covered),
         ),
     )

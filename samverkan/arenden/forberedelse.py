@@ -1,0 +1,204 @@
+"""Preparing an ärende for its next meeting: which meeting that is, whether the consent
+reaches it, and the per-party checklist ("förberett") with its one write, ``markera``.
+
+The meeting is the next one the ärende is on the agenda of; if none, the team's next
+meeting. Only meetings for case work (ärendedragning) that are not cancelled and start
+after now count. The caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from samverkan.arenden.flow import team_part_ids
+from samverkan.arenden.models import Arende, Forberedelse
+from samverkan.auth import policy
+from samverkan.auth.models import User
+from samverkan.core import audit, clock
+from samverkan.core.db import db
+from samverkan.core.errors import Conflict, DomainError
+from samverkan.deltagare.models import Samtycke
+from samverkan.forbund.models import Part
+from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
+from workflows import arende as wf
+
+log = logging.getLogger(__name__)
+
+
+def _kommande(team_id: int):
+    return (
+        select(Mote)
+        .where(
+            Mote.team_id == team_id,
+            Mote.installt.is_(None),
+            Mote.typ == MotesTyp.ARENDEDRAGNING,
+            Mote.starttid > clock.now(),
+        )
+        .order_by(Mote.starttid, Mote.id)
+        .limit(1)
+    )
+
+
+def nasta_mote(team_id: int) -> Mote | None:
+    """The team's next meeting for case work (not cancelled, starting after now)."""
+    return db.session.execute(_kommande(team_id)).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Motesval:
+    """The meeting the ärende is being prepared for, and the team's next meeting."""
+
+    mote: Mote | None  # what the checklist is for
+    pa_agendan: bool  # True: ``mote`` has the ärende on its agenda
+    teamets_nasta: Mote | None
+
+
+def motesval(arende: Arende) -> Motesval:
+    """Two queries: the next meeting with the ärende on its agenda, and the team's next."""
+    pa_agenda = db.session.execute(
+        _kommande(arende.team_id).join(Dagordningspunkt, Dagordningspunkt.mote_id == Mote.id)
+        .where(Dagordningspunkt.arende_id == arende.id)
+    ).scalar_one_or_none()
+    teamets = nasta_mote(arende.team_id)
+    if pa_agenda is not None:
+        return Motesval(mote=pa_agenda, pa_agendan=True, teamets_nasta=teamets)
+    return Motesval(mote=teamets, pa_agendan=False, teamets_nasta=teamets)
+
+
+def motesdatum(mote: Mote) -> dt.date:
+    return clock.local(mote.starttid).date()
+
+
+@dataclass(frozen=True)
+class Samtyckesvarning:
+    """Why the consent needs attention, in words (shown as text, not only colour)."""
+
+    kod: str  # saknas, aterkallat, utgangen, gar_ut_fore_mote, tacker_inte_parter
+    text: str
+
+
+def samtyckesvarningar(arende: Arende, val: Motesval, part_ids: set[int],
+                       parter: dict[int, Part]) -> list[Samtyckesvarning]:
+    """What the case page warns about: no consent, withdrawn, expired, expiring before
+    the team's next meeting (or the meeting the ärende is on), or not covering the team."""
+    s: Samtycke | None = arende.samtycke
+    if arende.status == wf.AVSLUTAD:
+        return []  # nothing more will be done with a closed ärende
+    if s is None:
+        return [Samtyckesvarning("saknas", "Inget samtycke är registrerat för ärendet.")]
+    if policy.samtycke_aterkallat(arende):
+        nar = f" {clock.local(s.aterkallat).date().isoformat()}" if s.aterkallat else ""
+        return [Samtyckesvarning(
+            "aterkallat",
+            f"Samtycket återkallades{nar}. Ingen behandling får ske; ärendet kan bara avslutas.",
+        )]
+    idag = clock.today()
+    if s.giltigt_till < idag:
+        return [Samtyckesvarning(
+            "utgangen",
+            f"Samtycket gick ut {s.giltigt_till.isoformat()}. Ett nytt samtycke behövs innan "
+            "ärendet kan tas upp i teamet igen.",
+        )]
+    varningar = []
+    moten = {m.id: m for m in (val.teamets_nasta, val.mote) if m is not None}
+    for mote in sorted(moten.values(), key=lambda m: m.starttid):
+        if s.giltigt_till < motesdatum(mote):
+            vilket = "mötet där ärendet står på dagordningen" if (
+                val.pa_agendan and mote is val.mote) else "teamets nästa möte"
+            varningar.append(Samtyckesvarning(
+                "gar_ut_fore_mote",
+                f"Samtycket gäller till {s.giltigt_till.isoformat()}, alltså inte vid {vilket} "
+                f"{motesdatum(mote).isoformat()}. Förnya samtycket före mötet.",
+            ))
+            break
+    saknade = sorted(parter[pid].namn for pid in part_ids - {p.id for p in s.parter} if pid in parter)
+    if saknade:
+        varningar.append(Samtyckesvarning(
+            "tacker_inte_parter",
+            "Samtycket omfattar inte alla teamets parter (saknas: " + ", ".join(saknade)
+            + "). Ärendet kan inte tas upp på ett möte förrän det gör det.",
+        ))
+    return varningar
+
+
+@dataclass(frozen=True)
+class Checkrad:
+    part: Part
+    forberedelse: Forberedelse | None  # None: not yet marked
+    kan_markera: bool
+
+
+@dataclass(frozen=True)
+class Checklista:
+    val: Motesval
+    rader: list[Checkrad]
+
+    @property
+    def mote(self) -> Mote | None:
+        return self.val.mote
+
+
+def team_parter(team_id: int) -> tuple[set[int], dict[int, Part]]:
+    """The team's parties (those of its ordinary members) by id: two queries."""
+    ids = team_part_ids(team_id)
+    parter = db.session.execute(select(Part).where(Part.id.in_(ids))).scalars() if ids else []
+    return ids, {p.id: p for p in parter}
+
+
+def checklista(user: User, arende: Arende, val: Motesval, parter: dict[int, Part]) -> Checklista | None:
+    """One row per team party for the meeting in ``val``; None when there is nothing to
+    prepare (no meeting, or the ärende is not in an open state). One query."""
+    if val.mote is None or arende.status not in wf.OPEN or policy.samtycke_aterkallat(arende):
+        return None
+    gjorda = {
+        f.part_id: f
+        for f in db.session.execute(
+            select(Forberedelse)
+            .where(Forberedelse.arende_id == arende.id, Forberedelse.mote_id == val.mote.id)
+            .options(joinedload(Forberedelse.markerad_av))
+        ).scalars()
+    }
+    rader = [
+        Checkrad(part=p, forberedelse=gjorda.get(p.id),
+                 kan_markera=policy.may_mark_forberedelse(user, arende, p.id))
+        for p in sorted(parter.values(), key=lambda p: (p.typ.value, p.namn))
+    ]
+    return Checklista(val=val, rader=rader)
+
+
+def markera(user: User, arende_id: int, *, part_id: int | None, mote_id: int | None) -> Forberedelse:
+    """Mark ``part_id`` as prepared for the ärende's current meeting. Marking twice is
+    harmless: the existing mark is returned and nothing new is written."""
+    arende = db.session.get(Arende, arende_id)
+    policy.require_forberedelse(user, arende, part_id)
+    if part_id not in team_part_ids(arende.team_id):
+        raise DomainError("okand_part", "Parten ingår inte i teamet.")
+    mote = motesval(arende).mote
+    if mote is None:
+        raise DomainError("inget_mote", "Det finns inget kommande möte att förbereda ärendet för.")
+    if mote_id != mote.id:
+        # The page was built for another meeting (moved, cancelled or held since).
+        raise Conflict("Mötet har ändrats sedan sidan laddades. Ladda om sidan och försök igen.")
+    where = (Forberedelse.arende_id == arende.id, Forberedelse.mote_id == mote.id,
+             Forberedelse.part_id == part_id)
+    befintlig = db.session.execute(select(Forberedelse).where(*where)).scalar_one_or_none()
+    if befintlig is not None:
+        return befintlig
+    forberedelse = Forberedelse(arende_id=arende.id, mote_id=mote.id, part_id=part_id,
+                                markerad_av_id=user.id, markerad=clock.now())
+    try:
+        # A savepoint: two members of the same party clicking at once must not fail the
+        # request; the unique constraint decides and the loser gets the winner's row.
+        with db.session.begin_nested():
+            db.session.add(forberedelse)
+    except IntegrityError:
+        return db.session.execute(select(Forberedelse).where(*where)).scalar_one()
+    audit.record("forberedelse.markera", "arende", arende.id, user_id=user.id, falt=["forberedelse"])
+    log.info("arende %s: part %s förberedd för möte %s", arende.id, part_id, mote.id)
+    return forberedelse

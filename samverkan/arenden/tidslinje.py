@@ -1,0 +1,106 @@
+"""The case page's timeline: everything that happened in an ärende, oldest first.
+
+Each kind of entry is a typed ``Post`` built by one source function in ``KALLOR``; the
+timeline merges them by time. Each source loads its rows in a fixed number of queries
+(so the page costs the same whatever the history's length), and each post names the
+partial template that shows it (``templates/arenden/tidslinje/<slag>.html``).
+
+To add a kind (e.g. meeting decisions, "beslut"): write a ``Post`` subclass with its
+``slag``, a source ``def _beslut(user, arende) -> Iterable[Post]`` and the partial
+template, and append the source to ``KALLOR``. Nothing else changes.
+
+Order: by the moment each entry was recorded (``ArendeHandelse.registrerad``,
+``Anteckning.skapad``), as stored in UTC and shown in Stockholm time; the effective date
+of a back-dated state change is shown with it. Ties keep ``KALLOR`` order, then id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from samverkan.anteckningar import services as anteckningar
+from samverkan.anteckningar.models import Anteckning
+from samverkan.arenden import services
+from samverkan.arenden.models import Arende, ArendeHandelse
+from samverkan.auth import policy
+from samverkan.auth.models import User
+from samverkan.core import clock
+
+
+@dataclass(kw_only=True)
+class Post:
+    """One entry: when, by whom; subclasses carry what they show."""
+
+    slag: ClassVar[str] = ""
+    tid: dt.datetime  # UTC, aware
+    forfattare: User
+    id: int
+
+    @property
+    def mall(self) -> str:
+        return f"arenden/tidslinje/{self.slag}.html"
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.slag}-{self.id}"
+
+
+@dataclass(kw_only=True)
+class HandelsePost(Post):
+    slag: ClassVar[str] = "handelse"
+    handelse: ArendeHandelse
+
+
+@dataclass(kw_only=True)
+class AnteckningPost(Post):
+    slag: ClassVar[str] = "anteckning"
+    anteckning: Anteckning
+    # The note this one adds to (for an addendum) and the addenda written to this one.
+    tillagg_till: Anteckning | None = None
+    tillagg: list[Anteckning] = field(default_factory=list)
+    kan_rattas: bool = False  # the author, within the window, while the ärende takes notes
+    kan_skriva_tillagg: bool = False
+
+
+Kalla = Callable[[User, Arende], Iterable[Post]]
+
+
+def _handelser(user: User, arende: Arende) -> Iterable[Post]:
+    for h in services.history(arende):
+        yield HandelsePost(tid=h.registrerad, forfattare=h.aktor, id=h.id, handelse=h)
+
+
+def _anteckningar(user: User, arende: Arende) -> Iterable[Post]:
+    notes = anteckningar.list_for_arende(arende)
+    by_id = {n.id: n for n in notes}
+    tillagg: dict[int, list[Anteckning]] = {}
+    for n in notes:
+        if n.tillagg_till_id is not None:
+            tillagg.setdefault(n.tillagg_till_id, []).append(n)
+    skrivbart = policy.may_write_anteckning(user, arende)
+    nu = clock.now()
+    for n in notes:
+        rattbar = skrivbart and anteckningar.kan_rattas(n, user, nu=nu)
+        yield AnteckningPost(
+            tid=n.skapad, forfattare=n.forfattare, id=n.id, anteckning=n,
+            tillagg_till=by_id.get(n.tillagg_till_id) if n.tillagg_till_id else None,
+            tillagg=tillagg.get(n.id, []),
+            kan_rattas=rattbar,
+            kan_skriva_tillagg=skrivbart and not rattbar,
+        )
+
+
+# The timeline's sources, in tie-break order. Meeting decisions plug in here.
+KALLOR: list[Kalla] = [_handelser, _anteckningar]
+
+
+def for_arende(user: User, arende: Arende) -> list[Post]:
+    """The merged timeline, oldest first (newest last). The caller has checked and
+    audited the read of the ärende's details; this refuses anyone without them."""
+    policy.require(user, arende, policy.Atkomst.DETALJER)
+    poster = [(i, p) for i, kalla in enumerate(KALLOR) for p in kalla(user, arende)]
+    poster.sort(key=lambda ip: (ip[1].tid, ip[0], ip[1].id))
+    return [p for _, p in poster]
