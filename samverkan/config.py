@@ -59,6 +59,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     relaxed = app.debug or app.config["DEMO"] or app.testing
     if relaxed:
         app.config["SESSION_COOKIE_SECURE"] = False
+    # Two-factor login for everyone who can read case details: on in production unless
+    # explicitly turned off (SAMVERKAN_TVAFAKTOR_KRAVS=false); off in debug, demo and tests.
+    app.config.setdefault("TVAFAKTOR_KRAVS", not relaxed)
     if not app.config.get("SECRET_KEY"):
         if not relaxed:
             raise RuntimeError(

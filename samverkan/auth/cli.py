@@ -1,4 +1,4 @@
-"""CLI: create-user and create-token."""
+"""CLI: create-user, create-token and reset-tvafaktor."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from samverkan.auth import services
+from samverkan.auth import services, tvafaktor
 from samverkan.auth.models import User
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
@@ -16,6 +16,7 @@ from samverkan.forbund.models import Forbund, ForbundRoll, ForbundsRollTilldelni
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
+    app.cli.add_command(reset_tvafaktor)
 
 
 @click.command("create-user")
@@ -66,3 +67,27 @@ def create_token(epost, namn):
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(secret)
+
+
+@click.command("reset-tvafaktor")
+@click.option("--epost", required=True, help="E-postadress till användaren som tappat sin telefon.")
+@click.option("--av", "admin_epost", required=True,
+              help="E-postadress till förbundsadministratören som beslutat om återställningen.")
+def reset_tvafaktor(epost, admin_epost):
+    """Stäng av tvåfaktorsinloggningen för en användare (t.ex. tappad telefon).
+
+    Användarens sessioner avslutas och hen aktiverar tvåfaktorsinloggning igen vid nästa
+    inloggning. Åtgärden loggas i granskningsloggen i administratörens namn.
+    """
+    user, admin = (
+        db.session.execute(select(User).where(User.epost == e.strip().lower())).scalar_one_or_none()
+        for e in (epost, admin_epost)
+    )
+    if user is None or admin is None:
+        raise click.ClickException("Användaren finns inte." if user is None else "Administratören finns inte.")
+    try:
+        tvafaktor.reset(admin, user)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Tvåfaktorsinloggningen för {user.epost} är avstängd.")

@@ -1,4 +1,5 @@
-"""Forms for login and API tokens (Flask-WTF: every form carries a CSRF token)."""
+"""Forms for login, the two-factor code and API tokens (Flask-WTF: every form carries a
+CSRF token)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,28 @@ class TokenForm(FlaskForm):
         "Namn på token",
         validators=[DataRequired("Ge token ett namn."), Length(max=100, message="Högst 100 tecken.")],
         description="Till exempel vilket system som ska använda den.",
+    )
+
+
+class KodForm(FlaskForm):
+    """The login's second step: a code from the app or a recovery code (letters too)."""
+
+    kod = StringField(
+        "Kod",
+        validators=[DataRequired("Ange koden."), Length(max=20, message="Koden är för lång.")],
+        description="Sex siffror från autentiseringsappen, eller en av dina återställningskoder.",
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
+class BekraftaKodForm(FlaskForm):
+    """A six-digit code from the app, to confirm enrolment or to make new recovery codes."""
+
+    kod = StringField(
+        "Kod från appen",
+        validators=[DataRequired("Ange koden från appen."), Length(max=20, message="Koden är för lång.")],
+        description="Sex siffror. Koden byts var 30:e sekund.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
 

@@ -54,7 +54,13 @@ def _throttled(epost: str, ip: str) -> bool:
 
 
 def authenticate(epost: str, password: str, ip: str) -> User:
-    """Return the user or raise DomainError. Failures are recorded (caller commits)."""
+    """Check the password: return the user or raise DomainError. Failures are recorded
+    (caller commits).
+
+    For a user with two-factor login the login is not complete yet: the caller asks for
+    the code (``tvafaktor.verify_login``), which audits the login and clears the failed
+    attempts only then, so a known password cannot reset the count of wrong codes.
+    """
     epost = (epost or "").strip().lower()
     if _throttled(epost, ip):
         raise DomainError("for_manga_forsok", THROTTLED, status=429)
@@ -68,9 +74,11 @@ def authenticate(epost: str, password: str, ip: str) -> User:
         db.session.add(Inloggningsforsok(epost=epost, ip=ip))
         log.info("failed login")  # no address in the log: it is personal data
         raise DomainError("fel_inloggning", BAD_LOGIN, status=401)
-    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == epost))
     if _hasher.check_needs_rehash(user.losenord_hash):
         user.losenord_hash = _hasher.hash(password)
+    if user.totp_aktiv:
+        return user
+    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == epost))
     audit.record("inloggning", "anvandare", user.id, user_id=user.id)
     return user
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from flask import has_request_context, request
 from sqlalchemy import String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from samverkan.core.db import UTCDateTime, db, utcnow
 
@@ -44,6 +44,17 @@ class AppendOnlyError(RuntimeError):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_change(mapper, connection, target):
     raise AppendOnlyError("Granskningsloggen går inte att ändra eller radera.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    # The mapper events above see only loaded objects; a bulk UPDATE or DELETE through
+    # a session (update(AuditEntry), delete(AuditEntry.__table__), Query.delete())
+    # skips them, so refuse those here too. A raw connection bypasses both: see the
+    # source scan in tests/core/test_audit.py.
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == AuditEntry.__tablename__:
+        raise AppendOnlyError("Granskningsloggen går inte att ändra eller radera.")
 
 
 def record(

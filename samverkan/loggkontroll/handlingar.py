@@ -1,0 +1,58 @@
+"""The audit log's action codes and object types in Swedish words, for the review page
+and the CSV export. A code without an entry is shown as the code itself, so a new
+action is never hidden; add its words here when it is introduced."""
+
+from __future__ import annotations
+
+from workflows import arende as wf
+
+HANDLINGAR: dict[str, str] = {
+    "inloggning": "Loggade in",
+    "tvafaktor.aktivera": "Aktiverade tvåfaktorsinloggning",
+    "tvafaktor.aterstallningskod": "Loggade in med återställningskod",
+    "tvafaktor.nya_koder": "Skapade nya återställningskoder",
+    "tvafaktor.aterstall": "Återställde tvåfaktorsinloggning",
+    "token.skapa": "Skapade API-token",
+    "token.aterkalla": "Återkallade API-token",
+    "arende.visa": "Läste ärendets uppgifter",
+    "arende.skapa": "Skapade ärende (utkast)",
+    "arende.andra": "Ändrade ärendets uppgifter",
+    "arende.sok": "Sökte ärenden för deltagare",
+    "deltagare.sok": "Sökte deltagare på personnummer",
+    "deltagare.skapa": "Registrerade deltagare",
+    "deltagare.andra": "Ändrade deltagarens uppgifter",
+    "samtycke.registrera": "Registrerade samtycke",
+    "anteckning.skapa": "Skrev anteckning",
+    "anteckning.ratta": "Rättade anteckning",
+    "forberedelse.markera": "Markerade ärendet som förberett",
+    "granskningslogg.visa": "Läste granskningsloggen",
+    "granskningslogg.export": "Exporterade granskningsloggen",
+    # State changes: one per trigger of the ärende state machine.
+    **{f"arende.{trigger}": f"Ärende: {label}" for trigger, label in wf.TRIGGER_LABELS.items()},
+}
+
+OBJEKTTYPER: dict[str, str] = {
+    "arende": "Ärende",
+    "anvandare": "Användare",
+    "deltagare": "Deltagare",
+    "api_token": "API-token",
+    "anteckning": "Anteckning",
+    "granskningslogg": "Granskningslogg",
+}
+
+
+def handling_label(handling: str) -> str:
+    return HANDLINGAR.get(handling, handling)
+
+
+def objekttyp_label(objekt_typ: str) -> str:
+    return OBJEKTTYPER.get(objekt_typ, objekt_typ)
+
+
+def choices() -> list[tuple[str, str]]:
+    """For the filter's select: by label, as people look for words, not codes."""
+    return sorted(HANDLINGAR.items(), key=lambda item: item[1].casefold().translate(_SVENSK_ORDNING))
+
+
+# Code points put Ä before Å; the Swedish alphabet ends å, ä, ö (after z).
+_SVENSK_ORDNING = {ord("å"): "{", ord("ä"): "|", ord("ö"): "}"}
