@@ -243,3 +243,19 @@ def test_login_is_audited_and_a_failed_one_is_not(world, client):
     assert response.status_code == 303
     [entry] = _rows("inloggning", user)
     assert (entry.objekt_typ, entry.objekt_id, entry.kanal, entry.ip) == ("anvandare", user.id, "webb", "127.0.0.1")
+
+
+def test_postgresql_itself_refuses_changes_to_the_audit_log(world, ctx):
+    """Migration 0004: even a raw statement past the application is refused."""
+    import sqlalchemy.exc
+    from sqlalchemy import text as sql
+
+    if ctx.config["BACKEND"] != "postgresql":
+        pytest.skip("database-level guard exists on PostgreSQL only")
+    audit.record("test.rad", "arende", 1, user_id=world.users["admin"].id)
+    db.session.commit()
+    for statement in ("UPDATE granskningslogg SET handling = 'x'", "DELETE FROM granskningslogg",
+                      "TRUNCATE granskningslogg"):
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="går inte att ändra"):
+            db.session.execute(sql(statement))
+        db.session.rollback()
