@@ -13,10 +13,13 @@ from samverkan.core.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Imported for their routes and hooks on ``bp``; after ``bp`` exists, which they import.
-from samverkan.api import arenden, auth, deltagare, openapi, teams, tokens  # noqa: E402, F401
+from samverkan.api import arenden, auth, deltagare, moten, openapi, teams, tokens  # noqa: E402, F401
 
 
 def init_app(app: Flask) -> None:
     # Bearer tokens only, never the session cookie (see api/auth.py): no CSRF exposure.
     csrf.exempt(bp)
     app.register_blueprint(bp)
+
+
+from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)

@@ -22,7 +22,8 @@ PER_SIDA = 25
 MAX_PER_SIDA = 100
 
 NYTT_ARENDE_FALT = {"team_id", "fragestallning", "kon", "personnummer", "anonym_kod", "fodelsear",
-                    "forsorjning_start", "sysselsattning_start", "samtycke"}
+                    "forsorjning_start", "sysselsattning_start", "utbildningsniva",
+                    "tid_i_offentligt_stod", "samtycke"}
 SAMTYCKE_FALT = {"givet_den", "giltigt_till", "satt", "part_ids", "dokumentreferens"}
 # Trigger context passed through to the flow only when present: its guards tell
 # "absent" from any value (e.g. ledig_plats defaults to true).
@@ -72,6 +73,8 @@ def detaljer_json(a: Arende, user: User) -> dict:
         },
         "forsorjning_start": a.forsorjning_start,
         "sysselsattning_start": a.sysselsattning_start,
+        "utbildningsniva": a.utbildningsniva,
+        "tid_i_offentligt_stod": a.tid_i_offentligt_stod,
         "forsorjning_slut": a.forsorjning_slut,
         "sysselsattning_slut": a.sysselsattning_slut,
         "avslutsorsak": a.avslutsorsak,
@@ -132,6 +135,8 @@ def skapa_arende():
         fodelsear=body.integer("fodelsear"),
         forsorjning_start=body.text("forsorjning_start"),
         sysselsattning_start=body.text("sysselsattning_start"),
+        utbildningsniva=body.text("utbildningsniva"),
+        tid_i_offentligt_stod=body.text("tid_i_offentligt_stod"),
         samtycke=samtycke and {
             "givet_den": samtycke.date("givet_den", required=True),
             "giltigt_till": samtycke.date("giltigt_till", required=True),

@@ -16,6 +16,7 @@ from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.deltagare.models import Kon, SamtyckeSatt
 from samverkan.forbund.models import PartTyp, TeamRoll
+from samverkan.kallelser.models import UtskickStatus, UtskickTyp
 from workflows import arende as wf
 
 
@@ -185,6 +186,8 @@ SCHEMAS = {
                     "deltagare": _ref("DeltagareDetaljer"),
                     "forsorjning_start": _nullable(_enum(kodlistor.FORSORJNING)),
                     "sysselsattning_start": _nullable(_enum(kodlistor.SYSSELSATTNING)),
+                    "utbildningsniva": _nullable(_enum(kodlistor.UTBILDNINGSNIVA)),
+                    "tid_i_offentligt_stod": _nullable(_enum(kodlistor.TID_I_OFFENTLIGT_STOD)),
                     "forsorjning_slut": _nullable(_enum(kodlistor.FORSORJNING)),
                     "sysselsattning_slut": _nullable(_enum(kodlistor.SYSSELSATTNING)),
                     "avslutsorsak": _nullable(_enum(kodlistor.AVSLUTSORSAK)),
@@ -275,6 +278,8 @@ SCHEMAS = {
             "fodelsear": {"type": "integer"},
             "forsorjning_start": _enum(kodlistor.FORSORJNING),
             "sysselsattning_start": _enum(kodlistor.SYSSELSATTNING),
+            "utbildningsniva": _enum(kodlistor.UTBILDNINGSNIVA),
+            "tid_i_offentligt_stod": _enum(kodlistor.TID_I_OFFENTLIGT_STOD),
             "samtycke": _ref("NyttSamtycke"),
         },
     },
@@ -458,6 +463,239 @@ PATHS = {
         },
     },
 }
+
+# --- Möten and dagordning (samverkan/api/moten.py) ------------------------------------
+KLOCKSLAG = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["13:00"],
+             "description": "Svensk tid (Europe/Stockholm)."}
+MOTE_ID = _id_param("mote_id", "Mötets id.")
+_MOTESTYPER = ["arendedragning", "planering"]
+
+SCHEMAS.update({
+    "Mote": {
+        "type": "object",
+        "required": ["id", "team_id", "starttid", "datum", "klockslag", "langd_minuter", "plats", "videolank",
+                     "typ", "installt", "kapacitet", "egen_kapacitet", "antal_punkter", "antal_anmalda",
+                     "anmalan_stanger", "kallelse_planerad", "kallelse_skickad", "sekvens", "agendaversion"],
+        "properties": {
+            "id": ID,
+            "team_id": ID,
+            "starttid": TIDPUNKT,
+            "datum": {**DATUM, "description": "Mötesdagen i svensk tid."},
+            "klockslag": KLOCKSLAG,
+            "langd_minuter": {"type": "integer", "minimum": 1},
+            "plats": {"type": "string"},
+            "videolank": {"type": "string", "description": "Webbadress, eller tom."},
+            "typ": _enum(_MOTESTYPER),
+            "installt": _nullable(TIDPUNKT),
+            "kapacitet": {"type": "integer", "minimum": 1,
+                          "description": "Hur många ärenden dagordningen rymmer (mötets eller teamets)."},
+            "egen_kapacitet": {"type": ["integer", "null"], "description": "Mötets egen; null = teamets standard."},
+            "antal_punkter": {"type": "integer", "minimum": 0},
+            "antal_anmalda": {"type": "integer", "minimum": 0},
+            "anmalan_stanger": _nullable(TIDPUNKT),
+            "kallelse_planerad": _nullable(TIDPUNKT),
+            "kallelse_skickad": _nullable(TIDPUNKT),
+            "sekvens": {"type": "integer", "description": "iCalendar SEQUENCE; ökar vid ändrad tid, plats "
+                        "eller status."},
+            "agendaversion": {"type": "integer", "description": "Ökar vid varje ändring av dagordningen."},
+        },
+    },
+    "Dagordningspunkt": {
+        "type": "object",
+        "description": "Ett ärende på dagordningen (bokad) eller anmält av handläggare (anmald). "
+                       "Bara referenskod och aktualiserande part, inga personuppgifter.",
+        "required": ["id", "status", "arende", "uppfoljning", "ordning", "tidslucka", "langd_minuter",
+                     "individen_medverkar", "utfall", "overford"],
+        "properties": {
+            "id": ID,
+            "status": _enum(["anmald", "bokad"]),
+            "arende": _ref("ArendeReferens"),
+            "uppfoljning": {"type": "boolean", "description": "true = uppföljning, false = nytt ärende."},
+            "ordning": {"type": ["integer", "null"], "minimum": 1},
+            "tidslucka": _nullable(KLOCKSLAG),
+            "langd_minuter": {"type": ["integer", "null"], "minimum": 1},
+            "individen_medverkar": {"type": "boolean"},
+            "utfall": {"type": ["string", "null"], "description": "Efter mötet: samplanerad, foljd_upp, "
+                       "bordlagd (hanns inte), avslutad, aterkallad eller felregistrerad."},
+            "overford": {"type": "boolean", "description": "Överförd: hanns inte på förra mötet."},
+        },
+    },
+    "MoteMedDagordning": {
+        "allOf": [
+            _ref("Mote"),
+            {
+                "type": "object",
+                "required": ["dagordning", "anmalningar"],
+                "properties": {
+                    "dagordning": {"type": "array", "items": _ref("Dagordningspunkt"),
+                                   "description": "Bokade punkter i ordning."},
+                    "anmalningar": {"type": "array", "items": _ref("Dagordningspunkt"),
+                                    "description": "Handläggares anmälningar, ännu inte bokade."},
+                },
+            },
+        ],
+    },
+    "NyDagordningspunkt": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["arende_id"],
+        "properties": {"arende_id": ID},
+    },
+    "MotesAndring": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Bara fälten som skickas ändras. Ny tid räknar om kallelsens tidpunkt.",
+        "properties": {
+            "datum": {**DATUM, "description": "Ny mötesdag (svensk tid)."},
+            "klockslag": KLOCKSLAG,
+            "langd_minuter": {"type": "integer", "minimum": 5, "maximum": 600},
+            "plats": {"type": "string", "maxLength": 300},
+            "videolank": {"type": "string", "maxLength": 500, "description": "https://…, eller tom."},
+            "typ": _enum(_MOTESTYPER),
+            "kapacitet": {"type": ["integer", "null"], "minimum": 1, "description": "null = teamets standard."},
+        },
+    },
+})
+
+PATHS.update({
+    "/teams/{team_id}/moten": {
+        "get": {
+            "operationId": "lista_moten",
+            "summary": "Ett teams möten i datumordning",
+            "parameters": [
+                _id_param("team_id", "Teamets id."),
+                {"name": "fran", "in": "query", "description": "Bara möten från och med detta datum.",
+                 "schema": DATUM},
+            ],
+            "responses": {
+                "200": _ok("Mötena.", {
+                    "type": "object", "required": ["moten"],
+                    "properties": {"moten": {"type": "array", "items": _ref("Mote")}},
+                }),
+                **_fel("EjAutentiserad", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+    "/moten/{mote_id}": {
+        "get": {
+            "operationId": "visa_mote",
+            "summary": "Ett möte med dagordning och anmälningar (referenskoder)",
+            "parameters": [MOTE_ID],
+            "responses": {
+                "200": _ok("Mötet.", _ref("MoteMedDagordning")),
+                **_fel("EjAutentiserad", "HittadesInte"),
+            },
+        },
+        "patch": {
+            "operationId": "andra_mote",
+            "summary": "Ändra eller flytta ett möte (projektledaren)",
+            "parameters": [MOTE_ID],
+            "requestBody": _body("MotesAndring"),
+            "responses": {
+                "200": _ok("Mötet efter ändringen.", _ref("MoteMedDagordning")),
+                **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+    "/moten/{mote_id}/installning": {
+        "post": {
+            "operationId": "installa_mote",
+            "summary": "Ställ in ett möte (projektledaren); ärendena på dagordningen går tillbaka till inkorgen",
+            "parameters": [MOTE_ID],
+            "responses": {
+                "200": _ok("Det inställda mötet.", _ref("MoteMedDagordning")),
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt", "Ogiltig"),
+            },
+        },
+    },
+    "/moten/{mote_id}/dagordning": {
+        "post": {
+            "operationId": "lagg_till_punkt",
+            "summary": "Lägg ett ärende på dagordningen (projektledaren)",
+            "description": "Ärendet går till på agenda. Vägras om dagordningen är full (kod dagordningen_full) "
+                           "eller om samtycket inte täcker mötesdagen (kod villkor_ej_uppfyllt).",
+            "parameters": [MOTE_ID],
+            "requestBody": _body("NyDagordningspunkt"),
+            "responses": {
+                "201": {
+                    "description": "Punkten.",
+                    "headers": {"Location": {"schema": {"type": "string"}}},
+                    "content": _json(_ref("Dagordningspunkt")),
+                },
+                **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt",
+                       "Ogiltig"),
+            },
+        },
+    },
+    "/moten/{mote_id}/dagordning/{punkt_id}": {
+        "delete": {
+            "operationId": "ta_bort_punkt",
+            "summary": "Ta bort en punkt före mötet (projektledaren); ärendet går tillbaka till inkorgen",
+            "parameters": [MOTE_ID, _id_param("punkt_id", "Punktens id.")],
+            "responses": {
+                "204": {"description": "Borttagen."},
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt", "Ogiltig"),
+            },
+        },
+    },
+})
+
+# --- Utskick: a meeting's outbox (samverkan/api/utskick.py) ----------------------------
+SCHEMAS.update({
+    "Utskick": {
+        "type": "object",
+        "description": "Ett meddelande i utkorgen. Varken text eller adress: bara läget.",
+        "required": ["id", "typ", "mottagare", "version", "status", "forsok", "senaste_fel", "skapad",
+                     "nasta_forsok", "skickad"],
+        "properties": {
+            "id": ID,
+            "typ": {**_enum(t.value for t in UtskickTyp),
+                    "description": "kallelse, tillagg (tilläggskallelse), installning (METHOD:CANCEL) "
+                                   "eller paminnelse (om anmälan till dagordningen)."},
+            "mottagare": _ref("Person"),
+            "version": {"type": "string", "description": "Mötets sekvens.agendaversion som meddelandet beskriver.",
+                        "examples": ["1.3"]},
+            "status": {**_enum(s.value for s in UtskickStatus),
+                       "description": "koad, skickar (hämtad av en avsändare), skickad eller misslyckad."},
+            "forsok": {"type": "integer", "minimum": 0, "description": "Misslyckade försök hittills."},
+            "senaste_fel": {"type": ["string", "null"], "description": "Orsaken till senaste misslyckandet."},
+            "skapad": TIDPUNKT,
+            "nasta_forsok": {**_nullable(TIDPUNKT), "description": "När ett köat meddelande skickas tidigast."},
+            "skickad": _nullable(TIDPUNKT),
+        },
+    },
+    "MotetsUtskick": {
+        "type": "object",
+        "required": ["mote_id", "installt", "kallelse_planerad", "kallelse_skickad", "anmalan_stanger",
+                     "paminnelse_planerad", "paminnelse_skickad", "smtp_konfigurerad", "utskick"],
+        "properties": {
+            "mote_id": ID,
+            "installt": _nullable(TIDPUNKT),
+            "kallelse_planerad": _nullable(TIDPUNKT),
+            "kallelse_skickad": _nullable(TIDPUNKT),
+            "anmalan_stanger": _nullable(TIDPUNKT),
+            "paminnelse_planerad": _nullable(TIDPUNKT),
+            "paminnelse_skickad": _nullable(TIDPUNKT),
+            "smtp_konfigurerad": {"type": "boolean",
+                                  "description": "false: e-post lämnar inte installationen; utskicken läses i appen."},
+            "utskick": {"type": "array", "items": _ref("Utskick"), "description": "Nyaste först."},
+        },
+    },
+})
+
+PATHS.update({
+    "/moten/{mote_id}/utskick": {
+        "get": {
+            "operationId": "lista_utskick",
+            "summary": "Mötets kallelse och utskick med status (projektledaren)",
+            "parameters": [_id_param("mote_id", "Mötets id.")],
+            "responses": {
+                "200": _ok("Mötets utkorg.", _ref("MotetsUtskick")),
+                **_fel("EjAutentiserad", "HittadesInte"),
+            },
+        },
+    },
+})
 
 DOCUMENT = {
     "openapi": "3.1.0",

@@ -7,10 +7,11 @@ caller (view, API handler, command) commits once.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import Date, and_, case, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from samverkan.arenden import kodlistor
 from samverkan.arenden.flow import ArendeFlow
@@ -19,10 +20,13 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, NotFound
+from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.core.html import sanitize_html
+from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
+from samverkan.deltagare.models import Deltagare, Samtycke
 from samverkan.forbund.models import Forbund, Medlemskap, Team, TeamRoll
+from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
 
 
@@ -38,6 +42,10 @@ class Sida:
     @property
     def sidor(self) -> int:
         return max(1, -(-self.totalt // self.per_sida))
+
+
+# The roles that bring and discuss ärenden (a samcoach is a member but does neither).
+CASE_ROLES = frozenset({TeamRoll.PROJEKTLEDARE, TeamRoll.LEDAMOT, TeamRoll.ERSATTARE})
 
 
 def _next_referens(forbund: Forbund, year: int) -> str:
@@ -73,6 +81,8 @@ def create_utkast(
     fodelsear: int | None = None,
     forsorjning_start: str | None = None,
     sysselsattning_start: str | None = None,
+    utbildningsniva: str | None = None,
+    tid_i_offentligt_stod: str | None = None,
     samtycke: dict | None = None,
 ) -> Arende:
     """A new ärende in state utkast, brought by ``user`` on behalf of their party.
@@ -81,6 +91,9 @@ def create_utkast(
     in the same transaction, so a refused consent leaves no half-made draft behind.
     """
     team = _own_team(user, team_id)
+    if not policy.team_roles(user, team.id) & CASE_ROLES:
+        # A samcoach is a member of the team but brings no ärenden to it.
+        raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
     if user.part_id is None:
         raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
     deltagare = deltagare_services.find_or_create(
@@ -99,12 +112,17 @@ def create_utkast(
                                      "forsorjning_start", "försörjning"),
         sysselsattning_start=_check_kod(sysselsattning_start, kodlistor.SYSSELSATTNING,
                                         "sysselsattning_start", "sysselsättning"),
+        utbildningsniva=_check_kod(utbildningsniva, kodlistor.UTBILDNINGSNIVA,
+                                   "utbildningsniva", "utbildningsnivå"),
+        tid_i_offentligt_stod=_check_kod(tid_i_offentligt_stod, kodlistor.TID_I_OFFENTLIGT_STOD,
+                                         "tid_i_offentligt_stod", "tid i offentligt stöd"),
         status=wf.INITIAL,
     )
     db.session.add(arende)
     db.session.flush()
     audit.record("arende.skapa", "arende", arende.id, user_id=user.id,
-                 falt=["deltagare", "fragestallning", "forsorjning_start", "sysselsattning_start"])
+                 falt=["deltagare", "fragestallning", "forsorjning_start", "sysselsattning_start",
+                       "utbildningsniva", "tid_i_offentligt_stod"])
     if samtycke is not None:
         deltagare_services.register_samtycke(arende.id, user_id=user.id, forbund_id=user.forbund_id,
                                              **samtycke)
@@ -211,3 +229,246 @@ def _own_team(user: User, team_id: int) -> Team:
 
 def is_projektledare(user: User, team_id: int) -> bool:
     return TeamRoll.PROJEKTLEDARE in policy.team_roles(user, team_id)
+
+
+# --- Lists: mine, the projektledare's inkorg, consent expiring, search ------------------
+# Each costs a fixed number of queries (count + page, plus one small lookup where noted),
+# whatever the number of rows.
+
+# Consent that ends within this many days is flagged on "Samtycke går ut".
+SAMTYCKE_VARNING_DAGAR = 30
+_NUMMERLIKT = re.compile(r"[\d\s+-]+", re.ASCII)
+
+
+def _sida(stmt, where: list, *, sida: int, per_sida: int | None, order_by: list):
+    """Count and load one page of ``stmt`` (a select of Arende, maybe with extra columns)."""
+    totalt = db.session.execute(select(func.count(Arende.id)).where(*where)).scalar_one()
+    sida = max(1, sida)
+    stmt = stmt.where(*where).order_by(*order_by)
+    if per_sida is not None:
+        stmt = stmt.limit(per_sida).offset((sida - 1) * per_sida)
+    return db.session.execute(stmt).all(), sida, per_sida or max(totalt, 1), totalt
+
+
+def _list_options():
+    return (joinedload(Arende.team), joinedload(Arende.aktualiserande_part))
+
+
+def mina_arenden(user: User, *, sida: int = 1, per_sida: int = 25) -> Sida:
+    """Ärenden the user brought (is handläggare for), any state, drafts first."""
+    where = [policy.visible_arenden_clause(user), Arende.handlaggare_id == user.id]
+    rows, sida, per_sida, totalt = _sida(
+        select(Arende).options(*_list_options()), where, sida=sida, per_sida=per_sida,
+        order_by=[case((Arende.status == wf.UTKAST, 0), else_=1), Arende.skapad.desc(),
+                  Arende.id.desc()],
+    )
+    return Sida(rader=[r[0] for r in rows], sida=sida, per_sida=per_sida, totalt=totalt)
+
+
+@dataclass
+class InkorgRad:
+    """One ärende waiting for the projektledare: new, or due for follow-up."""
+
+    arende: Arende
+    sedan: dt.date | None  # since when it has waited
+    overford: bool  # carried over: not reached at its latest meeting
+
+    @property
+    def ny(self) -> bool:
+        return self.arende.status == wf.AKTUALISERAD
+
+
+@dataclass
+class Inkorg(Sida):
+    teams: list = field(default_factory=list)  # the teams the user leads
+    team_id: int | None = None  # the team filtered on, if any
+
+
+def _projektledare_teams(user: User) -> list[Team]:
+    return db.session.execute(
+        select(Team)
+        .join(Medlemskap, Medlemskap.team_id == Team.id)
+        .where(Medlemskap.user_id == user.id, Medlemskap.roll == TeamRoll.PROJEKTLEDARE,
+               Team.forbund_id == user.forbund_id)
+        .order_by(Team.namn, Team.id)
+    ).scalars().all()
+
+
+def _date(expr):
+    # Keep the Date type through CASE/COALESCE so SQLite's text dates come back as dates.
+    return type_coerce(expr, Date)
+
+
+def _into_state(status: str, *, utan_bordlagg: bool):
+    """The latest day the ärende entered ``status`` (correlated to the outer Arende)."""
+    stmt = select(func.max(ArendeHandelse.galler_datum)).where(
+        ArendeHandelse.arende_id == Arende.id, ArendeHandelse.till_status == status)
+    if utan_bordlagg:
+        stmt = stmt.where(ArendeHandelse.trigger != "bordlagg")
+    return stmt.scalar_subquery()
+
+
+def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
+           per_sida: int | None = None) -> Inkorg:
+    """The projektledare's inbox: ärenden in ``aktualiserad`` (new) and ``uppfoljning``
+    (due for follow-up) in the teams they lead, oldest first.
+
+    ``team_id`` narrows it to one team, which the user must lead (403; 404 for a team
+    they do not belong to). Without it, every team they lead; someone who leads no team
+    is refused (403). ``per_sida=None`` returns every row (the agenda builder's use).
+    """
+    teams = _projektledare_teams(user)
+    team_ids = [t.id for t in teams]
+    if team_id is not None:
+        if team_id not in team_ids:
+            _own_team(user, team_id)  # 404 for a team the user is not in at all
+            raise Forbidden("Inkorgen är till för teamets projektledare.")
+        team_ids = [team_id]
+    elif not team_ids:
+        raise Forbidden("Inkorgen är till för teamets projektledare.")
+
+    # A bordlagd new ärende has waited since it was aktualiserad; a follow-up since it
+    # was called to follow-up, not since it was last carried over.
+    sedan = _date(case(
+        (Arende.status == wf.AKTUALISERAD,
+         func.coalesce(Arende.aktualiserad_den, _into_state(wf.AKTUALISERAD, utan_bordlagg=False))),
+        else_=func.coalesce(_into_state(wf.UPPFOLJNING, utan_bordlagg=True),
+                            _into_state(wf.UPPFOLJNING, utan_bordlagg=False)),
+    ))
+    # The outcome at the latest meeting held with the ärende on the agenda (cancelled
+    # meetings and agendas not yet dealt with say nothing about being carried over).
+    senaste_utfall = (
+        select(Dagordningspunkt.utfall)
+        .join(Mote, Mote.id == Dagordningspunkt.mote_id)
+        .where(Dagordningspunkt.arende_id == Arende.id, Dagordningspunkt.utfall.is_not(None),
+               Mote.installt.is_(None))
+        .order_by(Mote.starttid.desc(), Dagordningspunkt.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    where = [
+        policy.visible_arenden_clause(user),
+        Arende.team_id.in_(team_ids),
+        Arende.status.in_([wf.AKTUALISERAD, wf.UPPFOLJNING]),
+    ]
+    rows, sida, per_sida, totalt = _sida(
+        select(Arende, sedan, senaste_utfall).options(*_list_options()), where,
+        sida=sida, per_sida=per_sida, order_by=[sedan.asc().nulls_last(), Arende.id],
+    )
+    return Inkorg(
+        rader=[InkorgRad(arende=a, sedan=s, overford=utfall == "bordlagd") for a, s, utfall in rows],
+        sida=sida, per_sida=per_sida, totalt=totalt, teams=list(teams), team_id=team_id,
+    )
+
+
+@dataclass
+class SamtyckeRad:
+    arende: Arende
+    giltigt_till: dt.date
+    nasta_mote: dt.date | None  # the team's next meeting day, if one is planned
+
+    @property
+    def gatt_ut(self) -> bool:
+        return self.giltigt_till < clock.today()
+
+    @property
+    def fore_motet(self) -> bool:
+        return self.nasta_mote is not None and self.giltigt_till < self.nasta_mote
+
+
+def samtycke_gar_ut(user: User, *, sida: int = 1, per_sida: int = 25) -> Sida:
+    """Open ärenden the user may see whose current consent ends within
+    SAMTYCKE_VARNING_DAGAR days or before their team's next meeting (or has ended)."""
+    today = clock.today()
+    grans = today + dt.timedelta(days=SAMTYCKE_VARNING_DAGAR)
+    # One small query for the next meeting per team; the day is a Stockholm date, which
+    # SQL cannot compute portably from a UTC timestamp, so it becomes literal conditions.
+    nasta = {
+        team_id: clock.local(start).date()
+        for team_id, start in db.session.execute(
+            select(Mote.team_id, func.min(Mote.starttid))
+            .join(Team, Team.id == Mote.team_id)
+            .where(Team.forbund_id == user.forbund_id, Mote.installt.is_(None),
+                   Mote.starttid > clock.now())
+            .group_by(Mote.team_id)
+        ).all()
+    }
+    villkor = [Samtycke.giltigt_till <= grans]
+    villkor += [and_(Arende.team_id == tid, Samtycke.giltigt_till < dag)
+                for tid, dag in sorted(nasta.items()) if dag > grans]
+    tidigare = aliased(Samtycke)
+    senaste = (select(func.max(tidigare.id)).where(tidigare.arende_id == Arende.id)
+               .scalar_subquery())
+    where = [
+        policy.visible_arenden_clause(user),
+        Arende.status.in_(wf.OPEN),
+        Samtycke.aterkallat.is_(None),
+        or_(*villkor),
+    ]
+    stmt = (select(Arende, Samtycke.giltigt_till)
+            .join(Samtycke, and_(Samtycke.arende_id == Arende.id, Samtycke.id == senaste))
+            .options(*_list_options()))
+    totalt = db.session.execute(
+        select(func.count(Arende.id))
+        .join(Samtycke, and_(Samtycke.arende_id == Arende.id, Samtycke.id == senaste))
+        .where(*where)
+    ).scalar_one()
+    sida = max(1, sida)
+    rows = db.session.execute(
+        stmt.where(*where).order_by(Samtycke.giltigt_till, Arende.id)
+        .limit(per_sida).offset((sida - 1) * per_sida)
+    ).all()
+    return Sida(
+        rader=[SamtyckeRad(arende=a, giltigt_till=g, nasta_mote=nasta.get(a.team_id)) for a, g in rows],
+        sida=sida, per_sida=per_sida, totalt=totalt,
+    )
+
+
+@dataclass
+class Sokresultat(Sida):
+    typ: str = ""  # "referens", "personnummer", or "" when nothing was searched
+
+
+def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25) -> Sokresultat:
+    """Search by reference code (exact, any case) or by exact personnummer or
+    samordningsnummer (validated, audited as ``arende.sok``).
+
+    A number search shows only ärenden whose details the user may read: listing an
+    ärende the user knows only by reference against a person's number would tell them
+    who it is about.
+    """
+    q = (q or "").strip()
+    if not q:
+        return Sokresultat(rader=[], sida=1, per_sida=per_sida, totalt=0)
+    if len(q) > 40:
+        raise DomainError("ogiltig_sokning", "Sökningen är för lång. Ange en referens eller ett "
+                          "personnummer.", field="q")
+    where = [policy.visible_arenden_clause(user)]
+    if _NUMMERLIKT.fullmatch(q):
+        if not policy.may_search_deltagare(user):
+            raise Forbidden("Du har inte behörighet att söka på personnummer.")
+        try:
+            nummer = personnummer_mod.parse(q).nummer
+        except DomainError as error:
+            error.field = "q"
+            raise
+        deltagare_id = db.session.execute(
+            select(Deltagare.id).where(Deltagare.forbund_id == user.forbund_id,
+                                       Deltagare.personnummer == nummer)
+        ).scalar_one_or_none()
+        # Audited whether or not anything is found; the number itself is not logged.
+        audit.record("arende.sok", "deltagare", deltagare_id, user_id=user.id,
+                     falt=["personnummer"])
+        if deltagare_id is None:
+            return Sokresultat(rader=[], sida=1, per_sida=per_sida, totalt=0, typ="personnummer")
+        where += [policy.detail_arenden_clause(user), Arende.deltagare_id == deltagare_id]
+        typ = "personnummer"
+    else:
+        where.append(func.upper(Arende.referens) == q.upper())
+        typ = "referens"
+    rows, sida, per_sida, totalt = _sida(
+        select(Arende).options(*_list_options()), where, sida=sida, per_sida=per_sida,
+        order_by=[Arende.skapad.desc(), Arende.id.desc()],
+    )
+    return Sokresultat(rader=[r[0] for r in rows], sida=sida, per_sida=per_sida, totalt=totalt,
+                       typ=typ)

@@ -42,6 +42,8 @@ from samverkan.forbund.models import (
     Team,
     TeamRoll,
 )
+from samverkan.kallelser import regler
+from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
 
 log = logging.getLogger(__name__)
@@ -452,6 +454,7 @@ class _Bygge:
                             plats=team.motesplats, langd_minuter=120)
                 db.session.add(mote)
                 db.session.flush()
+                regler.planera(mote)  # the kallelse's and the agenda deadline's due times
                 moten.append(mote)
             self.moten[key] = moten
             self.index0[key] = next(i for i, d in enumerate(days) if d >= self.today)
@@ -692,6 +695,12 @@ def create_demo() -> Resultat:
             if mote.starttid < now and not mote.punkter:
                 # Before the first cases arrived the team met to plan its work.
                 mote.typ = MotesTyp.PLANERING
+            moten_services.berakna_tidsluckor(mote, list(mote.punkter))
+            if mote.starttid < now:
+                # Held meetings had their kallelse sent on time, describing them as they are.
+                mote.kallelse_skickad = mote.kallelse_planerad
+                mote.skickad_sekvens = mote.sekvens
+                mote.skickad_agendaversion = mote.agendaversion
         db.session.flush()
     finally:
         clock.set_clock(previous)

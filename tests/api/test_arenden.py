@@ -26,6 +26,8 @@ def _nytt(world, **overrides) -> dict:
         "personnummer": factories.personnummer(),
         "forsorjning_start": "forsorjningsstod",
         "sysselsattning_start": "ingen",
+        "utbildningsniva": "gymnasial",
+        "tid_i_offentligt_stod": "1_3_ar",
         "samtycke": {
             "givet_den": (today - dt.timedelta(days=1)).isoformat(),
             "giltigt_till": (today + dt.timedelta(days=365)).isoformat(),
@@ -113,6 +115,7 @@ def test_create_draft_with_consent(world, api):
     assert "aktualisera" in body["tillatna_handelser"]
     arende = db.session.get(Arende, body["id"])
     assert arende.samtycke is not None and arende.forsorjning_start == "forsorjningsstod"
+    assert (body["utbildningsniva"], body["tid_i_offentligt_stod"]) == ("gymnasial", "1_3_ar")
 
 
 def test_create_with_anonymous_code_and_no_consent(world, api):

@@ -375,3 +375,10 @@ def test_after_withdrawal_only_avslut_is_offered_and_nothing_else_is_written(wor
     assert response.status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Anteckning)) == 0
     assert db.session.scalar(select(func.count()).select_from(Forberedelse)) == 0
+
+
+def test_own_draft_links_to_its_edit_page(world, login):
+    arende = factories.create_arende(world, aktualisera=False)
+    db.session.commit()
+    html = login(world.users["ledamot_af"]).get(f"/arenden/{arende.id}").get_data(as_text=True)
+    assert f"/aktualisering/{arende.id}/redigera" in html

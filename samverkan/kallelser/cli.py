@@ -1,0 +1,46 @@
+"""CLI: ``flask --app samverkan scheduler`` — the one process that sends kallelser.
+
+Run it beside the web server (never inside it: every worker and the reloader would run
+the jobs again). ``--once`` runs each job once and exits, for cron and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from samverkan.kallelser import jobs
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(scheduler)
+
+
+def _logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every tick at INFO; its warnings (missed runs) are what matters.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Kör varje jobb en gång och avsluta (för cron och tester).")
+@click.option("--intervall", type=click.IntRange(min=1), default=None,
+              help="Sekunder mellan körningarna (standard: SCHEDULER_INTERVALL eller 60).")
+@with_appcontext
+def scheduler(once: bool, intervall: int | None) -> None:
+    """Skicka kallelser, tilläggskallelser, inställelser och påminnelser i tid."""
+    app = current_app._get_current_object()
+    _logging()
+    if once:
+        antal = jobs.kor(app)
+        click.echo(", ".join(f"{k}: {v}" for k, v in sorted(antal.items())) or "Inget att göra.")
+        if antal["fel"]:
+            # For cron: a failed run is visible in the exit status (details in the log).
+            raise SystemExit(1)
+        return
+    jobs.starta(app, intervall or int(app.config.get("SCHEDULER_INTERVALL", 60)))

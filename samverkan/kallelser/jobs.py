@@ -1,0 +1,181 @@
+"""The scheduler's jobs: plan what is due into the outbox, then deliver the outbox.
+
+Both are safe to run twice and by two processes at once: planning decides by query under
+a row lock (``services.skriv``), delivery claims each message with a compare-and-set
+UPDATE that is committed before the SMTP conversation starts, and marks it sent in a new
+transaction afterwards. Each run has its own app context and commits per meeting and per
+message, so a crash loses at most the message being sent (its claim goes stale and is
+taken over). Logs name ids and counts, never addresses or content.
+
+Run by ``flask --app samverkan scheduler`` (``cli.py``); never inside the web workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+import signal
+import socket
+import threading
+from collections import Counter
+
+from flask import Flask
+from sqlalchemy.exc import IntegrityError
+
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.kallelser import mail, services
+
+log = logging.getLogger(__name__)
+
+
+def avsandar_id() -> str:
+    """Who holds a claim: host and process, plus a random part (pids are reused)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def planera(app: Flask) -> Counter:
+    """Write every due kallelse, tillägg, inställelse and påminnelse to the outbox."""
+    antal: Counter = Counter()
+    with app.app_context():
+        try:
+            nu = clock.now()
+            if services.planera_saknade(nu):
+                db.session.commit()
+            forfallna = services.forfallna(nu)
+            db.session.commit()
+            for typ, mote_id in forfallna:
+                try:
+                    rader = services.skriv(typ, mote_id, nu)
+                    db.session.commit()
+                except IntegrityError:
+                    # Another scheduler wrote the same rows first: theirs stand.
+                    db.session.rollback()
+                    log.info("mote %s: %s already written by another scheduler", mote_id, typ.value)
+                    continue
+                if rader:
+                    antal[typ.value] += len(rader)
+                    log.info("mote %s: %s queued for %d recipients", mote_id, typ.value, len(rader))
+        finally:
+            db.session.rollback()
+            db.session.remove()
+    return antal
+
+
+def leverera(app: Flask, stopp: threading.Event | None = None) -> Counter:
+    """Deliver due messages over SMTP until none is left (or ``stopp`` is set)."""
+    antal: Counter = Counter()
+    with app.app_context():
+        try:
+            inst = mail.SmtpInstallning.fran(app.config)
+            if inst is None:
+                # The local default: mail stays in the outbox and is read in the app.
+                return antal
+            if not services.finns_att_leverera(clock.now()):
+                return antal
+            db.session.commit()  # end the read before the network conversation
+            forbindelse = mail.Forbindelse(inst)
+            try:
+                forbindelse.oppna()
+            except mail.Leveransfel as fel:
+                antal["vantar"] = services.markera_forfallna_misslyckade(clock.now(), fel.text)
+                db.session.commit()
+                log.warning("SMTP unavailable; %d queued messages wait for their retry", antal["vantar"])
+                return antal
+            with forbindelse:
+                _leverera_alla(forbindelse, inst, stopp, antal)
+        finally:
+            db.session.rollback()
+            db.session.remove()
+    return antal
+
+
+def _leverera_alla(forbindelse: mail.Forbindelse, inst: mail.SmtpInstallning,
+                   stopp: threading.Event | None, antal: Counter) -> None:
+    avsandare = avsandar_id()
+    while stopp is None or not stopp.is_set():
+        leverans = services.hamta(avsandare, clock.now())
+        db.session.commit()  # the claim is durable before anything is sent
+        if leverans is None:
+            return
+        try:
+            forbindelse.skicka(mail.bygg_meddelande(leverans, inst.avsandare))
+        except mail.Leveransfel as fel:
+            status = services.markera_misslyckad(leverans.id, avsandare, clock.now(), fel.text,
+                                                 permanent=fel.permanent)
+            db.session.commit()
+            antal["misslyckade"] += 1
+            log.warning("utskick %s not delivered (%s): %s", leverans.id,
+                        status.value if status else "claim lost", fel.text)
+            if fel.anslutning:
+                return
+            continue
+        except Exception as error:
+            # A bug of ours (building the message): keep the row, retry later; the
+            # exception's text may quote content, so only its type is logged.
+            services.markera_misslyckad(leverans.id, avsandare, clock.now(),
+                                        "Ett oväntat fel uppstod när meddelandet byggdes.", permanent=False)
+            db.session.commit()
+            log.error("utskick %s: unexpected %s while building or sending", leverans.id, type(error).__name__)
+            antal["misslyckade"] += 1
+            continue
+        # The at-least-once window: the server has the message; a crash before this
+        # commit leaves the claim to go stale, and the message is sent again (same Message-ID).
+        if services.markera_skickad(leverans.id, avsandare, clock.now()):
+            antal["skickade"] += 1
+        else:
+            log.warning("utskick %s sent, but its claim had been taken over", leverans.id)
+        db.session.commit()
+
+
+def kor(app: Flask, stopp: threading.Event | None = None) -> Counter:
+    """One scheduler tick: plan, then deliver. A failed job is logged and counted under
+    "fel"; the next tick retries."""
+    antal: Counter = Counter()
+    for jobb in (planera, leverera):
+        if stopp is not None and stopp.is_set():
+            break
+        try:
+            antal.update(jobb(app) if jobb is planera else jobb(app, stopp))
+        except Exception:
+            antal["fel"] += 1
+            log.exception("job %s failed; it runs again at the next tick", jobb.__name__)
+    return antal
+
+
+def starta(app: Flask, intervall: int) -> None:
+    """Run ``kor`` every ``intervall`` seconds until SIGTERM or SIGINT.
+
+    APScheduler's memory job store holds only this fixed job (nothing pickled, nothing to
+    lose: all state is in our tables). ``coalesce`` folds missed ticks into one,
+    ``max_instances=1`` keeps ticks from overlapping, and a generous grace time keeps a
+    late tick from being skipped (the default is one second). On a signal the running
+    tick finishes the message it is sending and stops.
+    """
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    stopp = threading.Event()
+    scheduler = BlockingScheduler(
+        timezone=dt.UTC,
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(kor, "interval", seconds=intervall, args=(app, stopp), id="utskick",
+                      name="planera och leverera utskick", next_run_time=dt.datetime.now(dt.UTC))
+
+    def _stoppa(signum, frame):
+        log.info("signal %s: stopping after the current message", signum)
+        stopp.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, _stoppa)
+    # A shell starts background processes with SIGINT ignored (dev/run stops this one
+    # with SIGTERM instead): respect that, so Ctrl+C reaches only the foreground.
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _stoppa)
+    log.info("scheduler started: every %d s", intervall)
+    scheduler.start()  # blocks until _stoppa; the running tick's thread is joined at exit
+    log.info("scheduler stopped")

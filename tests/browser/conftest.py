@@ -1,0 +1,189 @@
+"""Browser test harness: one live server with the demo data and one headless Chromium
+per test session, a fresh browser context (own cookies) per test.
+
+The live server is the real app (CSRF on, demo mode, two-factor login not required)
+on a SQLite file in a temporary folder, built by the Alembic migrations and filled by
+``samverkan.demo.data.create_demo()`` for today's date, served by werkzeug in a daemon
+thread. These tests do not use the SQLite/PostgreSQL parametrised ``app`` fixture of
+tests/conftest.py: what they check is the page in the browser, not the database.
+
+Chromium is Debian's (/usr/bin/chromium; ./dev/test installs it). Without it the tests
+are skipped locally and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from samverkan import create_app
+from samverkan.core.db import db
+from samverkan.demo import data as demo
+from tests.browser import helpers, sidor
+
+CHROMIUM = os.environ.get("SAMVERKAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Swedish browser UI: date fields read åååå-mm-dd, as our users see them.
+    "--lang=sv-SE",
+]
+CI = os.environ.get("CI") == "true"
+
+
+def pytest_collection_modifyitems(items):
+    # One worker runs all browser tests (./dev/test uses --dist loadgroup): one live
+    # server and one Chromium instead of one per xdist worker.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+class _TystHandler(WSGIRequestHandler):
+    """No access log lines in the test output; errors are still logged by the app."""
+
+    def log_request(self, code="-", size="-"):
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory) -> Flask:
+    folder = tmp_path_factory.mktemp("live")
+    app = create_app({
+        "SECRET_KEY": "webblasartest-nyckel",
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(folder / "samverkan.sqlite"),
+        "DEMO": True,
+        "TVAFAKTOR_KRAVS": False,
+        "WTF_CSRF_ENABLED": True,
+    })
+    app.instance_path = str(folder)
+    with app.app_context():
+        upgrade()
+        demo.create_demo()
+        db.session.commit()
+        sidor.komplettera()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The base URL (http://127.0.0.1:<port>) of the app served in a daemon thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True, request_handler=_TystHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        message = (f"Chromium saknas ({CHROMIUM}). Installera Debians paket: "
+                   "apt-get install chromium (./dev/test gör det när den körs som root).")
+        if CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, base_url) -> Iterator:
+    """``new_context(**options)``: a fresh context (cookies, viewport) closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def _new(**options) -> BrowserContext:
+        options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm", "base_url": base_url,
+                   "viewport": {"width": 1280, "height": 900}, **options}
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context) -> Page:
+    """A page of a fresh context, not logged in."""
+    return new_context().new_page()
+
+
+@pytest.fixture(scope="session")
+def _inloggningar() -> dict[str, dict]:
+    """Cookies of each user's first login (Playwright storage state), by e-mail."""
+    return {}
+
+
+@pytest.fixture
+def page_as(new_context, base_url, _inloggningar):
+    """``page_as(email, **context_options)``: a page of a fresh context, logged in as
+    ``email`` (demo password); ``page_as(None)`` is a page not logged in.
+
+    The first login of each user goes through the real login form; later contexts start
+    from that login's cookies (argon2 makes a login slow by design), after checking with
+    one request that the session still stands (a test may have logged the user out,
+    which ends every session) — otherwise the form again.
+    """
+
+    def _page_as(epost: str | None, **options) -> Page:
+        if epost is None:
+            return new_context(**options).new_page()
+        sparad = _inloggningar.get(epost)
+        if sparad is not None:
+            context = new_context(storage_state=sparad, **options)
+            svar = context.request.get("/", max_redirects=0)
+            if svar.status < 400 and "/logga-in" not in svar.headers.get("location", ""):
+                return context.new_page()
+            context.clear_cookies()
+        else:
+            context = new_context(**options)
+        page = context.new_page()
+        helpers.logga_in(page, base_url, epost)
+        assert "/logga-in" not in page.url, f"inloggningen som {epost} misslyckades: {page.url}"
+        _inloggningar[epost] = context.storage_state()
+        return page
+
+    return _page_as
+
+
+@pytest.fixture
+def skarmbild(request):
+    """``skarmbild(page, step=None, full_page=True)``: a PNG under test-artefakter/ named
+    after this test (and the step), e.g. test-artefakter/test_journeys.py--test_x--lista.png."""
+    testnamn = f"{Path(request.node.path).name}--{request.node.name}"
+
+    def _skarmbild(page: Page, steg: str | None = None, *, full_page: bool = True) -> Path:
+        path = helpers.skarmbild_sokvag(testnamn, steg)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return _skarmbild
