@@ -140,6 +140,12 @@ def get_arende(user: User, arende_id: int, *, detaljer: bool = True) -> Arende:
     return arende
 
 
+def audit_referensvisning(user: User, arende: Arende) -> None:
+    """A look at the ärende by reference only is logged too: the trail shows who opened
+    which ärende, whatever they were allowed to see."""
+    audit.record("arende.visa_referens", "arende", arende.id, user_id=user.id)
+
+
 def list_arenden(user: User, *, status: str | None = None, sida: int = 1,
                  per_sida: int = 25) -> Sida:
     """The ärenden the user may see, newest first; two queries whatever the size."""

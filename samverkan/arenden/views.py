@@ -57,8 +57,10 @@ def visa(arende_id: int):
         # Withdrawn consent stops processing: 403 with the reference code only. A party the
         # consent never covered still sees the ärende by reference, as a team member.
         aterkallat = policy.samtycke_aterkallat(arende)
-        return (render_template("arenden/begransad.html", arende=arende, aterkallat=aterkallat),
-                403 if aterkallat else 200)
+        services.audit_referensvisning(current_user, arende)
+        html = render_template("arenden/begransad.html", arende=arende, aterkallat=aterkallat)
+        db.session.commit()
+        return html, 403 if aterkallat else 200
     services.get_arende(current_user, arende_id)  # audits the read of details (notes included)
     return render_case(arende)
 

@@ -15,6 +15,7 @@ HANDLINGAR: dict[str, str] = {
     "token.skapa": "Skapade API-token",
     "token.aterkalla": "Återkallade API-token",
     "arende.visa": "Läste ärendets uppgifter",
+    "arende.visa_referens": "Öppnade ärendet (endast referens)",
     "arende.skapa": "Skapade ärende (utkast)",
     "arende.andra": "Ändrade ärendets uppgifter",
     "arende.sok": "Sökte ärenden för deltagare",

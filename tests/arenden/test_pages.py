@@ -113,3 +113,14 @@ def test_ledamot_may_not_fire_projektledare_triggers(world, login):
     response = login(world.users["ledamot_fk"]).post(f"/arenden/{arende.id}/handelse", data={
         "trigger": "felregistrera", "version": arende.version, "kommentar": "x"})
     assert response.status_code == 403
+
+
+def test_reference_only_view_is_audited_too(world, login):
+    arende = factories.create_arende(world, parter=["af", "kommun"])
+    db.session.commit()
+    user = world.users["ledamot_fk"]
+    login(user).get(f"/arenden/{arende.id}")
+    entry = db.session.execute(
+        select(AuditEntry).where(AuditEntry.handling == "arende.visa_referens", AuditEntry.user_id == user.id)
+    ).scalar_one()
+    assert entry.objekt_id == arende.id
