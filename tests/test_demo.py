@@ -124,8 +124,7 @@ def test_demo_builds_a_complete_consistent_world(ctx):
     assert sum(d.anonym_kod is not None for d in deltagare) == 1
     assert sum(d.samordningsnummer for d in deltagare) >= 2
     assert {d.kon.value for d in deltagare} == {"kvinna", "man", "annat"}
-    texts = " ".join(a.fragestallning for a in arenden)
-    assert "Hainsworth" not in texts and all(a.fragestallning.startswith("<p>") for a in arenden)
+    assert all(a.fragestallning.startswith("<p>") for a in arenden)
 
 
 def test_demo_twice_changes_nothing(ctx):
