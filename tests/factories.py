@@ -24,6 +24,7 @@ from samverkan.forbund.models import (
     Team,
     TeamRoll,
 )
+from samverkan.forbund.standardlistor import skapa_standardlistor
 
 PASSWORD = "ett-langt-testlosenord"
 # Hashing with argon2 is slow by design; tests reuse one hash.
@@ -70,7 +71,7 @@ class World:
 def create_world() -> World:
     forbund = Forbund(namn="Samordningsförbundet Testbygd", kod="TST")
     db.session.add(forbund)
-    db.session.flush()
+    skapa_standardlistor(forbund)
     parter = {
         "af": Part(forbund_id=forbund.id, typ=PartTyp.ARBETSFORMEDLINGEN, namn="Arbetsförmedlingen Testbygd"),
         "fk": Part(forbund_id=forbund.id, typ=PartTyp.FORSAKRINGSKASSAN, namn="Försäkringskassan Testbygd"),

@@ -47,6 +47,9 @@ class Arende(db.Model):
     aktualiserad_den: Mapped[dt.date | None] = mapped_column(Date)
     forsta_samplanering: Mapped[dt.date | None] = mapped_column(Date)
     avslutad_den: Mapped[dt.date | None] = mapped_column(Date)
+    # When the team wants to follow up next (set at samplanering and uppföljning);
+    # the projektledare's inbox lists ärenden in insats whose date has come.
+    nasta_uppfoljning: Mapped[dt.date | None] = mapped_column(Date, index=True)
     foregaende_arende_id: Mapped[int | None] = mapped_column(ForeignKey("arende.id"))
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -42,6 +42,7 @@ from samverkan.forbund.models import (
     Team,
     TeamRoll,
 )
+from samverkan.forbund.standardlistor import skapa_standardlistor
 from samverkan.kallelser import regler
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
@@ -400,7 +401,7 @@ class _Bygge:
         self._set(_local(start, dt.time(9, 0)))
         forbund = Forbund(namn=FORBUND_NAMN, kod=FORBUND_KOD)
         db.session.add(forbund)
-        db.session.flush()
+        skapa_standardlistor(forbund)
         for key, (typ, namn) in _PARTER.items():
             self.parter[key] = Part(forbund_id=forbund.id, typ=typ, namn=namn)
         for key, spec in _TEAM.items():

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
@@ -93,8 +93,46 @@ class Dagordningspunkt(db.Model):
     langd_minuter: Mapped[int | None] = mapped_column()
     # Whether the individual takes part in the meeting for this item ("individen medverkar").
     individen_medverkar: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The decision recorded in meeting mode (see samverkan.samplanering): samcoach,
+    # insats, ordinarie or bordlagd; the insats type; when to follow up; who recorded it.
+    beslut: Mapped[str | None] = mapped_column(String(20))
+    insatstyp_id: Mapped[int | None] = mapped_column(ForeignKey("insatstyp.id"))
+    folj_upp_den: Mapped[dt.date | None] = mapped_column(Date)
+    behandlad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    behandlad_av_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
     # Carried over: the item at an earlier meeting that was not reached.
     overford_fran_id: Mapped[int | None] = mapped_column(ForeignKey("dagordningspunkt.id"))
 
     mote: Mapped[Mote] = relationship(back_populates="punkter")
     arende: Mapped[Arende] = relationship()  # noqa: F821
+
+
+class NarvaroStatus(enum.Enum):
+    NARVARANDE = "narvarande"
+    PER_TELEFON = "per_telefon"
+    GENOM_ERSATTARE = "genom_ersattare"
+    FRANVARANDE = "franvarande"
+
+
+NARVARO_LABELS = {
+    NarvaroStatus.NARVARANDE: "Närvarande",
+    NarvaroStatus.PER_TELEFON: "Per telefon",
+    NarvaroStatus.GENOM_ERSATTARE: "Genom ersättare",
+    NarvaroStatus.FRANVARANDE: "Frånvarande",
+}
+
+
+class Narvaro(db.Model):
+    """One party's attendance at one meeting."""
+
+    __tablename__ = "narvaro"
+    __table_args__ = (UniqueConstraint("mote_id", "part_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mote_id: Mapped[int] = mapped_column(ForeignKey("mote.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
+    status: Mapped[NarvaroStatus] = mapped_column(enum_type(NarvaroStatus))
+    # Who attended for the party (a ledamot or their ersättare), if recorded.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
+    registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    registrerad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

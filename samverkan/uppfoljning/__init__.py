@@ -1,0 +1,1 @@
+"""Uppföljning: the stegförflyttning ladder and the measurements taken at follow-ups."""
