@@ -40,6 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.auth import cli as auth_cli
     from samverkan.auth import views as auth_views
     from samverkan.demo import cli as demo_cli
+    from samverkan.drift import cli as drift_cli
+    from samverkan.gallring import cli as gallring_cli
     from samverkan.kallelser import cli as kallelser_cli
     from samverkan.kallelser import views as kallelser_views
     from samverkan.loggkontroll import views as loggkontroll_views
@@ -48,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for module in (
         web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
         moten_views, kallelser_views, loggkontroll_views, api, auth_cli, demo_cli, kallelser_cli,
+        drift_cli, gallring_cli,
     ):
         module.init_app(app)
     return app

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import event, text
 
 from samverkan import create_app
@@ -25,6 +26,12 @@ from tests import factories
 PG_ADMIN_URL = os.environ.get("SAMVERKAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("CI") == "true" or os.environ.get("SAMVERKAN_TEST_REQUIRE_POSTGRES") == "1"
 BACKENDS = os.environ.get("SAMVERKAN_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+# Property tests: modest example counts so the suite stays fast; HYPOTHESIS_PROFILE=grundlig
+# for a long local hunt. A test's own @settings still wins.
+settings.register_profile("snabb", max_examples=40, deadline=None)
+settings.register_profile("grundlig", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "snabb"))
 
 
 def _pg_database(worker: str) -> str:

@@ -53,6 +53,8 @@ class Arende(db.Model):
     foregaende_arende_id: Mapped[int | None] = mapped_column(ForeignKey("arende.id"))
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when gallring anonymised the ärende (samverkan.gallring).
+    gallrad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -49,6 +49,9 @@ class Forbund(db.Model):
     namn: Mapped[str] = mapped_column(String(200), unique=True)
     # Prefix of every ärende reference code, e.g. "EXB" in EXB-2026-014.
     kod: Mapped[str] = mapped_column(String(8), unique=True)
+    # Months after closing before an ärende is anonymised (samverkan.gallring); None
+    # means no gallring until the förbund has decided its period.
+    gallringsfrist_manader: Mapped[int | None] = mapped_column(default=None)
 
     parter: Mapped[list[Part]] = relationship(back_populates="forbund", order_by="Part.namn")
     teams: Mapped[list[Team]] = relationship(back_populates="forbund", order_by="Team.namn")

@@ -217,3 +217,22 @@ def test_any_change_of_the_check_digit_is_refused(born, serial, delta):
     wrong = str((int(n[-1]) + delta) % 10)
     error = refused(n[:-1] + wrong)
     assert "Kontrollsiffran" in error.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=st.one_of(
+    st.text(max_size=20),
+    st.text(alphabet="0123456789-+ ", max_size=16),
+    st.text(alphabet=st.characters(categories=["Nd"]), min_size=10, max_size=12),
+))
+def test_any_input_is_either_a_valid_number_or_a_swedish_refusal(raw):
+    # Hostile input: whatever is typed, the answer is a normalised number or a message
+    # beside the field, never a crash.
+    try:
+        ident = parse(raw, today=TODAY)
+    except DomainError as error:
+        assert (error.code, error.field) == ("ogiltigt_personnummer", "personnummer")
+        return
+    assert ident.nummer.isascii() and ident.nummer.isdigit() and len(ident.nummer) == 12
+    assert luhn_ok(ident.nummer[2:])
+    assert parse(ident.nummer, today=TODAY) == ident

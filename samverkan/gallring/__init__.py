@@ -1,0 +1,1 @@
+"""Gallring: anonymising closed ärenden once the förbund's retention period has passed."""

@@ -1,0 +1,42 @@
+"""CLI: ``flask gallring [--torrkorning]`` and ``flask gallringsfrist``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from samverkan.core import audit
+from samverkan.core.db import db
+from samverkan.forbund.models import Forbund
+from samverkan.gallring import services
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(gallring)
+    app.cli.add_command(gallringsfrist)
+
+
+@click.command("gallring")
+@click.option("--torrkorning", is_flag=True, help="Visa vad som skulle gallras utan att ändra något.")
+def gallring(torrkorning: bool) -> None:
+    """Avidentifiera stängda ärenden vars gallringsfrist har gått ut."""
+    rapport = services.gallra(torrkorning=torrkorning)
+    if not torrkorning:
+        db.session.commit()
+    click.echo(rapport.text())
+
+
+@click.command("gallringsfrist")
+@click.option("--forbund", "forbund_kod", required=True, help="Förbundets kod, t.ex. EXB.")
+@click.option("--manader", type=click.IntRange(min=1), default=None,
+              help="Månader efter avslut innan ärendet gallras; utelämna för ingen gallring.")
+def gallringsfrist(forbund_kod: str, manader: int | None) -> None:
+    """Sätt förbundets gallringsfrist."""
+    forbund = db.session.execute(select(Forbund).where(Forbund.kod == forbund_kod)).scalar_one_or_none()
+    if forbund is None:
+        raise click.ClickException(f"Förbundet {forbund_kod} finns inte.")
+    forbund.gallringsfrist_manader = manader
+    audit.record("gallringsfrist.andra", "forbund", forbund.id, user_id=None, falt=["gallringsfrist_manader"])
+    db.session.commit()
+    click.echo(f"{forbund.kod}: {'ingen gallring' if manader is None else f'{manader} månader efter avslut'}.")
