@@ -34,6 +34,8 @@ class Defaults:
     LOGIN_THROTTLE_PER_ACCOUNT = 5
     LOGIN_THROTTLE_PER_IP = 30
     PAGE_SIZE = 25
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    PROXY_ANTAL = 0
     BASE_URL = "http://127.0.0.1:5000"
 
 

@@ -9,6 +9,7 @@ import logging
 from flask import Flask, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from samverkan.auth import policy
 from samverkan.auth import services as auth_services
@@ -30,6 +31,11 @@ CSP = (
 
 def init_app(app: Flask) -> None:
     login_manager.user_loader(auth_services.load_session_user)
+    if proxies := int(app.config.get("PROXY_ANTAL") or 0):
+        # Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto (and only that
+        # many hops), so HSTS and secure redirects see https, and the login throttle counts
+        # the client's address rather than the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.before_request
     def _require_login():
