@@ -96,7 +96,7 @@ def load_session_user(session_id: str) -> User | None:
 
 
 # --- API tokens -------------------------------------------------------------------
-TOKEN_PREFIX = "sv_"  # noqa: S105  (a public prefix, not a secret)
+TOKEN_PREFIX = "sv_"  # noqa: S105  # nosec B105  # a public prefix, not a secret
 
 
 def _digest(secret: str) -> str:

@@ -386,7 +386,7 @@ class _Bygge:
         self.now = now
         self.today = clock.local(now).date()
         self.yesterday = self.today - dt.timedelta(days=1)
-        self.rng = random.Random(SEED)  # noqa: S311  (demo data, not security)
+        self.rng = random.Random(SEED)  # noqa: S311  # nosec B311  # demo data, not security
         self.parter: dict[str, Part] = {}
         self.users: dict[str, User] = {}
         self.teams: dict[str, Team] = {}

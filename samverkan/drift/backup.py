@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump/pg_restore with a fixed argument list
+import subprocess  # nosec B404  # runs pg_dump/pg_restore with a fixed argument list
 from pathlib import Path
 
 from sqlalchemy.engine import URL, Engine
@@ -78,6 +78,6 @@ def _pg(program: str, url: URL, argument: list[str], *, databas_flagga: bool = F
         env["PGPASSWORD"] = str(url.password)
     kommando = [program, *argument[:-1], f"--dbname={libpq}", argument[-1]] if databas_flagga \
         else [program, *argument, libpq]
-    resultat = subprocess.run(kommando, env=env, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603: fixed program, list argv, no shell
+    resultat = subprocess.run(kommando, env=env, capture_output=True, text=True, check=False)  # noqa: S603  # nosec B603  # fixed program, list argv, no shell
     if resultat.returncode != 0:
         raise BackupError(f"{program} misslyckades: {resultat.stderr.strip()[-1000:]}")

@@ -36,7 +36,7 @@ OBJEKTTYPER: dict[str, str] = {
     "arende": "Ärende",
     "anvandare": "Användare",
     "deltagare": "Deltagare",
-    "api_token": "API-token",
+    "api_token": "API-token",  # nosec B105  # a label, not a password
     "anteckning": "Anteckning",
     "granskningslogg": "Granskningslogg",
 }
