@@ -29,6 +29,10 @@ CSP = (
 )
 
 
+# The largest id the database holds (PostgreSQL's integer).
+ID_MAX = 2**31 - 1
+
+
 def init_app(app: Flask) -> None:
     login_manager.user_loader(auth_services.load_session_user)
     if proxies := int(app.config.get("PROXY_ANTAL") or 0):
@@ -36,6 +40,19 @@ def init_app(app: Flask) -> None:
         # many hops), so HSTS and secure redirects see https, and the login throttle counts
         # the client's address rather than the proxy's.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.before_request
+    def _ids_in_range():
+        # /arenden/99999999999999999999 names no row: 404, not a driver overflow and a 500.
+        # (A bounded URL converter would do it, but werkzeug then answers 405 for the
+        # other methods of the same path.)
+        if any(isinstance(v, int) and v > ID_MAX for v in (request.view_args or {}).values()):
+            abort(404)
+        # A NUL character in a query or form value: PostgreSQL text cannot hold it, and no
+        # user types one (JSON bodies are checked field by field in api/payload.py).
+        if any("\x00" in v for v in (*request.args.values(), *_form_values())):
+            abort(400)
+        return None
 
     @app.before_request
     def _require_login():
@@ -111,6 +128,13 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {"nu": clock.now()}
 
+
+
+def _form_values() -> list[str]:
+    if request.method in ("GET", "HEAD") or request.mimetype not in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        return []
+    return list(request.form.values())
 
 
 def _http_error(status: int, message: str):

@@ -43,12 +43,16 @@ class Payload:
         value = self._get(name, required)
         if value is not None and not isinstance(value, str):
             raise _invalid_type(self.prefix + name, "en textsträng")
+        if value is not None and "\x00" in value:
+            # PostgreSQL text cannot hold NUL; no user means one.
+            raise DomainError("ogiltigt_tecken", f"Fältet ”{self.prefix}{name}” innehåller ett otillåtet tecken.",
+                              field=self.prefix + name)
         return value
 
     def integer(self, name: str, *, required: bool = False) -> int | None:
         value = self._get(name, required)
         # bool is an int subclass in Python, but true is not a number in JSON.
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if value is not None and not _heltal(value):
             raise _invalid_type(self.prefix + name, "ett heltal")
         return value
 
@@ -75,7 +79,7 @@ class Payload:
         value = self._get(name, required)
         if value is None:
             return None
-        if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+        if not isinstance(value, list) or not all(_heltal(v) for v in value):
             raise _invalid_type(self.prefix + name, "en lista med heltal")
         return value
 
@@ -106,7 +110,17 @@ def json_body(allowed: Iterable[str]) -> Payload:
     return _checked(data, allowed)
 
 
-def query_int(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+# The database's integer (PostgreSQL int4): a larger number can name no row and would
+# overflow the driver, so it is refused as input like any other wrong type.
+HELTAL_MAX = 2**31 - 1
+
+
+def _heltal(value) -> bool:
+    # bool is an int subclass in Python, but true is not a number in JSON.
+    return isinstance(value, int) and not isinstance(value, bool) and -HELTAL_MAX <= value <= HELTAL_MAX
+
+
+def query_int(name: str, default: int, *, minimum: int, maximum: int = HELTAL_MAX) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
@@ -114,8 +128,8 @@ def query_int(name: str, default: int, *, minimum: int, maximum: int | None = No
         value = int(raw)
     except ValueError:
         value = None
-    if value is None or value < minimum or (maximum is not None and value > maximum):
-        bound = f"mellan {minimum} och {maximum}" if maximum is not None else f"minst {minimum}"
+    if value is None or value < minimum or value > maximum:
+        bound = f"mellan {minimum} och {maximum}" if maximum < HELTAL_MAX else f"minst {minimum}"
         raise DomainError("ogiltig_parameter", f"Parametern ”{name}” ska vara ett heltal {bound}.",
                           field=name)
     return value

@@ -24,7 +24,8 @@ def init_app(app: Flask) -> None:
 
 def _sida() -> int:
     source = request.form if request.method == "POST" else request.args
-    return max(1, source.get("sida", 1, type=int) or 1)
+    # Bounded so the offset stays within what the database takes (sida=10**30 → last page, empty).
+    return min(max(1, source.get("sida", 1, type=int) or 1), 2**31 - 1)
 
 
 def _per_sida() -> int:
