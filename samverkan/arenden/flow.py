@@ -93,7 +93,11 @@ class ArendeFlow:
         if not ok:
             message = self._refusals[0] if self._refusals else "Åtgärden är inte tillåten nu."
             raise DomainError("villkor_ej_uppfyllt", message)
-        self._apply_effects(trigger, datum, context)
+        # No autoflush while the effects read related rows (the consent): the new state
+        # is flushed once, in _write_history, where a concurrent change becomes a Conflict
+        # (an autoflush here raised it as a bare StaleDataError, a 500).
+        with db.session.no_autoflush:
+            self._apply_effects(trigger, datum, context)
         return self._write_history(trigger, fran, aktor_id, datum, kommentar, korrigering=False)
 
     def korrigera(self, till: str, *, aktor_id: int, orsak: str,
