@@ -18,3 +18,4 @@ from samverkan.moten.models import Dagordningspunkt, Mote, Narvaro  # noqa: F401
 from samverkan.protokoll.models import Protokoll, Protokolltillagg  # noqa: F401
 from samverkan.samplanering.models import Atgard  # noqa: F401
 from samverkan.uppfoljning.models import Steg, Stegmatning  # noqa: F401
+from samverkan.rapporter.models import FinsamRegistrering, NyckeltalMal  # noqa: F401
