@@ -23,3 +23,4 @@ def init_app(app: Flask) -> None:
 
 
 from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
+from samverkan.api import rapporter  # noqa: E402, F401  (report aggregates, samverkan.rapporter)

@@ -340,6 +340,7 @@ class Nyckeltalsvarde:
     mal: float
     parameter: int | None
     trend: list[tuple[str, Cell]]
+    installt_mal: float  # as configured (per year for yearly targets)
 
     @property
     def namn(self) -> str:
@@ -398,12 +399,11 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
     dagar = (period.till - period.fran).days + 1
     ut = []
     for d in NYCKELTAL:
-        malvarde = mal[d.nyckel].mal if d.nyckel in mal else d.standardmal
-        if d.arsmal and dagar < 365:
-            malvarde = round(malvarde * dagar / 365, 1)
+        installt = mal[d.nyckel].mal if d.nyckel in mal else d.standardmal
+        malvarde = round(installt * dagar / 365, 1) if d.arsmal and dagar < 365 else installt
         ut.append(Nyckeltalsvarde(d, nu[d.nyckel], malvarde,
                                   manader if d.nyckel == "handlingsplan" else None,
-                                  [(namn, celler[d.nyckel]) for namn, celler in trend]))
+                                  [(namn, celler[d.nyckel]) for namn, celler in trend], installt))
     return ut
 
 
