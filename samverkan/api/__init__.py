@@ -22,5 +22,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
-from samverkan.api import rapporter  # noqa: E402, F401  (report aggregates, samverkan.rapporter)
+from samverkan.api import (
+    rapporter,  # noqa: E402, F401  (report aggregates, samverkan.rapporter)
+    utskick,  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
+)
