@@ -10,7 +10,9 @@ cannot be registered) and consent not withdrawn.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -88,13 +90,31 @@ def _berattigade(team_id: int):
     )
 
 
-def avstamning(user: User, team_id: int) -> tuple[Team, list[FinsamRad]]:
-    """The team's entitled ärenden with their data and registration state (one query)."""
+def avstamning(user: User, team_id: int, *, handling: str = "finsam.visa") -> tuple[Team, list[FinsamRad]]:
+    """The team's entitled ärenden with their data and registration state (one query);
+    the look (or the export) is audited."""
     team = _team(user, team_id)
     rader = [FinsamRad(a, d, r) for a, d, r in
              db.session.execute(_berattigade(team_id).order_by(Arende.aktualiserad_den, Arende.id))]
-    audit.record("finsam.visa", "team", team_id, user_id=user.id, falt=["personnummer", "start", "slut"])
+    audit.record(handling, "team", team_id, user_id=user.id, falt=["personnummer", "start", "slut"])
     return team, rader
+
+
+def till_csv(rader: list[FinsamRad]) -> str:
+    """The list as CSV for entering in Uppföljning Finsam (same conventions as the reports'
+    CSV: UTF-8 with BOM, ``;``)."""
+    ut = io.StringIO()
+    w = csv.writer(ut, delimiter=";", lineterminator="\r\n")
+    falt = list(rader[0].falt()) if rader else []
+    w.writerow(["Referens", "Personnummer", "Kön", "Födelseår", *falt, "Start registrerad", "Avslut registrerat",
+                "Läge"])
+    for r in rader:
+        reg = r.registrering
+        w.writerow([r.arende.referens, r.deltagare.personnummer, r.kon, r.deltagare.fodelsear, *r.falt().values(),
+                    reg.start_registrerad.isoformat() if reg and reg.start_registrerad else "",
+                    reg.slut_registrerad.isoformat() if reg and reg.slut_registrerad else "",
+                    STATUS_LABELS[r.status]])
+    return "\ufeff" + ut.getvalue()
 
 
 def markera(user: User, team_id: int, arende_id: int, del_: str) -> FinsamRegistrering:

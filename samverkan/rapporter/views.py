@@ -14,7 +14,7 @@ from flask_login import current_user
 from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.errors import DomainError, Forbidden
 from samverkan.forbund.models import Forbund
 from samverkan.rapporter import export, finsam, services
 from samverkan.rapporter.diagram import stapeldiagram
@@ -66,8 +66,7 @@ def _urvalsform(b, period) -> dict:
 @policy.regel("rapport")
 def index():
     if not policy.may_open_rapporter(current_user):
-        raise DomainError("saknar_behorighet", "Rapporterna är till för styrgruppen, administratören och "
-                          "projektledare.", status=403)
+        raise Forbidden("Rapporterna är till för styrgruppen, administratören och projektledare.")
     pl_teams = [t for t in services.rapport_teams(current_user) if policy.is_projektledare(current_user, t.id)]
     return render_template("rapporter/index.html", pl_teams=pl_teams)
 
@@ -156,6 +155,16 @@ def finsam_lista(team_id: int):
     summering = {s: sum(1 for r in rader if r.status == s) for s in finsam.STATUS_LABELS}
     return render_template("rapporter/finsam.html", team=team, rader=synliga, alla=len(rader), urval=urval,
                            summering=summering, STATUS_LABELS=finsam.STATUS_LABELS)
+
+
+@bp.route("/team/<int:team_id>/finsam.csv")
+@policy.regel("projektledare")
+def finsam_export(team_id: int):
+    team, rader = finsam.avstamning(current_user, team_id, handling="finsam.export")
+    body = finsam.till_csv(rader)
+    db.session.commit()  # the audit entry of the export
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="uppfoljning-finsam-team-{team.id}.csv"'})
 
 
 @bp.route("/team/<int:team_id>/finsam/<int:arende_id>", methods=["POST"])

@@ -74,6 +74,7 @@ DOKUMENT = {
     "rapporter.export_csv": "text/csv",
     "rapporter.export_xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "rapporter.export_pdf": "application/pdf",
+    "rapporter.finsam_export": "text/csv",
 }
 
 # Endpoints whose page is reached through a step before the visit (``Uppdrag.forbered``).

@@ -206,3 +206,6 @@ def test_finsam_reconciliation_for_the_projektledare_only(facit, login, client):
     assert pl.post(f"/rapporter/team/{facit.team.id}/finsam/{arende_id}", data={"del": "slut"}).status_code == 303
     saknas = pl.get(f"/rapporter/team/{facit.team.id}/finsam?visa=saknas").get_data(as_text=True)
     assert saknas.count('class="ruta finsam"') == 6
+    rader = _csv(pl.get(f"/rapporter/team/{facit.team.id}/finsam.csv"))
+    assert rader[0][:4] == ["Referens", "Personnummer", "Kön", "Födelseår"] and len(rader) == 8
+    assert "finsam.export" in set(db.session.scalars(select(AuditEntry.handling)))
