@@ -250,10 +250,12 @@ def tider_per_kon(u: Urval) -> list[dict]:
     """Average days from aktualisering to the first samplanering, to the first insats and to
     avslut, for the ärenden where that step fell in the period; and the average time in an
     insats that ended in the period."""
+    # Only ärenden whose first insats falls in the period are needed: HAVING keeps the join small.
     forsta_insats = (
         select(Insats.arende_id, func.min(Insats.beslutad).label("beslutad"))
-        .where(Insats.form != InsatsForm.ORDINARIE)
+        .where(Insats.form != InsatsForm.ORDINARIE, Insats.beslutad <= u.till)
         .group_by(Insats.arende_id)
+        .having(func.min(Insats.beslutad) >= u.fran)
         .subquery()
     )
 
@@ -272,7 +274,8 @@ def tider_per_kon(u: Urval) -> list[dict]:
         .select_from(Arende)
         .join(Deltagare, Deltagare.id == Arende.deltagare_id)
         .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
-        .where(_population(u))
+        .where(_population(u), or_(_mellan(Arende.forsta_samplanering, u), forsta_insats.c.arende_id.is_not(None),
+                                   _mellan(Arende.avslutad_den, u)))
         .group_by(Deltagare.kon)
     )
     i_insats = _rader(
