@@ -164,6 +164,8 @@ def test_nyckeltal_dashboard_for_styrgrupp(facit, login):
     html = login(facit.users["styrgrupp"]).get(f"/rapporter/nyckeltal?team={facit.team.id}&{Q1}") \
         .get_data(as_text=True)
     assert "Pågående hos samcoach" in html and "Kvartal 4 2025" in html
+    # One samcoach place at the quarter's end: hidden from the styrgrupp.
+    assert re.search(r"Pågående hos samcoach<span[^>]*>[^<]*</span></th>\s*<td>&lt;3</td>", html)
     assert "Ändra mål" not in html  # the styrgrupp reads targets, does not set them
 
 
