@@ -12,24 +12,12 @@ from samverkan.api import bp
 from samverkan.api.auth import api_user
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 
 
 def _urval():
-    user = api_user()
-    team_arg = request.args.get("team_id", "")
-    if team_arg == "":
-        team_id = None
-        if not policy.may_see_rapport(user):
-            teams = services.rapport_teams(user)
-            team_id = teams[0].id if teams else None
-    elif team_arg.isdigit():
-        team_id = int(team_arg)
-    else:
-        raise DomainError("ogiltig_parameter", "team_id ska vara ett heltal.", field="team_id")
-    b = services.behorighet(user, team_id)
+    b = services.behorighet_for_val(api_user(), request.args.get("team_id", ""), falt="team_id")
     period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
     return b, period
 

@@ -74,6 +74,20 @@ def behorighet(user: User, team_id: int | None) -> Behorighet:
     return Behorighet(user.forbund_id, team, exakt)
 
 
+def behorighet_for_val(user: User, team_val: str, *, falt: str = "team") -> Behorighet:
+    """``behorighet`` from a form or query value: a team id, "alla" (the whole förbund), or
+    empty: the whole förbund for styrgrupp and admin, else the user's own (first) team."""
+    team_val = (team_val or "").strip()
+    if team_val == "alla" or (team_val == "" and policy.may_see_rapport(user)):
+        return behorighet(user, None)
+    if team_val == "":
+        teams = rapport_teams(user)
+        return behorighet(user, teams[0].id if teams else None)
+    if not team_val.isdigit():
+        raise DomainError("ogiltigt_team", "Okänt team.", field=falt)
+    return behorighet(user, int(team_val))
+
+
 # --- periods -------------------------------------------------------------------------------
 
 

@@ -28,19 +28,7 @@ def init_app(app: Flask) -> None:
 
 
 def _urval_fran_begaran():
-    """Team and period from the query string; a projektledare without the förbund view
-    gets their own (first) team by default."""
-    team_arg = request.args.get("team", "")
-    if team_arg in ("", "alla"):
-        team_id = None
-        if team_arg == "" and not policy.may_see_rapport(current_user):
-            teams = services.rapport_teams(current_user)
-            team_id = teams[0].id if teams else None
-    elif team_arg.isdigit():
-        team_id = int(team_arg)
-    else:
-        raise DomainError("ogiltigt_team", "Okänt team.", field="team")
-    b = services.behorighet(current_user, team_id)
+    b = services.behorighet_for_val(current_user, request.args.get("team", ""))
     period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
     return b, period
 
