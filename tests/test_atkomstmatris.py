@@ -58,6 +58,8 @@ RULE_ALLOWS = {
     "projektledare": {"projektledare"},
     "admin": {"admin"},
     "styrgrupp": {"styrgrupp", "admin"},
+    # Reports: the förbund (small numbers hidden) for styrgrupp and admin, the own team for its projektledare.
+    "rapport": {"projektledare", "styrgrupp", "admin"},
 }
 CASE_RULES = {"arende_referens", "arende_detaljer", "arende_handling"}
 # Routes narrower than their rule, with who passes and what they get.
@@ -216,4 +218,4 @@ def _row_counts() -> dict[str, int]:
 
 # Audit actions that record a read, a search or a login (no change of data).
 _READS = ["arende.visa", "arende.visa_referens", "arende.sok", "deltagare.sok", "granskningslogg.visa", "granskningslogg.export",
-          "inloggning", "mote.visa", "utskick.visa"]
+          "inloggning", "mote.visa", "utskick.visa", "finsam.visa", "finsam.export"]

@@ -1,7 +1,7 @@
 """Gallring: the förbund's retention period and the mark on an anonymised ärende
 
 Revision ID: 0008_gallring
-Revises: 0005_motesarbete
+Revises: 0006_rapporter
 Create Date: 2026-11-23 13:40:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0008_gallring'
-down_revision = '0005_motesarbete'
+down_revision = '0006_rapporter'
 branch_labels = None
 depends_on = None
 

@@ -22,4 +22,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
+# Report aggregates (samverkan.rapporter).
+import samverkan.api.rapporter  # noqa: E402, F401, I001
 from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)

@@ -697,6 +697,96 @@ PATHS.update({
     },
 })
 
+# --- Rapporter (samverkan/api/rapporter.py) ---------------------------------------------------
+_RAPPORT_PARAMETRAR = [
+    {"name": "team_id", "in": "query", "required": False, "schema": ID,
+     "description": "Ett team; utan = hela förbundet (styrgrupp, administratör) eller projektledarens eget team."},
+    {"name": "period", "in": "query", "required": False,
+     "schema": {"type": "string", "pattern": "^([0-9]{4}(-K[1-4])?|egen)$", "examples": ["2026-K1", "2026"]},
+     "description": "Ett år (2026), ett kvartal (2026-K1) eller egen (med fran och till). Standard: innevarande år."},
+    {"name": "fran", "in": "query", "required": False, "schema": DATUM, "description": "Första dagen, med period=egen."},
+    {"name": "till", "in": "query", "required": False, "schema": DATUM, "description": "Sista dagen, med period=egen."},
+]
+_RAPPORTVARDE = {"oneOf": [{"type": "number"}, {"type": "string", "const": "<3"}, {"type": "null"}],
+                 "description": "Ett tal, eller \"<3\" när färre än tre personer (eller en cell som skulle "
+                                "avslöja dem) döljs för den som inte är teamets projektledare."}
+SCHEMAS.update({
+    "RapportHuvud": {
+        "type": "object",
+        "required": ["omfattning", "team_id", "exakt", "period"],
+        "properties": {
+            "omfattning": {"type": "string"},
+            "team_id": {"type": ["integer", "null"]},
+            "exakt": {"type": "boolean", "description": "true = exakta tal (teamets projektledare)."},
+            "period": {"type": "object", "required": ["kod", "namn", "fran", "till"],
+                       "properties": {"kod": {"type": "string"}, "namn": {"type": "string"},
+                                      "fran": DATUM, "till": DATUM}},
+        },
+    },
+    "Periodrapport": {
+        "allOf": [_ref("RapportHuvud"), {
+            "type": "object",
+            "required": ["tabeller"],
+            "properties": {"tabeller": {"type": "array", "items": {
+                "type": "object",
+                "required": ["nyckel", "rubrik", "radrubrik", "kolumner", "rader"],
+                "properties": {
+                    "nyckel": {"type": "string", "examples": ["kon", "insatstyp", "utfall"]},
+                    "rubrik": {"type": "string"},
+                    "radrubrik": {"type": "string"},
+                    "kolumner": {"type": "array", "items": {"type": "string"}},
+                    "rader": {"type": "array", "items": {
+                        "type": "object", "required": ["etikett", "total", "varden"],
+                        "properties": {"etikett": {"type": "string"}, "total": {"type": "boolean"},
+                                       "varden": {"type": "array", "items": _RAPPORTVARDE}}}},
+                }}}},
+        }],
+    },
+    "Nyckeltal": {
+        "allOf": [_ref("RapportHuvud"), {
+            "type": "object",
+            "required": ["nyckeltal"],
+            "properties": {"nyckeltal": {"type": "array", "items": {
+                "type": "object",
+                "required": ["nyckel", "namn", "typ", "varde", "mal", "uppnatt", "trend"],
+                "properties": {
+                    "nyckel": {"type": "string"}, "namn": {"type": "string"},
+                    "typ": _enum(["antal", "tal", "andel"]),
+                    "varde": _RAPPORTVARDE,
+                    "mal": {"type": "number", "description": "Målet för perioden (årsmål omräknade)."},
+                    "uppnatt": {"type": ["boolean", "null"]},
+                    "trend": {"type": "array", "items": {"type": "object", "required": ["period", "varde"],
+                                                          "properties": {"period": {"type": "string"},
+                                                                         "varde": _RAPPORTVARDE}}},
+                }}}},
+        }],
+    },
+})
+PATHS.update({
+    "/rapporter/period": {
+        "get": {
+            "operationId": "periodrapport",
+            "summary": "Periodrapportens tabeller (endast aggregat; små tal dolda utom för teamets projektledare)",
+            "parameters": _RAPPORT_PARAMETRAR,
+            "responses": {
+                "200": _ok("Rapportens tabeller.", _ref("Periodrapport")),
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+    "/rapporter/nyckeltal": {
+        "get": {
+            "operationId": "nyckeltal",
+            "summary": "Nyckeltal med mål och utveckling de senaste fyra kvartalen",
+            "parameters": _RAPPORT_PARAMETRAR,
+            "responses": {
+                "200": _ok("Nyckeltalen.", _ref("Nyckeltal")),
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+})
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {

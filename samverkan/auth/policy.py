@@ -39,6 +39,8 @@ REGLER = {
     "projektledare": "Teamet eller mötet i adressen: teamets projektledare.",
     "admin": "Förbundets administratör.",
     "styrgrupp": "Styrgrupp (endast aggregerad statistik).",
+    "rapport": "Rapporter: styrgrupp och administratör (hela förbundet, små tal dolda) eller "
+               "projektledare (eget team, exakta tal).",
 }
 
 
@@ -298,3 +300,27 @@ def detail_arenden_clause(user: User):
                  Arende.status.not_in([wf.UTKAST, wf.ATERKALLAD]), covered),
         ),
     )
+
+
+# --- reports (samverkan.rapporter) ------------------------------------------------------------
+
+
+def may_see_rapport(user: User) -> bool:
+    """Aggregates of the whole förbund, small numbers hidden: styrgrupp and admin."""
+    return user.aktiv and (is_styrgrupp(user) or is_admin(user))
+
+
+def may_see_exact_rapport(user: User, team_id: int | None) -> bool:
+    """Exact counts: only a team's own projektledare, only for that team."""
+    return user.aktiv and team_id is not None and is_projektledare(user, team_id)
+
+
+def may_open_rapporter(user: User) -> bool:
+    """The reports section at all: styrgrupp, admin, or projektledare of some team."""
+    return may_see_rapport(user) or any(m.roll == TeamRoll.PROJEKTLEDARE for m in user.medlemskap)
+
+
+def require_finsam(user: User, team) -> None:
+    """Individual start and end data for Uppföljning Finsam: the team's projektledare, who
+    has details access to every ärende of the team; never styrgrupp or admin."""
+    require_projektledare(user, team)

@@ -43,9 +43,12 @@ from samverkan.forbund.models import (
     TeamRoll,
 )
 from samverkan.forbund.standardlistor import skapa_standardlistor
+from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus, Insatstyp
 from samverkan.kallelser import regler
 from samverkan.moten import services as moten_services
-from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
+from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, Narvaro, NarvaroStatus
+from samverkan.samplanering.models import Atgard
+from samverkan.uppfoljning.models import Steg, Stegmatning
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +162,24 @@ _INSATSER = {
     "vard": "Insats: samordnad vårdkontakt via hälsocentralen.",
     "praktik": "Insats: praktik via Arbetsförmedlingen.",
     "studier": "Insats: studievägledning och stöd inför studiestart.",
+    "rehab": "Insats: arbetslivsinriktad rehabilitering via Försäkringskassan och hälsocentralen.",
+    "lonebidrag": "Insats: subventionerad anställning via Arbetsförmedlingen.",
 }
+# Each insats token as the Insats row it becomes: samcoach, or a type from the förbund's list.
+_INSATSTYP = {"ips": "ips", "arbetstraning": "arbetstraning", "vard": "vardkontakt", "praktik": "praktik",
+              "studier": "studier", "rehab": "rehabilitering", "lonebidrag": "lonebidrag"}
+# The step reached at each follow-up (stegförflyttning), by the follow-up's order; and at
+# avslut by outcome (egenförsörjning is the ladder's top).
+_STEG_VID_UPPFOLJNING = [2, 3, 3, 4, 4, 5]
+_STEG_VID_AVSLUT = {"arbete": 6, "studier": 6, "fortsatt_rehabilitering": 4}
+_SYSSELSATTNINGSGRAD = {1: 0, 2: 10, 3: 25, 4: 50, 5: 75, 6: 100}
+_ATGARDER = [
+    ("af", "Kartlägga arbetsförmåga och intressen"),
+    ("fk", "Utreda rätt till ersättning och planera rehabilitering"),
+    ("ame", "Erbjuda plats i arbetsträning"),
+    ("ifo", "Följa upp försörjning och boende"),
+    ("region", "Samordna vårdkontakter och bedömning"),
+]
 
 _STEGFORFLYTTNINGAR = [
     "Deltar regelbundet i de planerade träffarna.",
@@ -224,7 +244,7 @@ _PLANER = [
     _Plan(HUVUDTEAM, "af", "man", 1988, "pnr", "forsorjningsstod", "ingen", "langtid",
           "ny-10 sam-10 insats:samcoach upp-8 upp-6 upp-4 avsluta-4:arbete:lonebidrag:arbete_med_stod"),
     _Plan(HUVUDTEAM, "fk", "kvinna", 1972, "pnr", "sjukpenning", "ingen", "sjukskriven",
-          "ny-10 sam-10 insats:arbetstraning upp-7 upp-5 avsluta-5:fortsatt_rehabilitering:rehabiliteringspenning:arbetstraning"),
+          "ny-10 sam-10 insats:rehab upp-7 upp-5 avsluta-5:fortsatt_rehabilitering:rehabiliteringspenning:arbetstraning"),
     _Plan(HUVUDTEAM, "ifo", "kvinna", 1996, "pnr", "forsorjningsstod", "ingen", "ohalsa",
           "ny-10 bord-10 sam-9 ko insats-8:samcoach upp-6 upp-4 upp-1"),
     _Plan(HUVUDTEAM, "region", "man", 1981, "pnr", "sjukpenning", "ingen", "sjukskriven",
@@ -248,7 +268,7 @@ _PLANER = [
     _Plan(HUVUDTEAM, "ifo", "man", 1976, "pnr", "forsorjningsstod", "ingen", "langtid",
           "ny-6 bord-6 sam-5 insats:samcoach upp-2 upp-1"),
     _Plan(HUVUDTEAM, "region", "kvinna", 1983, "pnr", "rehabiliteringspenning", "arbetstraning",
-          "sjukskriven", "ny-6 sam-6 insats:arbetstraning upp-3 upp0"),
+          "sjukskriven", "ny-6 sam-6 insats:rehab upp-3 upp0"),
     _Plan(HUVUDTEAM, "af_e", "man", 1986, "pnr", "aktivitetsstod", "af_program", "arbetssokande",
           "ny-5 sam-5 ko insats-3:samcoach kalla0"),
     _Plan(HUVUDTEAM, "fk_e", "kvinna", 1968, "pnr", "sjukpenning", "ingen", "sjukskriven",
@@ -285,9 +305,21 @@ _PLANER = [
     _Plan(NORRBY, "region_norrby", "kvinna", 1977, "pnr", "sjukpenning", "ingen", "sjukskriven",
           "ny-6 sam-6 insats:arbetstraning upp-3 avsluta-3:arbete:lon:arbete"),
     _Plan(NORRBY, "af", "man", 1984, "pnr", "forsorjningsstod", "ingen", "langtid",
-          "ny-2 sam-2 insats:praktik upp-1"),
+          "ny-2 sam-2 insats:lonebidrag upp-1"),
     _Plan(NORRBY, "region_norrby", "man", 1969, "pnr", "sjukpenning", "ingen", "ohalsa",
           "ny-5 sam-5 insats:vard upp-4 upp-1"),
+    # Closed during the year, for the report's outcome tables; the insats types echo the
+    # seeds' gender pattern (women to rehabilitation, men to subsidised jobs).
+    _Plan(HUVUDTEAM, "af", "man", 1983, "pnr", "a_kassa", "af_program", "arbetssokande",
+          "ny-10 sam-10 insats:lonebidrag upp-7 avsluta-7:arbete:lonebidrag:arbete_med_stod"),
+    _Plan(HUVUDTEAM, "fk", "kvinna", 1977, "pnr", "sjukpenning", "ingen", "sjukskriven",
+          "ny-9 sam-9 insats:rehab upp-8 avsluta-8:fortsatt_rehabilitering:rehabiliteringspenning:arbetstraning"),
+    _Plan(HUVUDTEAM, "ame", "kvinna", 1994, "pnr", "forsorjningsstod", "ami", "ung",
+          "ny-8 sam-8 insats:samcoach upp-7 upp-4 avsluta-4:studier:csn:studier"),
+    _Plan(HUVUDTEAM, "region", "kvinna", 1988, "pnr", "sjukpenning", "ingen", "ohalsa",
+          "ny-7 sam-7 insats:rehab upp-5 upp-3 avsluta:arbete:lon:arbete"),
+    _Plan(HUVUDTEAM, "af_e", "man", 1995, "pnr", "aktivitetsstod", "af_program", "arbetssokande",
+          "ny-6 sam-6 insats:lonebidrag upp-2 avsluta-2:arbete:lonebidrag:arbete_med_stod"),
 ]
 # fmt: on
 
@@ -379,6 +411,8 @@ class _Fall:
     samtycke_till: dt.date | None = None
     punkt: Dagordningspunkt | None = None
     handelser: list[_Handelse] = field(default_factory=list)
+    insatser: list[Insats] = field(default_factory=list)
+    uppfoljningar: int = 0
 
 
 class _Bygge:
@@ -395,6 +429,8 @@ class _Bygge:
         self.projektledare: dict[str, User] = {}
         self.team_parter: dict[str, list[int]] = {}
         self.anvanda_nummer: set[str] = set()
+        self.insatstyper: dict[str, int] = {}
+        self.steg: dict[int, int] = {}
 
     # -- organisation ------------------------------------------------------------
     def organisation(self, start: dt.date) -> Forbund:
@@ -440,6 +476,10 @@ class _Bygge:
         db.session.flush()
         for key, team in self.teams.items():
             self.team_parter[key] = sorted(team_part_ids(team.id))
+        self.insatstyper = dict(db.session.execute(
+            select(Insatstyp.kod, Insatstyp.id).where(Insatstyp.forbund_id == forbund.id)).all())
+        self.steg = dict(db.session.execute(
+            select(Steg.nummer, Steg.id).where(Steg.forbund_id == forbund.id)).all())
         return forbund
 
     def moteplan(self, start: dt.date) -> None:
@@ -580,7 +620,7 @@ class _Bygge:
         else:
             day = self.motesdag(fall.plan.team, index) + dt.timedelta(days=self.rng.randrange(1, 6))
         self._add(fall, day, self._kontorstid(), "fire", trigger="anvisa_insats",
-                  kommentar=_INSATSER[args[0]])
+                  kommentar=_INSATSER[args[0]], insats=args[0])
         fall.status = "i_insats"
 
     def _steg_ko(self, fall, index, args):
@@ -649,7 +689,9 @@ class _Bygge:
         mote_index = args.pop("mote_index", None)
         uppfoljning = args.pop("uppfoljning", False)
         utfall = args.pop("utfall", None)
+        insats = args.pop("insats", None)
         arende_services.fire(aktor, arende.id, trigger, version=arende.version, datum=datum, **args)
+        self.motesarbete(fall, trigger, datum, insats=insats, **args)
         if trigger == "placera_pa_agenda":
             mote = self.mote(fall.plan.team, mote_index)
             fall.punkt = Dagordningspunkt(mote=mote, arende_id=arende.id, uppfoljning=uppfoljning,
@@ -659,6 +701,78 @@ class _Bygge:
         elif utfall is not None:
             fall.punkt.utfall = utfall
             fall.punkt = None
+
+    # -- the meeting's work around each transition (insatser, queue, plan, ladder) --------
+    def motesarbete(self, fall: _Fall, trigger: str, datum: dt.date, *, insats: str | None = None,
+                    **context) -> None:
+        """The rows the meeting's work leaves beside a transition, written directly: the
+        handlingsplan at samplanering, the insats (or the queue place) when assigned, a
+        stegmätning at each follow-up and the end of every insats at avslut."""
+        arende, team_key = fall.arende, fall.plan.team
+        projektledare = self.projektledare[team_key]
+        if trigger == "samplanera":
+            parter = self.rng.sample([k for k, _ in _ATGARDER if k in self.team_part_keys(team_key)], 2)
+            for part_key in parter:
+                beskrivning = dict(_ATGARDER)[part_key]
+                db.session.add(Atgard(arende_id=arende.id, punkt_id=fall.punkt.id if fall.punkt else None,
+                                      beskrivning=beskrivning, part_id=self.parter[part_key].id,
+                                      ansvarig="Partens ledamot", klar_senast=datum + dt.timedelta(days=45),
+                                      skapad_av_id=projektledare.id))
+        elif trigger == "satt_i_ko":
+            fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.SAMCOACH,
+                                        status=InsatsStatus.KO, beslutad=datum, i_ko_sedan=clock.now()))
+            db.session.add(fall.insatser[-1])
+        elif trigger == "anvisa_insats":
+            koad = next((i for i in fall.insatser if i.status == InsatsStatus.KO), None)
+            if insats == "samcoach" and koad is not None:
+                koad.status, koad.startad, koad.samcoach_id = InsatsStatus.AKTIV, datum, self.users["samcoach"].id
+                koad.erbjuden = clock.now()
+            elif insats == "samcoach":
+                fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.SAMCOACH,
+                                            samcoach_id=self.users["samcoach"].id, status=InsatsStatus.AKTIV,
+                                            beslutad=datum, startad=datum))
+                db.session.add(fall.insatser[-1])
+            else:
+                fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.INSATS,
+                                            insatstyp_id=self.insatstyper[_INSATSTYP[insats]],
+                                            status=InsatsStatus.AKTIV, beslutad=datum,
+                                            startad=datum + dt.timedelta(days=self.rng.randrange(3, 15))))
+                db.session.add(fall.insatser[-1])
+        elif trigger == "folj_upp":
+            steg = _STEG_VID_UPPFOLJNING[min(fall.uppfoljningar, len(_STEG_VID_UPPFOLJNING) - 1)]
+            fall.uppfoljningar += 1
+            self._stegmatning(fall, datum, steg, projektledare)
+        elif trigger in ("avsluta", "aterkalla"):
+            for i in fall.insatser:
+                if i.status != InsatsStatus.AVSLUTAD and (trigger == "avsluta" or i.status == InsatsStatus.KO):
+                    i.status = InsatsStatus.AVSLUTAD
+                    i.avslutad = max(datum, i.startad or datum)
+            steg = _STEG_VID_AVSLUT.get(context.get("avslutsorsak", ""))
+            if steg is not None:
+                self._stegmatning(fall, datum, steg, projektledare)
+        db.session.flush()
+
+    def _stegmatning(self, fall: _Fall, datum: dt.date, steg: int, av: User) -> None:
+        db.session.add(Stegmatning(arende_id=fall.arende.id, punkt_id=fall.punkt.id if fall.punkt else None,
+                                   datum=datum, steg_id=self.steg[steg],
+                                   sysselsattningsgrad=_SYSSELSATTNINGSGRAD[steg],
+                                   ors=min(40, 12 + 4 * steg + self.rng.randrange(0, 5)), registrerad_av_id=av.id))
+
+    def team_part_keys(self, team_key: str) -> set[str]:
+        ids = set(self.team_parter[team_key])
+        return {k for k, p in self.parter.items() if p.id in ids}
+
+    def narvaro(self, mote: Mote, team_key: str) -> None:
+        """Attendance at a held case meeting: usually every party, now and then one by its
+        ersättare, by phone or absent (so the "every party present" figure has something to say)."""
+        projektledare = self.projektledare[team_key]
+        for part_id in self.team_parter[team_key]:
+            slag = self.rng.random()
+            status = (NarvaroStatus.FRANVARANDE if slag < 0.06 else NarvaroStatus.PER_TELEFON if slag < 0.14
+                      else NarvaroStatus.GENOM_ERSATTARE if slag < 0.25 else NarvaroStatus.NARVARANDE)
+            db.session.add(Narvaro(mote_id=mote.id, part_id=part_id, status=status,
+                                   registrerad_av_id=projektledare.id, registrerad=mote.starttid
+                                   + dt.timedelta(minutes=mote.langd_minuter)))
 
     def _set(self, when: dt.datetime) -> None:
         clock.set_clock(lambda: when)
@@ -697,6 +811,8 @@ def create_demo() -> Resultat:
                 # Before the first cases arrived the team met to plan its work.
                 mote.typ = MotesTyp.PLANERING
             moten_services.berakna_tidsluckor(mote, list(mote.punkter))
+            if mote.starttid < now and mote.typ == MotesTyp.ARENDEDRAGNING:
+                bygge.narvaro(mote, next(k for k, t in bygge.teams.items() if t.id == mote.team_id))
             if mote.starttid < now:
                 # Held meetings had their kallelse sent on time, describing them as they are.
                 mote.kallelse_skickad = mote.kallelse_planerad

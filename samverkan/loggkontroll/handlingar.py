@@ -28,6 +28,9 @@ HANDLINGAR: dict[str, str] = {
     "forberedelse.markera": "Markerade ärendet som förberett",
     "granskningslogg.visa": "Läste granskningsloggen",
     "granskningslogg.export": "Exporterade granskningsloggen",
+    "finsam.visa": "Läste teamets uppgifter för Uppföljning Finsam",
+    "finsam.registrera": "Markerade registrering i Uppföljning Finsam",
+    "finsam.export": "Exporterade teamets uppgifter för Uppföljning Finsam",
     # State changes: one per trigger of the ärende state machine.
     **{f"arende.{trigger}": f"Ärende: {label}" for trigger, label in wf.TRIGGER_LABELS.items()},
 }

@@ -54,6 +54,7 @@ ANVANDARE_PER_REGEL: dict[str, str | None] = {
     "projektledare": PROJEKTLEDARE,
     "admin": ADMIN,
     "styrgrupp": STYRGRUPP,
+    "rapport": STYRGRUPP,  # the förbund's reports, small numbers hidden
 }
 
 
@@ -70,6 +71,10 @@ ANVANDARE_PER_ENDPOINT: dict[str, str | Callable[[], str] | None] = {
 DOKUMENT = {
     "halsa": "application/json",
     "loggkontroll.export": "text/csv",
+    "rapporter.export_csv": "text/csv",
+    "rapporter.export_xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "rapporter.export_pdf": "application/pdf",
+    "rapporter.finsam_export": "text/csv",
 }
 
 # Endpoints whose page is reached through a step before the visit (``Uppdrag.forbered``).

@@ -1,0 +1,44 @@
+"""NyckeltalMal (a target per team or for the whole förbund) and FinsamRegistrering
+(whether an ärende's start and end data have been entered in Uppföljning Finsam)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from samverkan.core.db import UTCDateTime, db, utcnow
+
+
+class NyckeltalMal(db.Model):
+    """The target of one nyckeltal. ``team_id`` None = the förbund's own target (used for
+    the whole förbund, and for a team without its own). ``parameter`` is the N of
+    "handlingsplan within N months"."""
+
+    __tablename__ = "nyckeltal_mal"
+    __table_args__ = (UniqueConstraint("forbund_id", "team_id", "nyckel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    nyckel: Mapped[str] = mapped_column(String(40))
+    mal: Mapped[float] = mapped_column(Float)
+    parameter: Mapped[int | None] = mapped_column()
+    andrad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class FinsamRegistrering(db.Model):
+    """One ärende's registration in Uppföljning Finsam: the day its start data and its
+    end data were entered there (None = not yet)."""
+
+    __tablename__ = "finsam_registrering"
+    __table_args__ = (UniqueConstraint("arende_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arende_id: Mapped[int] = mapped_column(ForeignKey("arende.id"))
+    start_registrerad: Mapped[dt.date | None] = mapped_column(Date)
+    slut_registrerad: Mapped[dt.date | None] = mapped_column(Date)
+    registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

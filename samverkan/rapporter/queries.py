@@ -1,0 +1,331 @@
+"""The report's aggregate queries: each one statement with GROUP BY (or conditional
+aggregation), never one row per ärende into Python, so a year over 100 000 ärenden costs
+the same number of round trips as a quarter over ten.
+
+Who counts (decided once, here):
+- The population is the förbund's (or one team's) ärenden that were aktualiserade and not
+  felregistrerade. An ärende is *in the period* when it was aktualiserat on or before the
+  last day and not closed before the first.
+- Individuals are counted as distinct deltagare, so a person with two ärenden in the
+  period counts once in each group.
+- Age is the period's last year minus the birth year (only the year is stored), which is
+  plain integer arithmetic on both databases.
+- A meeting was *held* when it is a case meeting, not cancelled and started before now;
+  *every party present* means someone from each of the four kinds of party
+  (Arbetsförmedlingen, Försäkringskassan, kommun, region) attended in person, by phone or
+  through an ersättare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+
+from samverkan.arenden.models import Arende
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.deltagare.models import Deltagare
+from samverkan.forbund.models import Part, PartTyp, Team
+from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
+from samverkan.moten.models import Mote, MotesTyp, Narvaro, NarvaroStatus
+from samverkan.rapporter.dialekt import dagar_mellan
+from samverkan.samplanering.models import Atgard
+from samverkan.uppfoljning.models import Steg, Stegmatning
+
+FELREG = "felregistrering"
+# Age bands as in the seeds' tables (lower bound inclusive, label).
+ALDERSBAND = [(0, "Under 25 år"), (25, "25–29 år"), (30, "30–39 år"), (40, "40–49 år"),
+              (50, "50–59 år"), (60, "60 år och äldre")]
+ARBETE_STUDIER = ("arbete", "studier")
+# Income at avslut that counts as egenförsörjning (pay, study grant), besides the ladder's top.
+EGENFORSORJNING_SLUT = ("lon", "csn")
+
+
+@dataclass(frozen=True)
+class Urval:
+    """What a report covers: a förbund or one of its teams, first and last day (inclusive)."""
+
+    forbund_id: int
+    team_id: int | None
+    fran: dt.date
+    till: dt.date
+
+
+def _population(u: Urval):
+    villkor = [Arende.forbund_id == u.forbund_id, Arende.aktualiserad_den.is_not(None),
+               or_(Arende.avslutsorsak.is_(None), Arende.avslutsorsak != FELREG)]
+    if u.team_id is not None:
+        villkor.append(Arende.team_id == u.team_id)
+    return and_(*villkor)
+
+
+def _i_perioden(u: Urval):
+    return and_(Arende.aktualiserad_den <= u.till,
+                or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.fran))
+
+
+def _mellan(kolumn, u: Urval):
+    return kolumn.between(u.fran, u.till)
+
+
+def _personer():
+    return func.count(func.distinct(Arende.deltagare_id))
+
+
+def _rader(stmt) -> list[dict]:
+    return [dict(r._mapping) for r in db.session.execute(stmt)]
+
+
+# --- deltagare -------------------------------------------------------------------------------
+
+
+def deltagare_per_kon(u: Urval) -> list[dict]:
+    nya = func.count(func.distinct(case((_mellan(Arende.aktualiserad_den, u), Arende.deltagare_id))))
+    return _rader(
+        select(Deltagare.kon.label("kon"), _personer().label("antal"), nya.label("nya"))
+        .select_from(Arende)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .where(_population(u), _i_perioden(u))
+        .group_by(Deltagare.kon)
+    )
+
+
+def deltagare_per_alder(u: Urval) -> list[dict]:
+    alder = literal(u.till.year) - Deltagare.fodelsear
+    band = case(*[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
+    return _rader(
+        select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        .select_from(Arende)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .where(_population(u), _i_perioden(u))
+        .group_by(band, Deltagare.kon)
+    )
+
+
+def deltagare_per_part(u: Urval) -> list[dict]:
+    return _rader(
+        select(Part.typ.label("typ"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        .select_from(Arende)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .join(Part, Part.id == Arende.aktualiserande_part_id)
+        .where(_population(u), _i_perioden(u))
+        .group_by(Part.typ, Deltagare.kon)
+    )
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def _tidsgranser(u: Urval) -> tuple[dt.datetime, dt.datetime]:
+    """The period in UTC instants: Stockholm midnight of the first day to that after the last."""
+    start = dt.datetime.combine(u.fran, dt.time(0), tzinfo=clock.STOCKHOLM)
+    slut = dt.datetime.combine(u.till + dt.timedelta(days=1), dt.time(0), tzinfo=clock.STOCKHOLM)
+    return start, min(slut, clock.now())
+
+
+def moten_per_team(u: Urval) -> list[dict]:
+    start, slut = _tidsgranser(u)
+    parter_narvarande = (
+        select(func.count(func.distinct(Part.typ)))
+        .select_from(Narvaro)
+        .join(Part, Part.id == Narvaro.part_id)
+        .where(Narvaro.mote_id == Mote.id, Narvaro.status != NarvaroStatus.FRANVARANDE)
+        .correlate(Mote)
+        .scalar_subquery()
+    )
+    villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
+               Mote.starttid >= start, Mote.starttid < slut]
+    if u.team_id is not None:
+        villkor.append(Mote.team_id == u.team_id)
+    return _rader(
+        select(Team.id.label("team_id"), Team.namn.label("team"), func.count(Mote.id).label("hallna"),
+               func.coalesce(func.sum(case((parter_narvarande >= len(PartTyp), 1), else_=0)), 0)
+               .label("alla_parter"))
+        .select_from(Mote)
+        .join(Team, Team.id == Mote.team_id)
+        .where(*villkor)
+        .group_by(Team.id, Team.namn)
+        .order_by(Team.namn)
+    )
+
+
+# --- insatser --------------------------------------------------------------------------------
+
+
+def _insats_i_perioden(u: Urval):
+    return and_(Insats.beslutad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
+
+
+def samcoach_per_kon(u: Urval) -> list[dict]:
+    """Deltagare who had a samcoach during the period, and who waited for one."""
+    hade = and_(Insats.startad.is_not(None), Insats.startad <= u.till)
+    vantade = and_(Insats.i_ko_sedan.is_not(None),
+                   or_(Insats.startad.is_(None), Insats.startad >= u.fran))
+    return _rader(
+        select(Deltagare.kon.label("kon"),
+               func.count(func.distinct(case((hade, Arende.deltagare_id)))).label("samcoach"),
+               func.count(func.distinct(case((vantade, Arende.deltagare_id)))).label("ko"))
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .where(_population(u), Insats.form == InsatsForm.SAMCOACH, _insats_i_perioden(u))
+        .group_by(Deltagare.kon)
+    )
+
+
+def manadsslut(u: Urval) -> list[dt.date]:
+    """The last day of each month in the period (the period's last day for a cut month)."""
+    dagar, ar, manad = [], u.fran.year, u.fran.month
+    while (ar, manad) <= (u.till.year, u.till.month):
+        nasta = dt.date(ar + manad // 12, manad % 12 + 1, 1)
+        dagar.append(min(nasta - dt.timedelta(days=1), u.till))
+        ar, manad = nasta.year, nasta.month
+    return dagar
+
+
+def pagaende_samcoach(u: Urval, dagar: list[dt.date]) -> list[int]:
+    """Ongoing samcoach insatser at the end of each given day, in one statement."""
+    if not dagar:
+        return []
+    kolumner = [
+        func.coalesce(func.sum(case((and_(Insats.startad <= d, or_(Insats.avslutad.is_(None), Insats.avslutad > d)),
+                                     1), else_=0)), 0).label(f"d{i}")
+        for i, d in enumerate(dagar)
+    ]
+    rad = db.session.execute(
+        select(*kolumner)
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .where(_population(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None))
+    ).one()
+    return [int(v) for v in rad]
+
+
+def insatstyp_per_kon(u: Urval) -> list[dict]:
+    return _rader(
+        select(Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"), Deltagare.kon.label("kon"),
+               _personer().label("antal"))
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .where(_population(u), _insats_i_perioden(u))
+        .group_by(Insats.form, Insats.insatstyp_id, Deltagare.kon)
+    )
+
+
+# --- avslut and times ----------------------------------------------------------------------
+
+
+def utfall_per_kon(u: Urval) -> list[dict]:
+    return _rader(
+        select(Arende.avslutsorsak.label("orsak"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        .select_from(Arende)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .where(_population(u), _mellan(Arende.avslutad_den, u))
+        .group_by(Arende.avslutsorsak, Deltagare.kon)
+    )
+
+
+def fore_efter(u: Urval) -> list[dict]:
+    """Försörjning and sysselsättning at start and at avslut, for the ärenden closed in the
+    period: four groupings in one statement (UNION ALL)."""
+    delar = []
+    for matt, kolumn in (("forsorjning_start", Arende.forsorjning_start),
+                         ("forsorjning_slut", Arende.forsorjning_slut),
+                         ("sysselsattning_start", Arende.sysselsattning_start),
+                         ("sysselsattning_slut", Arende.sysselsattning_slut)):
+        delar.append(
+            select(literal(matt).label("matt"), kolumn.label("kod"), _personer().label("antal"))
+            .select_from(Arende)
+            .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+            .where(_population(u), _mellan(Arende.avslutad_den, u))
+            .group_by(kolumn)
+        )
+    return _rader(union_all(*delar))
+
+
+def tider_per_kon(u: Urval) -> list[dict]:
+    """Average days from aktualisering to the first samplanering, to the first insats and to
+    avslut, for the ärenden where that step fell in the period; and the average time in an
+    insats that ended in the period."""
+    # Only ärenden whose first insats falls in the period are needed: HAVING keeps the join small.
+    forsta_insats = (
+        select(Insats.arende_id, func.min(Insats.beslutad).label("beslutad"))
+        .where(Insats.form != InsatsForm.ORDINARIE, Insats.beslutad <= u.till)
+        .group_by(Insats.arende_id)
+        .having(func.min(Insats.beslutad) >= u.fran)
+        .subquery()
+    )
+
+    def medel(slut, nar):
+        dagar = dagar_mellan(slut, Arende.aktualiserad_den)
+        return func.avg(case((nar, dagar))), func.count(case((nar, Arende.id)))
+
+    mote_medel, mote_n = medel(Arende.forsta_samplanering, _mellan(Arende.forsta_samplanering, u))
+    insats_medel, insats_n = medel(forsta_insats.c.beslutad, _mellan(forsta_insats.c.beslutad, u))
+    avslut_medel, avslut_n = medel(Arende.avslutad_den, _mellan(Arende.avslutad_den, u))
+    per_arende = _rader(
+        select(Deltagare.kon.label("kon"),
+               mote_medel.label("mote"), mote_n.label("mote_n"),
+               insats_medel.label("insats"), insats_n.label("insats_n"),
+               avslut_medel.label("avslut"), avslut_n.label("avslut_n"))
+        .select_from(Arende)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
+        .where(_population(u), or_(_mellan(Arende.forsta_samplanering, u), forsta_insats.c.arende_id.is_not(None),
+                                   _mellan(Arende.avslutad_den, u)))
+        .group_by(Deltagare.kon)
+    )
+    i_insats = _rader(
+        select(Deltagare.kon.label("kon"), func.avg(dagar_mellan(Insats.avslutad, Insats.startad)).label("medel"),
+               func.count(Insats.id).label("n"))
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .join(Deltagare, Deltagare.id == Arende.deltagare_id)
+        .where(_population(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+               _mellan(Insats.avslutad, u))
+        .group_by(Deltagare.kon)
+    )
+    return per_arende, i_insats
+
+
+# --- nyckeltal -------------------------------------------------------------------------------
+
+
+def nyckeltal(u: Urval, *, handlingsplan_manader: int) -> dict[str, int]:
+    """The raw counts behind the six nyckeltal, as one statement of scalar subqueries."""
+    def antal(*villkor, kolumn=None):
+        return select(func.count(func.distinct(kolumn if kolumn is not None else Arende.id))) \
+            .where(_population(u), *villkor).scalar_subquery()
+
+    hade_samcoach = select(Insats.id).where(
+        Insats.arende_id == Arende.id, Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)
+    ).correlate(Arende).exists()
+    hogsta_steg = select(func.max(Steg.nummer)).where(Steg.forbund_id == u.forbund_id).scalar_subquery()
+    nadde_toppen = select(Stegmatning.id).join(Steg, Steg.id == Stegmatning.steg_id).where(
+        Stegmatning.arende_id == Arende.id, Steg.nummer == hogsta_steg
+    ).correlate(Arende).exists()
+    egenforsorjning = or_(Arende.forsorjning_slut.in_(EGENFORSORJNING_SLUT), nadde_toppen)
+    forsta_atgard = select(func.min(Atgard.skapad)).where(Atgard.arende_id == Arende.id) \
+        .correlate(Arende).scalar_subquery()
+    inom_n = dagar_mellan(forsta_atgard, Arende.aktualiserad_den) <= handlingsplan_manader * 30
+    avslutad = _mellan(Arende.avslutad_den, u)
+    aktualiserad = _mellan(Arende.aktualiserad_den, u)
+
+    pagaende = select(func.count(Insats.id)).select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
+        _population(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
+        Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till),
+    ).scalar_subquery()
+    rad = db.session.execute(select(
+        antal(aktualiserad).label("aktualiseringar"),
+        pagaende.label("samcoach_pagaende"),
+        antal(avslutad, hade_samcoach).label("samcoach_avslutade"),
+        antal(avslutad, hade_samcoach, egenforsorjning).label("samcoach_egenforsorjning"),
+        antal(aktualiserad).label("aktualiserade"),
+        antal(aktualiserad, inom_n).label("handlingsplan_inom"),
+        antal(avslutad).label("avslutade"),
+        antal(avslutad, Arende.avslutsorsak.in_(ARBETE_STUDIER)).label("arbete_studier"),
+    )).one()
+    return {k: int(v or 0) for k, v in rad._mapping.items()}

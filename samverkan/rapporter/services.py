@@ -1,0 +1,459 @@
+"""Reports as data: who may see which report and how exactly, the period report's tables,
+the nyckeltal with targets and trend, and targets' configuration.
+
+Callable without a request (``period_rapport(Urval(...), exakt=True)``), so the bench
+and the API use the same code as the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from samverkan.arenden import kodlistor
+from samverkan.auth import policy
+from samverkan.auth.models import User
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.deltagare.models import KON_LABELS, Kon
+from samverkan.forbund.models import PART_TYP_LABELS, PartTyp, Team
+from samverkan.insatser.models import InsatsForm, Insatstyp
+from samverkan.rapporter import queries
+from samverkan.rapporter.models import NyckeltalMal
+from samverkan.rapporter.queries import Urval
+from samverkan.rapporter.tabell import Cell, Rad, Tabell, andel, antal, dolj_sma_tal, medel, tal
+
+log = logging.getLogger(__name__)
+
+KONEN = list(Kon)
+KON_KOLUMNER = [KON_LABELS[k] for k in KONEN] + ["Totalt"]
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Behorighet:
+    """The report a user asked for and how they may see it."""
+
+    forbund_id: int
+    team: Team | None  # None = the whole förbund
+    exakt: bool  # exact counts (own team's projektledare) or small numbers hidden
+
+    @property
+    def omfattning(self) -> str:
+        return self.team.namn if self.team else "Hela förbundet"
+
+
+def rapport_teams(user: User) -> list[Team]:
+    """The teams a user may choose: all of the förbund for styrgrupp and admin, else the
+    teams where they are projektledare."""
+    teams = db.session.execute(
+        select(Team).where(Team.forbund_id == user.forbund_id).order_by(Team.namn)
+    ).scalars().all()
+    if policy.is_styrgrupp(user) or policy.is_admin(user):
+        return list(teams)
+    return [t for t in teams if policy.is_projektledare(user, t.id)]
+
+
+def behorighet(user: User, team_id: int | None) -> Behorighet:
+    """Decide (in policy terms) what ``user`` sees of the report for ``team_id`` (None = all)."""
+    team = None
+    if team_id is not None:
+        team = db.session.get(Team, team_id)
+        if team is None or team.forbund_id != user.forbund_id:
+            raise NotFound("Teamet finns inte.")
+    exakt = policy.may_see_exact_rapport(user, team_id)
+    if not exakt and not policy.may_see_rapport(user):
+        raise Forbidden("Rapporterna är till för styrgruppen, förbundets administratör och "
+                        "teamets projektledare.")
+    return Behorighet(user.forbund_id, team, exakt)
+
+
+def behorighet_for_val(user: User, team_val: str, *, falt: str = "team") -> Behorighet:
+    """``behorighet`` from a form or query value: a team id, "alla" (the whole förbund), or
+    empty: the whole förbund for styrgrupp and admin, else the user's own (first) team."""
+    team_val = (team_val or "").strip()
+    if team_val == "alla" or (team_val == "" and policy.may_see_rapport(user)):
+        return behorighet(user, None)
+    if team_val == "":
+        teams = rapport_teams(user)
+        return behorighet(user, teams[0].id if teams else None)
+    if not team_val.isdigit():
+        raise DomainError("ogiltigt_team", "Okänt team.", field=falt)
+    return behorighet(user, int(team_val))
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    fran: dt.date
+    till: dt.date
+    namn: str
+    kod: str  # "2026", "2026-K3" or "egen"
+
+
+def kvartal(ar: int, k: int) -> Period:
+    fran = dt.date(ar, 3 * k - 2, 1)
+    till = (dt.date(ar + 1, 1, 1) if k == 4 else dt.date(ar, 3 * k + 1, 1)) - dt.timedelta(days=1)
+    return Period(fran, till, f"Kvartal {k} {ar}", f"{ar}-K{k}")
+
+
+def helar(ar: int) -> Period:
+    return Period(dt.date(ar, 1, 1), dt.date(ar, 12, 31), f"Helår {ar}", str(ar))
+
+
+def tolka_period(kod: str | None, fran: str | None = None, till: str | None = None) -> Period:
+    """A period from the form or the API: "2026", "2026-K2", or "egen" with two dates.
+    Default: the current year so far."""
+    idag = clock.today()
+    kod = (kod or "").strip() or str(idag.year)
+    try:
+        if kod == "egen":
+            f, t = dt.date.fromisoformat(fran or ""), dt.date.fromisoformat(till or "")
+        elif "-K" in kod:
+            ar, k = kod.split("-K")
+            if int(k) not in (1, 2, 3, 4):
+                raise ValueError(kod)
+            return kvartal(int(ar), int(k))
+        else:
+            return helar(int(kod))
+    except ValueError as error:
+        raise DomainError("ogiltig_period", "Ange perioden som ett år, ett kvartal eller två datum "
+                          "(ÅÅÅÅ-MM-DD).", field="period") from error
+    if t < f:
+        raise DomainError("ogiltig_period", "Periodens slut kan inte ligga före dess början.", field="till")
+    if (t - f).days > 366 * 5:
+        raise DomainError("ogiltig_period", "Välj en period på högst fem år.", field="till")
+    return Period(f, t, f"{f.isoformat()} – {t.isoformat()}", "egen")
+
+
+def periodval(idag: dt.date) -> list[Period]:
+    """The choices offered: this and last year, and their quarters so far."""
+    val = []
+    for ar in (idag.year, idag.year - 1):
+        val.append(helar(ar))
+        val += [kvartal(ar, k) for k in (1, 2, 3, 4) if dt.date(ar, 3 * k - 2, 1) <= idag]
+    return val
+
+
+def senaste_kvartal(till: dt.date, antal_kvartal: int = 4) -> list[Period]:
+    """The quarters ending with the one that holds ``till``, oldest first (the trend)."""
+    ar, k = till.year, (till.month - 1) // 3 + 1
+    ut = []
+    for _ in range(antal_kvartal):
+        ut.append(kvartal(ar, k))
+        ar, k = (ar - 1, 4) if k == 1 else (ar, k - 1)
+    return list(reversed(ut))
+
+
+# --- the period report -----------------------------------------------------------------------
+
+
+@dataclass
+class Rapport:
+    omfattning: str
+    period: Period
+    exakt: bool
+    tabeller: list[Tabell] = field(default_factory=list)
+
+    def tabell(self, nyckel: str) -> Tabell:
+        return next(t for t in self.tabeller if t.nyckel == nyckel)
+
+
+def _per_kon(rader: list[dict], nyckel, kolumn: str = "antal") -> dict:
+    """{row key: {Kon: count}} from grouped rows."""
+    ut: dict = {}
+    for r in rader:
+        ut.setdefault(nyckel(r), {})[r["kon"]] = int(r[kolumn] or 0)
+    return ut
+
+
+def _kon_rad(etikett: str, varden: dict[Kon, int]) -> Rad:
+    celler = [antal(varden.get(k, 0)) for k in KONEN]
+    return Rad(etikett, [*celler, antal(sum(c.varde for c in celler))])
+
+
+def _med_totalrad(rader: list[Rad]) -> list[Rad]:
+    kolumner = len(rader[0].celler) if rader else len(KON_KOLUMNER)
+    summor = [sum(r.celler[k].varde for r in rader) for k in range(kolumner)]
+    return [*rader, Rad("Totalt", [antal(s) for s in summor], total=True)]
+
+
+def _kon_tabell(nyckel, rubrik, radrubrik, etiketter: list[tuple], data: dict, forklaring="") -> Tabell:
+    rader = [_kon_rad(etikett, data.get(kod, {})) for kod, etikett in etiketter]
+    return Tabell(nyckel, rubrik, KON_KOLUMNER, _med_totalrad(rader), forklaring=forklaring,
+                  radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
+
+
+def _insatstyper(forbund_id: int) -> list[Insatstyp]:
+    return list(db.session.execute(
+        select(Insatstyp).where(Insatstyp.forbund_id == forbund_id).order_by(Insatstyp.ordning, Insatstyp.namn)
+    ).scalars())
+
+
+def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
+    """Every table of the period report for ``u``, small numbers hidden unless ``exakt``.
+
+    A fixed number of statements whatever the data: one per table (and one for the
+    förbund's insats types), each grouped in the database.
+    """
+    period = period or Period(u.fran, u.till, f"{u.fran.isoformat()} – {u.till.isoformat()}", "egen")
+    r = Rapport(omfattning, period, exakt)
+
+    kon_rader = queries.deltagare_per_kon(u)
+    per_kon = {row["kon"]: row for row in kon_rader}
+    rader = [Rad(KON_LABELS[k], [antal(per_kon.get(k, {}).get("antal")), antal(per_kon.get(k, {}).get("nya"))])
+             for k in KONEN]
+    r.tabeller.append(Tabell(
+        "kon", "Deltagare efter kön", ["Deltagare under perioden", "Varav nya (aktualiserade)"],
+        _med_totalrad(rader), radrubrik="Kön",
+        forklaring="Deltagare med ett pågående ärende någon gång under perioden; nya är de som "
+                   "aktualiserades under perioden."))
+
+    r.tabeller.append(_kon_tabell(
+        "alder", "Deltagare efter ålder och kön", "Ålder",
+        list(enumerate(label for _, label in queries.ALDERSBAND)),
+        _per_kon(queries.deltagare_per_alder(u), lambda x: x["band"]),
+        forklaring=f"Ålder räknad som {u.till.year} minus födelseår."))
+
+    r.tabeller.append(_kon_tabell(
+        "part", "Deltagare efter aktualiserande part", "Aktualiserande part",
+        [(t, PART_TYP_LABELS[t]) for t in PartTyp],
+        _per_kon(queries.deltagare_per_part(u), lambda x: x["typ"])))
+
+    moten = queries.moten_per_team(u)
+    mrader = [Rad(m["team"], [tal(m["hallna"]), tal(m["alla_parter"])]) for m in moten]
+    summa = Rad("Totalt", [tal(sum(m["hallna"] for m in moten)), tal(sum(m["alla_parter"] for m in moten))],
+                total=True)
+    r.tabeller.append(Tabell(
+        "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande"], [*mrader, summa],
+        radrubrik="Team",
+        forklaring="Alla parter: Arbetsförmedlingen, Försäkringskassan, kommunen och regionen "
+                   "deltog (på plats, per telefon eller genom ersättare)."))
+
+    sc = {row["kon"]: row for row in queries.samcoach_per_kon(u)}
+    rader = [Rad(KON_LABELS[k], [antal(sc.get(k, {}).get("samcoach")), antal(sc.get(k, {}).get("ko"))])
+             for k in KONEN]
+    r.tabeller.append(Tabell(
+        "samcoach", "Deltagare hos samcoach", ["Har haft samcoach", "Har väntat i kö"],
+        _med_totalrad(rader), radrubrik="Kön",
+        forklaring="Deltagare som hade samcoach eller väntade på plats någon gång under perioden."))
+
+    dagar = queries.manadsslut(u)
+    pagaende = queries.pagaende_samcoach(u, dagar)
+    r.tabeller.append(Tabell(
+        "samcoach_over_tid", "Pågående hos samcoach över tid", ["Pågående"],
+        [Rad(d.isoformat(), [antal(v)]) for d, v in zip(dagar, pagaende, strict=True)],
+        radrubrik="Vid månadens slut"))
+
+    typer = _insatstyper(u.forbund_id)
+    it = _per_kon(queries.insatstyp_per_kon(u),
+                  lambda x: (x["form"], x["insatstyp_id"] if x["form"] == InsatsForm.INSATS else None))
+    etiketter = [((InsatsForm.SAMCOACH, None), "Samcoach")]
+    etiketter += [((InsatsForm.INSATS, t.id), t.namn) for t in typer]
+    etiketter += [((InsatsForm.ORDINARIE, None), "Ordinarie verksamhet")]
+    t = _kon_tabell("insatstyp", "Insatstyp efter kön", "Insats", etiketter, it,
+                    forklaring="Deltagare med en beslutad insats som pågick någon gång under perioden. "
+                               "En deltagare kan ha flera insatser; totalraden räknar insatser.")
+    r.tabeller.append(t)
+
+    utfall = _per_kon(queries.utfall_per_kon(u), lambda x: x["orsak"])
+    orsaker = [(k, v) for k, v in kodlistor.AVSLUTSORSAK.items() if k != queries.FELREG]
+    ut = _kon_tabell("utfall", "Utfall vid avslut efter kön", "Avslutsorsak", orsaker, utfall,
+                     forklaring="Ärenden avslutade under perioden. Andelen är av kolumnens totalt.")
+    totalrad = ut.rader[-1]
+    for rad in ut.rader:
+        rad.celler += [andel(rad.celler[i], int(totalrad.celler[i].varde)) for i in range(len(KON_KOLUMNER))]
+    ut.kolumner = KON_KOLUMNER + [f"Andel {k.lower()}" for k in KON_KOLUMNER]
+    r.tabeller.append(ut)
+
+    per_arende, i_insats = queries.tider_per_kon(u)
+    tider = {row["kon"]: row for row in per_arende}
+    ins = {row["kon"]: row for row in i_insats}
+    mattet = [("mote", "Aktualisering till första samplanering"), ("insats", "Aktualisering till beslutad insats"),
+              ("avslut", "Aktualisering till avslut")]
+    trader = []
+    for nyckel, etikett in mattet:
+        trader.append(Rad(etikett, [medel(tider.get(k, {}).get(nyckel), tider.get(k, {}).get(f"{nyckel}_n", 0))
+                                    for k in KONEN] + [_medel_totalt([tider.get(k, {}) for k in KONEN], nyckel)]))
+    trader.append(Rad("Tid i insats (avslutad under perioden)",
+                      [medel(ins.get(k, {}).get("medel"), ins.get(k, {}).get("n", 0)) for k in KONEN]
+                      + [_medel_totalt([{"x": v.get("medel"), "x_n": v.get("n", 0)} for v in ins.values()], "x")]))
+    r.tabeller.append(Tabell(
+        "tider", "Genomsnittlig tid i dagar efter kön", KON_KOLUMNER, trader, radrubrik="Från – till",
+        forklaring="Medeltal i dagar, för ärenden där steget togs under perioden.", diagram=False))
+
+    fe: dict[str, dict] = {}
+    for row in queries.fore_efter(u):
+        fe.setdefault(row["matt"], {})[row["kod"]] = int(row["antal"])
+    for matt, rubrik, kodlista in (("forsorjning", "Försörjning före och efter", kodlistor.FORSORJNING),
+                                   ("sysselsattning", "Sysselsättning före och efter", kodlistor.SYSSELSATTNING)):
+        start, slut = fe.get(f"{matt}_start", {}), fe.get(f"{matt}_slut", {})
+        koder = [*kodlista.items(), (None, "Ej angivet")]
+        rader = [Rad(etikett, [antal(start.get(kod, 0)), antal(slut.get(kod, 0))]) for kod, etikett in koder]
+        r.tabeller.append(Tabell(
+            matt, rubrik, ["Vid start", "Vid avslut"], _med_totalrad(rader), radrubrik=rubrik.split()[0],
+            forklaring="Deltagare vars ärende avslutades under perioden.", diagram=False))
+
+    if not exakt:
+        for tabell in r.tabeller:
+            dolj_sma_tal(tabell)
+    return r
+
+
+def _medel_totalt(grupper: list[dict], nyckel: str) -> Cell:
+    """The average over all kön, weighted by each group's count."""
+    n = sum(int(g.get(f"{nyckel}_n") or 0) for g in grupper)
+    summa = sum(float(g[nyckel]) * int(g[f"{nyckel}_n"]) for g in grupper if g.get(nyckel) is not None)
+    return medel(summa / n if n else None, n)
+
+
+# --- nyckeltal -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NyckeltalDef:
+    nyckel: str
+    namn: str
+    typ: str  # "antal" (individuals), "tal" (meetings), "andel" (percent)
+    standardmal: float
+    arsmal: bool  # the target is per year: pro-rated for shorter periods
+    forklaring: str
+
+
+NYCKELTAL = [
+    NyckeltalDef("aktualiseringar", "Aktualiseringar", "antal", 20, True,
+                 "Ärenden aktualiserade under perioden. Målet gäller per år."),
+    NyckeltalDef("samcoach_pagaende", "Pågående hos samcoach", "antal", 10, False,
+                 "Deltagare med pågående samcoach vid periodens slut."),
+    NyckeltalDef("egenforsorjning", "Egenförsörjning efter samcoach", "andel", 30, False,
+                 "Andel av de avslutade som haft samcoach som nådde egenförsörjning (lön, studiemedel "
+                 "eller stegens högsta steg)."),
+    NyckeltalDef("moten_alla_parter", "Möten med alla parter", "tal", 10, True,
+                 "Ärendemöten där alla fyra parter deltog. Målet gäller per år."),
+    NyckeltalDef("handlingsplan", "Handlingsplan inom N månader", "andel", 80, False,
+                 "Andel av de aktualiserade som fick en handlingsplan (första åtgärd) inom N månader."),
+    NyckeltalDef("arbete_studier", "Till arbete eller studier", "andel", 25, False,
+                 "Andel av de avslutade som gick till arbete eller studier."),
+]
+NYCKELTAL_PER_NYCKEL = {d.nyckel: d for d in NYCKELTAL}
+STANDARD_HANDLINGSPLAN_MANADER = 2
+
+
+@dataclass
+class Nyckeltalsvarde:
+    definition: NyckeltalDef
+    cell: Cell
+    mal: float
+    parameter: int | None
+    trend: list[tuple[str, Cell]]
+    installt_mal: float  # as configured (per year for yearly targets)
+
+    @property
+    def namn(self) -> str:
+        if self.definition.nyckel == "handlingsplan":
+            return f"Handlingsplan inom {self.parameter} månader"
+        return self.definition.namn
+
+    @property
+    def uppnatt(self) -> bool | None:
+        if self.cell.dold or self.cell.varde is None:
+            return None
+        return self.cell.varde >= self.mal
+
+
+def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
+    """The targets in force: the team's own, else the förbund's (one query)."""
+    rader = db.session.execute(
+        select(NyckeltalMal).where(NyckeltalMal.forbund_id == forbund_id,
+                                   (NyckeltalMal.team_id.is_(None)) | (NyckeltalMal.team_id == team_id))
+    ).scalars().all()
+    ut: dict[str, NyckeltalMal] = {}
+    for m in sorted(rader, key=lambda m: m.team_id is not None):  # team targets win
+        ut[m.nyckel] = m
+    return ut
+
+
+def _nyckeltal_celler(u: Urval, manader: int, exakt: bool) -> dict[str, Cell]:
+    raw = queries.nyckeltal(u, handlingsplan_manader=manader)
+    moten = sum(m["alla_parter"] for m in queries.moten_per_team(u))
+
+    def share(taljare: str, namnare: str) -> Cell:
+        return andel(antal(raw[taljare]), raw[namnare])
+
+    celler = {
+        "aktualiseringar": antal(raw["aktualiseringar"]),
+        "samcoach_pagaende": antal(raw["samcoach_pagaende"]),
+        "egenforsorjning": share("samcoach_egenforsorjning", "samcoach_avslutade"),
+        "moten_alla_parter": tal(moten),
+        "handlingsplan": share("handlingsplan_inom", "aktualiserade"),
+        "arbete_studier": share("arbete_studier", "avslutade"),
+    }
+    if not exakt:
+        dolj_sma_tal(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
+    return celler
+
+
+def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
+    """The six nyckeltal for the period, with target and the trend over the last four quarters."""
+    team_id = b.team.id if b.team else None
+    mal = mal_for(b.forbund_id, team_id)
+    manader = (mal["handlingsplan"].parameter if "handlingsplan" in mal and mal["handlingsplan"].parameter
+               else STANDARD_HANDLINGSPLAN_MANADER)
+    nu = _nyckeltal_celler(Urval(b.forbund_id, team_id, period.fran, period.till), manader, b.exakt)
+    trend = [(k.namn, _nyckeltal_celler(Urval(b.forbund_id, team_id, k.fran, k.till), manader, b.exakt))
+             for k in senaste_kvartal(period.till)]
+    dagar = (period.till - period.fran).days + 1
+    ut = []
+    for d in NYCKELTAL:
+        installt = mal[d.nyckel].mal if d.nyckel in mal else d.standardmal
+        malvarde = round(installt * dagar / 365, 1) if d.arsmal and dagar < 365 else installt
+        ut.append(Nyckeltalsvarde(d, nu[d.nyckel], malvarde,
+                                  manader if d.nyckel == "handlingsplan" else None,
+                                  [(namn, celler[d.nyckel]) for namn, celler in trend], installt))
+    return ut
+
+
+def satt_mal(user: User, team_id: int | None, nyckel: str, mal: float, parameter: int | None = None) -> NyckeltalMal:
+    """Set one target: the team's projektledare for their team, the admin for any team or
+    the whole förbund (``team_id`` None)."""
+    if team_id is None:
+        if not policy.is_admin(user):
+            raise Forbidden("Bara förbundets administratör kan ändra förbundets mål.")
+    else:
+        team = db.session.get(Team, team_id)
+        if team is None or team.forbund_id != user.forbund_id:
+            raise NotFound("Teamet finns inte.")
+        if not (policy.is_admin(user) or policy.is_projektledare(user, team_id)):
+            raise Forbidden("Bara teamets projektledare eller förbundets administratör kan ändra teamets mål.")
+    if nyckel not in NYCKELTAL_PER_NYCKEL:
+        raise DomainError("okant_nyckeltal", "Okänt nyckeltal.", field="nyckel")
+    d = NYCKELTAL_PER_NYCKEL[nyckel]
+    if mal < 0 or (d.typ == "andel" and mal > 100):
+        raise DomainError("ogiltigt_mal", "Målet ska vara ett tal från 0" + (" till 100 (procent)." if d.typ == "andel"
+                          else " och uppåt."), field="mal")
+    if nyckel == "handlingsplan" and (parameter is None or not 1 <= parameter <= 24):
+        raise DomainError("ogiltigt_mal", "Ange antal månader, 1–24.", field="parameter")
+    rad = db.session.execute(
+        select(NyckeltalMal).where(NyckeltalMal.forbund_id == user.forbund_id, NyckeltalMal.nyckel == nyckel,
+                                   NyckeltalMal.team_id.is_(None) if team_id is None
+                                   else NyckeltalMal.team_id == team_id)
+    ).scalar_one_or_none()
+    if rad is None:
+        rad = NyckeltalMal(forbund_id=user.forbund_id, team_id=team_id, nyckel=nyckel)
+        db.session.add(rad)
+    rad.mal, rad.parameter, rad.andrad_av_id = mal, parameter if nyckel == "handlingsplan" else None, user.id
+    db.session.flush()
+    log.info("nyckeltal target %s set for team %s", nyckel, team_id)
+    return rad
+
+
+def may_set_mal(user: User, team_id: int | None) -> bool:
+    return policy.is_admin(user) or (team_id is not None and policy.is_projektledare(user, team_id))

@@ -1,0 +1,171 @@
+"""Report pages: the nyckeltal dashboard (the styrgrupp's landing page), the period report
+with its charts and exports, target settings and the Uppföljning Finsam reconciliation.
+
+Who sees how much is decided in ``services.behorighet`` (policy): the styrgrupp and the
+admin see the whole förbund with small numbers hidden, a projektledare sees their own
+team exactly.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from samverkan.auth import policy
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError, Forbidden
+from samverkan.forbund.models import Forbund
+from samverkan.rapporter import export, finsam, services
+from samverkan.rapporter.diagram import stapeldiagram
+from samverkan.rapporter.queries import Urval
+
+bp = Blueprint("rapporter", __name__, url_prefix="/rapporter")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+def _urval_fran_begaran():
+    b = services.behorighet_for_val(current_user, request.args.get("team", ""))
+    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
+    return b, period
+
+
+def _rapport():
+    b, period = _urval_fran_begaran()
+    urval = Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till)
+    return b, services.period_rapport(urval, exakt=b.exakt, omfattning=b.omfattning, period=period)
+
+
+def _filnamn(rapport, ext: str) -> str:
+    omf = "forbundet" if rapport.omfattning == "Hela förbundet" else "team"
+    return f"rapport-{rapport.period.kod if rapport.period.kod != 'egen' else rapport.period.fran}-{omf}.{ext}"
+
+
+def _urvalsform(b, period) -> dict:
+    return {"teams": services.rapport_teams(current_user), "periodval": services.periodval(clock.today()),
+            "vald_team": b.team.id if b.team else None, "period": period,
+            "far_se_forbund": policy.may_see_rapport(current_user), "args": request.args.to_dict()}
+
+
+@bp.route("/")
+@policy.regel("rapport")
+def index():
+    if not policy.may_open_rapporter(current_user):
+        raise Forbidden("Rapporterna är till för styrgruppen, administratören och projektledare.")
+    pl_teams = [t for t in services.rapport_teams(current_user) if policy.is_projektledare(current_user, t.id)]
+    return render_template("rapporter/index.html", pl_teams=pl_teams)
+
+
+@bp.route("/nyckeltal")
+@policy.regel("rapport")
+def nyckeltal():
+    b, period = _urval_fran_begaran()
+    varden = services.nyckeltal(b, period)
+    return render_template("rapporter/nyckeltal.html", b=b, varden=varden,
+                           far_andra=services.may_set_mal(current_user, b.team.id if b.team else None),
+                           **_urvalsform(b, period))
+
+
+@bp.route("/nyckeltal/mal", methods=["POST"])
+@policy.regel("rapport")
+def satt_mal():
+    team = request.form.get("team", "")
+    team_id = int(team) if team.isdigit() else None
+    try:
+        mal = float(request.form.get("mal", "").replace(",", "."))
+    except ValueError:
+        mal = -1.0
+    parameter = request.form.get("parameter", type=int)
+    try:
+        services.satt_mal(current_user, team_id, request.form.get("nyckel", ""), mal, parameter)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (403, 404):
+            raise
+        flash(error.message, "fel")
+        return redirect(url_for("rapporter.nyckeltal", team=team or "alla"), code=303)
+    db.session.commit()
+    flash("Målet är sparat.", "ok")
+    return redirect(url_for("rapporter.nyckeltal", team=team or "alla"), code=303)
+
+
+@bp.route("/period")
+@policy.regel("rapport")
+def period():
+    b, rapport = _rapport()
+    diagram = {t.nyckel: stapeldiagram(t) for t in rapport.tabeller}
+    return render_template("rapporter/period.html", b=b, rapport=rapport, diagram=diagram,
+                           **_urvalsform(b, rapport.period))
+
+
+@bp.route("/period/export.csv")
+@policy.regel("rapport")
+def export_csv():
+    _, rapport = _rapport()
+    tabell = request.args.get("tabell")
+    if tabell and tabell not in {t.nyckel for t in rapport.tabeller}:
+        raise DomainError("okand_tabell", "Tabellen finns inte i rapporten.", field="tabell")
+    body = export.till_csv(rapport, [tabell] if tabell else None)
+    namn = _filnamn(rapport, "csv").replace(".csv", f"-{tabell}.csv" if tabell else ".csv")
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{namn}"'})
+
+
+@bp.route("/period/export.xlsx")
+@policy.regel("rapport")
+def export_xlsx():
+    _, rapport = _rapport()
+    return Response(export.till_xlsx(rapport),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_filnamn(rapport, "xlsx")}"'})
+
+
+@bp.route("/period/rapport.pdf")
+@policy.regel("rapport")
+def export_pdf():
+    b, rapport = _rapport()
+    forbund = db.session.get(Forbund, b.forbund_id)
+    return Response(export.till_pdf(rapport, forbund.namn), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{_filnamn(rapport, "pdf")}"'})
+
+
+@bp.route("/team/<int:team_id>/finsam")
+@policy.regel("projektledare")
+def finsam_lista(team_id: int):
+    team, rader = finsam.avstamning(current_user, team_id)
+    db.session.commit()  # the audit entry of the look
+    urval = request.args.get("visa", "alla")
+    synliga = [r for r in rader if urval == "alla" or (urval == "saknas" and r.status.endswith("saknas"))
+               or (urval == "klara" and not r.status.endswith("saknas"))]
+    summering = {s: sum(1 for r in rader if r.status == s) for s in finsam.STATUS_LABELS}
+    return render_template("rapporter/finsam.html", team=team, rader=synliga, alla=len(rader), urval=urval,
+                           summering=summering, STATUS_LABELS=finsam.STATUS_LABELS)
+
+
+@bp.route("/team/<int:team_id>/finsam.csv")
+@policy.regel("projektledare")
+def finsam_export(team_id: int):
+    team, rader = finsam.avstamning(current_user, team_id, handling="finsam.export")
+    body = finsam.till_csv(rader)
+    db.session.commit()  # the audit entry of the export
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="uppfoljning-finsam-team-{team.id}.csv"'})
+
+
+@bp.route("/team/<int:team_id>/finsam/<int:arende_id>", methods=["POST"])
+@policy.regel("projektledare")
+def finsam_markera(team_id: int, arende_id: int):
+    try:
+        finsam.markera(current_user, team_id, arende_id, request.form.get("del", ""))
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (403, 404):
+            raise
+        flash(error.message, "fel")
+        return redirect(url_for("rapporter.finsam_lista", team_id=team_id), code=303)
+    db.session.commit()
+    flash("Registreringen i Uppföljning Finsam är markerad.", "ok")
+    return redirect(url_for("rapporter.finsam_lista", team_id=team_id, _anchor=f"a{arende_id}"), code=303)
