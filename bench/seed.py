@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, select, text, update
 
 from samverkan.arenden.kodlistor import AVSLUTSORSAK, FORSORJNING, SYSSELSATTNING, UTBILDNINGSNIVA
 from samverkan.core.clock import STOCKHOLM
@@ -190,15 +190,61 @@ def seed(n: int, *, today: dt.date | None = None, seed_value: int = 8) -> Result
         for (forbund_id, ar), senaste in serie.items():
             rows.add("referensserie", {"forbund_id": forbund_id, "ar": ar, "senaste": senaste}, with_id=False)
         rows.flush()
+        _sequences(conn, rows)
         if conn.dialect.name == "postgresql":
-            # Ids were given explicitly: move each sequence past them for the app's inserts.
-            for table, next_id in rows.next_id.items():
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {next_id})"))
             conn.execute(text("ANALYZE"))
     if db.engine.dialect.name == "sqlite":
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
     return Resultat(rader=dict(rows.count), sekunder=time.monotonic() - started, plan=plan)
+
+
+def aktualiserade(antal: int, *, team_id: int = 1, seed_value: int = 9) -> list[tuple[int, int]]:
+    """``antal`` fresh ärenden in a seeded team, aktualiserade today: (id, version) each.
+
+    The bench's transition run fires one real transition per ärende, so it needs as many
+    untouched ärenden as it sends requests."""
+    rng = random.Random(seed_value)
+    today = dt.datetime.now(STOCKHOLM).date()
+    t = db.metadata.tables
+    with db.engine.begin() as conn:
+        rows = _Rader(conn)
+        for table in db.metadata.sorted_tables:
+            if "id" in table.c:
+                rows.next_id[table.name] = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
+        forbund_id = conn.scalar(select(t["team"].c.forbund_id).where(t["team"].c.id == team_id))
+        members = [(u, getattr(r, "value", r), p) for u, r, p in conn.execute(select(t["medlemskap"].c.user_id, t["medlemskap"].c.roll, t["anvandare"].c.part_id)
+                               .join(t["anvandare"], t["anvandare"].c.id == t["medlemskap"].c.user_id)
+                               .where(t["medlemskap"].c.team_id == team_id))]
+        part_ids = list(conn.scalars(select(t["part"].c.id).where(t["part"].c.forbund_id == forbund_id)))
+        team = Team(team_id, forbund_id, part_ids, pl=next(u for u, r, _ in members if r == "projektledare"),
+                    ledamoter=[(u, p) for u, r, p in members if r == "ledamot"],
+                    samcoach=next(u for u, r, _ in members if r == "samcoach"))
+        serie = defaultdict(int, {(f, ar): n for f, ar, n in conn.execute(select(t["referensserie"]))})
+        fore = dict(serie)
+        kod = {forbund_id: conn.scalar(select(t["forbund"].c.kod).where(t["forbund"].c.id == forbund_id))}
+        ids = []
+        for _ in range(antal):
+            ids.append(rows.next_id["arende"])
+            _arende(rows, team, rng, today, today, serie, kod, [], [], kort=True)
+        rows.flush()
+        for (f, ar), senaste in serie.items():
+            if (f, ar) in fore:
+                conn.execute(update(t["referensserie"]).where(t["referensserie"].c.forbund_id == f,
+                                                              t["referensserie"].c.ar == ar).values(senaste=senaste))
+            else:
+                conn.execute(insert(t["referensserie"]).values(forbund_id=f, ar=ar, senaste=senaste))
+        _sequences(conn, rows)
+        versions = dict(conn.execute(select(t["arende"].c.id, t["arende"].c.version)
+                                     .where(t["arende"].c.id.in_(ids))).all())
+    return [(i, versions[i]) for i in ids]
+
+
+def _sequences(conn, rows: _Rader) -> None:
+    if conn.dialect.name == "postgresql":
+        # Ids were given explicitly: move each sequence past them for the app's inserts.
+        for table, next_id in rows.next_id.items():
+            conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {next_id})"))
 
 
 def _organisation(rows: _Rader, plan: Plan, password_hash: str, start: dt.date, today: dt.date,
@@ -300,8 +346,9 @@ def _nasta_mote(team: Team, efter: dt.date) -> tuple[int, dt.date] | None:
 
 
 def _arende(rows: _Rader, team: Team, rng: random.Random, today: dt.date, start: dt.date,
-            serie: dict, kod: dict, steg: list[int], insatstyper: list[int]) -> None:
-    """One ärende walked forward through the state machine until its next step is in the future."""
+            serie: dict, kod: dict, steg: list[int], insatstyper: list[int], *, kort: bool = False) -> None:
+    """One ärende walked forward through the state machine until its next step is in the
+    future (``kort``: created and aktualiserat today, no further)."""
     arende_id = rows.next_id["arende"]
     handlaggare, part_id = rng.choice(team.ledamoter)
     skapad = start + dt.timedelta(days=rng.randrange((today - start).days + 1))
@@ -340,7 +387,11 @@ def _arende(rows: _Rader, team: Team, rng: random.Random, today: dt.date, start:
                                 "text": "<p>Fiktiv anteckning: samtal om mål och nästa steg.</p>"})
 
     walk = _Vandring(rows, team, arende, rng, today, skapad, samtycke, steg, insatstyper)
-    walk.run()
+    if kort:
+        walk.step("aktualisera", wf.AKTUALISERAD, skapad, handlaggare)
+        arende["aktualiserad_den"] = skapad
+    else:
+        walk.run()
     # The flow bumps the version on every transition (optimistic locking).
     arende["version"] = 1 + walk.events
     for _ in range(rng.randrange(3)):  # someone opened the case page
