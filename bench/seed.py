@@ -194,8 +194,16 @@ def seed(n: int, *, today: dt.date | None = None, seed_value: int = 8) -> Result
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
+        # Outside a transaction (the app's hook would open one). The seed went into the WAL
+        # in one transaction; copy it into the database and empty it, as a running system
+        # would have long since: otherwise every write of the measured requests tries,
+        # and fails while readers are active, to checkpoint hundreds of megabytes.
+        raw = db.engine.raw_connection()
+        try:
+            raw.execute("ANALYZE")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
     return Resultat(rader=dict(rows.count), sekunder=time.monotonic() - started, plan=plan)
 
 
@@ -429,8 +437,8 @@ class _Vandring:
             return
         a["aktualiserad_den"] = self.senast
         if rng.random() < 0.02:
-            self.step("aterkalla", wf.ATERKALLAD, self.later(5, 60), a["handlaggare_id"])
-            self._aterkallat()
+            if self.step("aterkalla", wf.ATERKALLAD, self.later(5, 60), a["handlaggare_id"]):
+                self._aterkallat()
             return
         punkt = self.meeting(uppfoljning=False)
         if punkt is None:
@@ -457,8 +465,8 @@ class _Vandring:
             if self.meeting(uppfoljning=True) is None:
                 return
         if rng.random() < 0.03:
-            self.step("aterkalla", wf.ATERKALLAD, self.later(5, 60), a["handlaggare_id"])
-            self._aterkallat()
+            if self.step("aterkalla", wf.ATERKALLAD, self.later(5, 60), a["handlaggare_id"]):
+                self._aterkallat()
             return
         slut = self.later(30, 150)
         a["nasta_uppfoljning"] = slut
