@@ -1,0 +1,40 @@
+"""What the benchmark loads: one row per endpoint. Adding a page is one line.
+
+``vem`` is who asks: ``pl`` (the projektledare of team 1, by session cookie), ``ledamot``
+(a ledamot of team 1), ``admin`` (the förbund's admin), ``token`` (the projektledare's
+API token) or ``ingen`` (not logged in). The path's ``{names}`` come from
+``bench.server.parametrar``. An endpoint that answers 404 (not built yet) is skipped
+with a note; the first row is the framework floor the others are compared with.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Endpoint(NamedTuple):
+    namn: str
+    metod: str
+    sokvag: str
+    vem: str
+
+
+GOLV = Endpoint("Hälsokontroll (golv)", "GET", "/halsa", "ingen")
+
+ENDPOINTS = [
+    GOLV,
+    Endpoint("Ärendelista", "GET", "/arenden/", "pl"),
+    Endpoint("Mina ärenden", "GET", "/arenden/mina", "ledamot"),
+    Endpoint("Inkorg", "GET", "/arenden/inkorg", "pl"),
+    Endpoint("Ärendesida", "GET", "/arenden/{arende_id}", "pl"),
+    Endpoint("Agendabyggaren (mötessida, projektledare)", "GET", "/moten/{kommande_mote_id}", "pl"),
+    Endpoint("Mötessida (ledamot)", "GET", "/moten/{kommande_mote_id}", "ledamot"),
+    Endpoint("Mötesprotokoll-vy, hållet möte", "GET", "/moten/{hallet_mote_id}", "pl"),
+    Endpoint("Periodrapport (året, hela förbundet)", "GET", "/rapporter/period?team=alla&period=2026", "admin"),
+    Endpoint("API: ärendelista", "GET", "/api/v1/arenden", "token"),
+    Endpoint("API: ärende", "GET", "/api/v1/arenden/{arende_id}", "token"),
+]
+
+# The transition: POST with a fresh ärende each time (see bench.load.overgangar).
+OVERGANG = Endpoint("API: övergång (återkalla, nytt ärende per anrop)", "POST",
+                    "/api/v1/arenden/{id}/handelser", "token")

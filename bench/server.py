@@ -1,0 +1,170 @@
+"""The system under test: a fresh database, seeded; gunicorn on 127.0.0.1; logged-in clients.
+
+SQLite is a file in the work folder; PostgreSQL a database created on the server given by
+``SAMVERKAN_BENCH_POSTGRES_URL`` (default 127.0.0.1:5432, trust auth) and dropped after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from bench import seed as seeding
+from samverkan import create_app
+from samverkan.core.db import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("SAMVERKAN_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SECRET_KEY = "bench-nyckel-endast-lokalt"
+
+
+@contextlib.contextmanager
+def databas(backend: str, n: int, workdir: Path) -> Iterator[str]:
+    """A fresh, empty database; its SQLAlchemy URL. Removed afterwards."""
+    if backend == "sqlite":
+        path = workdir / f"bench-{n}.sqlite"
+        for old in workdir.glob(f"bench-{n}.sqlite*"):
+            old.unlink()
+        yield f"sqlite:///{path}"
+        return
+    name = f"samverkan_bench_{n}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def app_for(url: str):
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+
+
+@dataclass
+class Forberett:
+    resultat: seeding.Resultat
+    parametrar: dict[str, int]
+    token: str
+
+
+def forbered(url: str, n: int) -> Forberett:
+    """Schema by the migrations, the seed, an API token and the path parameters."""
+    from samverkan.arenden.models import Arende
+    from samverkan.auth.models import User
+    from samverkan.auth.services import create_token
+    from samverkan.core import clock
+    from samverkan.moten.models import Mote
+
+    app = app_for(url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        resultat = seeding.seed(n)
+        pl = db.session.execute(select(User).where(User.epost == resultat.bench_epost)).scalar_one()
+        _, token = create_token(pl, "bench")
+        db.session.commit()
+        team_id = pl.medlemskap[0].team_id
+        nu = clock.now()
+        parametrar = {
+            # The team's ärende with the longest history: the heaviest case page.
+            "arende_id": db.session.execute(
+                select(Arende.id).where(Arende.team_id == team_id).order_by(Arende.version.desc(), Arende.id)
+                .limit(1)).scalar_one(),
+            "kommande_mote_id": db.session.execute(
+                select(Mote.id).where(Mote.team_id == team_id, Mote.starttid > nu)
+                .order_by(Mote.starttid).limit(1)).scalar_one(),
+            "hallet_mote_id": db.session.execute(
+                select(Mote.id).where(Mote.team_id == team_id, Mote.starttid < nu)
+                .order_by(Mote.starttid.desc()).limit(1)).scalar_one(),
+        }
+        parametrar["antal_arenden"] = db.session.scalar(select(func.count(Arende.id)))
+        db.session.remove()
+        db.engine.dispose()
+    return Forberett(resultat, parametrar, token)
+
+
+def nya_arenden_for_overgang(url: str, antal: int) -> list[tuple[int, int]]:
+    """``antal`` fresh aktualiserade ärenden in team 1: (id, version) for the transition run."""
+    app = app_for(url)
+    with app.app_context():
+        par = seeding.aktualiserade(antal)
+        db.engine.dispose()
+    return par
+
+
+def _fri_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(url: str, workers: int, logg: Path) -> Iterator[str]:
+    """The app under gunicorn on a free loopback port; its base URL."""
+    port = _fri_port()
+    env = {**os.environ, "SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY,
+           "SAMVERKAN_TVAFAKTOR_KRAVS": "false", "SAMVERKAN_SESSION_COOKIE_SECURE": "false",
+           # Plenty of headroom: the bench logs in once per user, never fails a login.
+           "SAMVERKAN_LOGIN_THROTTLE_PER_IP": "100000"}
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+           "--log-level", "warning", "samverkan:create_app()"]
+    with open(logg, "ab") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(base + "/halsa", timeout=2) as r:  # noqa: S310 (loopback)
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"gunicorn svarade inte; se {logg}")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def logga_in(base: str, epost: str) -> str:
+    """Log in through the real form (CSRF included); the Cookie header for the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/logga-in").read().decode()
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', html)
+    if csrf is None:
+        raise RuntimeError("inloggningssidan saknar csrf_token")
+    data = urllib.parse.urlencode({"csrf_token": csrf.group(1) or csrf.group(2), "epost": epost,
+                                   "losenord": seeding.PASSWORD}).encode()
+    opener.open(base + "/logga-in", data=data)
+    cookies = {c.name: c.value for c in jar}
+    if "samverkan_session" not in cookies:
+        raise RuntimeError(f"inloggningen som {epost} misslyckades")
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def status(base: str, path: str, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(base + path, headers=headers)  # noqa: S310 (loopback)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:  # noqa: S310
+            return r.status
+    except urllib.error.HTTPError as error:
+        return error.code

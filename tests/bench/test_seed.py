@@ -1,0 +1,122 @@
+"""The benchmark's seeding, at a small size on both databases: the rows are there, every
+ärende's history is a valid walk through the state machine that ends in its state, the
+data the app writes beside it agrees, and the app serves the seeded world. The load test
+itself is never run here (``bench/run`` does that)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+import pytest
+from sqlalchemy import func, select
+
+from bench import seed as seeding
+from bench.load import overgangsskript, tolka
+from samverkan.arenden import services as arende_services
+from samverkan.arenden.models import Arende, ArendeHandelse
+from samverkan.auth.models import User
+from samverkan.core import clock
+from samverkan.core.audit import AuditEntry
+from samverkan.core.db import db
+from samverkan.deltagare import personnummer
+from samverkan.deltagare.models import Deltagare, Samtycke
+from samverkan.insatser.models import Insats, InsatsStatus
+from samverkan.moten.models import Dagordningspunkt, Mote
+from workflows import arende as wf
+
+N = 400
+
+
+@pytest.fixture
+def seedad(ctx):
+    return seeding.seed(N)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_the_rows_are_there_and_counted(seedad):
+    assert seedad.rader["arende"] == _count(Arende) == N
+    assert _count(Deltagare) == _count(Samtycke) == N
+    assert seedad.rader["arende_handelse"] == _count(ArendeHandelse) > 3 * N
+    assert seedad.rader["granskningslogg"] == _count(AuditEntry) > _count(ArendeHandelse)
+    assert seedad.plan.forbund >= 1 and _count(Mote) > 0 and _count(Insats) > 0
+    states = Counter(db.session.scalars(select(Arende.status)))
+    assert set(states) <= set(wf.STATES)
+    # Old ärenden are closed, recent ones on their way: several states, most closed.
+    assert states[wf.AVSLUTAD] > N // 2 and len(states) >= 5, states
+
+
+def test_every_history_is_a_valid_walk_ending_in_the_state(seedad):
+    allowed = {(r.trigger, s, r.dest) for r in wf.TRANSITIONS for s in r.source}
+    handelser = defaultdict(list)
+    for h in db.session.scalars(select(ArendeHandelse).order_by(ArendeHandelse.id)):
+        handelser[h.arende_id].append(h)
+    today = dt.datetime.now(clock.STOCKHOLM).date()
+    for arende in db.session.scalars(select(Arende)):
+        state, senast = wf.UTKAST, dt.date.min
+        for h in handelser[arende.id]:
+            assert (h.trigger, h.fran_status, h.till_status) in allowed, (arende.id, h.trigger)
+            assert h.fran_status == state and senast <= h.galler_datum <= today
+            state, senast = h.till_status, h.galler_datum
+        assert state == arende.status
+        assert arende.version == 1 + len(handelser[arende.id])  # as the flow's optimistic lock counts
+        assert (arende.aktualiserad_den is None) == (arende.status == wf.UTKAST)
+        assert (arende.avslutad_den is not None) == (arende.status == wf.AVSLUTAD)
+
+
+def test_what_goes_beside_the_history_agrees(seedad):
+    for d in db.session.scalars(select(Deltagare)):
+        assert personnummer.parse(d.personnummer).nummer == d.personnummer
+    nu = clock.now()
+    for arende in db.session.scalars(select(Arende).where(Arende.status == wf.PA_AGENDA)):
+        punkt = db.session.scalars(select(Dagordningspunkt).where(Dagordningspunkt.arende_id == arende.id)
+                                   .order_by(Dagordningspunkt.id.desc())).first()
+        assert punkt.utfall is None and db.session.get(Mote, punkt.mote_id).starttid > nu
+    ko = set(db.session.scalars(select(Insats.arende_id).where(Insats.status == InsatsStatus.KO)))
+    assert ko == set(db.session.scalars(select(Arende.id).where(Arende.status == wf.I_KO)))
+    aterkallade = set(db.session.scalars(select(Arende.id).where(Arende.status == wf.ATERKALLAD)))
+    # Withdrawn consent and the withdrawn state go together, as the flow writes them.
+    assert aterkallade == set(db.session.scalars(select(Samtycke.arende_id).where(Samtycke.aterkallat.is_not(None))))
+
+
+def test_the_app_serves_the_seeded_world(seedad, client):
+    response = client.post("/logga-in", data={"epost": seedad.bench_epost, "losenord": seeding.PASSWORD})
+    assert response.status_code == 303
+    user = db.session.execute(select(User).where(User.epost == seedad.bench_epost)).scalar_one()
+    team_id = user.medlemskap[0].team_id
+    arende_id = db.session.scalar(select(Arende.id).where(Arende.team_id == team_id).limit(1))
+    mote_id = db.session.scalar(select(Mote.id).where(Mote.team_id == team_id, Mote.starttid > clock.now()))
+    for path in ("/arenden/", "/arenden/inkorg", f"/arenden/{arende_id}", f"/moten/{mote_id}"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_fresh_arenden_for_the_transition_run_take_one_real_transition(seedad):
+    par = seeding.aktualiserade(3)
+    user = db.session.execute(select(User).where(User.epost == seedad.bench_epost)).scalar_one()
+    for arende_id, version in par:
+        handelse = arende_services.fire(user, arende_id, "aterkalla", version=version)
+        assert handelse.fran_status == wf.AKTUALISERAD and handelse.till_status == wf.ATERKALLAD
+    db.session.commit()
+    assert _count(Arende) == N + 3
+    ids = ",".join(str(i) for i, _ in par)
+    assert f"local ids = {{{ids}}}" in overgangsskript(par, "aterkalla", 2)
+
+
+def test_wrk_report_is_read():
+    report = """Running 10s test @ http://127.0.0.1:8000/halsa
+  2 threads and 4 connections
+  Latency Distribution
+     50%    2.10ms
+     75%    3.00ms
+     90%    5.00ms
+     99%    1.20s
+  1234 requests in 10.00s, 1.00MB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 4
+Requests/sec:    123.40
+"""
+    m = tolka(report)
+    assert (m.req_s, m.p50_ms, m.p99_ms, m.anrop, m.fel) == (123.4, 2.1, 1200.0, 1234, 7)
