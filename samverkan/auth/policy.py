@@ -20,9 +20,9 @@ from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
+from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import Samtycke, samtycke_part
-from samverkan.core.db import db
 from samverkan.forbund.models import ForbundRoll, Medlemskap, TeamRoll
 from samverkan.insatser.models import Insats, InsatsStatus
 from workflows import arende as wf

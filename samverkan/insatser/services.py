@@ -15,7 +15,6 @@ Functions change and flush and audit; the caller commits once.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 

@@ -25,10 +25,11 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound, Valideringsfel
 from samverkan.insatser import services as insats_services
-from samverkan.insatser.models import InsatsForm
+from samverkan.insatser.models import Insats, InsatsForm
+from samverkan.moten import narvaro
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
-from samverkan.protokoll.las import kontrollera_ej_justerat
+from samverkan.protokoll.las import ar_justerat, kontrollera_ej_justerat
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning import services as uppfoljning_services
 from workflows import arende as wf
@@ -185,6 +186,16 @@ def _markera(user: User, punkt: Dagordningspunkt, beslut: str, *, atgarder: bool
                        *(["handlingsplan"] if atgarder else [])])
 
 
+def nasta_obehandlade(punkt: Dagordningspunkt) -> Dagordningspunkt | None:
+    """The next item still to deal with after ``punkt`` (or before it, when none is after)."""
+    kvar = db.session.execute(
+        select(Dagordningspunkt).where(Dagordningspunkt.mote_id == punkt.mote_id, Dagordningspunkt.id != punkt.id,
+                                       Dagordningspunkt.status == PunktStatus.BOKAD, Dagordningspunkt.utfall.is_(None))
+        .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
+    ).scalars().all()
+    return next((p for p in kvar if p.ordning > punkt.ordning), kvar[0] if kvar else None)
+
+
 def atgarder_for(punkt_ids: list[int]) -> dict[int, list[Atgard]]:
     """The actions planned at each item (one query)."""
     per: dict[int, list[Atgard]] = {}
@@ -192,3 +203,49 @@ def atgarder_for(punkt_ids: list[int]) -> dict[int, list[Atgard]]:
         for a in db.session.execute(select(Atgard).where(Atgard.punkt_id.in_(punkt_ids)).order_by(Atgard.id)).scalars():
             per.setdefault(a.punkt_id, []).append(a)
     return per
+
+
+# --- the meeting-mode page ------------------------------------------------------------------------
+
+
+@dataclass
+class Moteslage:
+    mote: Mote
+    punkter: list[Dagordningspunkt]  # booked, in order
+    narvaro: list  # moten.narvaro.PartsNarvaro
+    parter: list  # the team's parties (owners of actions)
+    samcoacher: list  # Medlemskap
+    insatstyper: list
+    stege: list
+    atgarder: dict[int, list[Atgard]]
+    insatser: dict[int, Insats]  # the insats decided at each item, by punkt id
+    justerat: bool
+
+    def nasta(self, punkt: Dagordningspunkt) -> Dagordningspunkt | None:
+        i = self.punkter.index(punkt)
+        return self.punkter[i + 1] if i + 1 < len(self.punkter) else None
+
+    def foregaende(self, punkt: Dagordningspunkt) -> Dagordningspunkt | None:
+        i = self.punkter.index(punkt)
+        return self.punkter[i - 1] if i > 0 else None
+
+
+def moteslage(user: User, mote_id: int) -> Moteslage:
+    """Everything meeting mode shows, for the team's projektledare. The frågeställning of
+    each item is shown, so each ärende's read is audited."""
+    mote, alla = moten_services.mote_med_punkter(user, mote_id)
+    moten_services._mote(user, mote_id, andra=True)  # the projektledare's page (403 for others)
+    punkter = [p for p in alla if p.status == PunktStatus.BOKAD]
+    ids = [p.id for p in punkter]
+    insatser = {i.punkt_id: i for i in db.session.execute(
+        select(Insats).where(Insats.punkt_id.in_(ids or [0]))).scalars()}
+    for p in punkter:
+        audit.record("arende.visa", "arende", p.arende_id, user_id=user.id)
+    parter = narvaro.narvaro_for(mote)
+    return Moteslage(
+        mote=mote, punkter=punkter, narvaro=parter, parter=[p.part for p in parter],
+        samcoacher=insats_services.samcoacher(mote.team_id),
+        insatstyper=insats_services.insatstyper(mote.team.forbund_id),
+        stege=uppfoljning_services.stege(mote.team.forbund_id),
+        atgarder=atgarder_for(ids), insatser=insatser, justerat=ar_justerat(mote.id),
+    )
