@@ -23,3 +23,6 @@ def init_app(app: Flask) -> None:
 
 
 from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
+
+# isort: split
+from samverkan.api import motesarbete  # noqa: E402, F401  (meeting mode, samcoach queue: samverkan.samplanering)
