@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from samverkan.arenden import services as arende_services
 from samverkan.arenden.flow import team_part_ids
@@ -200,7 +201,8 @@ def atgarder_for(punkt_ids: list[int]) -> dict[int, list[Atgard]]:
     """The actions planned at each item (one query)."""
     per: dict[int, list[Atgard]] = {}
     if punkt_ids:
-        for a in db.session.execute(select(Atgard).where(Atgard.punkt_id.in_(punkt_ids)).order_by(Atgard.id)).scalars():
+        for a in db.session.execute(select(Atgard).where(Atgard.punkt_id.in_(punkt_ids))
+                                    .options(joinedload(Atgard.part)).order_by(Atgard.id)).scalars():
             per.setdefault(a.punkt_id, []).append(a)
     return per
 
@@ -238,7 +240,7 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
     punkter = [p for p in alla if p.status == PunktStatus.BOKAD]
     ids = [p.id for p in punkter]
     insatser = {i.punkt_id: i for i in db.session.execute(
-        select(Insats).where(Insats.punkt_id.in_(ids or [0]))).scalars()}
+        select(Insats).where(Insats.punkt_id.in_(ids or [0])).options(joinedload(Insats.insatstyp))).scalars()}
     for p in punkter:
         audit.record("arende.visa", "arende", p.arende_id, user_id=user.id)
     parter = narvaro.narvaro_for(mote)

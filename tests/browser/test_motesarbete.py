@@ -81,6 +81,7 @@ def test_projektledare_runs_the_meeting_in_meeting_mode(page_as, skarmbild):
     punkt.get_by_label("ORS-poäng").press("Enter")  # submits the item's form
     expect(page).to_have_url(re.compile(r"#punkt-\d+$"))
     andra_id = page.url.rsplit("#punkt-", 1)[1]
+    assert _fokus(page)["id"] == f"punkt-{andra_id}"  # the next item has focus: Tab goes on from there
     expect(_punkt(page, 2)).to_have_attribute("id", f"punkt-{andra_id}")
     expect(_punkt(page, 1)).to_contain_text("Annan insats: Praktik")
 

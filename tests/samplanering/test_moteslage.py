@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from samverkan.arenden.models import Arende
 from samverkan.core.db import db
+from samverkan.insatser.models import Insatstyp
 from samverkan.moten.models import Narvaro
 from samverkan.samplanering.models import Atgard
 from workflows import arende as wf
@@ -73,3 +74,27 @@ def test_attendance_form(world, pa_agendan, login):
     data[f"narvaro-{world.parter['region'].id}"] = "per_telefon"
     assert client.post(f"/moten/{mote.id}/moteslage/narvaro", data=data).status_code == 303
     assert db.session.scalar(select(func.count(Narvaro.id))) == 4
+
+
+def test_the_page_costs_the_same_queries_whatever_the_agenda(world, pa_agendan, login, count_queries):
+    """Reads only: every ärende's read is audited (one insert each), the rest is fixed."""
+    client = login(world.users["projektledare"])
+
+    def queries(n: int) -> int:
+        mote, punkter = pa_agendan(n)
+        for punkt, part in zip(punkter, world.parter.values(), strict=False):
+            response = client.post(f"/moten/{mote.id}/moteslage/punkter/{punkt.id}", data={
+                "beslut": "insats", "insatstyp_id": _ami(world), "folj_upp_den": "2026-04-01",
+                "atgard-0-beskrivning": "Kartläggning", "atgard-0-part_id": part.id,
+                "atgard-0-ansvarig": "Kim Exempel", "atgard-0-klar_senast": "2026-03-01"})
+            assert response.status_code == 303
+        with count_queries() as q:
+            assert client.get(f"/moten/{mote.id}/moteslage").status_code == 200
+        return len([s for s in q.statements if not s.lstrip().upper().startswith("INSERT INTO GRANSKNINGSLOGG")])
+
+    assert queries(1) == queries(3)
+
+
+def _ami(world) -> int:
+    return db.session.execute(select(Insatstyp.id).where(Insatstyp.forbund_id == world.forbund.id,
+                                                         Insatstyp.kod == "ami")).scalar_one()
