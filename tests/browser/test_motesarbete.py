@@ -41,6 +41,7 @@ def _handlingsplan(punkt, beskrivning: str, part: str, ansvarig: str) -> None:
 
 def test_projektledare_runs_the_meeting_in_meeting_mode(page_as, skarmbild):
     page = page_as(PROJEKTLEDARE)
+    page.goto("/")  # a reused login starts on a blank page
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Möten").click()
     page.get_by_role("table").first.locator("tbody a").first.click()
     page.get_by_role("link", name="Öppna mötesläge").click()
