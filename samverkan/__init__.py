@@ -42,16 +42,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.demo import cli as demo_cli
     from samverkan.drift import cli as drift_cli
     from samverkan.gallring import cli as gallring_cli
+    from samverkan.insatser import views as insatser_views
     from samverkan.kallelser import cli as kallelser_cli
     from samverkan.kallelser import views as kallelser_views
     from samverkan.loggkontroll import views as loggkontroll_views
     from samverkan.moten import views as moten_views
     from samverkan.rapporter import views as rapporter_views
+    from samverkan.samplanering import views as samplanering_views
 
     for module in (
         web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
-        moten_views, kallelser_views, loggkontroll_views, rapporter_views, api, auth_cli, demo_cli,
-        kallelser_cli, drift_cli, gallring_cli,
+        moten_views, samplanering_views, insatser_views, kallelser_views, loggkontroll_views,
+        rapporter_views, api, auth_cli, demo_cli, kallelser_cli, drift_cli, gallring_cli,
     ):
         module.init_app(app)
     return app

@@ -26,6 +26,7 @@ from samverkan.auth.services import create_token
 from samverkan.core import clock
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
+from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
 from samverkan.kallelser.models import Utskick, UtskickTyp
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt
@@ -106,10 +107,13 @@ def scenario(world):
         utskick = Utskick(mote_id=mote.id, typ=UtskickTyp.KALLELSE, mottagare_id=world.users["ledamot_af"].id,
                           epost="ledamot_af@example.org", version="0.0", amne="Kallelse", text="Kallelse",
                           message_id="<matris@samverkan>")
-        db.session.add_all([punkt, anteckning, utskick])
+        # Waiting in the samcoach queue: no samcoach holds it, so none reads its details.
+        insats = Insats(arende_id=arende.id, team_id=world.team.id, form=InsatsForm.SAMCOACH,
+                        status=InsatsStatus.KO, beslutad=clock.today(), i_ko_sedan=clock.now())
+        db.session.add_all([punkt, anteckning, utskick, insats])
         db.session.commit()
         return {"arende_id": arende.id, "mote_id": mote.id, "team_id": world.team.id, "punkt_id": punkt.id,
-                "anteckning_id": anteckning.id, "utskick_id": utskick.id}
+                "anteckning_id": anteckning.id, "utskick_id": utskick.id, "insats_id": insats.id}
 
     return build
 
@@ -208,6 +212,31 @@ def test_every_role_on_every_route(app, world, scenario, subtests, covered):
     )
     assert writes == 0
     assert _row_counts() == rows_before
+
+
+@pytest.mark.parametrize("status, expected", [(InsatsStatus.AKTIV, "ok"), (InsatsStatus.ERBJUDEN, "ok"),
+                                              (InsatsStatus.AVSLUTAD, "403"), (InsatsStatus.KO, "403")])
+def test_a_samcoach_reads_the_details_of_arenden_assigned_to_them(app, world, scenario, status, expected):
+    """Every detail page of the ärende, for the samcoach holding (or offered) its place."""
+    ids = scenario(False)
+    insats = db.session.get(Insats, ids["insats_id"])
+    insats.status = status
+    insats.samcoach_id = world.users["samcoach"].id if status != InsatsStatus.KO else None
+    db.session.commit()
+    client = IsolatedClient(app, app.response_class, use_cookies=True)
+    assert client.post("/logga-in", data={"epost": world.users["samcoach"].epost,
+                                          "losenord": factories.PASSWORD}).status_code == 303
+    checked = 0
+    for rule, regel, methods in _routes(app):
+        if regel != "arende_detaljer" or "GET" not in methods or rule.rule.startswith("/api/"):
+            continue
+        response = client.get(_url(rule, ids, {}, "samcoach"))
+        checked += 1
+        if expected == "ok":
+            assert _is_allowed(response), (rule.rule, response.status_code)
+        else:
+            assert response.status_code == 403, (rule.rule, response.status_code)
+    assert checked >= 1
 
 
 def _row_counts() -> dict[str, int]:

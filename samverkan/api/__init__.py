@@ -25,3 +25,6 @@ def init_app(app: Flask) -> None:
 # Report aggregates (samverkan.rapporter).
 import samverkan.api.rapporter  # noqa: E402, F401, I001
 from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
+
+# isort: split
+from samverkan.api import motesarbete  # noqa: E402, F401  (meeting mode, samcoach queue: samverkan.samplanering)

@@ -16,7 +16,9 @@ from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.deltagare.models import Kon, SamtyckeSatt
 from samverkan.forbund.models import PartTyp, TeamRoll
+from samverkan.insatser.models import InsatsForm, InsatsStatus
 from samverkan.kallelser.models import UtskickStatus, UtskickTyp
+from samverkan.moten.models import NarvaroStatus
 from workflows import arende as wf
 
 
@@ -783,6 +785,179 @@ PATHS.update({
                 "200": _ok("Nyckeltalen.", _ref("Nyckeltal")),
                 **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig"),
             },
+        },
+    },
+})
+
+# --- The meeting's work: attendance, an item's outcome, samcoach queue (api/motesarbete.py) ---
+TEAM_ID = _id_param("team_id", "Teamets id.")
+INSATS_ID = _id_param("insats_id", "Insatsens id.")
+_FALT_FEL = {"description": "Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält."}
+
+SCHEMAS.update({
+    "PartsNarvaro": {
+        "type": "object",
+        "required": ["part_id", "part", "status", "person_id"],
+        "properties": {
+            "part_id": ID,
+            "part": {"type": "string"},
+            "status": {"oneOf": [_enum(s.value for s in NarvaroStatus), {"type": "null"}],
+                       "description": "null = inte registrerad."},
+            "person_id": {"type": ["integer", "null"], "description": "Vem som deltog för parten, om angivet."},
+        },
+    },
+    "Narvaro": {
+        "type": "object",
+        "required": ["mote_id", "narvaro"],
+        "properties": {"mote_id": ID, "narvaro": {"type": "array", "items": _ref("PartsNarvaro")}},
+    },
+    "NarvaroRegistrering": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["narvaro"],
+        "description": "Varje part i teamet ska anges.",
+        "properties": {"narvaro": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["part_id", "status"],
+            "properties": {"part_id": ID, "status": _enum(s.value for s in NarvaroStatus),
+                           "person_id": {"type": ["integer", "null"]}},
+        }}},
+    },
+    "Utfall": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["beslut"],
+        "description": "En punkts utfall på mötet, allt eller inget. bordlagd: punkten hanns inte och ärendet "
+                       "går tillbaka till inkorgen; övriga fält ignoreras. Annars krävs folj_upp_den, och vid "
+                       "uppföljning stegmatning. samcoach utan ledig plats: ärendet sätts i kö.",
+        "properties": {
+            "beslut": _enum(["samcoach", "insats", "ordinarie", "bordlagd"]),
+            "samcoach_id": {**ID, "description": "Vid samcoach: en av teamets samcoacher."},
+            "insatstyp_id": {**ID, "description": "Vid insats: en insats ur förbundets lista."},
+            "folj_upp_den": {**DATUM, "description": "När teamet följer upp; sätter ärendets nästa uppföljning."},
+            "atgarder": {"type": "array", "maxItems": 10, "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["beskrivning", "part_id", "ansvarig", "klar_senast"],
+                "properties": {"beskrivning": {"type": "string", "maxLength": 500}, "part_id": ID,
+                               "ansvarig": {"type": "string", "maxLength": 200}, "klar_senast": DATUM},
+            }},
+            "stegmatning": {
+                "type": "object", "additionalProperties": False,
+                "properties": {"steg_id": ID, "sysselsattningsgrad": {"type": "integer", "minimum": 0, "maximum": 100},
+                               "ors": {"type": ["integer", "null"], "minimum": 0, "maximum": 40}},
+            },
+        },
+    },
+    "Insats": {
+        "type": "object",
+        "required": ["id", "arende", "form", "status", "insatstyp", "samcoach_id", "beslutad", "i_ko_sedan",
+                     "erbjuden", "startad", "avslutad", "vantedagar"],
+        "properties": {
+            "id": ID,
+            "arende": _ref("ArendeReferens"),
+            "form": _enum(f.value for f in InsatsForm),
+            "status": _enum(s.value for s in InsatsStatus),
+            "insatstyp": {"type": ["string", "null"]},
+            "samcoach_id": {"type": ["integer", "null"]},
+            "beslutad": DATUM,
+            "i_ko_sedan": _nullable(TIDPUNKT),
+            "erbjuden": _nullable(TIDPUNKT),
+            "startad": _nullable(DATUM),
+            "avslutad": _nullable(DATUM),
+            "vantedagar": {"type": "integer", "description": "Startad (eller i dag) minus beslutad, i dagar."},
+        },
+    },
+    "UtfallSvar": {
+        "type": "object",
+        "required": ["punkt_id", "arende", "beslut", "utfall", "folj_upp_den", "insats", "antal_atgarder"],
+        "properties": {
+            "punkt_id": ID,
+            "arende": _ref("ArendeReferens"),
+            "beslut": {"type": "string"},
+            "utfall": {"type": "string"},
+            "folj_upp_den": _nullable(DATUM),
+            "insats": _nullable(_ref("Insats")),
+            "antal_atgarder": {"type": "integer", "minimum": 0},
+        },
+    },
+    "Samcoachlage": {
+        "type": "object",
+        "required": ["team_id", "samcoacher", "ko"],
+        "properties": {
+            "team_id": ID,
+            "samcoacher": {"type": "array", "items": {
+                "type": "object", "required": ["user_id", "namn", "kapacitet", "lediga", "insatser"],
+                "properties": {"user_id": ID, "namn": {"type": "string"}, "kapacitet": {"type": "integer"},
+                               "lediga": {"type": "integer"},
+                               "insatser": {"type": "array", "items": _ref("Insats")}},
+            }},
+            "ko": {"type": "array", "description": "Först i kön först.", "items": {
+                "type": "object", "required": ["position", "vantat_dagar", "insats"],
+                "properties": {"position": {"type": "integer", "minimum": 1}, "vantat_dagar": {"type": "integer"},
+                               "insats": _ref("Insats")},
+            }},
+        },
+    },
+})
+
+PATHS.update({
+    "/moten/{mote_id}/narvaro": {
+        "get": {
+            "operationId": "visa_narvaro",
+            "summary": "Närvaro per part på mötet",
+            "parameters": [MOTE_ID],
+            "responses": {"200": _ok("Närvaron.", _ref("Narvaro")), **_fel("EjAutentiserad", "HittadesInte")},
+        },
+        "put": {
+            "operationId": "registrera_narvaro",
+            "summary": "Registrera närvaro per part (projektledaren); låst efter justering",
+            "description": _FALT_FEL["description"],
+            "parameters": [MOTE_ID],
+            "requestBody": _body("NarvaroRegistrering"),
+            "responses": {
+                "200": _ok("Närvaron efter registreringen.", _ref("Narvaro")),
+                **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig"),
+            },
+        },
+    },
+    "/moten/{mote_id}/dagordning/{punkt_id}/utfall": {
+        "post": {
+            "operationId": "registrera_utfall",
+            "summary": "Registrera en punkts samplanering och beslut (projektledaren); låst efter justering",
+            "description": _FALT_FEL["description"],
+            "parameters": [MOTE_ID, _id_param("punkt_id", "Punktens id.")],
+            "requestBody": _body("Utfall"),
+            "responses": {
+                "200": _ok("Det registrerade utfallet.", _ref("UtfallSvar")),
+                **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt",
+                       "Ogiltig"),
+            },
+        },
+    },
+    "/teams/{team_id}/samcoach": {
+        "get": {
+            "operationId": "samcoachlage",
+            "summary": "Samcoachernas kaseload med kapacitet, och kön med plats och väntetid (referenskoder)",
+            "parameters": [TEAM_ID],
+            "responses": {"200": _ok("Kaseload och kö.", _ref("Samcoachlage")),
+                          **_fel("EjAutentiserad", "HittadesInte")},
+        },
+    },
+    "/teams/{team_id}/insatser/{insats_id}/bekrafta": {
+        "post": {
+            "operationId": "bekrafta_plats",
+            "summary": "Bekräfta en erbjuden plats hos samcoach (projektledaren); ärendet går från i kö till i insats",
+            "parameters": [TEAM_ID, INSATS_ID],
+            "responses": {"200": _ok("Insatsen.", _ref("Insats")),
+                          **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt")},
+        },
+    },
+    "/teams/{team_id}/insatser/{insats_id}/avslut": {
+        "post": {
+            "operationId": "avsluta_insats",
+            "summary": "Avsluta en pågående insats (projektledaren); en ledig samcoachplats erbjuds den första i kön",
+            "parameters": [TEAM_ID, INSATS_ID],
+            "responses": {"200": _ok("Insatsen.", _ref("Insats")),
+                          **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt")},
         },
     },
 })

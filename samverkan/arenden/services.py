@@ -26,6 +26,7 @@ from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare, Samtycke
 from samverkan.forbund.models import Forbund, Medlemskap, Team, TeamRoll
+from samverkan.insatser import services as insats_services
 from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
 
@@ -185,8 +186,16 @@ def fire(
     if trigger == "korrigera":
         return flow.korrigera(context.get("till", ""), aktor_id=user.id, orsak=kommentar,
                               forvantad_version=version)
-    return flow.fire(trigger, aktor_id=user.id, datum=datum, kommentar=kommentar.strip(),
-                     forvantad_version=version, **context)
+    handelse = flow.fire(trigger, aktor_id=user.id, datum=datum, kommentar=kommentar.strip(),
+                         forvantad_version=version, **context)
+    if trigger in STANGER:
+        # Its insatser end and a samcoach's freed place goes to the first in the queue.
+        insats_services.arende_stangt(user, arende)
+    return handelse
+
+
+# Triggers after which the ärende holds no insats and no place in the queue.
+STANGER = frozenset({"avsluta", "felregistrera", "aterkalla"})
 
 
 def history(arende: Arende) -> list[ArendeHandelse]:

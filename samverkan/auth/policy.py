@@ -20,9 +20,11 @@ from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
+from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import Samtycke, samtycke_part
 from samverkan.forbund.models import ForbundRoll, Medlemskap, TeamRoll
+from samverkan.insatser.models import Insats, InsatsStatus
 from workflows import arende as wf
 
 # Every view declares which rule guards it (``@policy.regel(...)`` under the route
@@ -107,6 +109,8 @@ def access_to(user: User, arende: Arende) -> Atkomst:
         # Admins may correct a state by reference code; nobody else outside the team sees it.
         return Atkomst.REFERENS if is_admin(user) else Atkomst.INGEN
     samtycke = arende.samtycke
+    if TeamRoll.SAMCOACH in roles and not samtycke_aterkallat(arende) and _ar_samcoach_for(user, arende):
+        return Atkomst.DETALJER
     if (
         roles & {TeamRoll.LEDAMOT, TeamRoll.ERSATTARE}
         and samtycke is not None
@@ -117,6 +121,18 @@ def access_to(user: User, arende: Arende) -> Atkomst:
     ):
         return Atkomst.DETALJER
     return Atkomst.REFERENS
+
+
+# A samcoach reads the ärenden whose place they hold or are offered.
+_SAMCOACH_STATUS = (InsatsStatus.AKTIV, InsatsStatus.ERBJUDEN)
+
+
+def _samcoach_arenden(user: User):
+    return select(Insats.arende_id).where(Insats.samcoach_id == user.id, Insats.status.in_(_SAMCOACH_STATUS))
+
+
+def _ar_samcoach_for(user: User, arende: Arende) -> bool:
+    return db.session.execute(_samcoach_arenden(user).where(Insats.arende_id == arende.id).limit(1)).first() is not None
 
 
 def samtycke_aterkallat(arende: Arende) -> bool:
@@ -298,6 +314,9 @@ def detail_arenden_clause(user: User):
             Arende.team_id.in_(pl_teams),
             and_(Arende.team_id.in_(member_teams),
                  Arende.status.not_in([wf.UTKAST, wf.ATERKALLAD]), covered),
+            and_(Arende.id.in_(_samcoach_arenden(user)), Arende.status != wf.ATERKALLAD,
+                 ~exists().where(Samtycke.arende_id == Arende.id, Samtycke.aterkallat.is_not(None))
+                 .correlate(Arende)),
         ),
     )
 

@@ -40,3 +40,13 @@ class Conflict(DomainError):
 
     def __init__(self, message: str):
         super().__init__("konflikt", message)
+
+
+class Valideringsfel(DomainError):
+    """Several fields refused at once: ``fel`` maps each field to its Swedish message.
+    ``field`` and ``message`` are the first, for callers that show one."""
+
+    def __init__(self, fel: dict[str, str]):
+        falt, meddelande = next(iter(fel.items()))
+        super().__init__("ogiltiga_uppgifter", meddelande, field=falt)
+        self.fel = fel

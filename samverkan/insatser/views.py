@@ -1,0 +1,79 @@
+"""Samcoach pages: the team's caseload and queue (reference codes only), confirming an
+offered place and ending an insats (the projektledare), and a samcoach's own caseload.
+(pages)
+
+Thin: look up, call one service, commit once, flash, redirect with 303.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from samverkan.auth import policy
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError
+from samverkan.insatser import services
+from samverkan.insatser.models import INSATS_FORM_LABELS
+
+bp = Blueprint("insatser", __name__)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.context_processor
+def _globals():
+    return {"vantedagar": services.vantedagar, "INSATS_FORM_LABELS": INSATS_FORM_LABELS}
+
+
+@bp.route("/insatser/team/<int:team_id>")
+@policy.regel("team_medlem")
+def samcoachlage(team_id: int):
+    return render_template("insatser/samcoachlage.html", lage=services.samcoachlage(current_user, team_id))
+
+
+def _tillbaka(team_id: int, insats_id: int | None = None):
+    url = url_for("insatser.samcoachlage", team_id=team_id)
+    return redirect(url + ("#ko-rubrik" if insats_id is None else f"#insats-{insats_id}"), code=303)
+
+
+@bp.route("/insatser/team/<int:team_id>/<int:insats_id>/bekrafta", methods=["POST"])
+@policy.regel("projektledare")
+def bekrafta(team_id: int, insats_id: int):
+    try:
+        insats = services.bekrafta_plats(current_user, team_id, insats_id)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (403, 404):
+            raise
+        flash(error.message, "fel")
+        return _tillbaka(team_id)
+    referens = insats.arende.referens
+    db.session.commit()
+    flash(f"Platsen för {referens} är bekräftad. Insatsen har startat.", "ok")
+    return _tillbaka(team_id, insats_id)
+
+
+@bp.route("/insatser/team/<int:team_id>/<int:insats_id>/avsluta", methods=["POST"])
+@policy.regel("projektledare")
+def avsluta(team_id: int, insats_id: int):
+    try:
+        insats = services.avsluta_insats(current_user, team_id, insats_id)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (403, 404):
+            raise
+        flash(error.message, "fel")
+        return _tillbaka(team_id)
+    referens = insats.arende.referens
+    db.session.commit()
+    flash(f"Insatsen för {referens} är avslutad.", "ok")
+    return _tillbaka(team_id)
+
+
+@bp.route("/min-kaseload")
+@policy.regel("inloggad")
+def min_kaseload():
+    return render_template("insatser/min_kaseload.html", insatser=services.min_kaseload(current_user))

@@ -1,0 +1,150 @@
+"""Meeting mode: the projektledare's page during the meeting — attendance per party, then
+the agenda item by item, each with its samplanering form. (pages)
+
+Thin: read the form, call one service, commit once, redirect 303 to the next item. A
+refusal rolls back and shows the page again with each message beside its field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from samverkan.auth import policy
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError, Valideringsfel
+from samverkan.insatser.models import INSATS_FORM_LABELS
+from samverkan.moten import narvaro
+from samverkan.moten.models import NARVARO_LABELS, NarvaroStatus
+from samverkan.samplanering import services
+
+bp = Blueprint("samplanering", __name__, url_prefix="/moten")
+
+ANTAL_ATGARDSRADER = 3
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.context_processor
+def _globals():
+    return {"BESLUT": services.BESLUT, "NARVARO_LABELS": NARVARO_LABELS, "NarvaroStatus": NarvaroStatus,
+            "INSATS_FORM_LABELS": INSATS_FORM_LABELS, "ANTAL_ATGARDSRADER": ANTAL_ATGARDSRADER}
+
+
+class _Formular:
+    """Reads typed values from the posted form, collecting format errors per field."""
+
+    def __init__(self):
+        self.fel: dict[str, str] = {}
+
+    def text(self, name: str) -> str:
+        return (request.form.get(name) or "").strip()
+
+    def heltal(self, name: str, meddelande: str) -> int | None:
+        value = self.text(name)
+        if not value:
+            return None
+        if not value.lstrip("-").isdigit():
+            self.fel[name] = meddelande
+            return None
+        return int(value)
+
+    def datum(self, name: str) -> dt.date | None:
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fel[name] = "Ange datumet som ÅÅÅÅ-MM-DD."
+            return None
+
+
+def _sida(mote_id: int, status: int = 200, *, fel: dict | None = None, fel_punkt: int | None = None,
+          narvarofel: bool = False):
+    lage = services.moteslage(current_user, mote_id)
+    html = render_template("samplanering/moteslage.html", lage=lage, mote=lage.mote, fel=fel or {},
+                           fel_punkt=fel_punkt, narvarofel=narvarofel,
+                           inmatat=request.form if status != 200 else {})
+    db.session.commit()  # the audit rows of the reads
+    return html, status
+
+
+@bp.route("/<int:mote_id>/moteslage")
+@policy.regel("projektledare")
+def moteslage(mote_id: int):
+    return _sida(mote_id)
+
+
+def _vagrad(mote_id: int, error: DomainError, fel: dict, **kw):
+    db.session.rollback()
+    if error.status in (403, 404):
+        raise error
+    if not fel:
+        flash(error.message, "fel")
+    return _sida(mote_id, error.status if not fel else 422, fel=fel, **kw)
+
+
+@bp.route("/<int:mote_id>/moteslage/narvaro", methods=["POST"])
+@policy.regel("projektledare")
+def narvaro_spara(mote_id: int):
+    form = _Formular()
+    rader = {}
+    for key in request.form:
+        if key.startswith("narvaro-") and key[8:].isdigit():
+            part_id = int(key[8:])
+            rader[part_id] = (form.text(key), form.heltal(f"person-{part_id}", "Välj en person från listan."))
+    try:
+        narvaro.registrera(current_user, mote_id, rader)
+        if form.fel:
+            raise Valideringsfel(form.fel)
+    except Valideringsfel as error:
+        return _vagrad(mote_id, error, {**error.fel, **form.fel}, narvarofel=True)
+    except DomainError as error:
+        return _vagrad(mote_id, error, {})
+    db.session.commit()
+    flash("Närvaron är sparad.", "ok")
+    return redirect(url_for("samplanering.moteslage", mote_id=mote_id) + "#dagordning-rubrik", code=303)
+
+
+@bp.route("/<int:mote_id>/moteslage/punkter/<int:punkt_id>", methods=["POST"])
+@policy.regel("projektledare")
+def punkt_spara(mote_id: int, punkt_id: int):
+    form = _Formular()
+    atgarder = [
+        services.AtgardIn(
+            beskrivning=form.text(f"atgard-{i}-beskrivning"),
+            part_id=form.heltal(f"atgard-{i}-part_id", f"Åtgärd {i + 1}: välj en part från listan."),
+            ansvarig=form.text(f"atgard-{i}-ansvarig"),
+            klar_senast=form.datum(f"atgard-{i}-klar_senast"),
+        )
+        for i in range(ANTAL_ATGARDSRADER)
+    ]
+    try:
+        punkt = services.registrera_punkt(
+            current_user, mote_id, punkt_id,
+            beslut=form.text("beslut") or None,
+            samcoach_id=form.heltal("samcoach_id", "Välj en samcoach från listan."),
+            insatstyp_id=form.heltal("insatstyp_id", "Välj en insats från listan."),
+            folj_upp_den=form.datum("folj_upp_den"),
+            atgarder=atgarder,
+            steg_id=form.heltal("steg_id", "Välj ett steg från listan."),
+            sysselsattningsgrad=form.heltal("sysselsattningsgrad", "Ange sysselsättningsgraden som ett heltal, 0–100."),
+            ors=form.heltal("ors", "Ange ORS-poängen som ett heltal, 0–40."),
+        )
+        if form.fel:
+            raise Valideringsfel(form.fel)
+    except Valideringsfel as error:
+        return _vagrad(mote_id, error, {**error.fel, **form.fel}, fel_punkt=punkt_id)
+    except DomainError as error:
+        return _vagrad(mote_id, error, {}, fel_punkt=punkt_id)
+    referens, beslut = punkt.arende.referens, punkt.beslut
+    nasta = services.nasta_obehandlade(punkt)
+    db.session.commit()
+    flash(f"{referens}: {services.BESLUT[beslut].lower()} – sparat.", "ok")
+    ankare = f"punkt-{nasta.id}" if nasta is not None else "dagordning-rubrik"
+    return redirect(url_for("samplanering.moteslage", mote_id=mote_id) + f"#{ankare}", code=303)

@@ -1,0 +1,55 @@
+"""Uppföljning: recording where a person stands on the förbund's ladder (Stegmatning).
+
+Validates and flushes and audits; the caller commits once. The ladder itself is
+configured elsewhere; this module only reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from samverkan.arenden.models import Arende
+from samverkan.auth.models import User
+from samverkan.core import audit, clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError
+from samverkan.uppfoljning.models import Steg, Stegmatning
+
+MAX_ORS = 40
+
+
+def stege(forbund_id: int) -> list[Steg]:
+    return db.session.execute(
+        select(Steg).where(Steg.forbund_id == forbund_id).order_by(Steg.nummer)
+    ).scalars().all()
+
+
+def kontrollera(forbund_id: int, *, steg_id: int | None, sysselsattningsgrad: int | None,
+                ors: int | None) -> dict[str, str]:
+    """The refusals per field (empty when everything holds); nothing is written."""
+    fel: dict[str, str] = {}
+    steg = db.session.get(Steg, steg_id) if steg_id is not None else None
+    if steg is None or steg.forbund_id != forbund_id:
+        fel["steg_id"] = "Välj ett steg på förbundets stege."
+    if sysselsattningsgrad is None or not 0 <= sysselsattningsgrad <= 100:
+        fel["sysselsattningsgrad"] = "Ange sysselsättningsgraden i procent, 0–100."
+    if ors is not None and not 0 <= ors <= MAX_ORS:
+        fel["ors"] = f"ORS-poängen ska vara mellan 0 och {MAX_ORS}, eller lämnas tom."
+    return fel
+
+
+def registrera(user: User, arende: Arende, *, steg_id: int, sysselsattningsgrad: int, ors: int | None,
+               punkt_id: int | None = None, datum: dt.date | None = None) -> Stegmatning:
+    fel = kontrollera(arende.forbund_id, steg_id=steg_id, sysselsattningsgrad=sysselsattningsgrad, ors=ors)
+    if fel:
+        falt, meddelande = next(iter(fel.items()))
+        raise DomainError("ogiltig_stegmatning", meddelande, field=falt)
+    matning = Stegmatning(arende_id=arende.id, punkt_id=punkt_id, datum=datum or clock.today(), steg_id=steg_id,
+                          sysselsattningsgrad=sysselsattningsgrad, ors=ors, registrerad_av_id=user.id)
+    db.session.add(matning)
+    db.session.flush()
+    audit.record("uppfoljning.stegmatning", "arende", arende.id, user_id=user.id,
+                 falt=["steg", "sysselsattningsgrad", *(["ors"] if ors is not None else [])])
+    return matning
