@@ -22,7 +22,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from samverkan.api import (
-    uppfoljning,  # noqa: E402, F401  (measurements, protokoll, overdue actions)
-    utskick,  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
-)
+from samverkan.api import utskick  # noqa: E402, F401  (a meeting's outbox, samverkan.kallelser)
+from samverkan.api import uppfoljning  # noqa: E402, F401, I001  (measurements, protokoll, overdue actions)
