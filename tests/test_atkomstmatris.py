@@ -104,10 +104,15 @@ def scenario(world):
         utskick = Utskick(mote_id=mote.id, typ=UtskickTyp.KALLELSE, mottagare_id=world.users["ledamot_af"].id,
                           epost="ledamot_af@example.org", version="0.0", amne="Kallelse", text="Kallelse",
                           message_id="<matris@samverkan>")
-        db.session.add_all([punkt, anteckning, utskick])
+        from samverkan.samplanering.models import Atgard
+
+        atgard = Atgard(arende_id=arende.id, beskrivning="Kartläggning", part_id=world.parter["af"].id,
+                        ansvarig="Handläggare", klar_senast=dt.date(2026, 1, 20),
+                        skapad_av_id=world.users["projektledare"].id)
+        db.session.add_all([punkt, anteckning, utskick, atgard])
         db.session.commit()
         return {"arende_id": arende.id, "mote_id": mote.id, "team_id": world.team.id, "punkt_id": punkt.id,
-                "anteckning_id": anteckning.id, "utskick_id": utskick.id}
+                "anteckning_id": anteckning.id, "utskick_id": utskick.id, "atgard_id": atgard.id}
 
     return build
 
@@ -216,4 +221,5 @@ def _row_counts() -> dict[str, int]:
 
 # Audit actions that record a read, a search or a login (no change of data).
 _READS = ["arende.visa", "arende.visa_referens", "arende.sok", "deltagare.sok", "granskningslogg.visa", "granskningslogg.export",
-          "inloggning", "mote.visa", "utskick.visa"]
+          "inloggning", "mote.visa", "utskick.visa", "protokoll.visa", "protokoll.pdf",
+          "atgard.lista_forsenade"]

@@ -55,6 +55,11 @@ class ProtokollSida:
     def justerat(self) -> bool:
         return self.protokoll is not None and self.protokoll.justerat is not None
 
+    @property
+    def kan_justeras(self) -> bool:
+        """Held, not cancelled, not yet justerat (``justera`` checks it again)."""
+        return not self.justerat and self.mote.installt is None and self.mote.starttid <= clock.now()
+
 
 def _mote(user: User, mote_id: int, *, projektledare: bool = False) -> Mote:
     mote = db.session.execute(
