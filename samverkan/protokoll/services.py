@@ -24,6 +24,7 @@ from samverkan.core.errors import DomainError, NotFound
 from samverkan.forbund.models import Part
 from samverkan.insatser.models import INSATS_FORM_LABELS, InsatsForm, Insatstyp
 from samverkan.moten.models import NARVARO_LABELS, Dagordningspunkt, Mote, Narvaro, PunktStatus
+from samverkan.moten.services import UTFALL_LABELS
 from samverkan.protokoll.models import Protokoll, Protokolltillagg
 
 TILLAGG_MAX = 4000
@@ -33,12 +34,8 @@ BESLUT_LABELS = {
     "ordinarie": INSATS_FORM_LABELS[InsatsForm.ORDINARIE],
     "bordlagd": "Ej hunnen (överförs till nästa möte)",
 }
-UTFALL_UTAN_BESLUT = {
-    "bordlagd": BESLUT_LABELS["bordlagd"],
-    "avslutad": "Ärendet avslutades",
-    "aterkallad": "Samtycket återkallades",
-    "felregistrerad": "Felregistrerat",
-}
+# An item with an outcome but no recorded decision says what happened to it.
+UTFALL_UTAN_BESLUT = {**UTFALL_LABELS, "bordlagd": BESLUT_LABELS["bordlagd"]}
 EJ_REGISTRERAT = "Inget beslut registrerat"
 
 
