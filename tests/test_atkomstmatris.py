@@ -30,6 +30,7 @@ from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
 from samverkan.kallelser.models import Utskick, UtskickTyp
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt
+from samverkan.samplanering.models import Atgard
 from tests import factories
 from tests.conftest import IsolatedClient
 
@@ -110,10 +111,14 @@ def scenario(world):
         # Waiting in the samcoach queue: no samcoach holds it, so none reads its details.
         insats = Insats(arende_id=arende.id, team_id=world.team.id, form=InsatsForm.SAMCOACH,
                         status=InsatsStatus.KO, beslutad=clock.today(), i_ko_sedan=clock.now())
-        db.session.add_all([punkt, anteckning, utskick, insats])
+        atgard = Atgard(arende_id=arende.id, beskrivning="Kartläggning", part_id=world.parter["af"].id,
+                        ansvarig="Handläggare", klar_senast=dt.date(2026, 1, 20),
+                        skapad_av_id=world.users["projektledare"].id)
+        db.session.add_all([punkt, anteckning, utskick, insats, atgard])
         db.session.commit()
         return {"arende_id": arende.id, "mote_id": mote.id, "team_id": world.team.id, "punkt_id": punkt.id,
-                "anteckning_id": anteckning.id, "utskick_id": utskick.id, "insats_id": insats.id}
+                "anteckning_id": anteckning.id, "utskick_id": utskick.id, "insats_id": insats.id,
+                "atgard_id": atgard.id}
 
     return build
 
@@ -247,4 +252,5 @@ def _row_counts() -> dict[str, int]:
 
 # Audit actions that record a read, a search or a login (no change of data).
 _READS = ["arende.visa", "arende.visa_referens", "arende.sok", "deltagare.sok", "granskningslogg.visa", "granskningslogg.export",
-          "inloggning", "mote.visa", "utskick.visa", "finsam.visa", "finsam.export"]
+          "inloggning", "mote.visa", "utskick.visa", "finsam.visa", "finsam.export", "protokoll.visa",
+          "protokoll.pdf", "atgard.lista_forsenade"]

@@ -34,10 +34,10 @@ BUDGET = [
     ("startsidan", "ledamot_af", "/", 1),
     ("ärendelistan", "projektledare", "/arenden/", 5),
     ("mina ärenden", "ledamot_af", "/arenden/mina", 5),
-    ("inkorgen", "projektledare", "/arenden/inkorg", 6),
+    ("inkorgen", "projektledare", "/arenden/inkorg", 7),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 6),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 5),
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 16),
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 20),  # + stegmätningar, ladder, linked ärenden, the avslut form
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 7),
     ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 12),
     ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 8),

@@ -295,3 +295,41 @@ def _skicka(user: User, arende: Arende) -> None:
     except DomainError as error:
         error.field = error.field or _GUARD_FIELDS.get(error.message)
         raise
+
+
+def ateraktualisera(user: User, arende_id: int) -> Arende:
+    """A closed ärende comes back: a new draft for the same person and team, linked to
+    the earlier one by ``foregaende_arende_id``. The draft needs a new frågeställning and
+    a new consent (the earlier consent belonged to the earlier ärende) before it is sent."""
+    tidigare = db.session.get(Arende, arende_id)
+    policy.require(user, tidigare, policy.Atkomst.DETALJER)
+    if not policy.team_roles(user, tidigare.team_id) & arende_services.CASE_ROLES:
+        raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
+    if user.part_id is None:
+        raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
+    if tidigare.status != wf.AVSLUTAD:
+        raise DomainError("inte_avslutat", "Bara ett avslutat ärende kan återaktualiseras.")
+    if tidigare.avslutsorsak == "felregistrering":
+        raise DomainError("felregistrerat", "Ett felregistrerat ärende återaktualiseras inte; "
+                          "aktualisera ett nytt ärende i stället.")
+    senare = db.session.scalar(select(Arende.referens).where(Arende.foregaende_arende_id == tidigare.id))
+    if senare is not None:
+        raise DomainError("redan_ateraktualiserat", f"Ärendet är redan återaktualiserat som {senare}.",
+                          status=409)
+    arende = Arende(
+        forbund_id=tidigare.forbund_id,
+        team_id=tidigare.team_id,
+        deltagare_id=tidigare.deltagare_id,
+        referens=arende_services.next_referens(tidigare.team.forbund, clock.today().year),
+        aktualiserande_part_id=user.part_id,
+        handlaggare_id=user.id,
+        fragestallning="",
+        utbildningsniva=tidigare.utbildningsniva,
+        foregaende_arende_id=tidigare.id,
+        status=wf.INITIAL,
+    )
+    db.session.add(arende)
+    db.session.flush()
+    audit.record("arende.ateraktualisera", "arende", arende.id, user_id=user.id,
+                 falt=["deltagare", "foregaende_arende"])
+    return arende

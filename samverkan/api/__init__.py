@@ -13,7 +13,7 @@ from samverkan.core.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Imported for their routes and hooks on ``bp``; after ``bp`` exists, which they import.
-from samverkan.api import arenden, auth, deltagare, moten, openapi, teams, tokens  # noqa: E402, F401
+from samverkan.api import arenden, auth, deltagare, moten, openapi, teams, tokens, uppfoljning  # noqa: E402, F401
 
 
 def init_app(app: Flask) -> None:

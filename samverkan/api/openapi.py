@@ -962,6 +962,120 @@ PATHS.update({
     },
 })
 
+# --- uppföljning: measurements, återaktualisering, protokoll, overdue actions -------------
+SCHEMAS.update({
+    "Matning": {
+        "type": "object",
+        "required": ["id", "datum", "steg", "sysselsattningsgrad", "ors"],
+        "properties": {
+            "id": ID, "datum": DATUM, "punkt_id": _nullable(ID),
+            "steg": {"type": "object", "properties": {"id": ID, "nummer": {"type": "integer"},
+                                                       "namn": {"type": "string"}}},
+            "sysselsattningsgrad": {"type": "integer", "minimum": 0, "maximum": 100},
+            "ors": _nullable({"type": "integer", "minimum": 0, "maximum": 40}),
+        },
+    },
+    "Protokolltillagg": {
+        "type": "object",
+        "required": ["id", "text", "skapad", "skapad_av_id"],
+        "properties": {"id": ID, "text": {"type": "string"}, "skapad": TIDPUNKT, "skapad_av_id": ID},
+    },
+    "NyttProtokolltillagg": {
+        "type": "object", "required": ["text"], "additionalProperties": False,
+        "properties": {"text": {"type": "string", "description": "Vanlig text, bara referenskoder."}},
+    },
+    "Protokoll": {
+        "type": "object",
+        "required": ["mote_id", "justerat", "innehall", "tillagg"],
+        "properties": {
+            "mote_id": ID,
+            "justerat": _nullable(TIDPUNKT),
+            "justerat_av_id": _nullable(ID),
+            "innehall": {"type": "object", "description": "Mötet, närvaro per part och beslut per punkt "
+                         "med referenskod; fryst vid justering."},
+            "tillagg": {"type": "array", "items": _ref("Protokolltillagg")},
+        },
+    },
+    "ForsenadeAtgarder": {
+        "type": "object",
+        "properties": {"parter": {"type": "array", "items": {"type": "object"}}},
+    },
+})
+
+PATHS.update({
+    "/arenden/{arende_id}/matningar": {
+        "get": {
+            "operationId": "lista_matningar",
+            "summary": "Ärendets mätningar vid uppföljning (steg, sysselsättningsgrad, ORS), äldst först",
+            "parameters": [ARENDE_ID],
+            "responses": {
+                "200": _ok("Mätningarna.", {"type": "object", "properties": {
+                    "matningar": {"type": "array", "items": _ref("Matning")}}}),
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte"),
+            },
+        },
+    },
+    "/arenden/{arende_id}/ateraktualisera": {
+        "post": {
+            "operationId": "ateraktualisera",
+            "summary": "Återaktualisera ett avslutat ärende: ett nytt utkast för samma person och team, "
+                       "kopplat till det tidigare (foregaende_arende_id)",
+            "parameters": [ARENDE_ID],
+            "responses": {
+                "201": {"description": "Det nya utkastet.", "headers": {"Location": {"schema": {"type": "string"}}},
+                        "content": _json({"type": "object"})},
+                **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt", "Ogiltig"),
+            },
+        },
+    },
+    "/moten/{mote_id}/protokoll": {
+        "get": {
+            "operationId": "visa_protokoll",
+            "summary": "Mötets protokoll (teamets medlemmar): genererat, eller fryst om det är justerat",
+            "parameters": [MOTE_ID],
+            "responses": {"200": _ok("Protokollet.", _ref("Protokoll")), **_fel("EjAutentiserad", "HittadesInte")},
+        },
+    },
+    "/moten/{mote_id}/protokoll/justera": {
+        "post": {
+            "operationId": "justera_protokoll",
+            "summary": "Justera protokollet (projektledaren): innehållet fryses, ändringar blir tillägg",
+            "parameters": [MOTE_ID],
+            "responses": {"200": _ok("Det justerade protokollet.", _ref("Protokoll")),
+                          **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Ogiltig")},
+        },
+    },
+    "/moten/{mote_id}/protokoll/tillagg": {
+        "post": {
+            "operationId": "protokolltillagg",
+            "summary": "Skriv ett tillägg till ett justerat protokoll (projektledaren)",
+            "parameters": [MOTE_ID],
+            "requestBody": _body("NyttProtokolltillagg"),
+            "responses": {"201": _ok("Tillägget.", _ref("Protokolltillagg")),
+                          **_fel("FelaktigBegaran", "EjAutentiserad", "SaknarBehorighet", "HittadesInte",
+                                 "Ogiltig")},
+        },
+    },
+    "/atgarder/forsenade": {
+        "get": {
+            "operationId": "forsenade_atgarder",
+            "summary": "Handlingsplanens åtgärder efter sista datum och inte klara, per part "
+                       "(projektledarens team; handläggarens egen part)",
+            "responses": {"200": _ok("Per part.", _ref("ForsenadeAtgarder")),
+                          **_fel("EjAutentiserad", "SaknarBehorighet")},
+        },
+    },
+    "/atgarder/{atgard_id}/klar": {
+        "post": {
+            "operationId": "atgard_klar",
+            "summary": "Markera en åtgärd klar (den ansvariga partens medlemmar eller projektledaren)",
+            "parameters": [_id_param("atgard_id", "Åtgärdens id.")],
+            "responses": {"200": _ok("Åtgärden.", {"type": "object"}),
+                          **_fel("EjAutentiserad", "SaknarBehorighet", "HittadesInte", "Konflikt")},
+        },
+    },
+})
+
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {

@@ -49,7 +49,7 @@ class ArendeFlow:
 
     def __init__(self, arende: Arende):
         self.arende = arende
-        self._refusals: list[str] = []
+        self._refusals: list[tuple[str, str | None]] = []
 
     # transitions reads and writes the state through this attribute.
     @property
@@ -91,8 +91,8 @@ class ArendeFlow:
         self._refusals = []
         ok = event.trigger(self, datum=datum, kommentar=kommentar, **context)
         if not ok:
-            message = self._refusals[0] if self._refusals else "Åtgärden är inte tillåten nu."
-            raise DomainError("villkor_ej_uppfyllt", message)
+            message, falt = self._refusals[0] if self._refusals else ("Åtgärden är inte tillåten nu.", None)
+            raise DomainError("villkor_ej_uppfyllt", message, field=falt)
         # No autoflush while the effects read related rows (the consent): the new state
         # is flushed once, in _write_history, where a concurrent change becomes a Conflict
         # (an autoflush here raised it as a bare StaleDataError, a 500).
@@ -173,9 +173,10 @@ class ArendeFlow:
         return handelse
 
     # --- guards (names from workflows.arende; each records why it refused) --------
-    def _guard(self, name: str, holds: bool) -> bool:
+    def _guard(self, name: str, holds: bool, falt: str | None = None) -> bool:
+        """``falt``: the form field the refusal belongs beside, if one does."""
         if not holds:
-            self._refusals.append(wf.GUARD_MESSAGES[name])
+            self._refusals.append((wf.GUARD_MESSAGES[name], falt))
         return holds
 
     def har_fragestallning(self, event) -> bool:
@@ -210,12 +211,14 @@ class ArendeFlow:
         return self._guard("insats_ar_full", not event.kwargs.get("ledig_plats", True))
 
     def har_avslutsorsak(self, event) -> bool:
-        return self._guard("har_avslutsorsak", event.kwargs.get("avslutsorsak") in AVSLUTSORSAK)
+        return self._guard("har_avslutsorsak", event.kwargs.get("avslutsorsak") in AVSLUTSORSAK,
+                           "avslutsorsak")
 
     def har_slutdata(self, event) -> bool:
-        holds = (event.kwargs.get("forsorjning_slut") in FORSORJNING
-                 and event.kwargs.get("sysselsattning_slut") in SYSSELSATTNING)
-        return self._guard("har_slutdata", holds)
+        saknas = [falt for falt, lista in (("forsorjning_slut", FORSORJNING),
+                                           ("sysselsattning_slut", SYSSELSATTNING))
+                  if event.kwargs.get(falt) not in lista]
+        return self._guard("har_slutdata", not saknas, saknas[0] if saknas else None)
 
     def har_kommentar(self, event) -> bool:
         return self._guard("har_kommentar", bool(event.kwargs.get("kommentar", "").strip()))

@@ -43,7 +43,7 @@ def mina():
 @policy.regel("projektledare")
 def inkorg():
     sida = services.inkorg(current_user, request.args.get("team", type=int), sida=_sida(),
-                           per_sida=_per_sida())
+                           per_sida=_per_sida(), med_forfallna=True)
     return render_template("listor/inkorg.html", sida=sida)
 
 

@@ -63,6 +63,9 @@ def _next_referens(forbund: Forbund, year: int) -> str:
     return f"{forbund.kod}-{year}-{serie.senaste:03d}"
 
 
+next_referens = _next_referens  # for other domains' services (återaktualisering)
+
+
 def _check_kod(value: str | None, kodlista: dict, field: str, label: str) -> str | None:
     if value in (None, ""):
         return None
@@ -292,6 +295,11 @@ class InkorgRad:
     def ny(self) -> bool:
         return self.arende.status == wf.AKTUALISERAD
 
+    @property
+    def dags_for_uppfoljning(self) -> bool:
+        """In insats, its follow-up date reached; the scheduler calls it to uppföljning."""
+        return self.arende.status == wf.I_INSATS
+
 
 @dataclass
 class Inkorg(Sida):
@@ -324,13 +332,16 @@ def _into_state(status: str, *, utan_bordlagg: bool):
 
 
 def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
-           per_sida: int | None = None) -> Inkorg:
+           per_sida: int | None = None, med_forfallna: bool = False) -> Inkorg:
     """The projektledare's inbox: ärenden in ``aktualiserad`` (new) and ``uppfoljning``
     (due for follow-up) in the teams they lead, oldest first.
 
     ``team_id`` narrows it to one team, which the user must lead (403; 404 for a team
     they do not belong to). Without it, every team they lead; someone who leads no team
     is refused (403). ``per_sida=None`` returns every row (the agenda builder's use).
+    ``med_forfallna`` adds ärenden in insats whose follow-up date has come (on or before
+    the team's next meeting), marked "Dags för uppföljning", before the scheduler has
+    called them (the inbox page; the agenda builder takes only what can be placed).
     """
     teams = _projektledare_teams(user)
     team_ids = [t.id for t in teams]
@@ -347,6 +358,7 @@ def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
     sedan = _date(case(
         (Arende.status == wf.AKTUALISERAD,
          func.coalesce(Arende.aktualiserad_den, _into_state(wf.AKTUALISERAD, utan_bordlagg=False))),
+        (Arende.status == wf.I_INSATS, Arende.nasta_uppfoljning),
         else_=func.coalesce(_into_state(wf.UPPFOLJNING, utan_bordlagg=True),
                             _into_state(wf.UPPFOLJNING, utan_bordlagg=False)),
     ))
@@ -361,11 +373,12 @@ def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
         .limit(1)
         .scalar_subquery()
     )
-    where = [
-        policy.visible_arenden_clause(user),
-        Arende.team_id.in_(team_ids),
-        Arende.status.in_([wf.AKTUALISERAD, wf.UPPFOLJNING]),
-    ]
+    vantar = Arende.status.in_([wf.AKTUALISERAD, wf.UPPFOLJNING])
+    if med_forfallna:
+        from samverkan.uppfoljning import forlopp as uppfoljning
+
+        vantar = or_(vantar, uppfoljning.forfallen_clause(uppfoljning.nasta_motesdagar(team_ids)))
+    where = [policy.visible_arenden_clause(user), Arende.team_id.in_(team_ids), vantar]
     rows, sida, per_sida, totalt = _sida(
         select(Arende, sedan, senaste_utfall).options(*_list_options()), where,
         sida=sida, per_sida=per_sida, order_by=[sedan.asc().nulls_last(), Arende.id],

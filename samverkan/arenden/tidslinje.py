@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from sqlalchemy import select
+
 from samverkan.anteckningar import services as anteckningar
 from samverkan.anteckningar.models import Anteckning
 from samverkan.arenden import services
@@ -28,6 +30,8 @@ from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.uppfoljning.models import Stegmatning
 
 
 @dataclass(kw_only=True)
@@ -65,6 +69,12 @@ class AnteckningPost(Post):
     kan_skriva_tillagg: bool = False
 
 
+@dataclass(kw_only=True)
+class MatningPost(Post):
+    slag: ClassVar[str] = "matning"
+    matning: Stegmatning
+
+
 Kalla = Callable[[User, Arende], Iterable[Post]]
 
 
@@ -93,8 +103,18 @@ def _anteckningar(user: User, arende: Arende) -> Iterable[Post]:
         )
 
 
+def _matningar(user: User, arende: Arende) -> Iterable[Post]:
+    from samverkan.uppfoljning import forlopp as uppfoljning
+
+    matningar = uppfoljning.matningar(arende)
+    ids = {m.registrerad_av_id for m in matningar}
+    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(ids))).scalars()} if ids else {}
+    for m in matningar:
+        yield MatningPost(tid=m.registrerad, forfattare=users[m.registrerad_av_id], id=m.id, matning=m)
+
+
 # The timeline's sources, in tie-break order. Meeting decisions plug in here.
-KALLOR: list[Kalla] = [_handelser, _anteckningar]
+KALLOR: list[Kalla] = [_handelser, _anteckningar, _matningar]
 
 
 def for_arende(user: User, arende: Arende) -> list[Post]:

@@ -14,6 +14,8 @@ from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
+from samverkan.uppfoljning import diagram
+from samverkan.uppfoljning import forlopp as uppfoljning
 from workflows import arende as wf
 
 bp = Blueprint("arenden", __name__, url_prefix="/arenden")
@@ -98,6 +100,8 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
     """
     user = current_user
     triggers = [t for t in services.allowed_triggers(user, arende) if t not in MOTESTRIGGERS]
+    matningar = uppfoljning.matningar(arende)
+    stege = uppfoljning.stege(arende.forbund_id)
     val = forberedelse.motesval(arende)
     part_ids, parter = forberedelse.team_parter(arende.team_id)
     html = render_template(
@@ -114,6 +118,11 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         kodlistor=kodlistor,
         kon_labels=KON_LABELS,
         satt_labels=SAMTYCKE_SATT_LABELS,
+        matningar=matningar,
+        stege=stege,
+        diagram=diagram.bygg(matningar, stege),
+        lankade=uppfoljning.lankade_arenden(arende),
+        kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
     )
     # Commit the audit row of this read only after rendering: a commit expires every
     # loaded object, and rendering would then load them again one by one.

@@ -133,12 +133,14 @@ def _leverera_alla(forbindelse: mail.Forbindelse, inst: mail.SmtpInstallning,
 def kor(app: Flask, stopp: threading.Event | None = None) -> Counter:
     """One scheduler tick: plan, then deliver. A failed job is logged and counted under
     "fel"; the next tick retries."""
+    from samverkan.uppfoljning import jobs as uppfoljning_jobs
+
     antal: Counter = Counter()
-    for jobb in (planera, leverera):
+    for jobb in (planera, leverera, uppfoljning_jobs.kalla):
         if stopp is not None and stopp.is_set():
             break
         try:
-            antal.update(jobb(app) if jobb is planera else jobb(app, stopp))
+            antal.update(jobb(app, stopp) if jobb is leverera else jobb(app))
         except Exception:
             antal["fel"] += 1
             log.exception("job %s failed; it runs again at the next tick", jobb.__name__)

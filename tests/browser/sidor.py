@@ -13,6 +13,7 @@ inside an app context; they return ids, never objects.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -75,6 +76,7 @@ DOKUMENT = {
     "rapporter.export_xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "rapporter.export_pdf": "application/pdf",
     "rapporter.finsam_export": "text/csv",
+    "protokoll.som_pdf": "application/pdf",
 }
 
 # Endpoints whose page is reached through a step before the visit (``Uppdrag.forbered``).
@@ -244,6 +246,8 @@ def komplettera() -> None:
         kallelse_services.skriv(UtskickTyp.KALLELSE, mote_id, max(nu, mote.kallelse_planerad))
         db.session.commit()
 
+    _komplettera_uppfoljning(pl, arende_id)
+
     if _token(LEDAMOT) is None:
         auth_services.create_token(_user(LEDAMOT), "Exempelintegration")
 
@@ -251,4 +255,26 @@ def komplettera() -> None:
     if not user.totp_aktiv:
         hemlighet = tvafaktor.start_enrolment(user)
         tvafaktor.confirm_enrolment(user, pyotp.TOTP(hemlighet).now())
+    db.session.commit()
+
+
+def _komplettera_uppfoljning(pl: User, arende_id: int) -> None:
+    """Measurements (the progress chart on the case page) and an overdue handlingsplan
+    action of the handläggare's party (the overdue list), as meeting mode records them."""
+    from samverkan.samplanering.models import Atgard
+    from samverkan.uppfoljning.models import Steg, Stegmatning
+
+    arende = db.session.get(Arende, arende_id)
+    if not db.session.scalar(select(func.count(Stegmatning.id)).where(Stegmatning.arende_id == arende_id)):
+        steg = {s.nummer: s.id for s in db.session.execute(
+            select(Steg).where(Steg.forbund_id == arende.forbund_id)).scalars()}
+        idag = clock.today()
+        for dagar, nummer, grad, ors in ((120, 1, 0, None), (60, 3, 25, 19), (10, 4, 50, 26)):
+            db.session.add(Stegmatning(arende_id=arende_id, datum=idag - dt.timedelta(days=dagar),
+                                       steg_id=steg[nummer], sysselsattningsgrad=grad, ors=ors,
+                                       registrerad_av_id=pl.id))
+    if not db.session.scalar(select(func.count(Atgard.id)).where(Atgard.arende_id == arende_id)):
+        db.session.add(Atgard(arende_id=arende_id, beskrivning="Boka trepartssamtal", part_id=_user(HANDLAGGARE).part_id,
+                              ansvarig="Handläggaren på Arbetsförmedlingen",
+                              klar_senast=clock.today() - dt.timedelta(days=5), skapad_av_id=pl.id))
     db.session.commit()

@@ -1,0 +1,85 @@
+"""Handlingsplan actions past their due date, and marking one done.
+
+Meeting mode (recording the samplanering) writes the actions; this module lists the
+overdue ones per party and records when one is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import contains_eager
+
+from samverkan.arenden.models import Arende
+from samverkan.auth import policy
+from samverkan.auth.models import User
+from samverkan.core import audit, clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.forbund.models import Medlemskap, Part, TeamRoll
+from samverkan.samplanering.models import Atgard
+from workflows import arende as wf
+
+
+@dataclass
+class ForsenadRad:
+    atgard: Atgard
+    referens: str
+    arende_id: int
+    kan_markera: bool
+
+
+def _synliga(user: User):
+    """Overdue actions the user is responsible for seeing: every action of the teams
+    they lead, and their own party's actions in ärenden whose details they may read."""
+    pl_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user.id,
+                                               Medlemskap.roll == TeamRoll.PROJEKTLEDARE)
+    egna = and_(Atgard.part_id == user.part_id, policy.detail_arenden_clause(user)) \
+        if user.part_id is not None else False
+    return or_(and_(Arende.forbund_id == user.forbund_id, Arende.team_id.in_(pl_teams)), egna)
+
+
+def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
+    """Actions past their due date and not done, per owning party; two queries."""
+    if not policy.may_search_deltagare(user):  # a role that works with ärenden
+        raise Forbidden("Listan är till för teamens projektledare och handläggare.")
+    rows = db.session.execute(
+        select(Atgard)
+        .join(Arende, Arende.id == Atgard.arende_id)
+        .join(Part, Part.id == Atgard.part_id)
+        .where(_synliga(user), Atgard.klar_den.is_(None), Atgard.klar_senast < clock.today(),
+               Arende.status.not_in([wf.AVSLUTAD, wf.ATERKALLAD]))
+        .options(contains_eager(Atgard.part))
+        .add_columns(Arende.referens, Arende.team_id)
+        .order_by(Part.namn, Atgard.klar_senast, Atgard.id)
+    ).all()
+    per_part: dict[Part, list[ForsenadRad]] = {}
+    for atgard, referens, team_id in rows:
+        kan = atgard.part_id == user.part_id or policy.is_projektledare(user, team_id)
+        per_part.setdefault(atgard.part, []).append(
+            ForsenadRad(atgard=atgard, referens=referens, arende_id=atgard.arende_id, kan_markera=kan))
+    audit.record("atgard.lista_forsenade", "atgard", None, user_id=user.id)
+    return per_part
+
+
+def markera_klar(user: User, atgard_id: int | None) -> Atgard:
+    """Mark an action done today: the owning party's members (with details access to
+    the ärende) or the team's projektledare."""
+    atgard = db.session.get(Atgard, atgard_id) if atgard_id else None
+    if atgard is None:
+        raise NotFound("Åtgärden finns inte.")
+    arende = db.session.get(Arende, atgard.arende_id)
+    try:
+        policy.require(user, arende, policy.Atkomst.DETALJER)
+    except DomainError:
+        raise NotFound("Åtgärden finns inte.") from None
+    if not (policy.is_projektledare(user, arende.team_id)
+            or (atgard.part_id == user.part_id and policy.team_roles(user, arende.team_id))):
+        raise Forbidden("Bara den ansvariga partens medlemmar eller projektledaren kan markera åtgärden klar.")
+    if atgard.klar_den is not None:
+        raise DomainError("redan_klar", "Åtgärden är redan markerad som klar.", status=409)
+    atgard.klar_den = clock.today()
+    db.session.flush()
+    audit.record("atgard.klar", "atgard", atgard.id, user_id=user.id, falt=["klar_den"])
+    return atgard

@@ -1,0 +1,43 @@
+"""Overdue handlingsplan actions: the list (projektledare and handläggare) and marking
+one done. Thin: the services decide and audit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from samverkan.auth import policy
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError
+from samverkan.samplanering import forsenade as atgarder
+
+bp = Blueprint("atgarder", __name__, url_prefix="/atgarder")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
+@bp.route("/forsenade")
+@policy.regel("handlaggare")
+def forsenade():
+    per_part = atgarder.forsenade(current_user)
+    html = render_template("samplanering/forsenade.html", per_part=per_part)
+    db.session.commit()
+    return html
+
+
+@bp.route("/klar", methods=["POST"])
+@policy.regel("handlaggare")
+def klar():
+    try:
+        atgard = atgarder.markera_klar(current_user, request.form.get("atgard_id", type=int))
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (403, 404):
+            raise
+        flash(error.message, "fel")
+        return redirect(url_for("atgarder.forsenade"), code=303)
+    db.session.commit()
+    flash(f"Åtgärden är markerad som klar ({atgard.klar_den.isoformat()}).", "ok")
+    return redirect(url_for("atgarder.forsenade"), code=303)
