@@ -44,10 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.kallelser import views as kallelser_views
     from samverkan.loggkontroll import views as loggkontroll_views
     from samverkan.moten import views as moten_views
+    from samverkan.oversikt import views as oversikt_views
 
     for module in (
         web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
-        moten_views, kallelser_views, loggkontroll_views, api, auth_cli, demo_cli, kallelser_cli,
+        moten_views, kallelser_views, loggkontroll_views, oversikt_views, api, auth_cli, demo_cli, kallelser_cli,
     ):
         module.init_app(app)
     return app

@@ -10,9 +10,9 @@ from flask import Flask, Response, abort, flash, jsonify, redirect, render_templ
 from flask_login import current_user, logout_user
 from sqlalchemy import text
 
-from samverkan.auth import policy
+from samverkan.auth import policy, startsida
 from samverkan.auth import services as auth_services
-from samverkan.core import clock
+from samverkan.core import clock, svenska
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.core.extensions import login_manager
@@ -86,7 +86,7 @@ def init_app(app: Flask) -> None:
     @app.route("/")
     @policy.regel("inloggad")
     def start():
-        return redirect(url_for("arenden.lista"), code=303)
+        return redirect(url_for(startsida.endpoint_for(current_user)), code=303)
 
     @app.route("/halsa")
     @policy.regel("offentlig")
@@ -98,6 +98,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["tid"] = format_tid
     app.jinja_env.filters["datumtid"] = format_datumtid
     app.jinja_env.filters["saker_html"] = safe
+    # Numbers and plurals in Swedish: {{ n|tal }}, {{ andel|procent }}, {{ n|antal('dag', 'dagar') }}.
+    app.jinja_env.filters["tal"] = svenska.tal
+    app.jinja_env.filters["procent"] = svenska.procent
+    app.jinja_env.filters["antal"] = svenska.antal
     app.jinja_env.globals["STATE_LABELS"] = wf.STATE_LABELS
     app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
 

@@ -38,6 +38,7 @@ from samverkan.core import audit, clock
 from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.svenska import svensk_ordning
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
 from samverkan.kallelser import regler
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
@@ -283,7 +284,7 @@ def teams_for(user: User) -> list[Team]:
         select(Team)
         .where(Team.forbund_id == user.forbund_id,
                Team.id.in_(select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)))
-        .order_by(Team.namn, Team.id)
+        .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
 
@@ -846,7 +847,7 @@ def inbjudan(user: User, mote_id: int, punkt_id: int) -> Inbjudan:
     rows = db.session.execute(
         select(Part).join(User, User.part_id == Part.id).join(Medlemskap, Medlemskap.user_id == User.id)
         .where(Medlemskap.team_id == mote.team_id, Medlemskap.roll == TeamRoll.LEDAMOT)
-        .distinct().order_by(Part.typ, Part.namn)
+        .distinct().order_by(Part.typ, svensk_ordning(Part.namn))
     ).scalars().all()
     per_typ: dict[PartTyp, list[str]] = {}
     for part in rows:
