@@ -97,6 +97,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datum"] = format_datum
     app.jinja_env.filters["tid"] = format_tid
     app.jinja_env.filters["datumtid"] = format_datumtid
+    app.jinja_env.filters["klockslag"] = format_klockslag
     app.jinja_env.filters["saker_html"] = safe
     # Numbers and plurals in Swedish: {{ n|tal }}, {{ andel|procent }}, {{ n|antal('dag', 'dagar') }}.
     app.jinja_env.filters["tal"] = svenska.tal
@@ -133,6 +134,11 @@ def format_datum(value: dt.date | dt.datetime | None) -> str:
 
 def format_tid(value: dt.datetime | None) -> str:
     return clock.local(value).strftime("%H:%M") if value else ""
+
+
+def format_klockslag(value: dt.time | None) -> str:
+    """A wall-clock time already local (an agenda slot): 13:00."""
+    return value.strftime("%H:%M") if value else ""
 
 
 def format_datumtid(value: dt.datetime | None) -> str:

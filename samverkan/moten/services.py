@@ -38,7 +38,7 @@ from samverkan.core import audit, clock
 from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
-from samverkan.core.svenska import svensk_ordning
+from samverkan.core.svenska import antal, svensk_ordning
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
 from samverkan.kallelser import regler
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
@@ -413,7 +413,7 @@ def andra_mote(user: User, mote_id: int, *, datum: dt.date | None = None, klocks
         raise DomainError("planering_med_arenden", "Ett planeringsmöte har inga ärenden: ta först bort "
                           "ärendena från dagordningen.", field="typ")
     if ny_kapacitet is not None and len(bokade) > ny_kapacitet:
-        raise DomainError("kapacitet_under_bokade", f"Dagordningen har redan {len(bokade)} ärenden; "
+        raise DomainError("kapacitet_under_bokade", f"Dagordningen har redan {antal(len(bokade), 'ärende', 'ärenden')}; "
                           "kapaciteten kan inte vara lägre.", field="kapacitet")
     for k, v in nytt.items():
         setattr(mote, k, v)

@@ -10,10 +10,10 @@ from tests.browser.helpers import ADMIN, HANDLAGGARE, PROJEKTLEDARE, SAMCOACH, S
 # Links each demo user must (and must not) see in the main menu. Pages still to be built
 # appear once their endpoint exists; the lists name what exists now.
 FORVANTAT = {
-    PROJEKTLEDARE: ({"Mina ärenden", "Inkorg", "Alla ärenden", "Möten", "Kallelser", "Aktualisera ärende"},
+    PROJEKTLEDARE: ({"Översikt", "Mina ärenden", "Inkorg", "Alla ärenden", "Möten", "Kallelser", "Aktualisera ärende"},
                     {"Granskningslogg"}),
     HANDLAGGARE: ({"Mina ärenden", "Alla ärenden", "Möten", "Aktualisera ärende"},
-                  {"Inkorg", "Kallelser", "Granskningslogg"}),
+                  {"Översikt", "Inkorg", "Kallelser", "Granskningslogg"}),
     SAMCOACH: ({"Mina ärenden", "Möten"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Granskningslogg"}),
     ADMIN: ({"Granskningslogg"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten"}),
     STYRGRUPP: (set(), {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten", "Granskningslogg"}),
