@@ -5,6 +5,7 @@
  *    an error summary if the page has one, else the first field marked invalid, else the
  *    page's error message. (The error text itself is tied to its field with
  *    aria-describedby, and error messages sit in a role="alert" region.)
+ *    A link in the summary moves the focus to its field, not only the view.
  * 2. A table wider than the screen scrolls sideways inside its own frame, not the whole
  *    page. A frame that scrolls is a region named by the table's caption and takes
  *    keyboard focus, so it can be scrolled with the arrow keys; one that fits is neither.
@@ -23,6 +24,22 @@
       mal.setAttribute("tabindex", "-1");
     }
     mal.focus();
+  }
+
+  function lankarTillFalten() {
+    document.addEventListener("click", function (handelse) {
+      var lank = handelse.target.closest(".felsammanfattning a[href^='#']");
+      var falt = lank && document.getElementById(decodeURIComponent(lank.getAttribute("href").slice(1)));
+      if (!falt) {
+        return;
+      }
+      handelse.preventDefault();
+      // Show the field with its label and error above it, then give it the focus.
+      var ram = falt.closest(".falt, fieldset") || falt;
+      ram.scrollIntoView({block: "start"});
+      falt.focus({preventScroll: true});
+      history.replaceState(null, "", lank.getAttribute("href"));
+    });
   }
 
   function ramaInTabeller() {
@@ -67,5 +84,6 @@
   ramaInTabeller();
   markeraRullbara();
   window.addEventListener("resize", markeraRullbara);
+  lankarTillFalten();
   fokuseraFel();
 })();
