@@ -107,7 +107,10 @@ def browser() -> Iterator[Browser]:
         pytest.skip(message)
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        # LANGUAGE as well as --lang: Chromium on Linux takes its UI language (and so the
+        # date field's format) from it; the Swedish strings come with chromium-l10n.
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
+                                             env={**os.environ, "LANGUAGE": "sv"})
         yield browser
         browser.close()
 

@@ -294,7 +294,7 @@ _SYNLIGT_I_UTSKRIFT = """() => {
 }"""
 
 
-@pytest.mark.parametrize("endpoint", ["moten.visa", "arenden.visa", "moten.inbjudan"])
+@pytest.mark.parametrize("endpoint", ["moten.visa", "arenden.visa", "moten.inbjudan", "kallelser.visa"])
 def test_print_hides_header_navigation_forms_and_buttons(endpoint, live_app, page_as, skarmbild):
     with live_app.app_context():
         try:
