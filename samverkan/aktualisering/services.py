@@ -91,10 +91,9 @@ def arbetsteam(user: User) -> list[Team]:
     """The teams in which the user brings ärenden (projektledare, ledamot, ersättare)."""
     return db.session.execute(
         select(Team)
-        .join(Medlemskap, Medlemskap.team_id == Team.id)
-        .where(Medlemskap.user_id == user.id, Medlemskap.roll.in_(arende_services.CASE_ROLES),
+        .where(Team.id.in_(select(Medlemskap.team_id).where(
+                   Medlemskap.user_id == user.id, Medlemskap.roll.in_(arende_services.CASE_ROLES))),
                Team.forbund_id == user.forbund_id)
-        .distinct()
         .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 

@@ -97,7 +97,10 @@ def _registrera_sqlite(dbapi_connection, connection_record):
 
 
 class svensk_ordning(ColumnElement):  # noqa: N801  (used like a SQL function)
-    """``ORDER BY svensk_ordning(User.namn)``: the column in Swedish alphabetical order."""
+    """``ORDER BY svensk_ordning(User.namn)``: the column in Swedish alphabetical order.
+
+    Not with SELECT DISTINCT: PostgreSQL wants a DISTINCT query's ORDER BY expressions in
+    its select list. Narrow with ``WHERE id IN (subquery)`` instead of join + distinct."""
 
     inherit_cache = True
     _traverse_internals = [("kolumn", InternalTraversal.dp_clauseelement)]

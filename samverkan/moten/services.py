@@ -845,9 +845,10 @@ def inbjudan(user: User, mote_id: int, punkt_id: int) -> Inbjudan:
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.", status=409)
     rows = db.session.execute(
-        select(Part).join(User, User.part_id == Part.id).join(Medlemskap, Medlemskap.user_id == User.id)
-        .where(Medlemskap.team_id == mote.team_id, Medlemskap.roll == TeamRoll.LEDAMOT)
-        .distinct().order_by(Part.typ, svensk_ordning(Part.namn))
+        select(Part)
+        .where(Part.id.in_(select(User.part_id).join(Medlemskap, Medlemskap.user_id == User.id)
+                           .where(Medlemskap.team_id == mote.team_id, Medlemskap.roll == TeamRoll.LEDAMOT)))
+        .order_by(Part.typ, svensk_ordning(Part.namn))
     ).scalars().all()
     per_typ: dict[PartTyp, list[str]] = {}
     for part in rows:
