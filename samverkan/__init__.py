@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.kallelser import views as kallelser_views
     from samverkan.loggkontroll import views as loggkontroll_views
     from samverkan.moten import views as moten_views
+    from samverkan.oversikt import views as oversikt_views
     from samverkan.protokoll import views as protokoll_views
     from samverkan.rapporter import views as rapporter_views
     from samverkan.samplanering import forsenade_views as atgarder_views
@@ -55,8 +56,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for module in (
         web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
-        moten_views, samplanering_views, insatser_views, kallelser_views, loggkontroll_views,
-        protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
+        oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
+        loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
         api, auth_cli, demo_cli, kallelser_cli, drift_cli, gallring_cli,
     ):
         module.init_app(app)

@@ -11,9 +11,9 @@ from flask_login import current_user, logout_user
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from samverkan.auth import policy
+from samverkan.auth import policy, startsida
 from samverkan.auth import services as auth_services
-from samverkan.core import clock
+from samverkan.core import clock, svenska
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.core.extensions import login_manager
@@ -109,7 +109,7 @@ def init_app(app: Flask) -> None:
     @app.route("/")
     @policy.regel("inloggad")
     def start():
-        return redirect(url_for("arenden.lista"), code=303)
+        return redirect(url_for(startsida.endpoint_for(current_user)), code=303)
 
     @app.route("/halsa")
     @policy.regel("offentlig")
@@ -120,7 +120,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datum"] = format_datum
     app.jinja_env.filters["tid"] = format_tid
     app.jinja_env.filters["datumtid"] = format_datumtid
+    app.jinja_env.filters["klockslag"] = format_klockslag
     app.jinja_env.filters["saker_html"] = safe
+    # Numbers and plurals in Swedish: {{ n|tal }}, {{ andel|procent }}, {{ n|antal('dag', 'dagar') }}.
+    app.jinja_env.filters["tal"] = svenska.tal
+    app.jinja_env.filters["procent"] = svenska.procent
+    app.jinja_env.filters["antal"] = svenska.antal
     app.jinja_env.globals["STATE_LABELS"] = wf.STATE_LABELS
     app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
 
@@ -159,6 +164,11 @@ def format_datum(value: dt.date | dt.datetime | None) -> str:
 
 def format_tid(value: dt.datetime | None) -> str:
     return clock.local(value).strftime("%H:%M") if value else ""
+
+
+def format_klockslag(value: dt.time | None) -> str:
+    """A wall-clock time already local (an agenda slot): 13:00."""
+    return value.strftime("%H:%M") if value else ""
 
 
 def format_datumtid(value: dt.datetime | None) -> str:

@@ -31,7 +31,7 @@ MOTESDAG = dt.date(2026, 3, 10)
 
 # (name, user, path, budget). Paths are formatted with the scenario's ids.
 BUDGET = [
-    ("startsidan", "ledamot_af", "/", 1),
+    ("startsidan", "ledamot_af", "/", 3),  # the user, their memberships and förbund roles pick the page
     ("ärendelistan", "projektledare", "/arenden/", 5),
     ("mina ärenden", "ledamot_af", "/arenden/mina", 5),
     ("inkorgen", "projektledare", "/arenden/inkorg", 7),  # + ärenden due for uppföljning

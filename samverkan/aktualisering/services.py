@@ -25,6 +25,7 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import Conflict, DomainError, Forbidden, NotFound
 from samverkan.core.html import sanitize_html, text_content
+from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Kon, Samtycke, SamtyckeSatt
 from samverkan.forbund.models import Medlemskap, Part, Team
@@ -90,11 +91,10 @@ def arbetsteam(user: User) -> list[Team]:
     """The teams in which the user brings ärenden (projektledare, ledamot, ersättare)."""
     return db.session.execute(
         select(Team)
-        .join(Medlemskap, Medlemskap.team_id == Team.id)
-        .where(Medlemskap.user_id == user.id, Medlemskap.roll.in_(arende_services.CASE_ROLES),
+        .where(Team.id.in_(select(Medlemskap.team_id).where(
+                   Medlemskap.user_id == user.id, Medlemskap.roll.in_(arende_services.CASE_ROLES))),
                Team.forbund_id == user.forbund_id)
-        .distinct()
-        .order_by(Team.namn, Team.id)
+        .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
 
@@ -102,7 +102,7 @@ def team_parter(team_id: int) -> list[Part]:
     ids = team_part_ids(team_id)
     if not ids:
         return []
-    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(Part.namn)).scalars().all()
+    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn))).scalars().all()
 
 
 def underlag(user: User, team_id: int | None = None) -> Underlag:

@@ -23,6 +23,7 @@ from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import Conflict, DomainError
+from samverkan.core.svenska import sortera, sorteringsnyckel
 from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Part
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
@@ -117,7 +118,7 @@ def samtyckesvarningar(arende: Arende, val: Motesval, part_ids: set[int],
                 f"{motesdatum(mote).isoformat()}. Förnya samtycket före mötet.",
             ))
             break
-    saknade = sorted(parter[pid].namn for pid in part_ids - {p.id for p in s.parter} if pid in parter)
+    saknade = sortera(parter[pid].namn for pid in part_ids - {p.id for p in s.parter} if pid in parter)
     if saknade:
         varningar.append(Samtyckesvarning(
             "tacker_inte_parter",
@@ -167,7 +168,7 @@ def checklista(user: User, arende: Arende, val: Motesval, parter: dict[int, Part
     rader = [
         Checkrad(part=p, forberedelse=gjorda.get(p.id),
                  kan_markera=policy.may_mark_forberedelse(user, arende, p.id))
-        for p in sorted(parter.values(), key=lambda p: (p.typ.value, p.namn))
+        for p in sorted(parter.values(), key=lambda p: (p.typ.value, sorteringsnyckel(p.namn)))
     ]
     return Checklista(val=val, rader=rader)
 

@@ -22,6 +22,7 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.core.html import sanitize_html
+from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare, Samtycke
@@ -221,7 +222,7 @@ def teams_for(user: User) -> list[Team]:
         .where(Team.forbund_id == user.forbund_id,
                Team.id.in_([m.team_id for m in user.medlemskap]))
         .options(selectinload(Team.medlemskap))
-        .order_by(Team.namn)
+        .order_by(svensk_ordning(Team.namn))
     ).scalars().all()
 
 
@@ -233,7 +234,7 @@ def list_medlemmar(user: User, team_id: int) -> list[Medlemskap]:
         .join(User, Medlemskap.user_id == User.id)
         .where(Medlemskap.team_id == team.id)
         .options(contains_eager(Medlemskap.user).joinedload(User.part))
-        .order_by(User.namn, Medlemskap.id)
+        .order_by(svensk_ordning(User.namn), Medlemskap.id)
     ).scalars().all()
 
 
@@ -313,7 +314,7 @@ def _projektledare_teams(user: User) -> list[Team]:
         .join(Medlemskap, Medlemskap.team_id == Team.id)
         .where(Medlemskap.user_id == user.id, Medlemskap.roll == TeamRoll.PROJEKTLEDARE,
                Team.forbund_id == user.forbund_id)
-        .order_by(Team.namn, Team.id)
+        .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
 

@@ -48,6 +48,9 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# Registers the Swedish collation on every SQLite connection (ORDER BY svensk_ordning(...)).
+from samverkan.core import svenska as _svenska  # noqa: E402, F401
+
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):

@@ -39,6 +39,7 @@ from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
+from samverkan.core.svenska import svensk_ordning
 from samverkan.forbund.models import Medlemskap, Team, TeamRoll
 from samverkan.kallelser import ics, regler
 from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp
@@ -192,7 +193,7 @@ def motessida(mote: Mote) -> str:
 def mottagare(team_id: int, roller) -> list[User]:
     medlemmar = select(Medlemskap.user_id).where(Medlemskap.team_id == team_id, Medlemskap.roll.in_(roller))
     return list(db.session.execute(
-        select(User).where(User.id.in_(medlemmar), User.aktiv.is_(True)).order_by(User.namn, User.id)
+        select(User).where(User.id.in_(medlemmar), User.aktiv.is_(True)).order_by(svensk_ordning(User.namn), User.id)
     ).scalars())
 
 

@@ -4,6 +4,7 @@ action is never hidden; add its words here when it is introduced."""
 
 from __future__ import annotations
 
+from samverkan.core.svenska import sorteringsnyckel
 from workflows import arende as wf
 
 HANDLINGAR: dict[str, str] = {
@@ -55,8 +56,5 @@ def objekttyp_label(objekt_typ: str) -> str:
 
 def choices() -> list[tuple[str, str]]:
     """For the filter's select: by label, as people look for words, not codes."""
-    return sorted(HANDLINGAR.items(), key=lambda item: item[1].casefold().translate(_SVENSK_ORDNING))
+    return sorted(HANDLINGAR.items(), key=lambda item: sorteringsnyckel(item[1]))
 
-
-# Code points put Ä before Å; the Swedish alphabet ends å, ä, ö (after z).
-_SVENSK_ORDNING = {ord("å"): "{", ord("ä"): "|", ord("ö"): "}"}

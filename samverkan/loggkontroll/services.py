@@ -25,6 +25,7 @@ from samverkan.core import audit, clock
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.svenska import svensk_ordning, tal
 from samverkan.loggkontroll.handlingar import handling_label, objekttyp_label
 
 # An export is built in memory; past this many rows the admin narrows the period rather
@@ -109,7 +110,7 @@ def anvandare_val(admin: User) -> list[tuple[int, str]]:
     """The förbund's users for the filter's select, by name."""
     policy.require_admin(admin)
     return [tuple(row) for row in db.session.execute(
-        select(User.id, User.namn).where(User.forbund_id == admin.forbund_id).order_by(User.namn, User.id)
+        select(User.id, User.namn).where(User.forbund_id == admin.forbund_id).order_by(svensk_ordning(User.namn), User.id)
     )]
 
 
@@ -129,7 +130,7 @@ def export(admin: User, urval: Urval) -> list[Rad]:
     totalt = db.session.scalar(select(func.count(AuditEntry.id)).where(*where))
     if totalt > EXPORT_MAX:
         raise DomainError("for_manga_rader",
-                          f"Urvalet har {totalt} rader; en export får ha högst {EXPORT_MAX}. "
+                          f"Urvalet har {tal(totalt)} rader; en export får ha högst {tal(EXPORT_MAX)}. "
                           "Välj en kortare period.", field="fran")
     rader = _rader(admin, where)
     _audit("granskningslogg.export", admin, urval, arende_id)

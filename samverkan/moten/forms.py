@@ -15,6 +15,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from samverkan.moten.models import MotesTyp
 from samverkan.moten.services import (
@@ -49,7 +50,9 @@ class GenereraForm(_MotesFalt):
     klockslag = TimeField("Klockslag", validators=[InputRequired(_KRAVS)], description="Svensk tid, t.ex. 13:00.")
     uppehall = SelectMultipleField("Uppehåll (inga möten)", coerce=int,
                                    choices=[SelectChoice(i, m.capitalize()) for i, m in enumerate(MANADER, start=1)],
-                                   validators=[Optional()])
+                                   validators=[Optional()],
+                                   # Checkboxes (macros.valgrupp), not a multiple select.
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     startmanad = MonthField("Första månad", validators=[InputRequired(_KRAVS)],
                             description="Möten skapas för tolv månader från och med denna (ÅÅÅÅ-MM).")
 

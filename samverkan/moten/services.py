@@ -38,6 +38,7 @@ from samverkan.core import audit, clock
 from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.svenska import antal, svensk_ordning
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
 from samverkan.kallelser import regler
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
@@ -283,7 +284,7 @@ def teams_for(user: User) -> list[Team]:
         select(Team)
         .where(Team.forbund_id == user.forbund_id,
                Team.id.in_(select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)))
-        .order_by(Team.namn, Team.id)
+        .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
 
@@ -412,7 +413,7 @@ def andra_mote(user: User, mote_id: int, *, datum: dt.date | None = None, klocks
         raise DomainError("planering_med_arenden", "Ett planeringsmöte har inga ärenden: ta först bort "
                           "ärendena från dagordningen.", field="typ")
     if ny_kapacitet is not None and len(bokade) > ny_kapacitet:
-        raise DomainError("kapacitet_under_bokade", f"Dagordningen har redan {len(bokade)} ärenden; "
+        raise DomainError("kapacitet_under_bokade", f"Dagordningen har redan {antal(len(bokade), 'ärende', 'ärenden')}; "
                           "kapaciteten kan inte vara lägre.", field="kapacitet")
     for k, v in nytt.items():
         setattr(mote, k, v)
@@ -844,9 +845,10 @@ def inbjudan(user: User, mote_id: int, punkt_id: int) -> Inbjudan:
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.", status=409)
     rows = db.session.execute(
-        select(Part).join(User, User.part_id == Part.id).join(Medlemskap, Medlemskap.user_id == User.id)
-        .where(Medlemskap.team_id == mote.team_id, Medlemskap.roll == TeamRoll.LEDAMOT)
-        .distinct().order_by(Part.typ, Part.namn)
+        select(Part)
+        .where(Part.id.in_(select(User.part_id).join(Medlemskap, Medlemskap.user_id == User.id)
+                           .where(Medlemskap.team_id == mote.team_id, Medlemskap.roll == TeamRoll.LEDAMOT)))
+        .order_by(Part.typ, svensk_ordning(Part.namn))
     ).scalars().all()
     per_typ: dict[PartTyp, list[str]] = {}
     for part in rows:

@@ -18,6 +18,7 @@ from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.svenska import antal
 from samverkan.moten import services
 from samverkan.moten.forms import GenereraForm, MoteForm
 
@@ -106,7 +107,7 @@ def generera(team_id: int):
         _form_fel(form, error)
         return render_template("moten/generera.html", team=team, form=form), error.status
     db.session.commit()
-    delar = [f"{len(resultat.skapade)} möten skapade"]
+    delar = [f"{antal(len(resultat.skapade), 'möte', 'möten')} skapade"]
     if resultat.fanns_redan:
         delar.append(f"{len(resultat.fanns_redan)} datum hade redan ett möte")
     if resultat.passerade:
@@ -308,7 +309,7 @@ def avsluta(mote_id: int):
         return _vagrad(mote_id, error)
     db.session.commit()
     if ej_hunna:
-        flash(f"Dagordningen är avslutad. {len(ej_hunna)} ärenden hann inte behandlas och är tillbaka "
+        flash(f"Dagordningen är avslutad. {antal(len(ej_hunna), 'ärende', 'ärenden')} hann inte behandlas och är tillbaka "
               "i inkorgen som överförda.", "ok")
     else:
         flash("Dagordningen är avslutad.", "ok")

@@ -107,7 +107,10 @@ def browser() -> Iterator[Browser]:
         pytest.skip(message)
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        # LANGUAGE as well as --lang: Chromium on Linux takes its UI language (and so the
+        # date field's format) from it; the Swedish strings come with chromium-l10n.
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
+                                             env={**os.environ, "LANGUAGE": "sv"})
         yield browser
         browser.close()
 
@@ -176,14 +179,24 @@ def page_as(new_context, base_url, _inloggningar):
 
 @pytest.fixture
 def skarmbild(request):
-    """``skarmbild(page, step=None, full_page=True)``: a PNG under test-artefakter/ named
-    after this test (and the step), e.g. test-artefakter/test_journeys.py--test_x--lista.png."""
+    """``skarmbild(page, step=None, full_page=True, readme=None)``: a PNG under
+    test-artefakter/ named after this test (and the step), e.g.
+    test-artefakter/test_journeys.py--test_x--lista.png.
+
+    ``readme="arende.png"`` marks the picture as one of the README's: when the tests run
+    with ``SAMVERKAN_SKARMBILDER=docs/skarmbilder`` it is also saved there under that name
+    (relative paths from the repository root). Without the variable nothing in the
+    repository changes."""
     testnamn = f"{Path(request.node.path).name}--{request.node.name}"
 
-    def _skarmbild(page: Page, steg: str | None = None, *, full_page: bool = True) -> Path:
+    def _skarmbild(page: Page, steg: str | None = None, *, full_page: bool = True,
+                   readme: str | None = None) -> Path:
         path = helpers.skarmbild_sokvag(testnamn, steg)
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=full_page)
+        if readme and (mapp := helpers.readme_mapp()) is not None:
+            mapp.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, mapp / readme)
         return path
 
     return _skarmbild

@@ -11,6 +11,7 @@ Journeys written later (aktualisering, agenda, meeting mode) use the same pieces
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def skarmbild_sokvag(testnamn: str, steg: str | None = None) -> Path:
     pictures are easy to find next to its report)."""
     namn = filnamn(testnamn) + (f"--{filnamn(steg)}" if steg else "")
     return ARTEFAKTER / f"{namn}.png"
+
+
+def readme_mapp() -> Path | None:
+    """Where the README's screenshots go (``SAMVERKAN_SKARMBILDER``), or None: a normal run
+    writes only to test-artefakter/."""
+    mapp = os.environ.get("SAMVERKAN_SKARMBILDER")
+    if not mapp:
+        return None
+    return Path(mapp) if Path(mapp).is_absolute() else ROOT / mapp
 
 
 def logga_in(page: Page, base_url: str, epost: str, losenord: str = LOSENORD) -> Response | None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from samverkan.arenden.models import Arende
 from samverkan.core.db import db
 from tests.browser import sidor
-from tests.browser.helpers import PROJEKTLEDARE
+from tests.browser.helpers import HANDLAGGARE, LEDAMOT, PROJEKTLEDARE, assert_axe
 from workflows import arende as wf
 
 TELEFON = {"width": 375, "height": 812}
@@ -180,9 +181,51 @@ def test_case_page_errors_are_tied_to_fields_and_get_focus(live_app, page_as, sk
     assert page.locator("main [role=alert]").count() == 1, "felmeddelandet ska annonseras (role=alert)"
 
 
+def test_aktualisering_refused_by_keyboard_summary_then_each_link_to_its_field(page_as, skarmbild):
+    """Keyboard only: send the empty form, land on the summary (announced, role=alert),
+    Tab to its first link, Enter: the focus is in the field, whose error it can read."""
+    page = page_as(HANDLAGGARE)
+    page.goto("/aktualisering/ny")
+    page.get_by_role("button", name="Skicka till teamet").focus()
+    with page.expect_navigation() as nav:
+        page.keyboard.press("Enter")
+    assert nav.value.status >= 400
+    sammanfattning = page.locator(".felsammanfattning")
+    assert sammanfattning.get_attribute("role") == "alert"
+    assert page.evaluate("document.activeElement.matches('.felsammanfattning')"), \
+        "fokus ska stå på felsammanfattningen efter ett nekat formulär"
+    assert page.title().startswith("Fel: "), page.title()
+    skarmbild(page, "sammanfattning", full_page=False)
+
+    lankar = sammanfattning.get_by_role("link")
+    assert lankar.count() >= 1
+    for i in range(lankar.count()):
+        page.keyboard.press("Tab")
+        lank = page.evaluate("document.activeElement.getAttribute('href')")
+        assert lank == lankar.nth(i).get_attribute("href"), f"Tab nr {i + 1} ska nå länk {i + 1}, är på {lank}"
+        text = lankar.nth(i).inner_text()
+        page.keyboard.press("Enter")
+        falt = page.evaluate("""() => { const e = document.activeElement;
+            const ids = (e.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean);
+            const grupp = e.closest('fieldset');
+            const gruppIds = grupp ? (grupp.getAttribute('aria-describedby') || '').split(/\\s+/).filter(Boolean) : [];
+            return {id: e.id, ogiltigt: e.getAttribute('aria-invalid'),
+                    fel: [...ids, ...gruppIds].map(i => document.getElementById(i)).filter(Boolean)
+                         .map(el => el.textContent.trim()).join(' | ')}; }""")
+        assert falt["id"] == lank[1:], f"Enter på {lank} ska flytta fokus till fältet, står på {falt['id']!r}"
+        assert falt["ogiltigt"] == "true", falt
+        assert text in falt["fel"], f"felet {text!r} ska läsas upp vid fältet: {falt}"
+        # Back to the summary for the next link, as a keyboard user would (Shift+Tab would
+        # walk the form backwards; the summary is the alert at the top).
+        sammanfattning.focus()
+        for _ in range(i + 1):
+            page.keyboard.press("Tab")
+    skarmbild(page, "sista-faltet", full_page=False)
+
+
 # --- a phone: nothing wider than the screen --------------------------------------------------
 
-TELEFONSIDOR = ["auth.login", "arenden.lista", "arenden.visa", "listor.mina", "listor.inkorg",
+TELEFONSIDOR = ["auth.login", "oversikt.projektledare", "arenden.lista", "arenden.visa", "listor.mina", "listor.inkorg",
                 "moten.kalender", "moten.visa", "aktualisering.ny", "kallelser.lista", "loggkontroll.lista"]
 
 _FOR_BREDA = """() => {
@@ -211,6 +254,32 @@ def test_phone_width_shows_no_horizontal_scrolling(endpoint, live_app, page_as, 
     assert matt["scroll"] <= matt["bredd"], (
         f"{endpoint}: sidan är {matt['scroll']} px bred i en {matt['bredd']} px bred telefon; "
         f"för breda: {matt['breda']}")
+    # What is usable on a phone must be accessible there too (the menu wraps, lists are cards).
+    assert_axe(page, f"{endpoint} i 375 px bredd")
+
+
+def test_a_table_wider_than_the_phone_scrolls_in_a_labelled_focusable_frame(page_as, skarmbild):
+    page = page_as(LEDAMOT)
+    page.goto("/konto/api-tokens")  # a table of five columns, not a list of cards
+    ram = page.locator("main .tabellram").first
+    # Fits on a wide screen: an ordinary frame, no tab stop, no landmark.
+    expect(ram).to_be_attached()
+    assert ram.get_attribute("tabindex") is None and ram.get_attribute("role") is None
+    # On a phone the frame scrolls sideways, not the page, and the keyboard can reach it.
+    page.set_viewport_size(TELEFON)
+    expect(ram).to_have_attribute("tabindex", "0")
+    expect(ram).to_have_attribute("role", "region")
+    rubrik = page.locator("#" + ram.get_attribute("aria-labelledby"))
+    expect(rubrik).to_have_text(ram.locator("caption").inner_text())
+    matt = page.evaluate(_FOR_BREDA)
+    assert matt["scroll"] <= matt["bredd"], f"sidan rullar i sidled: {matt}"
+    ram.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    # The frame scrolls with the arrow keys (smoothly: wait for it).
+    page.wait_for_function("document.querySelector('main .tabellram').scrollLeft > 0", timeout=3000)
+    assert_axe(page, "bred tabell i telefon")
+    skarmbild(page, full_page=False)
 
 
 # --- print ------------------------------------------------------------------------------------
@@ -225,7 +294,7 @@ _SYNLIGT_I_UTSKRIFT = """() => {
 }"""
 
 
-@pytest.mark.parametrize("endpoint", ["moten.visa", "arenden.visa", "moten.inbjudan"])
+@pytest.mark.parametrize("endpoint", ["moten.visa", "arenden.visa", "moten.inbjudan", "kallelser.visa"])
 def test_print_hides_header_navigation_forms_and_buttons(endpoint, live_app, page_as, skarmbild):
     with live_app.app_context():
         try:

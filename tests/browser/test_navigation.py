@@ -10,10 +10,10 @@ from tests.browser.helpers import ADMIN, HANDLAGGARE, PROJEKTLEDARE, SAMCOACH, S
 # Links each demo user must (and must not) see in the main menu. Pages still to be built
 # appear once their endpoint exists; the lists name what exists now.
 FORVANTAT = {
-    PROJEKTLEDARE: ({"Mina ärenden", "Inkorg", "Alla ärenden", "Möten", "Kallelser", "Aktualisera ärende", "Rapporter"},
-                    {"Granskningslogg"}),
+    PROJEKTLEDARE: ({"Översikt", "Mina ärenden", "Inkorg", "Alla ärenden", "Möten", "Kallelser",
+                     "Aktualisera ärende", "Rapporter"}, {"Granskningslogg"}),
     HANDLAGGARE: ({"Mina ärenden", "Alla ärenden", "Möten", "Aktualisera ärende"},
-                  {"Inkorg", "Kallelser", "Granskningslogg", "Rapporter"}),
+                  {"Översikt", "Inkorg", "Kallelser", "Granskningslogg", "Rapporter"}),
     SAMCOACH: ({"Mina ärenden", "Möten"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Granskningslogg", "Rapporter"}),
     ADMIN: ({"Granskningslogg", "Rapporter"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten"}),
     STYRGRUPP: ({"Rapporter"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten", "Granskningslogg"}),
