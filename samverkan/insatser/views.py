@@ -39,11 +39,10 @@ def _tillbaka(team_id: int, insats_id: int | None = None):
     return redirect(url + ("#ko-rubrik" if insats_id is None else f"#insats-{insats_id}"), code=303)
 
 
-@bp.route("/insatser/team/<int:team_id>/<int:insats_id>/bekrafta", methods=["POST"])
-@policy.regel("projektledare")
-def bekrafta(team_id: int, insats_id: int):
+def _pa_insats(team_id: int, insats_id: int, handling, meddelande: str, *, till_insatsen: bool):
+    """Run one projektledare action on an insats: commit and say so, or show why not."""
     try:
-        insats = services.bekrafta_plats(current_user, team_id, insats_id)
+        insats = handling(current_user, team_id, insats_id)
     except DomainError as error:
         db.session.rollback()
         if error.status in (403, 404):
@@ -52,25 +51,22 @@ def bekrafta(team_id: int, insats_id: int):
         return _tillbaka(team_id)
     referens = insats.arende.referens
     db.session.commit()
-    flash(f"Platsen för {referens} är bekräftad. Insatsen har startat.", "ok")
-    return _tillbaka(team_id, insats_id)
+    flash(meddelande.format(referens=referens), "ok")
+    return _tillbaka(team_id, insats_id if till_insatsen else None)
+
+
+@bp.route("/insatser/team/<int:team_id>/<int:insats_id>/bekrafta", methods=["POST"])
+@policy.regel("projektledare")
+def bekrafta(team_id: int, insats_id: int):
+    return _pa_insats(team_id, insats_id, services.bekrafta_plats,
+                      "Platsen för {referens} är bekräftad. Insatsen har startat.", till_insatsen=True)
 
 
 @bp.route("/insatser/team/<int:team_id>/<int:insats_id>/avsluta", methods=["POST"])
 @policy.regel("projektledare")
 def avsluta(team_id: int, insats_id: int):
-    try:
-        insats = services.avsluta_insats(current_user, team_id, insats_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
-        return _tillbaka(team_id)
-    referens = insats.arende.referens
-    db.session.commit()
-    flash(f"Insatsen för {referens} är avslutad.", "ok")
-    return _tillbaka(team_id)
+    return _pa_insats(team_id, insats_id, services.avsluta_insats,
+                      "Insatsen för {referens} är avslutad.", till_insatsen=False)
 
 
 @bp.route("/min-kaseload")

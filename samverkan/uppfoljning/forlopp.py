@@ -23,6 +23,7 @@ from samverkan.forbund.models import Medlemskap, TeamRoll
 from samverkan.insatser.models import Insatstyp
 from samverkan.moten.models import Mote
 from samverkan.uppfoljning.models import Steg, Stegmatning
+from samverkan.uppfoljning.services import stege  # noqa: F401  (re-exported: one ladder query for both modules)
 from workflows import arende as wf
 
 NAMN_MAX = 100
@@ -47,11 +48,6 @@ def _beskrivning(value: str | None) -> str:
 
 
 # --- the ladder (per förbund) -----------------------------------------------------------
-
-
-def stege(forbund_id: int) -> list[Steg]:
-    return db.session.execute(
-        select(Steg).where(Steg.forbund_id == forbund_id).order_by(Steg.nummer)).scalars().all()
 
 
 def _eget_steg(user: User, steg_id: int | None) -> Steg:
