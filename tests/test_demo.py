@@ -22,6 +22,7 @@ from samverkan.forbund.models import (
     PartTyp,
     TeamRoll,
 )
+from samverkan.insatser.models import Insats, InsatsStatus
 from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
 
@@ -58,6 +59,14 @@ def _assert_consistent_histories() -> None:
         registrerad = [h.registrerad for h in handelser]
         assert registrerad == sorted(registrerad), arende.referens
         assert all(clock.local(h.registrerad).date() == h.galler_datum for h in handelser)
+    # One open insats per ärende at most, and it agrees with the state: queued in i_ko,
+    # placed (or offered) in insats or follow-up, none once closed.
+    oppna = Counter(db.session.execute(
+        select(Insats.arende_id).where(Insats.status != InsatsStatus.AVSLUTAD)).scalars())
+    assert [a for a, n in oppna.items() if n > 1] == []
+    for arende in arenden:
+        if arende.status in (wf.AVSLUTAD, wf.ATERKALLAD, wf.UTKAST, wf.AKTUALISERAD):
+            assert arende.id not in oppna, arende.referens
 
 
 def test_demo_builds_a_complete_consistent_world(ctx):

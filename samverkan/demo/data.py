@@ -723,10 +723,12 @@ class _Bygge:
                                         status=InsatsStatus.KO, beslutad=datum, i_ko_sedan=clock.now()))
             db.session.add(fall.insatser[-1])
         elif trigger == "anvisa_insats":
-            koad = next((i for i in fall.insatser if i.status == InsatsStatus.KO), None)
+            # Queued, or already offered a freed place by the closing hook in arenden.services.
+            koad = next((i for i in fall.insatser if i.status in (InsatsStatus.KO, InsatsStatus.ERBJUDEN)), None)
             if insats == "samcoach" and koad is not None:
-                koad.status, koad.startad, koad.samcoach_id = InsatsStatus.AKTIV, datum, self.users["samcoach"].id
-                koad.erbjuden = clock.now()
+                koad.status, koad.startad = InsatsStatus.AKTIV, datum
+                koad.samcoach_id = koad.samcoach_id or self.users["samcoach"].id
+                koad.erbjuden = koad.erbjuden or clock.now()
             elif insats == "samcoach":
                 fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.SAMCOACH,
                                             samcoach_id=self.users["samcoach"].id, status=InsatsStatus.AKTIV,
