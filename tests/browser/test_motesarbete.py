@@ -48,6 +48,7 @@ class Motet:
     id: int
     klockan: str
     referenser: list[str]  # new (samcoach), new (AMI), follow-up, new (not reached)
+    uppfoljning_id: int  # the follow-up's ärende
     personnummer: list[str]  # of the ärenden the fixture created
     handlaggare: str  # the handläggare's name, which the protokoll must not show
 
@@ -95,6 +96,7 @@ def _boka_motet() -> Motet:
     finally:
         clock.set_clock(tidigare)
     return Motet(id=mote.id, klockan=lokal.strftime("%H:%M"), referenser=[a.referens for a in ordning],
+                 uppfoljning_id=uppfoljning.id,
                  personnummer=list(nummer), handlaggare=handlaggare.namn)
 
 
@@ -203,6 +205,7 @@ def test_projektledare_runs_a_whole_meeting_and_justerar_the_protokoll(page_as, 
     _handlingsplan(punkt, "Utöka praktiken till tre dagar i veckan", "Arbetsförmedlingen Exempelbygd",
                    "Handläggare AF")
     punkt.get_by_label("Steg på stegen").select_option(index=4)
+    steg = punkt.get_by_label("Steg på stegen").locator("option").nth(4).inner_text().split(" – ")[0]
     punkt.get_by_label("Sysselsättningsgrad (procent)").fill("40")
     punkt.get_by_label("ORS-poäng").fill("27")
     skarmbild(page, "3-uppfoljning-ifylld")
@@ -223,6 +226,14 @@ def test_projektledare_runs_a_whole_meeting_and_justerar_the_protokoll(page_as, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Samcoach: kaseload och kö")
     expect(page.get_by_role("table").first).to_contain_text(ny_samcoach)
     skarmbild(page, "5-kaseload")
+
+    # The stegförflyttning on the follow-up's case page, in the progress table.
+    page.goto(f"/arenden/{motet.uppfoljning_id}")
+    matningar = page.get_by_role("table", name="Mätningar vid uppföljning")
+    rad = matningar.get_by_role("row").filter(has_text=clock.today().isoformat())
+    expect(rad).to_contain_text(steg)
+    expect(rad).to_contain_text("40 %")
+    expect(rad).to_contain_text("27")
 
     # Not reached: back in the inbox, marked as carried over; the others are not there.
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Inkorg").click()
