@@ -50,7 +50,8 @@ class Arende(db.Model):
     # When the team wants to follow up next (set at samplanering and uppföljning);
     # the projektledare's inbox lists ärenden in insats whose date has come.
     nasta_uppfoljning: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    foregaende_arende_id: Mapped[int | None] = mapped_column(ForeignKey("arende.id"))
+    # Indexed: the case page asks "was this ärende återaktualiserat?" (foregaende = this id).
+    foregaende_arende_id: Mapped[int | None] = mapped_column(ForeignKey("arende.id"), index=True)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Set when gallring anonymised the ärende (samverkan.gallring).
