@@ -182,7 +182,10 @@ def test_projektledare_runs_a_whole_meeting_and_justerar_the_protokoll(page_as, 
     falt.press("Enter")  # submits the item's form
     expect(page).to_have_url(re.compile(r"#punkt-\d+$"))
     andra_id = page.url.rsplit("#punkt-", 1)[1]
-    assert _fokus(page)["id"] == f"punkt-{andra_id}"  # the next item has focus: Tab goes on from there
+    # The next item gets focus (Tab goes on from there); the script moves it after load, so wait for it.
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                           arg=f"punkt-{andra_id}", timeout=5000)
+    assert _fokus(page)["id"] == f"punkt-{andra_id}"
     expect(_punkt(page, 2)).to_have_attribute("id", f"punkt-{andra_id}")
     expect(_punkt(page, 1).get_by_role("definition").first).to_have_text("Samcoach")
 
