@@ -217,9 +217,7 @@ def aktualiserade(antal: int, *, team_id: int = 1, seed_value: int = 9) -> list[
     t = db.metadata.tables
     with db.engine.begin() as conn:
         rows = _Rader(conn)
-        for table in db.metadata.sorted_tables:
-            if "id" in table.c:
-                rows.next_id[table.name] = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
+        _reservera_id(conn, rows)
         forbund_id = conn.scalar(select(t["team"].c.forbund_id).where(t["team"].c.id == team_id))
         members = [(u, getattr(r, "value", r), p) for u, r, p in conn.execute(select(t["medlemskap"].c.user_id, t["medlemskap"].c.roll, t["anvandare"].c.part_id)
                                .join(t["anvandare"], t["anvandare"].c.id == t["medlemskap"].c.user_id)
@@ -246,6 +244,27 @@ def aktualiserade(antal: int, *, team_id: int = 1, seed_value: int = 9) -> list[
         versions = dict(conn.execute(select(t["arende"].c.id, t["arende"].c.version)
                                      .where(t["arende"].c.id.in_(ids))).all())
     return [(i, versions[i]) for i in ids]
+
+
+def _reservera_id(conn, rows: _Rader) -> None:
+    """The next free id of every table, while the served app may still be writing.
+
+    The measured requests can outlast wrk (a slow page's queued requests are still being
+    served, and each writes its audit row), so max(id) alone can hand out an id that an
+    in-flight insert is about to take. On PostgreSQL the tables are locked against
+    writers until this transaction commits, and the sequence counts too: it holds ids
+    taken by transactions not yet committed. SQLite's write lock already serialises."""
+    tables = [t for t in db.metadata.sorted_tables if "id" in t.c]
+    pg = conn.dialect.name == "postgresql"
+    if pg:
+        conn.execute(text(f"LOCK TABLE {', '.join(t.name for t in tables)} IN EXCLUSIVE MODE"))
+    for table in tables:
+        senaste = conn.scalar(select(func.max(table.c.id))) or 0
+        if pg:
+            sekvens = conn.scalar(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')"))
+            if sekvens:
+                senaste = max(senaste, conn.scalar(text(f"SELECT last_value FROM {sekvens}")))
+        rows.next_id[table.name] = senaste + 1
 
 
 def _sequences(conn, rows: _Rader) -> None:

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bench import seed as seeding
 from bench.load import overgangsskript, tolka
@@ -103,6 +103,20 @@ def test_fresh_arenden_for_the_transition_run_take_one_real_transition(seedad):
     assert _count(Arende) == N + 3
     ids = ",".join(str(i) for i, _ in par)
     assert f"local ids = {{{ids}}}" in overgangsskript(par, "aterkalla", 2)
+
+
+def test_fresh_arenden_take_no_id_that_an_uncommitted_writer_holds(seedad):
+    """The bench makes its fresh ärenden while the served app may still be answering
+    queued requests, each writing an audit row: an id the sequence already handed out
+    (to a transaction not yet committed) must not be handed out again."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("sekvenser finns bara i PostgreSQL; SQLite:s skrivlås serialiserar redan")
+    with db.engine.connect() as other:
+        taken = other.scalar(text("SELECT nextval(pg_get_serial_sequence('granskningslogg', 'id'))"))
+        other.rollback()  # nextval survives the rollback, as an in-flight insert's id would
+    seeding.aktualiserade(2)
+    ids = set(db.session.scalars(select(AuditEntry.id)))
+    assert taken not in ids and max(ids) > taken
 
 
 def test_wrk_report_is_read():
