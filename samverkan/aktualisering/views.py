@@ -7,14 +7,14 @@ on a refusal a rollback and the form again with the message beside its field.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from samverkan.aktualisering import services
 from samverkan.aktualisering.forms import AktualiseringForm, data_fran_arende
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 
 bp = Blueprint("aktualisering", __name__, url_prefix="/aktualisering")
 
@@ -44,20 +44,13 @@ def _spara(form, underlag, spara, *, arende=None):
     if not form.validate_on_submit():
         return _render(form, underlag, arende=arende, status=422)
     skicka = bool(form.skicka.data)
-    try:
-        sparat = spara(form.uppgifter(), skicka)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
-        form.lagg_till_fel(error)
-        return _render(form, underlag, arende=arende, status=error.status)
-    arende_id = sparat.id
-    db.session.commit()
+    with utfor(visa=form.lagg_till_fel, sprid=(404,)) as h:
+        arende_id = spara(form.uppgifter(), skicka).id
+        h.klart("Ärendet är skickat till teamet." if skicka else "Utkastet är sparat.")
+    if h.fel:
+        return _render(form, underlag, arende=arende, status=h.status)
     if skicka:
-        flash("Ärendet är skickat till teamet.", "ok")
         return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
-    flash("Utkastet är sparat.", "ok")
     return redirect(url_for("aktualisering.redigera", arende_id=arende_id), code=303)
 
 

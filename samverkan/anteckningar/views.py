@@ -5,7 +5,7 @@ services and the policy decide; a refused note re-shows its page with the reason
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from samverkan.anteckningar import services
@@ -14,7 +14,7 @@ from samverkan.arenden import services as arende_services
 from samverkan.arenden.views import render_case
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 
 bp = Blueprint("anteckningar", __name__, url_prefix="/arenden")
 
@@ -27,35 +27,23 @@ def _form_status(form: AnteckningForm) -> int:
     return 400 if "csrf_token" in form.errors else 422
 
 
-def _field_error(form: AnteckningForm, error: DomainError) -> None:
-    """Show a refusal beside the field it is about; others go to the page's messages."""
-    if error.field == "text":
-        form.text.errors = [*form.text.errors, error.message]
-    else:
-        flash(error.message, "fel")
-
-
 @bp.route("/<int:arende_id>/anteckningar", methods=["POST"])
 @policy.regel("arende_detaljer")
 def skapa(arende_id: int):
     form = AnteckningForm(prefix="ny")
-    status = None
-    if form.validate_on_submit():
-        try:
-            anteckning = services.create(current_user, arende_id, form.text.data)
-        except DomainError as error:
-            db.session.rollback()
-            if error.status in (403, 404):
-                raise
-            _field_error(form, error)
-            status = error.status
-        else:
-            db.session.commit()
-            flash("Anteckningen är sparad.", "ok")
-            return redirect(url_for("arenden.visa", arende_id=arende_id,
-                                    _anchor=f"anteckning-{anteckning.id}"), code=303)
+    if not form.validate_on_submit():
+        return _case_again(arende_id, form, _form_status(form))
+    with utfor(form=form) as h:
+        ankare = f"anteckning-{services.create(current_user, arende_id, form.text.data).id}"
+        h.klart("Anteckningen är sparad.")
+    if h.fel:
+        return _case_again(arende_id, form, h.status)
+    return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor=ankare), code=303)
+
+
+def _case_again(arende_id: int, form: AnteckningForm, status: int):
     arende = arende_services.get_arende(current_user, arende_id)
-    return render_case(arende, anteckning_form=form, status=status or _form_status(form))
+    return render_case(arende, anteckning_form=form, status=status)
 
 
 def _note_page(template: str, arende_id: int, anteckning_id: int, form: AnteckningForm,
@@ -78,22 +66,16 @@ def ratta(arende_id: int, anteckning_id: int):
     form = AnteckningForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
+        if not form.validate_on_submit():
+            status = _form_status(form)
+        else:
+            with utfor(form=form, sprid=(404,)) as h:
                 services.correct(current_user, arende_id, anteckning_id, form.text.data)
-            except DomainError as error:
-                db.session.rollback()
-                if error.status == 404:
-                    raise
-                _field_error(form, error)
-                status = error.status
-            else:
-                db.session.commit()
-                flash("Rättelsen är sparad.", "ok")
+                h.klart("Rättelsen är sparad.")
+            if not h.fel:
                 return redirect(url_for("arenden.visa", arende_id=arende_id,
                                         _anchor=f"anteckning-{anteckning_id}"), code=303)
-        else:
-            status = _form_status(form)
+            status = h.status
     return _note_page("anteckningar/ratta.html", arende_id, anteckning_id, form, status, prefill=True)
 
 
@@ -104,20 +86,14 @@ def tillagg(arende_id: int, anteckning_id: int):
     form.text.label.text = "Tillägg"
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                ny = services.create(current_user, arende_id, form.text.data, tillagg_till_id=anteckning_id)
-            except DomainError as error:
-                db.session.rollback()
-                if error.status == 404:
-                    raise
-                _field_error(form, error)
-                status = error.status
-            else:
-                db.session.commit()
-                flash("Tillägget är sparat.", "ok")
-                return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor=f"anteckning-{ny.id}"),
-                                code=303)
-        else:
+        if not form.validate_on_submit():
             status = _form_status(form)
+        else:
+            with utfor(form=form, sprid=(404,)) as h:
+                ny = services.create(current_user, arende_id, form.text.data, tillagg_till_id=anteckning_id)
+                ankare = f"anteckning-{ny.id}"
+                h.klart("Tillägget är sparat.")
+            if not h.fel:
+                return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor=ankare), code=303)
+            status = h.status
     return _note_page("anteckningar/tillagg.html", arende_id, anteckning_id, form, status)

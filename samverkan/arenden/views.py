@@ -13,6 +13,7 @@ from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
 from samverkan.uppfoljning import diagram
 from samverkan.uppfoljning import forlopp as uppfoljning
@@ -138,7 +139,7 @@ def handelse(arende_id: int):
         arende = services.get_arende(current_user, arende_id)
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_case(arende, handelse_form=form, status=422)
-    try:
+    with utfor(form=form, sprid=(404,)) as h:
         services.fire(
             current_user, arende_id, form.trigger.data,
             version=form.version.data,
@@ -148,33 +149,20 @@ def handelse(arende_id: int):
             forsorjning_slut=form.forsorjning_slut.data or None,
             sysselsattning_slut=form.sysselsattning_slut.data or None,
         )
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
+        h.klart("Ändringen är sparad.")
+    if h.fel:
         arende = services.get_arende(current_user, arende_id)
-        if error.field and error.field in form:
-            form[error.field].errors = [*form[error.field].errors, error.message]
-        flash(error.message, "fel")
-        return render_case(arende, handelse_form=form, status=error.status)
-    db.session.commit()
-    flash("Ändringen är sparad.", "ok")
+        return render_case(arende, handelse_form=form, status=h.status)
     return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
 
 
 @bp.route("/<int:arende_id>/forberedelse", methods=["POST"])
 @policy.regel("arende_detaljer")
 def forbered(arende_id: int):
-    try:
+    with utfor() as h:
         forberedelse.markera(current_user, arende_id, part_id=request.form.get("part_id", type=int),
                              mote_id=request.form.get("mote_id", type=int))
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        arende = services.get_arende(current_user, arende_id)
-        flash(error.message, "fel")
-        return render_case(arende, status=error.status)
-    db.session.commit()
-    flash("Förberedelsen är markerad.", "ok")
+        h.klart("Förberedelsen är markerad.")
+    if h.fel:
+        return render_case(services.get_arende(current_user, arende_id), status=h.status)
     return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor="forberedelse-rubrik"), code=303)

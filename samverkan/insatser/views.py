@@ -7,12 +7,11 @@ Thin: look up, call one service, commit once, flash, redirect with 303.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
-from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.insatser import services
 from samverkan.insatser.models import INSATS_FORM_LABELS
 
@@ -41,17 +40,11 @@ def _tillbaka(team_id: int, insats_id: int | None = None):
 
 def _pa_insats(team_id: int, insats_id: int, handling, meddelande: str, *, till_insatsen: bool):
     """Run one projektledare action on an insats: commit and say so, or show why not."""
-    try:
+    with utfor() as h:
         insats = handling(current_user, team_id, insats_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
+        h.klart(meddelande.format(referens=insats.arende.referens))
+    if h.fel:
         return _tillbaka(team_id)
-    referens = insats.arende.referens
-    db.session.commit()
-    flash(meddelande.format(referens=referens), "ok")
     return _tillbaka(team_id, insats_id if till_insatsen else None)
 
 

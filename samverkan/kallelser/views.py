@@ -8,12 +8,11 @@ projektledare and ``None`` to anyone else (the section is then left out).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
-from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.kallelser import services
 from samverkan.kallelser.models import UtskickStatus
 
@@ -66,14 +65,7 @@ def visa(utskick_id: int):
 @bp.route("/<int:utskick_id>/skicka-igen", methods=["POST"])
 @policy.regel("projektledare")
 def skicka_igen(utskick_id: int):
-    try:
+    with utfor(sprid=(404,)) as h:
         services.forsok_igen(current_user, utskick_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status == 404:
-            raise
-        flash(error.message, "fel")
-        return redirect(url_for("kallelser.visa", utskick_id=utskick_id), code=303)
-    db.session.commit()
-    flash("Utskicket ligger i kön igen och skickas vid nästa körning.", "ok")
+        h.klart("Utskicket ligger i kön igen och skickas vid nästa körning.")
     return redirect(url_for("kallelser.visa", utskick_id=utskick_id), code=303)

@@ -18,6 +18,7 @@ from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.core.svenska import antal
 from samverkan.moten import services
 from samverkan.moten.forms import GenereraForm, MoteForm
@@ -41,14 +42,6 @@ def _slut(mote) -> dt.datetime:
 def _moten_globals():
     return {"TYP_LABELS": services.TYP_LABELS, "UTFALL_LABELS": services.UTFALL_LABELS,
             "veckodag": _veckodag, "slut": _slut}
-
-
-def _form_fel(form, error: DomainError) -> None:
-    """Put a refusal beside its form field, or at the top of the page."""
-    falt = getattr(form, error.field, None) if error.field else None
-    if falt is not None:
-        falt.errors = [*falt.errors, error.message]
-    flash(error.message, "fel")
 
 
 def _int(name: str) -> int:
@@ -93,26 +86,21 @@ def generera(team_id: int):
     if not form.validate_on_submit():
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_template("moten/generera.html", team=team, form=form), 422
-    try:
+    with utfor(form=form) as h:
         resultat = services.generera_ar(
             current_user, team_id, veckodag=form.veckodag.data, ordning=form.ordning.data,
             klockslag=form.klockslag.data, uppehall=set(form.uppehall.data or []),
             startmanad=form.startmanad.data, plats=form.plats.data, videolank=form.videolank.data,
             typ=form.typ.data, langd_minuter=form.langd_minuter.data,
         )
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        _form_fel(form, error)
-        return render_template("moten/generera.html", team=team, form=form), error.status
-    db.session.commit()
-    delar = [f"{antal(len(resultat.skapade), 'möte', 'möten')} skapade"]
-    if resultat.fanns_redan:
-        delar.append(f"{len(resultat.fanns_redan)} datum hade redan ett möte")
-    if resultat.passerade:
-        delar.append(f"{len(resultat.passerade)} datum har redan passerat")
-    flash(", ".join(delar) + ".", "ok")
+        delar = [f"{antal(len(resultat.skapade), 'möte', 'möten')} skapade"]
+        if resultat.fanns_redan:
+            delar.append(f"{len(resultat.fanns_redan)} datum hade redan ett möte")
+        if resultat.passerade:
+            delar.append(f"{len(resultat.passerade)} datum har redan passerat")
+        h.klart(", ".join(delar) + ".")
+    if h.fel:
+        return render_template("moten/generera.html", team=team, form=form), h.status
     return redirect(url_for("moten.kalender", team_id=team_id), code=303)
 
 
@@ -128,21 +116,16 @@ def nytt(team_id: int):
     if not form.validate_on_submit():
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_template("moten/mote_form.html", team=team, mote=None, form=form), 422
-    try:
-        mote = services.skapa_mote(
+    with utfor(form=form) as h:
+        mote_id = services.skapa_mote(
             current_user, team_id, datum=form.datum.data, klockslag=form.klockslag.data,
             langd_minuter=form.langd_minuter.data, plats=form.plats.data, videolank=form.videolank.data,
             typ=form.typ.data, kapacitet_=form.kapacitet.data,
-        )
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        _form_fel(form, error)
-        return render_template("moten/mote_form.html", team=team, mote=None, form=form), error.status
-    db.session.commit()
-    flash("Mötet är skapat.", "ok")
-    return redirect(url_for("moten.visa", mote_id=mote.id), code=303)
+        ).id
+        h.klart("Mötet är skapat.")
+    if h.fel:
+        return render_template("moten/mote_form.html", team=team, mote=None, form=form), h.status
+    return redirect(url_for("moten.visa", mote_id=mote_id), code=303)
 
 
 # --- one meeting ----------------------------------------------------------------------------
@@ -157,12 +140,8 @@ def _render_mote(mote_id: int, status: int = 200, *, fel_arende: dict | None = N
 
 def _vagrad(mote_id: int, error: DomainError, *, arende_id: int | None = None, punkt_id: int | None = None,
             anmalan: bool = False):
-    """A refused agenda action: nothing saved; the page again with the reason beside the
-    item (or the request form) it concerns."""
-    db.session.rollback()
-    if error.status in (403, 404):
-        raise error  # web.py answers with the error page: no meeting page to show them
-    flash(error.message, "fel")
+    """A refused agenda action (``utfor`` has rolled back and said why at the top): the
+    page again with the reason beside the item (or the request form) it concerns."""
     return _render_mote(
         mote_id, error.status,
         fel_arende={arende_id: error.message} if arende_id is not None and not anmalan else None,
@@ -197,21 +176,16 @@ def andra(mote_id: int):
     if not form.validate_on_submit():
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_template("moten/mote_form.html", team=mote.team, mote=mote, form=form), 422
-    try:
+    with utfor(form=form) as h:
         services.andra_mote(
             current_user, mote_id, datum=form.datum.data, klockslag=form.klockslag.data,
             langd_minuter=form.langd_minuter.data, plats=form.plats.data, videolank=form.videolank.data,
             typ=form.typ.data, kapacitet_=form.kapacitet.data,
         )
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
+        h.klart("Mötet är ändrat.")
+    if h.fel:
         mote = services.get_mote(current_user, mote_id)
-        _form_fel(form, error)
-        return render_template("moten/mote_form.html", team=mote.team, mote=mote, form=form), error.status
-    db.session.commit()
-    flash("Mötet är ändrat.", "ok")
+        return render_template("moten/mote_form.html", team=mote.team, mote=mote, form=form), h.status
     return _till_motet(mote_id)
 
 
@@ -222,12 +196,11 @@ def installa(mote_id: int):
         sida = services.mote_sida(current_user, mote_id)
         policy.require_projektledare(current_user, sida.mote.team)
         return render_template("moten/installa.html", sida=sida, mote=sida.mote)
-    try:
+    with utfor() as h:
         services.installa_mote(current_user, mote_id)
-    except DomainError as error:
-        return _vagrad(mote_id, error)
-    db.session.commit()
-    flash("Mötet är inställt. Ärendena på dagordningen är tillbaka i inkorgen.", "ok")
+        h.klart("Mötet är inställt. Ärendena på dagordningen är tillbaka i inkorgen.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel)
     return _till_motet(mote_id)
 
 
@@ -235,37 +208,33 @@ def installa(mote_id: int):
 @policy.regel("projektledare")
 def lagg_till(mote_id: int):
     arende_id = _int("arende_id")
-    try:
+    with utfor() as h:
         punkt = services.lagg_till(current_user, mote_id, arende_id)
-    except DomainError as error:
-        return _vagrad(mote_id, error, arende_id=arende_id)
-    referens = punkt.arende.referens
-    db.session.commit()
-    flash(f"{referens} är lagt på dagordningen.", "ok")
+        h.klart(f"{punkt.arende.referens} är lagt på dagordningen.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel, arende_id=arende_id)
     return _till_motet(mote_id, "dagordning-rubrik")
 
 
 @bp.route("/<int:mote_id>/punkter/<int:punkt_id>/ta-bort", methods=["POST"])
 @policy.regel("projektledare")
 def ta_bort(mote_id: int, punkt_id: int):
-    try:
+    with utfor() as h:
         services.ta_bort(current_user, mote_id, punkt_id)
-    except DomainError as error:
-        return _vagrad(mote_id, error, punkt_id=punkt_id)
-    db.session.commit()
-    flash("Punkten är borttagen. Ärendet är tillbaka i inkorgen.", "ok")
+        h.klart("Punkten är borttagen. Ärendet är tillbaka i inkorgen.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel, punkt_id=punkt_id)
     return _till_motet(mote_id, "dagordning-rubrik")
 
 
 @bp.route("/<int:mote_id>/punkter/<int:punkt_id>/flytta", methods=["POST"])
 @policy.regel("projektledare")
 def flytta(mote_id: int, punkt_id: int):
-    try:
+    with utfor() as h:
         services.flytta(current_user, mote_id, punkt_id, request.form.get("riktning", ""))
-    except DomainError as error:
-        return _vagrad(mote_id, error, punkt_id=punkt_id)
-    db.session.commit()
-    flash("Ordningen är ändrad.", "ok")
+        h.klart("Ordningen är ändrad.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel, punkt_id=punkt_id)
     return _till_motet(mote_id, f"punkt-{punkt_id}")
 
 
@@ -273,16 +242,14 @@ def flytta(mote_id: int, punkt_id: int):
 @policy.regel("projektledare")
 def andra_punkt(mote_id: int, punkt_id: int):
     langd = (request.form.get("langd_minuter") or "").strip()
-    if langd and not langd.isdigit():
-        return _vagrad(mote_id, DomainError("ogiltig_langd", "Ange längden i hela minuter.",
-                                            field="langd_minuter"), punkt_id=punkt_id)
-    try:
+    with utfor() as h:
+        if langd and not langd.isdigit():
+            raise DomainError("ogiltig_langd", "Ange längden i hela minuter.", field="langd_minuter")
         services.andra_punkt(current_user, mote_id, punkt_id, langd_minuter=int(langd) if langd else None,
                              individen_medverkar=request.form.get("individen_medverkar") == "ja")
-    except DomainError as error:
-        return _vagrad(mote_id, error, punkt_id=punkt_id)
-    db.session.commit()
-    flash("Punkten är sparad.", "ok")
+        h.klart("Punkten är sparad.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel, punkt_id=punkt_id)
     return _till_motet(mote_id, f"punkt-{punkt_id}")
 
 
@@ -290,29 +257,23 @@ def andra_punkt(mote_id: int, punkt_id: int):
 @policy.regel("handlaggare")
 def anmal(mote_id: int):
     arende_id = _int("arende_id")
-    try:
+    with utfor() as h:
         punkt = services.anmal(current_user, mote_id, arende_id)
-    except DomainError as error:
-        return _vagrad(mote_id, error, arende_id=arende_id, anmalan=True)
-    referens = punkt.arende.referens
-    db.session.commit()
-    flash(f"{referens} är anmält till mötet. Projektledaren lägger det på dagordningen.", "ok")
+        h.klart(f"{punkt.arende.referens} är anmält till mötet. Projektledaren lägger det på dagordningen.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel, arende_id=arende_id, anmalan=True)
     return _till_motet(mote_id, "anmalan-rubrik")
 
 
 @bp.route("/<int:mote_id>/avsluta-dagordning", methods=["POST"])
 @policy.regel("projektledare")
 def avsluta(mote_id: int):
-    try:
+    with utfor() as h:
         ej_hunna = services.avsluta_dagordning(current_user, mote_id)
-    except DomainError as error:
-        return _vagrad(mote_id, error)
-    db.session.commit()
-    if ej_hunna:
-        flash(f"Dagordningen är avslutad. {antal(len(ej_hunna), 'ärende', 'ärenden')} hann inte behandlas och är tillbaka "
-              "i inkorgen som överförda.", "ok")
-    else:
-        flash("Dagordningen är avslutad.", "ok")
+        h.klart(f"Dagordningen är avslutad. {antal(len(ej_hunna), 'ärende', 'ärenden')} hann inte behandlas och är "
+                "tillbaka i inkorgen som överförda." if ej_hunna else "Dagordningen är avslutad.")
+    if h.fel:
+        return _vagrad(mote_id, h.fel)
     return _till_motet(mote_id)
 
 

@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.protokoll import pdf, services
 
 bp = Blueprint("protokoll", __name__, url_prefix="/moten")
@@ -64,16 +64,11 @@ def justera(mote_id: int):
     if not JusteraForm().validate_on_submit():
         flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
         return _visa(mote_id, status=400)
-    try:
+    with utfor() as h:
         services.justera(current_user, mote_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
-        return _visa(mote_id, status=error.status)
-    db.session.commit()
-    flash("Protokollet är justerat och låst. Ändringar görs som tillägg.", "ok")
+        h.klart("Protokollet är justerat och låst. Ändringar görs som tillägg.")
+    if h.fel:
+        return _visa(mote_id, status=h.status)
     return redirect(url_for("protokoll.visa", mote_id=mote_id), code=303)
 
 
@@ -84,16 +79,9 @@ def tillagg(mote_id: int):
     if not form.validate_on_submit():
         flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
         return _visa(mote_id, form=form, status=400)
-    try:
+    with utfor(form=form) as h:
         services.lagg_till(current_user, mote_id, form.text.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        if error.field == "text":
-            form.text.errors = [*form.text.errors, error.message]
-        flash(error.message, "fel")
-        return _visa(mote_id, form=form, status=error.status)
-    db.session.commit()
-    flash("Tillägget är sparat.", "ok")
+        h.klart("Tillägget är sparat.")
+    if h.fel:
+        return _visa(mote_id, form=form, status=h.status)
     return redirect(url_for("protokoll.visa", mote_id=mote_id, _anchor="tillagg-rubrik"), code=303)

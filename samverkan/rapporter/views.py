@@ -8,13 +8,14 @@ team exactly.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden
+from samverkan.core.handling import utfor
 from samverkan.forbund.models import Forbund
 from samverkan.rapporter import export, finsam, services
 from samverkan.rapporter.diagram import stapeldiagram
@@ -79,16 +80,9 @@ def satt_mal():
     except ValueError:
         mal = -1.0
     parameter = request.form.get("parameter", type=int)
-    try:
+    with utfor() as h:
         services.satt_mal(current_user, team_id, request.form.get("nyckel", ""), mal, parameter)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
-        return redirect(url_for("rapporter.nyckeltal", team=team or "alla"), code=303)
-    db.session.commit()
-    flash("Målet är sparat.", "ok")
+        h.klart("Målet är sparat.")
     return redirect(url_for("rapporter.nyckeltal", team=team or "alla"), code=303)
 
 
@@ -158,14 +152,9 @@ def finsam_export(team_id: int):
 @bp.route("/team/<int:team_id>/finsam/<int:arende_id>", methods=["POST"])
 @policy.regel("projektledare")
 def finsam_markera(team_id: int, arende_id: int):
-    try:
+    with utfor() as h:
         finsam.markera(current_user, team_id, arende_id, request.form.get("del", ""))
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
+        h.klart("Registreringen i Uppföljning Finsam är markerad.")
+    if h.fel:
         return redirect(url_for("rapporter.finsam_lista", team_id=team_id), code=303)
-    db.session.commit()
-    flash("Registreringen i Uppföljning Finsam är markerad.", "ok")
     return redirect(url_for("rapporter.finsam_lista", team_id=team_id, _anchor=f"a{arende_id}"), code=303)

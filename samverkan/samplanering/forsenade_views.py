@@ -3,12 +3,12 @@ one done. Thin: the services decide and audit."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.samplanering import forsenade as atgarder
 
 bp = Blueprint("atgarder", __name__, url_prefix="/atgarder")
@@ -30,14 +30,7 @@ def forsenade():
 @bp.route("/klar", methods=["POST"])
 @policy.regel("handlaggare")
 def klar():
-    try:
+    with utfor() as h:
         atgard = atgarder.markera_klar(current_user, request.form.get("atgard_id", type=int))
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
-        return redirect(url_for("atgarder.forsenade"), code=303)
-    db.session.commit()
-    flash(f"Åtgärden är markerad som klar ({atgard.klar_den.isoformat()}).", "ok")
+        h.klart(f"Åtgärden är markerad som klar ({atgard.klar_den.isoformat()}).")
     return redirect(url_for("atgarder.forsenade"), code=303)

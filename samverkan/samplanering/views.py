@@ -15,6 +15,7 @@ from flask_login import current_user
 from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
+from samverkan.core.handling import utfor
 from samverkan.insatser.models import INSATS_FORM_LABELS
 from samverkan.moten import narvaro
 from samverkan.moten.models import NARVARO_LABELS, NarvaroStatus
@@ -63,6 +64,13 @@ class _Formular:
             self.fel[name] = "Ange datumet som ÅÅÅÅ-MM-DD."
             return None
 
+    def visa(self, error: DomainError) -> None:
+        """A refusal (for ``utfor``): field messages beside their fields, others at the top."""
+        if isinstance(error, Valideringsfel):
+            self.fel = {**error.fel, **self.fel}
+        else:
+            flash(error.message, "fel")
+
 
 def _sida(mote_id: int, status: int = 200, *, fel: dict | None = None, fel_punkt: int | None = None,
           narvarofel: bool = False):
@@ -80,15 +88,6 @@ def moteslage(mote_id: int):
     return _sida(mote_id)
 
 
-def _vagrad(mote_id: int, error: DomainError, fel: dict, **kw):
-    db.session.rollback()
-    if error.status in (403, 404):
-        raise error
-    if not fel:
-        flash(error.message, "fel")
-    return _sida(mote_id, error.status if not fel else 422, fel=fel, **kw)
-
-
 @bp.route("/<int:mote_id>/moteslage/narvaro", methods=["POST"])
 @policy.regel("projektledare")
 def narvaro_spara(mote_id: int):
@@ -98,16 +97,13 @@ def narvaro_spara(mote_id: int):
         if key.startswith("narvaro-") and key[8:].isdigit():
             part_id = int(key[8:])
             rader[part_id] = (form.text(key), form.heltal(f"person-{part_id}", "Välj en person från listan."))
-    try:
+    with utfor(visa=form.visa) as h:
         narvaro.registrera(current_user, mote_id, rader)
         if form.fel:
             raise Valideringsfel(form.fel)
-    except Valideringsfel as error:
-        return _vagrad(mote_id, error, {**error.fel, **form.fel}, narvarofel=True)
-    except DomainError as error:
-        return _vagrad(mote_id, error, {})
-    db.session.commit()
-    flash("Närvaron är sparad.", "ok")
+        h.klart("Närvaron är sparad.")
+    if h.fel:
+        return _sida(mote_id, h.status, fel=form.fel, narvarofel=isinstance(h.fel, Valideringsfel))
     return redirect(url_for("samplanering.moteslage", mote_id=mote_id) + "#dagordning-rubrik", code=303)
 
 
@@ -124,7 +120,7 @@ def punkt_spara(mote_id: int, punkt_id: int):
         )
         for i in range(ANTAL_ATGARDSRADER)
     ]
-    try:
+    with utfor(visa=form.visa) as h:
         punkt = services.registrera_punkt(
             current_user, mote_id, punkt_id,
             beslut=form.text("beslut") or None,
@@ -138,13 +134,9 @@ def punkt_spara(mote_id: int, punkt_id: int):
         )
         if form.fel:
             raise Valideringsfel(form.fel)
-    except Valideringsfel as error:
-        return _vagrad(mote_id, error, {**error.fel, **form.fel}, fel_punkt=punkt_id)
-    except DomainError as error:
-        return _vagrad(mote_id, error, {}, fel_punkt=punkt_id)
-    referens, beslut = punkt.arende.referens, punkt.beslut
-    nasta = services.nasta_obehandlade(punkt)
-    db.session.commit()
-    flash(f"{referens}: {services.BESLUT[beslut].lower()} – sparat.", "ok")
-    ankare = f"punkt-{nasta.id}" if nasta is not None else "dagordning-rubrik"
+        nasta = services.nasta_obehandlade(punkt)
+        ankare = f"punkt-{nasta.id}" if nasta is not None else "dagordning-rubrik"
+        h.klart(f"{punkt.arende.referens}: {services.BESLUT[punkt.beslut].lower()} – sparat.")
+    if h.fel:
+        return _sida(mote_id, h.status, fel=form.fel, fel_punkt=punkt_id)
     return redirect(url_for("samplanering.moteslage", mote_id=mote_id) + f"#{ankare}", code=303)

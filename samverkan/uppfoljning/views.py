@@ -11,8 +11,7 @@ from wtforms.validators import Optional
 
 from samverkan.aktualisering import services as aktualisering
 from samverkan.auth import policy
-from samverkan.core.db import db
-from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 from samverkan.uppfoljning import forlopp
 
 bp = Blueprint("uppfoljning", __name__)
@@ -57,13 +56,6 @@ def _stege_sida(fel: tuple[str, FlaskForm] | None = None, status: int = 200):
                            ta_bort=FlaskForm(formdata=None)), status
 
 
-def _fel(form: FlaskForm, error: DomainError) -> None:
-    falt = getattr(form, error.field, None) if error.field else None
-    if falt is not None:
-        falt.errors = [*falt.errors, error.message]
-    flash(error.message, "fel")
-
-
 @bp.route("/admin/stege")
 @policy.regel("admin")
 def stege():
@@ -80,25 +72,19 @@ def spara_steg():
     if not form.validate_on_submit():
         flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
         return _stege_sida(status=400)
-    try:
+    with utfor(form=form) as h:
         if handling == "ny":
             forlopp.lagg_till_steg(current_user, namn=form.namn.data, beskrivning=form.beskrivning.data)
-            meddelande = "Steget är tillagt överst på stegen."
+            h.klart("Steget är tillagt överst på stegen.")
         elif handling == "ta_bort":
             forlopp.ta_bort_steg(current_user, _id(form.steg_id.data))
-            meddelande = "Steget är borttaget."
+            h.klart("Steget är borttaget.")
         else:
             forlopp.andra_steg(current_user, _id(form.steg_id.data), namn=form.namn.data,
                                 beskrivning=form.beskrivning.data)
-            meddelande = "Steget är sparat."
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        _fel(form, error)
-        return _stege_sida((nyckel, form), status=error.status)
-    db.session.commit()
-    flash(meddelande, "ok")
+            h.klart("Steget är sparat.")
+    if h.fel:
+        return _stege_sida((nyckel, form), status=h.status)
     return redirect(url_for("uppfoljning.stege"), code=303)
 
 
@@ -138,20 +124,15 @@ def spara_insatstyp():
     if not form.validate_on_submit():
         flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
         return _insatstyper_sida(status=400)
-    try:
+    with utfor(form=form) as h:
         if ny:
             forlopp.lagg_till_insatstyp(current_user, namn=form.namn.data)
         else:
             forlopp.andra_insatstyp(current_user, _id(form.insatstyp_id.data), namn=form.namn.data,
                                      aktiv=form.aktiv.data)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        _fel(form, error)
-        return _insatstyper_sida(("ny" if ny else f"typ-{form.insatstyp_id.data}", form), status=error.status)
-    db.session.commit()
-    flash("Insatstypen är tillagd." if ny else "Insatstypen är sparad.", "ok")
+        h.klart("Insatstypen är tillagd." if ny else "Insatstypen är sparad.")
+    if h.fel:
+        return _insatstyper_sida(("ny" if ny else f"typ-{form.insatstyp_id.data}", form), status=h.status)
     return redirect(url_for("uppfoljning.insatstyper"), code=303)
 
 
@@ -161,15 +142,11 @@ def ateraktualisera(arende_id: int):
     if not FlaskForm().validate_on_submit():
         flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
         return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
-    try:
+    with utfor() as h:
         nytt = aktualisering.ateraktualisera(current_user, arende_id)
-    except DomainError as error:
-        db.session.rollback()
-        if error.status in (403, 404):
-            raise
-        flash(error.message, "fel")
+        nytt_id = nytt.id
+        h.klart(f"Ärendet är återaktualiserat som {nytt.referens}. Skriv frågeställningen och registrera "
+                "ett nytt samtycke innan du skickar det till teamet.")
+    if h.fel:
         return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
-    db.session.commit()
-    flash(f"Ärendet är återaktualiserat som {nytt.referens}. Skriv frågeställningen och registrera "
-          "ett nytt samtycke innan du skickar det till teamet.", "ok")
-    return redirect(url_for("aktualisering.redigera", arende_id=nytt.id), code=303)
+    return redirect(url_for("aktualisering.redigera", arende_id=nytt_id), code=303)
