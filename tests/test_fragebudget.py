@@ -44,6 +44,7 @@ BUDGET = [
     ("utskick", "projektledare", "/kallelser/", 5),
     ("ett utskick", "projektledare", "/kallelser/{utskick}", 6),
     ("loggkontroll", "admin", "/loggkontroll/?fran=2026-01-01", 7),
+    ("gallring", "admin", "/admin/gallring/", 6),
     ("API: ärenden", "token", "/api/v1/arenden", 4),
     ("API: ett ärende", "token", "/api/v1/arenden/{arende}", 10),
     ("API: ärendets händelser", "token", "/api/v1/arenden/{arende}/handelser", 6),

@@ -6,8 +6,8 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from samverkan.core import audit
 from samverkan.core.db import db
+from samverkan.core.errors import DomainError
 from samverkan.forbund.models import Forbund
 from samverkan.gallring import services
 
@@ -36,7 +36,9 @@ def gallringsfrist(forbund_kod: str, manader: int | None) -> None:
     forbund = db.session.execute(select(Forbund).where(Forbund.kod == forbund_kod)).scalar_one_or_none()
     if forbund is None:
         raise click.ClickException(f"Förbundet {forbund_kod} finns inte.")
-    forbund.gallringsfrist_manader = manader
-    audit.record("gallringsfrist.andra", "forbund", forbund.id, user_id=None, falt=["gallringsfrist_manader"])
+    try:
+        services.satt_frist(forbund.id, manader, user_id=None)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"{forbund.kod}: {'ingen gallring' if manader is None else f'{manader} månader efter avslut'}.")

@@ -12,7 +12,8 @@ and holds object ids and field names, never values, so after gallring its rows p
 at anonymised ärenden and identify no one. Each anonymised ärende gets one more entry,
 ``gallring``.
 
-The job changes data and flushes; the caller (``flask gallring``) commits once.
+It runs every night from the scheduler (``jobs.py``), from ``flask gallring`` and from
+the admin's page. The job changes data and flushes; the caller commits once.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from samverkan.anteckningar.models import Anteckning
 from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.core import audit, clock
 from samverkan.core.db import db
+from samverkan.core.errors import DomainError
 from samverkan.deltagare.models import Deltagare, Samtycke
 from samverkan.forbund.models import Forbund
 from samverkan.samplanering.models import Atgard
@@ -79,14 +81,29 @@ def _stangd_den():
     return func.coalesce(Arende.avslutad_den, senaste)
 
 
-def forfallna(idag: dt.date | None = None) -> list[tuple[int, str, str, int]]:
+MAX_MANADER = 1200  # a hundred years: beyond that a number is a typing error
+
+
+def satt_frist(forbund_id: int, manader: int | None, *, user_id: int | None) -> None:
+    """The förbund's retention period in months after closing; None: no gallring."""
+    if manader is not None and not 1 <= manader <= MAX_MANADER:
+        raise DomainError("ogiltig_gallringsfrist", f"Ange gallringsfristen som ett antal månader, 1–{MAX_MANADER}, "
+                          "eller lämna fältet tomt för ingen gallring.", field="manader")
+    forbund = db.session.get(Forbund, forbund_id)
+    forbund.gallringsfrist_manader = manader
+    audit.record("gallringsfrist.andra", "forbund", forbund_id, user_id=user_id, falt=["gallringsfrist_manader"])
+    db.session.flush()
+
+
+def forfallna(idag: dt.date | None = None, *, forbund_id: int | None = None) -> list[tuple[int, str, str, int]]:
     """(id, referens, förbund kod, deltagare id) of closed, not yet anonymised ärenden
-    whose förbund's retention period has passed, oldest first."""
+    whose förbund's retention period has passed, oldest first; one förbund's or all."""
     idag = idag or clock.today()
     rader = []
-    for forbund in db.session.execute(
-        select(Forbund).where(Forbund.gallringsfrist_manader.is_not(None)).order_by(Forbund.kod)
-    ).scalars():
+    urval = select(Forbund).where(Forbund.gallringsfrist_manader.is_not(None)).order_by(Forbund.kod)
+    if forbund_id is not None:
+        urval = urval.where(Forbund.id == forbund_id)
+    for forbund in db.session.execute(urval).scalars():
         grans = manader_fore(idag, forbund.gallringsfrist_manader)
         rader += db.session.execute(
             select(Arende.id, Arende.referens, Forbund.kod, Arende.deltagare_id)
@@ -102,9 +119,12 @@ def forfallna(idag: dt.date | None = None) -> list[tuple[int, str, str, int]]:
     return [tuple(rad) for rad in rader]
 
 
-def gallra(*, torrkorning: bool, idag: dt.date | None = None) -> Rapport:
+def gallra(*, torrkorning: bool, idag: dt.date | None = None, forbund_id: int | None = None,
+           user_id: int | None = None) -> Rapport:
+    """Anonymise what is due (one förbund's or all); ``user_id`` is who asked, None for
+    the scheduler and the command line."""
     rapport = Rapport(torrkorning=torrkorning)
-    arenden = forfallna(idag)
+    arenden = forfallna(idag, forbund_id=forbund_id)
     for _id, referens, kod, _deltagare in arenden:
         rapport.per_forbund.setdefault(kod, []).append(referens)
     if torrkorning or not arenden:
@@ -115,7 +135,7 @@ def gallra(*, torrkorning: bool, idag: dt.date | None = None) -> Rapport:
         _anonymisera(ids[start:start + SKIVA], nu)
     rapport.deltagare = _avidentifiera_deltagare({rad[3] for rad in arenden})
     for arende_id in ids:
-        audit.record("gallring", "arende", arende_id, user_id=None,
+        audit.record("gallring", "arende", arende_id, user_id=user_id,
                      falt=["fragestallning", "anteckningar", "handlingsplan", "samtycke", "kommentarer"])
     db.session.flush()
     log.info("gallring: %d ärenden, %d deltagare", len(ids), rapport.deltagare)

@@ -30,6 +30,10 @@ from samverkan.kallelser import mail, services
 
 log = logging.getLogger(__name__)
 
+# Not between 02:00 and 03:00: in Stockholm that hour is skipped one night in spring and
+# comes twice one night in autumn, and a cron trigger would then skip or repeat the run.
+GALLRING_KLOCKAN = dt.time(3, 30)
+
 
 def avsandar_id() -> str:
     """Who holds a claim: host and process, plus a random part (pids are reused)."""
@@ -147,19 +151,21 @@ def kor(app: Flask, stopp: threading.Event | None = None) -> Counter:
     return antal
 
 
-def starta(app: Flask, intervall: int) -> None:
-    """Run ``kor`` every ``intervall`` seconds until SIGTERM or SIGINT.
+def schemalaggare(app: Flask, intervall: int, stopp: threading.Event):
+    """The scheduler with its two fixed jobs: ``kor`` every ``intervall`` seconds, and the
+    gallring every night at GALLRING_KLOCKAN, Stockholm time.
 
-    APScheduler's memory job store holds only this fixed job (nothing pickled, nothing to
-    lose: all state is in our tables). ``coalesce`` folds missed ticks into one,
-    ``max_instances=1`` keeps ticks from overlapping, and a generous grace time keeps a
-    late tick from being skipped (the default is one second). On a signal the running
-    tick finishes the message it is sending and stops.
+    APScheduler's memory job store holds only these fixed jobs (nothing pickled, nothing to
+    lose: all state is in our tables). ``coalesce`` folds missed runs into one,
+    ``max_instances=1`` keeps them from overlapping, and a generous grace time keeps a
+    late run from being skipped (the default is one second).
     """
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
 
-    stopp = threading.Event()
+    from samverkan.gallring import jobs as gallring_jobs
+
     scheduler = BlockingScheduler(
         timezone=dt.UTC,
         executors={"default": ThreadPoolExecutor(1)},
@@ -167,6 +173,19 @@ def starta(app: Flask, intervall: int) -> None:
     )
     scheduler.add_job(kor, "interval", seconds=intervall, args=(app, stopp), id="utskick",
                       name="planera och leverera utskick", next_run_time=dt.datetime.now(dt.UTC))
+    # At night, Stockholm time, when nobody is at a meeting; the same single thread, so it
+    # never runs beside a tick.
+    scheduler.add_job(gallring_jobs.natt, CronTrigger(hour=GALLRING_KLOCKAN.hour, minute=GALLRING_KLOCKAN.minute,
+                                                      timezone=clock.STOCKHOLM),
+                      args=(app,), id="gallring", name="nattlig gallring")
+    return scheduler
+
+
+def starta(app: Flask, intervall: int) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; on a signal the running tick finishes
+    the message it is sending and stops."""
+    stopp = threading.Event()
+    scheduler = schemalaggare(app, intervall, stopp)
 
     def _stoppa(signum, frame):
         log.info("signal %s: stopping after the current message", signum)

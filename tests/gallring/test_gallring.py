@@ -9,69 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from samverkan.anteckningar.models import Anteckning
-from samverkan.arenden import services as arende_services
 from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.core import clock
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
-from samverkan.deltagare.models import Deltagare, Samtycke
+from samverkan.deltagare.models import Deltagare
 from samverkan.gallring.services import manader_fore
 from samverkan.samplanering.models import Atgard
 from tests import factories
+from tests.gallring.conftest import NU, TRE_AR_SEDAN, arende_med_innehall, innehall
 from workflows import arende as wf
-
-NU = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
-TRE_AR_SEDAN = NU - dt.timedelta(days=3 * 365)
-
-
-def _arende(world, *, stangd: str | None, kon: str = "kvinna") -> Arende:
-    """An ärende with a note, a handlingsplan action and a consent document reference;
-    ``stangd``: None (left open), 'avslutad' or 'aterkallad'."""
-    arende = factories.create_arende(world)
-    arende.deltagare.kon = kon
-    user = world.users["ledamot_af"]
-    db.session.add(Anteckning(arende_id=arende.id, forfattare_id=user.id, text="<p>Berättade om sin hälsa.</p>"))
-    db.session.add(Atgard(arende_id=arende.id, beskrivning="Kontakta vårdcentralen", part_id=world.parter["region"].id,
-                          ansvarig="Vera Vårdsson", klar_senast=clock.today(), skapad_av_id=user.id))
-    arende.samtycken[0].dokumentreferens = "Blankett 2023-114 i pärm"
-    if stangd == wf.ATERKALLAD:
-        arende_services.fire(user, arende.id, "aterkalla", version=arende.version)
-    elif stangd == wf.AVSLUTAD:
-        arende.status = wf.AVSLUTAD  # the closing path is the flow's test; here only the result matters
-        arende.avslutad_den = clock.today()
-        arende.avslutsorsak = "arbete"
-        arende.sysselsattning_slut = "heltid"
-    db.session.commit()
-    return arende
-
-
-@pytest.fixture
-def fall(world):
-    """Two closed three years ago, one closed today, one opened three years ago and open."""
-    clock.set_clock(lambda: TRE_AR_SEDAN)
-    gamla = [_arende(world, stangd=wf.AVSLUTAD, kon="man"), _arende(world, stangd=wf.ATERKALLAD)]
-    oppet = _arende(world, stangd=None)
-    clock.set_clock(lambda: NU)
-    nytt = _arende(world, stangd=wf.AVSLUTAD)
-    world.forbund.gallringsfrist_manader = 24
-    db.session.commit()
-    return {"gamla": [a.id for a in gamla], "kvar": [oppet.id, nytt.id],
-            "referenser": [a.referens for a in gamla]}
-
-
-def _innehall(arende_id: int) -> dict:
-    db.session.expire_all()
-    arende = db.session.get(Arende, arende_id)
-    return {
-        "fragestallning": arende.fragestallning,
-        "personnummer": arende.deltagare.personnummer,
-        "anteckningar": [a.text for a in db.session.scalars(select(Anteckning).where(Anteckning.arende_id == arende_id))],
-        "atgarder": [(a.beskrivning, a.ansvarig) for a in
-                     db.session.scalars(select(Atgard).where(Atgard.arende_id == arende_id))],
-        "dokument": [s.dokumentreferens for s in
-                     db.session.scalars(select(Samtycke).where(Samtycke.arende_id == arende_id))],
-        "gallrad": arende.gallrad,
-    }
 
 
 def _statistik() -> dict:
@@ -100,32 +47,32 @@ def _kor(ctx, *args):
 
 
 def test_a_dry_run_reports_what_would_go_and_changes_nothing(ctx, fall):
-    fore = {i: _innehall(i) for i in fall["gamla"] + fall["kvar"]}
+    fore = {i: innehall(i) for i in fall["gamla"] + fall["kvar"]}
     loggrader = db.session.scalar(select(func.count()).select_from(AuditEntry))
 
     output = _kor(ctx, "--torrkorning")
 
     assert "Torrkörning: 2 ärenden skulle gallras." in output
     assert all(ref in output for ref in fall["referenser"])
-    assert {i: _innehall(i) for i in fore} == fore
+    assert {i: innehall(i) for i in fore} == fore
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == loggrader
 
 
 def test_only_closed_arenden_past_the_period_are_anonymised_and_the_statistics_stay(ctx, fall):
-    kvar = {i: _innehall(i) for i in fall["kvar"]}
-    assert all(_innehall(i)["personnummer"] for i in fall["gamla"])
+    kvar = {i: innehall(i) for i in fall["kvar"]}
+    assert all(innehall(i)["personnummer"] for i in fall["gamla"])
     statistik = _statistik()
 
     output = _kor(ctx)
 
     assert "2 ärenden gallrade." in output
     for arende_id in fall["gamla"]:
-        assert _innehall(arende_id) | {"gallrad": None} == {
+        assert innehall(arende_id) | {"gallrad": None} == {
             "fragestallning": "", "personnummer": None, "anteckningar": [""], "atgarder": [("", "")],
             "dokument": [""], "gallrad": None,
         }
-        assert _innehall(arende_id)["gallrad"] is not None
-    assert {i: _innehall(i) for i in fall["kvar"]} == kvar
+        assert innehall(arende_id)["gallrad"] is not None
+    assert {i: innehall(i) for i in fall["kvar"]} == kvar
     assert _statistik() == statistik
     gallrade = db.session.scalars(select(AuditEntry.objekt_id).where(AuditEntry.handling == "gallring")).all()
     assert sorted(gallrade) == sorted(fall["gamla"])
@@ -137,20 +84,20 @@ def test_a_forbund_without_a_period_keeps_everything(ctx, fall, world):
     world.forbund.gallringsfrist_manader = None
     db.session.commit()
     assert "0 ärenden gallrade." in _kor(ctx)
-    assert all(_innehall(i)["personnummer"] for i in fall["gamla"])
+    assert all(innehall(i)["personnummer"] for i in fall["gamla"])
 
 
 def test_a_person_with_an_open_arende_keeps_the_number_until_that_one_is_gallrat(ctx, world):
     clock.set_clock(lambda: TRE_AR_SEDAN)
-    gammalt = _arende(world, stangd=wf.AVSLUTAD)
+    gammalt = arende_med_innehall(world, stangd=wf.AVSLUTAD)
     clock.set_clock(lambda: NU)
     nytt = factories.create_arende(world)
     nytt.deltagare_id = gammalt.deltagare_id
     world.forbund.gallringsfrist_manader = 12
     db.session.commit()
     _kor(ctx)
-    assert _innehall(gammalt.id)["fragestallning"] == ""
-    assert _innehall(gammalt.id)["personnummer"] is not None
+    assert innehall(gammalt.id)["fragestallning"] == ""
+    assert innehall(gammalt.id)["personnummer"] is not None
 
 
 def test_the_period_is_set_per_forbund_from_the_command_line(ctx, world):
