@@ -435,7 +435,7 @@ class _Bygge:
     # -- organisation ------------------------------------------------------------
     def organisation(self, start: dt.date) -> Forbund:
         self._set(_local(start, dt.time(9, 0)))
-        forbund = Forbund(namn=FORBUND_NAMN, kod=FORBUND_KOD)
+        forbund = Forbund(namn=FORBUND_NAMN, kod=FORBUND_KOD, gallringsfrist_manader=36)
         db.session.add(forbund)
         skapa_standardlistor(forbund)
         for key, (typ, namn) in _PARTER.items():
