@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from types import SimpleNamespace
 
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
@@ -22,7 +23,7 @@ from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import Conflict, DomainError
+from samverkan.core.errors import Conflict, DomainError, Valideringsfel
 from samverkan.core.html import text_content
 from samverkan.forbund.models import Medlemskap, TeamRoll
 from workflows import arende as wf
@@ -91,8 +92,7 @@ class ArendeFlow:
         self._refusals = []
         ok = event.trigger(self, datum=datum, kommentar=kommentar, **context)
         if not ok:
-            message, falt = self._refusals[0] if self._refusals else ("Åtgärden är inte tillåten nu.", None)
-            raise DomainError("villkor_ej_uppfyllt", message, field=falt)
+            raise self._vagran(trigger, fran, {"datum": datum, "kommentar": kommentar, **context})
         # No autoflush while the effects read related rows (the consent): the new state
         # is flushed once, in _write_history, where a concurrent change becomes a Conflict
         # (an autoflush here raised it as a bare StaleDataError, a 500).
@@ -172,6 +172,25 @@ class ArendeFlow:
         log.info("arende %s: %s %s -> %s", self.arende.id, trigger, fran, self.arende.status)
         return handelse
 
+    def _vagran(self, trigger: str, fran: str, kwargs: dict) -> DomainError:
+        """Why ``trigger`` was refused, all of it. ``transitions`` stops at the first guard
+        that fails, so every guard of the trigger's rows from this state is asked again
+        (they only read): a form then marks each missing field at once."""
+        self._refusals = []
+        event = SimpleNamespace(kwargs=kwargs)
+        for rad in wf.TRANSITIONS:
+            if rad.trigger == trigger and fran in rad.source:
+                for guard in rad.guards:
+                    getattr(self, guard)(event)
+        per_falt: dict[str, str] = {}
+        for message, falt in self._refusals:
+            if falt:
+                per_falt.setdefault(falt, message)
+        if len(per_falt) > 1:
+            return Valideringsfel(per_falt, code="villkor_ej_uppfyllt")
+        message, falt = self._refusals[0] if self._refusals else ("Åtgärden är inte tillåten nu.", None)
+        return DomainError("villkor_ej_uppfyllt", message, field=falt)
+
     # --- guards (names from workflows.arende; each records why it refused) --------
     def _guard(self, name: str, holds: bool, falt: str | None = None) -> bool:
         """``falt``: the form field the refusal belongs beside, if one does."""
@@ -218,7 +237,10 @@ class ArendeFlow:
         saknas = [falt for falt, lista in (("forsorjning_slut", FORSORJNING),
                                            ("sysselsattning_slut", SYSSELSATTNING))
                   if event.kwargs.get(falt) not in lista]
-        return self._guard("har_slutdata", not saknas, saknas[0] if saknas else None)
+        holds = self._guard("har_slutdata", not saknas, saknas[0] if saknas else None)
+        for falt in saknas[1:]:  # every missing field is marked, not only the first
+            self._refusals.append((wf.GUARD_MESSAGES["har_slutdata"], falt))
+        return holds
 
     def har_kommentar(self, event) -> bool:
         return self._guard("har_kommentar", bool(event.kwargs.get("kommentar", "").strip()))

@@ -46,7 +46,7 @@ class Valideringsfel(DomainError):
     """Several fields refused at once: ``fel`` maps each field to its Swedish message.
     ``field`` and ``message`` are the first, for callers that show one."""
 
-    def __init__(self, fel: dict[str, str]):
+    def __init__(self, fel: dict[str, str], *, code: str = "ogiltiga_uppgifter"):
         falt, meddelande = next(iter(fel.items()))
-        super().__init__("ogiltiga_uppgifter", meddelande, field=falt)
+        super().__init__(code, meddelande, field=falt)
         self.fel = fel

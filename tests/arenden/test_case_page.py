@@ -382,3 +382,19 @@ def test_own_draft_links_to_its_edit_page(world, login):
     db.session.commit()
     html = login(world.users["ledamot_af"]).get(f"/arenden/{arende.id}").get_data(as_text=True)
     assert f"/aktualisering/{arende.id}/redigera" in html
+
+
+def test_avslut_with_nothing_filled_in_marks_every_missing_field_at_once(world, login):
+    arende = factories.create_arende(world)  # aktualiserat: open, so avslut needs all three
+    db.session.commit()
+    response = login(world.users["projektledare"]).post(
+        f"/arenden/{arende.id}/handelse", data={"trigger": "avsluta", "version": arende.version})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for falt in ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut"):
+        assert re.search(rf'id="avsluta-{falt}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="avsluta-{falt}"',
+                         html), falt
+    summary = html[html.index("Formuläret innehåller fel"):]
+    assert "Ange en avslutsorsak." in summary and summary.count("Ange försörjning och sysselsättning vid avslut.") >= 2
+    db.session.expire_all()
+    assert db.session.get(Arende, arende.id).status == arende.status
