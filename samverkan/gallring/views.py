@@ -15,6 +15,7 @@ from samverkan.auth import policy
 from samverkan.core import audit
 from samverkan.core.db import db
 from samverkan.core.handling import utfor
+from samverkan.core.svenska import antal
 from samverkan.forbund.models import Forbund
 from samverkan.gallring import services
 
@@ -89,7 +90,8 @@ def kor():
         return _sida(gallra_form=form, status=422)
     with utfor(form=form) as h:
         rapport = services.gallra(torrkorning=False, forbund_id=current_user.forbund_id, user_id=current_user.id)
-        h.klart(f"{rapport.antal} ärenden är gallrade och {rapport.deltagare} deltagare avidentifierade."
+        h.klart(f"Gallringen är klar: {antal(rapport.antal, 'ärende', 'ärenden')} och "
+                f"{antal(rapport.deltagare, 'deltagare', 'deltagare')} avidentifierade."
                 if rapport.antal else "Det fanns inget att gallra.")
     if h.fel:
         return _sida(gallra_form=form, status=h.status)

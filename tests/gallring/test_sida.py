@@ -69,7 +69,7 @@ def test_running_it_needs_a_confirmation_and_stays_in_the_admins_forbund(fall, l
 
     svar = client.post("/admin/gallring/kor", data={"bekrafta": "y"})
     assert svar.status_code == 303
-    assert "1 ärenden är gallrade" in client.get(svar.location).get_data(as_text=True)
+    assert "Gallringen är klar: 1 ärende och" in client.get(svar.location).get_data(as_text=True)
     assert innehall(fall["gamla"][0])["gallrad"] is not None
     assert innehall(fall["gamla"][1])["gallrad"] is None  # the other förbund's
     assert [(e.objekt_id, e.user_id) for e in _handlingar("gallring")] == [(fall["gamla"][0], world.users["admin"].id)]
