@@ -10,6 +10,9 @@ from samverkan.uppfoljning.models import Steg, Stegmatning
 
 BREDD, HOJD = 600, 260
 VANSTER, HOGER, TOPP, BOTTEN = 48, 48, 16, 40
+# A date label (ÅÅÅÅ-MM-DD) is about 70 units wide: closer labels are left out (the table
+# beside the chart has every date).
+ETIKETTAVSTAND = 76
 
 
 @dataclass
@@ -40,16 +43,19 @@ class Diagram:
 
 
 def bygg(matningar: list[Stegmatning], stege: list[Steg]) -> Diagram | None:
-    """Coordinates for the measurements (oldest first); None without any."""
+    """Coordinates for the measurements (oldest first); None without any. Time runs
+    along the x axis in proportion, so a long gap between follow-ups shows as one."""
     if not matningar:
         return None
     hogsta_steg = max([s.nummer for s in stege] + [m.steg.nummer for m in matningar])
     yb, yt = HOJD - BOTTEN, TOPP
     xv, xh = VANSTER, BREDD - HOGER
-    n = len(matningar)
+    forsta = matningar[0].datum
+    spann = (matningar[-1].datum - forsta).days
+    xs = [(xv + xh) / 2 if spann == 0 else xv + (xh - xv) * (m.datum - forsta).days / spann for m in matningar]
 
     def x(i: int) -> float:
-        return (xv + xh) / 2 if n == 1 else xv + (xh - xv) * i / (n - 1)
+        return xs[i]
 
     def y(andel: float) -> float:
         return yb - (yb - yt) * andel
@@ -61,8 +67,21 @@ def bygg(matningar: list[Stegmatning], stege: list[Steg]) -> Diagram | None:
     ors = [Punkt(x(i), y(m.ors / 40), f"ORS {m.ors}") for i, m in enumerate(matningar) if m.ors is not None]
     return Diagram(
         steg=steg, grad=grad, ors=ors,
-        x_etiketter=[Punkt(x(i), yb + 18, m.datum.isoformat()) for i, m in enumerate(matningar)],
+        x_etiketter=_datumetiketter(matningar, xs, yb + 18),
         y_steg=[Punkt(xv - 8, y((nr - 1) / max(1, hogsta_steg - 1)), str(nr))
                 for nr in range(1, hogsta_steg + 1)],
         y_grad=[Punkt(xh + 8, y(p / 100), f"{p} %") for p in (0, 50, 100)],
     )
+
+
+def _datumetiketter(matningar: list[Stegmatning], xs: list[float], y: float) -> list[Punkt]:
+    """Date labels that do not overlap: from the first on where they fit, and always the
+    latest, which replaces the one too close before it."""
+    etiketter: list[Punkt] = []
+    for i, m in enumerate(matningar):
+        if etiketter and xs[i] - etiketter[-1].x < ETIKETTAVSTAND:
+            if i < len(matningar) - 1:
+                continue
+            etiketter.pop()
+        etiketter.append(Punkt(xs[i], y, m.datum.isoformat()))
+    return etiketter
