@@ -61,7 +61,7 @@ TRANSITIONS: list[Row] = [
     _row("samplanera",             PA_AGENDA,                        SAMPLANERAD,  "ar_nytt"),
     _row("folj_upp",               PA_AGENDA,                        I_INSATS,     "ar_foljt"),
     _row("anvisa_insats",          [SAMPLANERAD, I_KO],              I_INSATS,     "insats_har_plats"),
-    _row("satt_i_ko",              SAMPLANERAD,                      I_KO,         "insats_ar_full"),
+    _row("satt_i_ko",              [SAMPLANERAD, I_INSATS],          I_KO,         "insats_ar_full"),
     _row("kalla_till_uppfoljning", I_INSATS,                         UPPFOLJNING),
     _row("avsluta",                OPEN,                             AVSLUTAD,     "har_avslutsorsak", "har_slutdata"),
     _row("avsluta",                ATERKALLAD,                       AVSLUTAD,     "har_avslutsorsak"),

@@ -105,8 +105,9 @@ def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | 
 
     For a new ärende the state machine moves it on: ``anvisa_insats`` when there is a
     place, ``satt_i_ko`` when the samcoach is full. At a follow-up the ärende is already
-    in insats: the same insats continues, or the open ones end and the new one starts (a
-    full samcoach cannot take it then: the flow has no queue from a follow-up).
+    in insats: the same insats continues, or the open ones end and the new one starts;
+    a samcoach decided then who is full puts the ärende in the queue (``satt_i_ko`` from
+    i_insats), and it is offered the next free place like any other.
     """
     idag = clock.today()
     oppna = [] if ny else _oppna_insatser(arende.id)
@@ -122,10 +123,6 @@ def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | 
     if samma is not None:
         return samma  # continues as before
     ledig = form != InsatsForm.SAMCOACH or _upptagna(arende.team_id, medlemskap.user_id) < kapacitet(medlemskap)
-    if not ledig and not ny:
-        raise DomainError("samcoach_full", f"Samcoachen har inga lediga platser ({kapacitet(medlemskap)} av "
-                          f"{kapacitet(medlemskap)}). Vid uppföljning kan ärendet inte köas; välj en annan "
-                          "insats eller fortsatt stöd i ordinarie verksamhet.", field="samcoach_id")
     for gammal in oppna:
         avsluta_insats_rad(user, gammal)
     insats = Insats(arende_id=arende.id, team_id=arende.team_id, form=form, insatstyp_id=insatstyp_id,
@@ -137,6 +134,8 @@ def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | 
     if ny:
         ArendeFlow(arende).fire("anvisa_insats" if ledig else "satt_i_ko", aktor_id=user.id,
                                 ledig_plats=ledig, kommentar=kommentar)
+    elif not ledig:
+        ArendeFlow(arende).fire("satt_i_ko", aktor_id=user.id, ledig_plats=False, kommentar=kommentar)
     db.session.flush()
     audit.record("insats.besluta", "insats", insats.id, user_id=user.id,
                  falt=["form", "status", "samcoach_id", "insatstyp_id"])

@@ -44,7 +44,7 @@ class Modell:
                 return "i_insats"
             case "anvisa_insats" if s in ("samplanerad", "i_ko") and ledig:
                 return "i_insats"
-            case "satt_i_ko" if s == "samplanerad" and not ledig:
+            case "satt_i_ko" if s in ("samplanerad", "i_insats") and not ledig:
                 return "i_ko"
             case "kalla_till_uppfoljning" if s == "i_insats":
                 return "uppfoljning"

@@ -21,8 +21,10 @@ from samverkan.core.errors import DomainError, Forbidden
 from samverkan.forbund.models import Medlemskap, TeamRoll
 from samverkan.insatser import services
 from samverkan.insatser.models import Insats, InsatsStatus
+from samverkan.moten import services as moten_services
 from samverkan.samplanering import services as samplanering
-from tests.moten.conftest import satt_klockan
+from samverkan.uppfoljning import services as uppfoljning_services
+from tests.moten.conftest import MOTESDAG, satt_klockan
 from workflows import arende as wf
 
 FOLJ_UPP = dt.date(2026, 5, 5)
@@ -191,3 +193,42 @@ def test_simultaneous_assignments_never_exceed_capacity(world, pa_agendan, ctx):
     lage = services.samcoachlage(pl, world.team.id)
     assert [k.position for k in lage.ko] == [1, 2, 3]
     assert all(results[i.arende_id] == wf.I_KO for i in ko)
+
+
+def test_a_follow_up_that_decides_a_full_samcoach_queues_the_arende(world, pa_agendan, nytt_mote):
+    """At a follow-up the team moves an ärende from an insats to the samcoach, who is full:
+    the insats ends, the ärende waits in the queue, and the next free place is its."""
+    _kapacitet(world, 1)
+    mote, (upptagen, foljs) = pa_agendan(2)
+    pl = world.users["projektledare"]
+    _till_samcoach(world, mote, upptagen)
+    ami = services.insatstyper(world.forbund.id)[0].id
+    samplanering.registrera_punkt(pl, mote.id, foljs.id, beslut="insats", insatstyp_id=ami, folj_upp_den=FOLJ_UPP)
+    arende_services.fire(pl, foljs.arende_id, "kalla_till_uppfoljning", version=None)
+    nasta = nytt_mote(MOTESDAG + dt.timedelta(days=28))
+    uppfoljning = moten_services.lagg_till(pl, nasta.id, foljs.arende_id)
+    db.session.commit()
+    steg = uppfoljning_services.stege(world.forbund.id)
+
+    samplanering.registrera_punkt(pl, nasta.id, uppfoljning.id, beslut="samcoach",
+                                  samcoach_id=world.users["samcoach"].id, folj_upp_den=FOLJ_UPP + dt.timedelta(days=60),
+                                  steg_id=steg[1].id, sysselsattningsgrad=0)
+    db.session.commit()
+
+    assert _status(foljs) == wf.I_KO
+    insatser = db.session.execute(select(Insats).where(Insats.arende_id == foljs.arende_id)
+                                  .order_by(Insats.id)).scalars().all()
+    assert [(i.form.value, i.status) for i in insatser] == [("insats", InsatsStatus.AVSLUTAD),
+                                                            ("samcoach", InsatsStatus.KO)]
+    triggers = [h.trigger for h in db.session.get(Arende, foljs.arende_id).handelser]
+    assert triggers[-2:] == ["folj_upp", "satt_i_ko"]
+
+    arende_services.fire(pl, upptagen.arende_id, "avsluta", version=None, avslutsorsak="arbete",
+                         forsorjning_slut="lon", sysselsattning_slut="arbete")
+    db.session.commit()
+    erbjuden = insatser[1]
+    db.session.refresh(erbjuden)
+    assert (erbjuden.status, erbjuden.samcoach_id) == (InsatsStatus.ERBJUDEN, world.users["samcoach"].id)
+    services.bekrafta_plats(pl, world.team.id, erbjuden.id)
+    db.session.commit()
+    assert _status(foljs) == wf.I_INSATS
