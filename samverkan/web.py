@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from samverkan.auth import policy, startsida
 from samverkan.auth import services as auth_services
 from samverkan.core import clock, svenska
-from samverkan.core.db import db
+from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError
 from samverkan.core.extensions import login_manager
 from samverkan.core.html import safe
@@ -29,8 +29,6 @@ CSP = (
 )
 
 
-# The largest id the database holds (PostgreSQL's integer).
-ID_MAX = 2**31 - 1
 
 
 def init_app(app: Flask) -> None:
@@ -47,6 +45,13 @@ def init_app(app: Flask) -> None:
         # (A bounded URL converter would do it, but werkzeug then answers 405 for the
         # other methods of the same path.)
         if any(isinstance(v, int) and v > ID_MAX for v in (request.view_args or {}).values()):
+            abort(404)
+        # The same for an id in a page's query or form (team=…, mote_id=…). The API checks
+        # its own parameters and answers in JSON.
+        if request.blueprint != "api" and any(
+            (namn == "team" or namn.endswith("_id")) and v.isdigit() and int(v) > ID_MAX
+            for namn, v in (*request.args.items(), *_form_items())
+        ):
             abort(404)
         # A NUL character in a query or form value: PostgreSQL text cannot hold it, and no
         # user types one (JSON bodies are checked field by field in api/payload.py).
@@ -135,11 +140,15 @@ def init_app(app: Flask) -> None:
 
 
 
-def _form_values() -> list[str]:
+def _form_items() -> list[tuple[str, str]]:
     if request.method in ("GET", "HEAD") or request.mimetype not in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         return []
-    return list(request.form.values())
+    return list(request.form.items())
+
+
+def _form_values() -> list[str]:
+    return [v for _, v in _form_items()]
 
 
 def _http_error(status: int, message: str):

@@ -102,6 +102,12 @@ GUARD_MESSAGES = {
     "har_slutdata": "Ange försörjning och sysselsättning vid avslut.",
     "har_kommentar": "Skriv en kommentar som förklarar felregistreringen.",
 }
+# A guard that reads several fields says, per missing field, what is missing there: the
+# form marks each one, and its error summary does not repeat one sentence.
+GUARD_FIELD_MESSAGES = {
+    "har_slutdata": {"forsorjning_slut": "Ange försörjning vid avslut.",
+                     "sysselsattning_slut": "Ange sysselsättning vid avslut."},
+}
 
 
 def triggers_from(state: str) -> list[str]:

@@ -237,10 +237,8 @@ class ArendeFlow:
         saknas = [falt for falt, lista in (("forsorjning_slut", FORSORJNING),
                                            ("sysselsattning_slut", SYSSELSATTNING))
                   if event.kwargs.get(falt) not in lista]
-        holds = self._guard("har_slutdata", not saknas, saknas[0] if saknas else None)
-        for falt in saknas[1:]:  # every missing field is marked, not only the first
-            self._refusals.append((wf.GUARD_MESSAGES["har_slutdata"], falt))
-        return holds
+        self._refusals += [(wf.GUARD_FIELD_MESSAGES["har_slutdata"][falt], falt) for falt in saknas]
+        return not saknas
 
     def har_kommentar(self, event) -> bool:
         return self._guard("har_kommentar", bool(event.kwargs.get("kommentar", "").strip()))

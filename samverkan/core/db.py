@@ -46,6 +46,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest id the database holds (PostgreSQL's integer): a larger one can name no row.
+ID_MAX = 2**31 - 1
+
 db = SQLAlchemy(model_class=Base)
 
 # Registers the Swedish collation on every SQLite connection (ORDER BY svensk_ordning(...)).

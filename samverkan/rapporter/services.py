@@ -17,7 +17,7 @@ from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
-from samverkan.core.db import db
+from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
 from samverkan.forbund.models import PART_TYP_LABELS, PartTyp, Team
@@ -83,7 +83,7 @@ def behorighet_for_val(user: User, team_val: str, *, falt: str = "team") -> Beho
     if team_val == "":
         teams = rapport_teams(user)
         return behorighet(user, teams[0].id if teams else None)
-    if not team_val.isdigit():
+    if not team_val.isdigit() or int(team_val) > ID_MAX:
         raise DomainError("ogiltigt_team", "Okänt team.", field=falt)
     return behorighet(user, int(team_val))
 

@@ -65,3 +65,18 @@ def test_a_nul_character_is_refused_in_json_query_and_form(world, client, login)
     login(world.users["projektledare"])
     assert client.get("/arenden/sok?q=a%00b").status_code == 400
     assert client.get("/arenden/mina?sida=99999999999999999999999").status_code == 200
+
+
+def test_an_id_beyond_the_database_in_a_query_or_form_names_no_row(world, client, login):
+    """Found by schemathesis: ``team_id`` far beyond any id reached the driver (SQLite
+    cannot hold it, PostgreSQL's integer neither) and answered 500."""
+    _, secret = create_token(world.users["projektledare"], "t")
+    huge = "7341639600376216937824620803784704"
+    response = client.get(f"/api/v1/rapporter/nyckeltal?team_id={huge}", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 422 and response.get_json()["fel"]["falt"] == "team_id"
+    login(world.users["projektledare"])
+    assert client.get(f"/rapporter/nyckeltal?team={huge}").status_code == 404
+    assert client.get(f"/aktualisering/ny?team={huge}").status_code == 404
+    assert client.post("/atgarder/klar", data={"atgard_id": huge}).status_code == 404
+    # A long number that is not an id (a personnummer searched for) is no id.
+    assert client.post("/arenden/sok", data={"q": "198201211508"}).status_code == 200

@@ -305,7 +305,7 @@ def test_failing_guard_refuses_with_its_own_message_and_changes_nothing(
     error = refused(arende, lambda: services.fire(
         world.users["projektledare"], arende.id, trigger, version=arende.version, **context))
     assert error.code == "villkor_ej_uppfyllt"
-    assert error.message == wf.GUARD_MESSAGES[guard]
+    assert error.message == wf.GUARD_FIELD_MESSAGES.get(guard, {}).get(error.field, wf.GUARD_MESSAGES[guard])
 
 
 def test_bordlagg_goes_back_to_where_the_case_came_from(world):

@@ -27,7 +27,7 @@ def test_avslut_refused_without_end_data_with_field_messages(world, login):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="avsluta-sysselsattning_slut-fel"' in html
-    assert "Ange försörjning och sysselsättning vid avslut." in html
+    assert "Ange sysselsättning vid avslut." in html
     response = _avsluta(client, arende, forsorjning_slut="lon", sysselsattning_slut="arbete")
     assert response.status_code == 422
     assert 'id="avsluta-avslutsorsak-fel"' in response.get_data(as_text=True)
