@@ -13,8 +13,7 @@ from flask_login import current_user
 from samverkan.aktualisering import services
 from samverkan.aktualisering.forms import AktualiseringForm, data_fran_arende
 from samverkan.auth import policy
-from samverkan.core.db import db
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 
 bp = Blueprint("aktualisering", __name__, url_prefix="/aktualisering")
 
@@ -74,12 +73,8 @@ def redigera(arende_id: int):
         underlag = services.underlag(current_user, _team_id(arende.team_id))
         form = AktualiseringForm(formdata=None, data=data_fran_arende(arende))
         form.anpassa(underlag, alla_parter=arende.samtycke is None)
-        html = render_template("aktualisering/formular.html", form=form, underlag=underlag,
-                               arende={"id": arende.id, "referens": arende.referens})
-        # The audit row of this read is committed after rendering (a commit expires
-        # every loaded object, and rendering would load them again).
-        db.session.commit()
-        return html
+        return granskad_sida("aktualisering/formular.html", form=form, underlag=underlag,
+                             arende={"id": arende.id, "referens": arende.referens})
     arende = services.hamta_utkast(current_user, arende_id, granska=False)
     underlag = services.underlag(current_user, _team_id())
     form = AktualiseringForm()

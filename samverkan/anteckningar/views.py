@@ -5,7 +5,7 @@ services and the policy decide; a refused note re-shows its page with the reason
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
 from flask_login import current_user
 
 from samverkan.anteckningar import services
@@ -13,8 +13,7 @@ from samverkan.anteckningar.forms import AnteckningForm
 from samverkan.arenden import services as arende_services
 from samverkan.arenden.views import render_case
 from samverkan.auth import policy
-from samverkan.core.db import db
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 
 bp = Blueprint("anteckningar", __name__, url_prefix="/arenden")
 
@@ -51,13 +50,11 @@ def _note_page(template: str, arende_id: int, anteckning_id: int, form: Anteckni
     arende, anteckning = services.get_anteckning(current_user, arende_id, anteckning_id)
     if prefill and request.method == "GET":
         form.text.data = anteckning.text
-    html = render_template(
-        template, arende=arende, anteckning=anteckning, form=form,
+    return granskad_sida(
+        template, status, arende=arende, anteckning=anteckning, form=form,
         rattningshinder=services.rattningshinder(current_user, arende, anteckning),
         skrivhinder=services.skrivhinder(current_user, arende),
     )
-    db.session.commit()  # the audit row of this read
-    return html, status
 
 
 @bp.route("/<int:arende_id>/anteckningar/<int:anteckning_id>/ratta", methods=["GET", "POST"])

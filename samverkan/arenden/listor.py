@@ -14,6 +14,7 @@ from samverkan.arenden import services
 from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.handling import granskad_sida
 
 bp = Blueprint("listor", __name__, url_prefix="/arenden")
 
@@ -67,8 +68,4 @@ def sok():
     except DomainError as error:
         db.session.rollback()
         return render_template("listor/sok.html", q=q, resultat=None, fel=error.message), error.status
-    html = render_template("listor/sok.html", q=q, resultat=resultat, fel=None)
-    # A search by number is audited: commit its row after rendering (a commit expires
-    # every loaded object, and rendering would load them again).
-    db.session.commit()
-    return html
+    return granskad_sida("listor/sok.html", q=q, resultat=resultat, fel=None)  # a search by number is audited

@@ -11,9 +11,8 @@ from samverkan.arenden import forberedelse, kodlistor, services, tidslinje
 from samverkan.arenden.forms import HandelseForm
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
-from samverkan.core.db import db
 from samverkan.core.errors import DomainError
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
 from samverkan.uppfoljning import diagram
 from samverkan.uppfoljning import forlopp as uppfoljning
@@ -61,9 +60,8 @@ def visa(arende_id: int):
         # consent never covered still sees the ärende by reference, as a team member.
         aterkallat = policy.samtycke_aterkallat(arende)
         services.audit_referensvisning(current_user, arende)
-        html = render_template("arenden/begransad.html", arende=arende, aterkallat=aterkallat)
-        db.session.commit()
-        return html, 403 if aterkallat else 200
+        return granskad_sida("arenden/begransad.html", 403 if aterkallat else 200, arende=arende,
+                             aterkallat=aterkallat)
     services.get_arende(current_user, arende_id)  # audits the read of details (notes included)
     return render_case(arende)
 
@@ -105,8 +103,8 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
     stege = uppfoljning.stege(arende.forbund_id)
     val = forberedelse.motesval(arende)
     part_ids, parter = forberedelse.team_parter(arende.team_id)
-    html = render_template(
-        "arenden/visa.html",
+    return granskad_sida(
+        "arenden/visa.html", status,
         arende=arende,
         samtycke=arende.samtycke,
         varningar=forberedelse.samtyckesvarningar(arende, val, part_ids, parter),
@@ -125,10 +123,6 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         lankade=uppfoljning.lankade_arenden(arende),
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
     )
-    # Commit the audit row of this read only after rendering: a commit expires every
-    # loaded object, and rendering would then load them again one by one.
-    db.session.commit()
-    return html, status
 
 
 @bp.route("/<int:arende_id>/handelse", methods=["POST"])

@@ -21,7 +21,7 @@ loaded object, and reading one afterwards would cost a query per attribute.
 
 from __future__ import annotations
 
-from flask import flash
+from flask import flash, render_template
 
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
@@ -75,3 +75,12 @@ class utfor:  # noqa: N801  (reads as a verb at the call site: ``with utfor() as
         self.fel = error
         self.visa(error)
         return True
+
+
+def granskad_sida(mall: str, status: int = 200, **kontext):
+    """A page whose read was audited: render it, then commit the audit row. In that order
+    because a commit expires every loaded object, and rendering would then load each one
+    again, a query per object."""
+    html = render_template(mall, **kontext)
+    db.session.commit()
+    return html, status

@@ -5,7 +5,7 @@ Thin: the services decide and audit; ``utfor`` commits or rolls back."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField
@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from samverkan.auth import policy
 from samverkan.core import audit
 from samverkan.core.db import db
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.core.svenska import antal
 from samverkan.forbund.models import Forbund
 from samverkan.gallring import services
@@ -50,13 +50,11 @@ def _sida(frist_form: FristForm | None = None, gallra_form: GallraForm | None = 
     forfallna = services.forfallna(forbund_id=forbund.id)
     # Which ärenden are due is a read of the förbund's cases (by reference code): audited.
     audit.record("gallring.torrkorning", "forbund", forbund.id, user_id=current_user.id)
-    html = render_template(
-        "gallring/index.html", forbund=forbund, referenser=[rad[1] for rad in forfallna[:VISAS]],
+    return granskad_sida(
+        "gallring/index.html", status, forbund=forbund, referenser=[rad[1] for rad in forfallna[:VISAS]],
         antal=len(forfallna), frist_form=frist_form or FristForm(formdata=None, manader=forbund.gallringsfrist_manader),
         gallra_form=gallra_form or GallraForm(formdata=None),
     )
-    db.session.commit()
-    return html, status
 
 
 @bp.route("/")

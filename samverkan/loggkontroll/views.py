@@ -3,13 +3,14 @@ the audit log, filters it and exports it as CSV. Thin: the services decide and a
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Response, current_app, request
 from flask_login import current_user
 
 from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.handling import granskad_sida
 from samverkan.loggkontroll import services
 from samverkan.loggkontroll.forms import UrvalForm
 
@@ -47,10 +48,7 @@ def lista():
         except DomainError as error:
             _show_error(form, error)
     filter_args = {k: v for k, v in request.args.items() if k != "sida" and v}
-    html = render_template("loggkontroll/lista.html", form=form, sida=sida, filter_args=filter_args)
-    # Commit (the audit row of this read) after rendering, like the case page.
-    db.session.commit()
-    return html, status
+    return granskad_sida("loggkontroll/lista.html", status, form=form, sida=sida, filter_args=filter_args)
 
 
 @bp.route("/export.csv")

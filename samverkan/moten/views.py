@@ -16,9 +16,8 @@ from flask_login import current_user
 
 from samverkan.auth import policy
 from samverkan.core import clock
-from samverkan.core.db import db
 from samverkan.core.errors import DomainError
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.core.svenska import antal
 from samverkan.moten import services
 from samverkan.moten.forms import GenereraForm, MoteForm
@@ -281,6 +280,4 @@ def avsluta(mote_id: int):
 @policy.regel("team_medlem")
 def inbjudan(mote_id: int, punkt_id: int):
     brev = services.inbjudan(current_user, mote_id, punkt_id)
-    html = render_template("moten/inbjudan.html", brev=brev, mote=brev.mote)
-    db.session.commit()  # the audit row of the print
-    return html
+    return granskad_sida("moten/inbjudan.html", brev=brev, mote=brev.mote)  # the print is audited

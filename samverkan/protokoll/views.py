@@ -3,7 +3,7 @@ Thin: the services decide, audit and freeze."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.protokoll import pdf, services
 
 bp = Blueprint("protokoll", __name__, url_prefix="/moten")
@@ -32,13 +32,11 @@ class JusteraForm(FlaskForm):
 
 def _visa(mote_id: int, *, form: TillaggForm | None = None, status: int = 200):
     sida = services.visa(current_user, mote_id)
-    html = render_template(
-        "protokoll/visa.html", sida=sida, inn=sida.innehall,
+    return granskad_sida(
+        "protokoll/visa.html", status, sida=sida, inn=sida.innehall,
         ar_projektledare=policy.is_projektledare(current_user, sida.mote.team_id),
         form=form or TillaggForm(formdata=None), justera_form=JusteraForm(formdata=None),
     )
-    db.session.commit()  # the audit row of the read
-    return html, status
 
 
 @bp.route("/<int:mote_id>/protokoll")

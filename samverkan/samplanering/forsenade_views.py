@@ -3,12 +3,11 @@ one done. Thin: the services decide and audit."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
-from samverkan.core.db import db
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.samplanering import forsenade as atgarder
 
 bp = Blueprint("atgarder", __name__, url_prefix="/atgarder")
@@ -22,9 +21,7 @@ def init_app(app: Flask) -> None:
 @policy.regel("handlaggare")
 def forsenade():
     per_part = atgarder.forsenade(current_user)
-    html = render_template("samplanering/forsenade.html", per_part=per_part)
-    db.session.commit()
-    return html
+    return granskad_sida("samplanering/forsenade.html", per_part=per_part)
 
 
 @bp.route("/klar", methods=["POST"])

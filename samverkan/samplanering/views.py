@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
-from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.insatser.models import INSATS_FORM_LABELS
 from samverkan.moten import narvaro
 from samverkan.moten.models import NARVARO_LABELS, NarvaroStatus
@@ -75,11 +74,9 @@ class _Formular:
 def _sida(mote_id: int, status: int = 200, *, fel: dict | None = None, fel_punkt: int | None = None,
           narvarofel: bool = False):
     lage = services.moteslage(current_user, mote_id)
-    html = render_template("samplanering/moteslage.html", lage=lage, mote=lage.mote, fel=fel or {},
-                           fel_punkt=fel_punkt, narvarofel=narvarofel,
-                           inmatat=request.form if status != 200 else {})
-    db.session.commit()  # the audit rows of the reads
-    return html, status
+    return granskad_sida("samplanering/moteslage.html", status, lage=lage, mote=lage.mote, fel=fel or {},
+                         fel_punkt=fel_punkt, narvarofel=narvarofel,
+                         inmatat=request.form if status != 200 else {})
 
 
 @bp.route("/<int:mote_id>/moteslage")
