@@ -1,9 +1,13 @@
 """``python -m bench`` (or ``bench/run``): seed, serve, load, and write the table.
 
 For each database and size: a fresh database built by the migrations and seeded with N
-fictional ärenden, the app under gunicorn on 127.0.0.1, each endpoint of
-``bench.endpoints`` loaded with wrk for a bounded time, then the transition endpoint
-with fresh ärenden. The Markdown table goes to stdout and to ``--ut``.
+fictional ärenden, the app under gunicorn on 127.0.0.1 and beside it the floor (a
+one-line Flask app, ``bench.golv``, same gunicorn configuration). Each endpoint of
+``bench.endpoints`` is loaded with wrk for a bounded time right after a run of the floor,
+then the transition endpoint with fresh ärenden. Per row: req/s, p50, p99, CPU ms per
+request of the workers and (PostgreSQL) the database backends, statements per request
+(counted in-process), the floor's figures and the page's throughput as a share of the
+floor's. The Markdown table goes to stdout and to ``--ut``.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ import datetime as dt
 import os
 import platform
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench import load, server
-from bench.endpoints import ENDPOINTS, GOLV, OVERGANG, Endpoint
+from bench import cpu, load, server
+from bench.endpoints import ENDPOINTS, OVERGANG, Endpoint
 
 
 def maskin() -> str:
@@ -41,11 +46,34 @@ def _rubriker(ep: Endpoint, cookies: dict[str, str], token: str) -> dict[str, st
     return {"Cookie": cookies[ep.vem]}
 
 
+@dataclass
+class Rad:
+    """One endpoint's run and the floor's run just before it."""
+
+    ep: Endpoint
+    sida: load.Matning
+    sida_cpu_ms: float
+    golv: load.Matning
+    golv_cpu_ms: float
+    satser: int | None
+
+
+def _matt(wrk: str, server_: server.Server, url: str, headers: dict[str, str], args, pg_namn: str | None,
+          **kw) -> tuple[load.Matning, float]:
+    """One wrk run; its measurement and the CPU ms per request of workers and backends."""
+    with cpu.Matare(server_.pid, server.PG_ADMIN_URL if pg_namn else None, pg_namn) as m:
+        matning = load.kor(wrk, url, headers=headers, sekunder=args.sekunder,
+                           anslutningar=kw.pop("anslutningar", args.anslutningar), tradar=args.tradar, **kw)
+    return matning, 1000 * m.sekunder / max(matning.anrop, 1)
+
+
 def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], str]:
     """Rows of the table for one database and size, and a line on the seeding."""
     wrk = load.sakra_wrk()
-    rader: list[str] = []
-    with server.databas(backend, n, workdir) as url:
+    pg_namn = f"{args.pg_databas}_{n}" if backend == "postgresql" else None
+    rader: list[Rad] = []
+    logg = workdir / "gunicorn.log"
+    with server.databas(backend, n, workdir, pg_namn or "") as url:
         print(f"== {backend}, {n} ärenden: seedar …", flush=True)
         forberett = server.forbered(url, n)
         res = forberett.resultat
@@ -53,39 +81,46 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
                     f"({_tal(sum(res.rader.values()))} rader; {res.plan.forbund} förbund, "
                     f"{res.plan.forbund * res.plan.teams_per_forbund} team)")
         print(seedning, flush=True)
-        with server.gunicorn(url, args.workers, workdir / "gunicorn.log") as base:
-            cookies = {"pl": server.logga_in(base, res.bench_epost),
-                       "ledamot": server.logga_in(base, res.ledamot_epost),
-                       "admin": server.logga_in(base, "admin1@example.org")}
-            golv = None
+        epost = {"pl": res.bench_epost, "ledamot": res.ledamot_epost, "admin": "admin1@example.org"}
+        satser = server.satser_per_anrop(url, forberett, ENDPOINTS, epost)
+        with server.golv(args.workers, logg, args.golvport) as golv, \
+                server.gunicorn(url, args.workers, logg, args.port) as app:
+            cookies = {vem: server.logga_in(app.base, adress) for vem, adress in epost.items()}
             for ep in ENDPOINTS:
                 path = ep.sokvag.format(**forberett.parametrar)
                 headers = _rubriker(ep, cookies, forberett.token)
-                kod = server.status(base, path, headers)
+                kod = server.status(app.base, path, headers)
                 if kod == 404:
                     print(f"   hoppar över {ep.namn} ({path}): 404, finns inte ännu", flush=True)
                     continue
                 if kod != 200:
                     raise SystemExit(f"{ep.namn} ({path}) svarade {kod} före mätningen")
-                m = load.kor(wrk, base + path, headers=headers, sekunder=args.sekunder,
-                             anslutningar=args.anslutningar, tradar=args.tradar)
-                golv = golv or (m if ep is GOLV else None)
-                rader.append(_rad(backend, n, ep, m, golv))
-                print("  ", rader[-1], flush=True)
-            # Last, so the fresh ärenden do not swell the lists measured above.
-            par = server.nya_arenden_for_overgang(url, args.overgangar)
+                # Floor, then page, back to back: whatever else loads the machine loads both.
+                g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
+                m, m_cpu = _matt(wrk, app, app.base + path, headers, args, pg_namn)
+                rader.append(Rad(ep, m, m_cpu, g, g_cpu, satser.get(ep.namn)))
+                print("  ", _rad(backend, n, rader[-1]), flush=True)
+        # The transition run's fresh ärenden are made with the app stopped: nothing else
+        # writes while their ids are reserved, and the lists above were measured without them.
+        par = server.nya_arenden_for_overgang(url, args.overgangar)
+        with server.golv(args.workers, logg, args.golvport) as golv, \
+                server.gunicorn(url, args.workers, logg, args.port) as app:
             skript = load.overgangsskript(par, "aterkalla", args.tradar)
-            m = load.kor(wrk, base + "/", headers=_rubriker(OVERGANG, cookies, forberett.token),
-                         sekunder=args.sekunder, anslutningar=args.tradar, tradar=args.tradar, skript=skript)
-            rader.append(_rad(backend, n, OVERGANG, m, golv))
-            print("  ", rader[-1], flush=True)
-    return rader, seedning
+            g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
+            m, m_cpu = _matt(wrk, app, app.base + "/", _rubriker(OVERGANG, {}, forberett.token), args, pg_namn,
+                             anslutningar=args.tradar, skript=skript)
+            rader.append(Rad(OVERGANG, m, m_cpu, g, g_cpu, None))
+            print("  ", _rad(backend, n, rader[-1]), flush=True)
+    return [_rad(backend, n, r) for r in rader], seedning
 
 
-def _rad(backend: str, n: int, ep: Endpoint, m: load.Matning, golv: load.Matning | None) -> str:
-    ratio = f"{golv.req_s / m.req_s:.1f}×" if golv and m.req_s else "–"
-    fel = f" ({m.fel} fel)" if m.fel else ""
-    return f"| {backend} | {_tal(n)} | {ep.namn} | {m.req_s:.0f}{fel} | {m.p50_ms:.0f} | {m.p99_ms:.0f} | {ratio} |"
+def _rad(backend: str, n: int, r: Rad) -> str:
+    fel = f" ({r.sida.fel} fel)" if r.sida.fel else ""
+    andel = f"{100 * r.sida.req_s / r.golv.req_s:.1f} %" if r.golv.req_s else "–"
+    satser = "–" if r.satser is None else str(r.satser)
+    return (f"| {backend} | {_tal(n)} | {r.ep.namn} | {r.sida.req_s:.0f}{fel} | {r.sida.p50_ms:.0f} | "
+            f"{r.sida.p99_ms:.0f} | {r.sida_cpu_ms:.2f} | {satser} | {r.golv.req_s:.0f} | {r.golv.p99_ms:.0f} | "
+            f"{r.golv_cpu_ms:.2f} | {andel} |")
 
 
 def _tal(n: int) -> str:
@@ -101,6 +136,10 @@ def main() -> None:
     parser.add_argument("--tradar", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn-workers")
     parser.add_argument("--overgangar", type=int, default=2000, help="nya ärenden för övergångsmätningen")
+    parser.add_argument("--port", type=int, default=None, help="appens port (standard: en ledig)")
+    parser.add_argument("--golvport", type=int, default=None, help="golvets port (standard: en ledig)")
+    parser.add_argument("--pg-databas", default=f"samverkan_bench_{os.getpid()}",
+                        help="PostgreSQL-databasens namn (storleken läggs till); skapas och tas bort")
     parser.add_argument("--ut", default="bench/senaste.md")
     parser.add_argument("--arbetsmapp", default="/tmp/samverkan-bench")
     args = parser.parse_args()
@@ -118,8 +157,9 @@ def main() -> None:
         f"wrk {args.tradar} trådar × {args.anslutningar} anslutningar, {args.sekunder} s per endpoint, "
         f"allt på 127.0.0.1.",
         "",
-        "| databas | ärenden | endpoint | req/s | p50 ms | p99 ms | golvet / endpoint |",
-        "|---|---:|---|---:|---:|---:|---:|",
+        "| databas | ärenden | endpoint | req/s | p50 ms | p99 ms | CPU ms/anrop | satser/anrop "
+        "| golv req/s | golv p99 ms | golv CPU ms/anrop | sida ÷ golv |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *rader,
         "",
         *(f"- {s}" for s in seedningar),

@@ -247,18 +247,14 @@ def aktualiserade(antal: int, *, team_id: int = 1, seed_value: int = 9) -> list[
 
 
 def _reservera_id(conn, rows: _Rader) -> None:
-    """The next free id of every table, while the served app may still be writing.
+    """The next free id of every table: past the largest id and, on PostgreSQL, past the
+    sequence, which also counts ids taken by transactions not yet committed.
 
-    The measured requests can outlast wrk (a slow page's queued requests are still being
-    served, and each writes its audit row), so max(id) alone can hand out an id that an
-    in-flight insert is about to take. On PostgreSQL the tables are locked against
-    writers until this transaction commits, and the sequence counts too: it holds ids
-    taken by transactions not yet committed. SQLite's write lock already serialises."""
-    tables = [t for t in db.metadata.sorted_tables if "id" in t.c]
+    Call it with nothing else writing: ``bench`` stops the served app before it makes
+    the transition run's ärenden. (Locking every table against a still-serving app, as
+    this once did, deadlocked with the app's own inserts.)"""
     pg = conn.dialect.name == "postgresql"
-    if pg:
-        conn.execute(text(f"LOCK TABLE {', '.join(t.name for t in tables)} IN EXCLUSIVE MODE"))
-    for table in tables:
+    for table in (t for t in db.metadata.sorted_tables if "id" in t.c):
         senaste = conn.scalar(select(func.max(table.c.id))) or 0
         if pg:
             sekvens = conn.scalar(text(f"SELECT pg_get_serial_sequence('{table.name}', 'id')"))

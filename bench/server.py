@@ -34,24 +34,24 @@ SECRET_KEY = "bench-nyckel-endast-lokalt"
 
 
 @contextlib.contextmanager
-def databas(backend: str, n: int, workdir: Path) -> Iterator[str]:
-    """A fresh, empty database; its SQLAlchemy URL. Removed afterwards."""
+def databas(backend: str, n: int, workdir: Path, pg_namn: str) -> Iterator[str]:
+    """A fresh, empty database; its SQLAlchemy URL. Removed afterwards. ``pg_namn`` is the
+    PostgreSQL database's name (a run's own, so two runs on one server never collide)."""
     if backend == "sqlite":
         path = workdir / f"bench-{n}.sqlite"
         for old in workdir.glob(f"bench-{n}.sqlite*"):
             old.unlink()
         yield f"sqlite:///{path}"
         return
-    name = f"samverkan_bench_{n}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{pg_namn}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{pg_namn}"')
     base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
-        yield f"{base}/{name}"
+        yield f"{base}/{pg_namn}"
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_namn}" WITH (FORCE)')
 
 
 def app_for(url: str):
@@ -115,33 +115,92 @@ def _fri_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass
+class Server:
+    base: str
+    pid: int  # gunicorn's master; its children are the workers
+
+
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int, logg: Path) -> Iterator[str]:
-    """The app under gunicorn on a free loopback port; its base URL."""
-    port = _fri_port()
-    env = {**os.environ, "SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY,
-           "SAMVERKAN_TVAFAKTOR_KRAVS": "false", "SAMVERKAN_SESSION_COOKIE_SECURE": "false",
-           # Plenty of headroom: the bench logs in once per user, never fails a login.
-           "SAMVERKAN_LOGIN_THROTTLE_PER_IP": "100000"}
+def _gunicorn(wsgi: str, env: dict[str, str], workers: int, port: int | None, logg: Path,
+              halsa: str) -> Iterator[Server]:
+    """``wsgi`` under gunicorn on 127.0.0.1:``port`` (a free one when None), ready when
+    ``halsa`` answers 200."""
+    port = port or _fri_port()
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", "samverkan:create_app()"]
+           "--log-level", "warning", wsgi]
     with open(logg, "ab") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn avslutades direkt (porten {port} upptagen?); se {logg}")
             try:
-                with urllib.request.urlopen(base + "/halsa", timeout=2) as r:  # noqa: S310 (loopback)
+                with urllib.request.urlopen(base + halsa, timeout=2) as r:  # noqa: S310 (loopback)
                     if r.status == 200:
                         break
             except OSError:
                 time.sleep(0.2)
         else:
             raise RuntimeError(f"gunicorn svarade inte; se {logg}")
-        yield base
+        yield Server(base, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def gunicorn(url: str, workers: int, logg: Path, port: int | None = None):
+    """The app under gunicorn."""
+    env = {"SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY,
+           "SAMVERKAN_TVAFAKTOR_KRAVS": "false", "SAMVERKAN_SESSION_COOKIE_SECURE": "false",
+           # Plenty of headroom: the bench logs in once per user, never fails a login.
+           "SAMVERKAN_LOGIN_THROTTLE_PER_IP": "100000"}
+    return _gunicorn("samverkan:create_app()", env, workers, port, logg, "/halsa")
+
+
+def golv(workers: int, logg: Path, port: int | None = None):
+    """The floor (``bench.golv``) under the same gunicorn configuration."""
+    return _gunicorn("bench.golv:app", {}, workers, port, logg, "/")
+
+
+def satser_per_anrop(url: str, forberett: Forberett, endpoints, epost: dict[str, str]) -> dict[str, int]:
+    """Statements each endpoint runs, counted in-process on the seeded database: the
+    second of two identical requests, so one-off work (a token's last use) is not counted."""
+    from sqlalchemy import event
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "WTF_CSRF_ENABLED": False,
+                      "TVAFAKTOR_KRAVS": False, "LOGIN_THROTTLE_PER_IP": 100000})
+    klienter = {}
+    for vem, adress in epost.items():
+        klient = app.test_client()
+        svar = klient.post("/logga-in", data={"epost": adress, "losenord": seeding.PASSWORD})
+        if svar.status_code != 303:
+            raise RuntimeError(f"inloggningen som {adress} misslyckades ({svar.status_code})")
+        klienter[vem] = klient
+    klienter["ingen"] = klienter["token"] = app.test_client()
+    satser: list[str] = []
+    with app.app_context():
+        motor = db.engine
+
+    def rakna(conn, cursor, statement, *args):
+        satser.append(statement)
+
+    ut = {}
+    for ep in endpoints:
+        path = ep.sokvag.format(**forberett.parametrar)
+        headers = {"Authorization": f"Bearer {forberett.token}"} if ep.vem == "token" else {}
+        klienter[ep.vem].get(path, headers=headers)
+        satser.clear()
+        event.listen(motor, "before_cursor_execute", rakna)
+        try:
+            klienter[ep.vem].get(path, headers=headers)
+        finally:
+            event.remove(motor, "before_cursor_execute", rakna)
+        ut[ep.namn] = len(satser)
+    with app.app_context():
+        db.engine.dispose()
+    return ut
 
 
 def logga_in(base: str, epost: str) -> str:
