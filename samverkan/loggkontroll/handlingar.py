@@ -62,6 +62,7 @@ HANDLINGAR: dict[str, str] = {
     "insatstyp.andra": "Ändrade insatstyp",
     "steg.skapa": "Lade till steg",
     "steg.andra": "Ändrade steg",
+    "stegforflyttning.visa": "Läste teamets stegförflyttning",
     "steg.ta_bort": "Tog bort steg",
     "protokoll.visa": "Läste protokoll",
     "protokoll.pdf": "Hämtade protokoll som PDF",

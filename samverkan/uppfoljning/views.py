@@ -11,8 +11,8 @@ from wtforms.validators import Optional
 
 from samverkan.aktualisering import services as aktualisering
 from samverkan.auth import policy
-from samverkan.core.handling import utfor
-from samverkan.uppfoljning import forlopp
+from samverkan.core.handling import granskad_sida, utfor
+from samverkan.uppfoljning import forlopp, stegoversikt
 
 bp = Blueprint("uppfoljning", __name__)
 
@@ -150,3 +150,14 @@ def ateraktualisera(arende_id: int):
     if h.fel:
         return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
     return redirect(url_for("aktualisering.redigera", arende_id=nytt_id), code=303)
+
+
+@bp.route("/team/<int:team_id>/stegforflyttning")
+@policy.regel("team_medlem")
+def stegforflyttning(team_id: int):
+    """The team's stegförflyttning, for the meeting in ``?mote=`` or up to today."""
+    mote_id = request.args.get("mote", type=int)
+    oversikt = stegoversikt.oversikt(current_user, team_id, mote_id=mote_id,
+                                     sortera_pa=request.args.get("sortera", "referens"),
+                                     fallande=request.args.get("ordning") == "fallande")
+    return granskad_sida("uppfoljning/stegforflyttning.html", o=oversikt, kolumner=stegoversikt.SORTERINGAR)
