@@ -253,4 +253,4 @@ def _row_counts() -> dict[str, int]:
 # Audit actions that record a read, a search or a login (no change of data).
 _READS = ["arende.visa", "arende.visa_referens", "arende.sok", "deltagare.sok", "granskningslogg.visa", "granskningslogg.export",
           "inloggning", "mote.visa", "utskick.visa", "finsam.visa", "finsam.export", "protokoll.visa",
-          "protokoll.pdf", "atgard.lista_forsenade", "gallring.torrkorning", "stegforflyttning.visa"]
+          "protokoll.pdf", "atgard.lista_forsenade", "gallring.torrkorning", "stegforflyttning.visa", "handlingsplan.visa"]

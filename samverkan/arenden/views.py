@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from samverkan.anteckningar.forms import AnteckningForm
 from samverkan.arenden import forberedelse, kodlistor, services, tidslinje
@@ -14,6 +15,7 @@ from samverkan.auth import policy
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
+from samverkan.samplanering import handlingsplan
 from samverkan.uppfoljning import diagram
 from samverkan.uppfoljning import forlopp as uppfoljning
 from workflows import arende as wf
@@ -92,7 +94,8 @@ def _hinder(check, *args) -> str | None:
 
 
 def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
-                anteckning_form: AnteckningForm | None = None, status: int = 200):
+                anteckning_form: AnteckningForm | None = None, status: int = 200,
+                plan_fel: tuple[int, str] | None = None):
     """The case page for a user whose details access has been checked and audited.
 
     Loads what it shows in a fixed number of queries, however long the history.
@@ -122,7 +125,26 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         diagram=diagram.bygg(matningar, stege),
         lankade=uppfoljning.lankade_arenden(arende),
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
+        plan=handlingsplan.for_arende(user, arende),
+        plan_fel=plan_fel,
     )
+
+
+@bp.route("/<int:arende_id>/atgarder/<int:atgard_id>/klar", methods=["POST"])
+@policy.regel("arende_detaljer")
+def atgard_klar(arende_id: int, atgard_id: int):
+    """Tick a handlingsplan action off from the case page, with a comment."""
+    if not FlaskForm().validate_on_submit():
+        flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
+        return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor="handlingsplan-rubrik"), code=303)
+    with utfor(visa=lambda error: None) as h:
+        handlingsplan.markera_klar(current_user, atgard_id, kommentar=request.form.get("kommentar"),
+                                   arende_id=arende_id)
+        h.klart("Åtgärden är markerad som klar.")
+    if h.fel:
+        arende = services.get_arende(current_user, arende_id)
+        return render_case(arende, plan_fel=(atgard_id, h.fel.message), status=h.status)
+    return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor="handlingsplan-rubrik"), code=303)
 
 
 @bp.route("/<int:arende_id>/handelse", methods=["POST"])

@@ -168,6 +168,23 @@ def may_write_anteckning(user: User, arende: Arende) -> bool:
     return True
 
 
+def may_markera_atgard(user: User, arende: Arende, part_id: int) -> bool:
+    """Tick a handlingsplan action off: the owning party's members in the team, or the
+    team's projektledare, with details access, while the ärende may be written."""
+    try:
+        require_markera_atgard(user, arende, part_id)
+    except DomainError:
+        return False
+    return access_to(user, arende) == Atkomst.DETALJER
+
+
+def require_markera_atgard(user: User, arende: Arende, part_id: int) -> None:
+    _require_skrivbart(arende, "Åtgärder")
+    if not (is_projektledare(user, arende.team_id)
+            or (part_id == user.part_id and team_roles(user, arende.team_id))):
+        raise Forbidden("Bara den ansvariga partens medlemmar eller projektledaren kan markera åtgärden klar.")
+
+
 def may_mark_forberedelse(user: User, arende: Arende, part_id: int) -> bool:
     """A party's preparation is marked by its own ledamot or ersättare in the ärende's
     team, with details access, while the ärende is submitted and not closed."""

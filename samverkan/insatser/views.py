@@ -11,9 +11,10 @@ from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_login import current_user
 
 from samverkan.auth import policy
-from samverkan.core.handling import utfor
+from samverkan.core.handling import granskad_sida, utfor
 from samverkan.insatser import services
 from samverkan.insatser.models import INSATS_FORM_LABELS
+from samverkan.samplanering import handlingsplan
 
 bp = Blueprint("insatser", __name__)
 
@@ -65,4 +66,6 @@ def avsluta(team_id: int, insats_id: int):
 @bp.route("/min-kaseload")
 @policy.regel("inloggad")
 def min_kaseload():
-    return render_template("insatser/min_kaseload.html", insatser=services.min_kaseload(current_user))
+    insatser = services.min_kaseload(current_user)
+    planer = handlingsplan.oppna_for(current_user, [i.arende_id for i in insatser])
+    return granskad_sida("insatser/min_kaseload.html", insatser=insatser, planer=planer)

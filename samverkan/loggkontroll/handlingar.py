@@ -54,6 +54,7 @@ HANDLINGAR: dict[str, str] = {
     "uppfoljning.stegmatning": "Registrerade stegförflyttning",
     "atgard.klar": "Markerade åtgärd som klar",
     "atgard.lista_forsenade": "Läste försenade åtgärder",
+    "handlingsplan.visa": "Läste handlingsplanen",
     "insats.besluta": "Beslutade insats",
     "insats.erbjud": "Erbjöd samcoachplats",
     "insats.bekrafta": "Bekräftade samcoachplats",

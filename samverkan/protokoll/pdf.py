@@ -54,6 +54,15 @@ def bygg(sida: ProtokollSida) -> bytes:
                 if p["folj_upp_den"]:
                     beslut += f". Följs upp {p['folj_upp_den']}"
                 _rad(tabell, (str(p["nummer"]), p["referens"], p["part"], p["slag"], beslut))
+        for p in (p for p in inn["punkter"] if p.get("atgarder")):
+            _rubrik(pdf, f"Handlingsplan, punkt {p['nummer']}: {p['referens']}")
+            for g in p["atgarder"]:
+                pdf.set_font("helvetica", "B", 10)
+                pdf.multi_cell(0, 6, _t(g["part"]), new_x="LMARGIN", new_y="NEXT")
+                pdf.set_font("helvetica", size=10)
+                for a in g["atgarder"]:
+                    pdf.multi_cell(0, 5, _t(f"- {a['beskrivning']} ({a['ansvarig']}, klar senast {a['klar_senast']})"),
+                                   new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.multi_cell(0, 6, _t("Inga ärenden på dagordningen."), new_x="LMARGIN", new_y="NEXT")
 

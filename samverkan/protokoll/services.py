@@ -26,6 +26,7 @@ from samverkan.insatser.models import INSATS_FORM_LABELS, InsatsForm, Insatstyp
 from samverkan.moten.models import NARVARO_LABELS, Dagordningspunkt, Mote, Narvaro, PunktStatus
 from samverkan.moten.services import UTFALL_LABELS
 from samverkan.protokoll.models import Protokoll, Protokolltillagg
+from samverkan.samplanering import handlingsplan
 
 TILLAGG_MAX = 4000
 BESLUT_LABELS = {
@@ -89,6 +90,7 @@ def generera(mote: Mote) -> dict:
         .options(joinedload(Dagordningspunkt.arende).joinedload(Arende.aktualiserande_part))
         .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
     ).scalars().all()
+    atgarder = handlingsplan.atgarder_for([p.id for p in punkter])
     typer = {t.id: t.namn for t in db.session.execute(
         select(Insatstyp).where(Insatstyp.id.in_({p.insatstyp_id for p in punkter if p.insatstyp_id}))
     ).scalars()}
@@ -108,11 +110,11 @@ def generera(mote: Mote) -> dict:
              "text": NARVARO_LABELS[narvaro[p.id].status] if p.id in narvaro else "Ej registrerad"}
             for p in parter
         ],
-        "punkter": [_punkt(nr, p, typer) for nr, p in enumerate(punkter, start=1)],
+        "punkter": [_punkt(nr, p, typer, atgarder.get(p.id, [])) for nr, p in enumerate(punkter, start=1)],
     }
 
 
-def _punkt(nr: int, p: Dagordningspunkt, typer: dict[int, str]) -> dict:
+def _punkt(nr: int, p: Dagordningspunkt, typer: dict[int, str], atgarder: list) -> dict:
     if p.beslut:
         text = BESLUT_LABELS.get(p.beslut, p.beslut)
         if p.beslut == "insats" and p.insatstyp_id in typer:
@@ -128,7 +130,17 @@ def _punkt(nr: int, p: Dagordningspunkt, typer: dict[int, str]) -> dict:
         "beslut_text": text,
         "insatstyp": typer.get(p.insatstyp_id) if p.insatstyp_id else None,
         "folj_upp_den": p.folj_upp_den.isoformat() if p.folj_upp_den else None,
+        # The handlingsplan decided at the item, per owning party (the plan's own words).
+        "atgarder": _per_part(atgarder),
     }
+
+
+def _per_part(atgarder: list) -> list[dict]:
+    per: dict[str, list[dict]] = {}
+    for a in sorted(atgarder, key=lambda a: (a.part.namn, a.klar_senast, a.id)):
+        per.setdefault(a.part.namn, []).append(
+            {"beskrivning": a.beskrivning, "ansvarig": a.ansvarig, "klar_senast": a.klar_senast.isoformat()})
+    return [{"part": part, "atgarder": rader} for part, rader in per.items()]
 
 
 def _protokoll(mote_id: int, *, las: bool = False) -> Protokoll | None:

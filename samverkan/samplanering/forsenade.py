@@ -1,7 +1,7 @@
-"""Handlingsplan actions past their due date, and marking one done.
+"""Handlingsplan actions past their due date, per owning party.
 
 Meeting mode (recording the samplanering) writes the actions; this module lists the
-overdue ones per party and records when one is done.
+overdue ones; ticking one off is ``samplanering.handlingsplan.markera_klar``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import Forbidden
 from samverkan.forbund.models import Medlemskap, Part, TeamRoll
+from samverkan.samplanering.handlingsplan import markera_klar  # noqa: F401  (where the API looks for it)
 from samverkan.samplanering.models import Atgard
 from workflows import arende as wf
 
@@ -61,25 +62,3 @@ def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
             ForsenadRad(atgard=atgard, referens=referens, arende_id=atgard.arende_id, kan_markera=kan))
     audit.record("atgard.lista_forsenade", "atgard", None, user_id=user.id)
     return per_part
-
-
-def markera_klar(user: User, atgard_id: int | None) -> Atgard:
-    """Mark an action done today: the owning party's members (with details access to
-    the ärende) or the team's projektledare."""
-    atgard = db.session.get(Atgard, atgard_id) if atgard_id else None
-    if atgard is None:
-        raise NotFound("Åtgärden finns inte.")
-    arende = db.session.get(Arende, atgard.arende_id)
-    try:
-        policy.require(user, arende, policy.Atkomst.DETALJER)
-    except DomainError:
-        raise NotFound("Åtgärden finns inte.") from None
-    if not (policy.is_projektledare(user, arende.team_id)
-            or (atgard.part_id == user.part_id and policy.team_roles(user, arende.team_id))):
-        raise Forbidden("Bara den ansvariga partens medlemmar eller projektledaren kan markera åtgärden klar.")
-    if atgard.klar_den is not None:
-        raise DomainError("redan_klar", "Åtgärden är redan markerad som klar.", status=409)
-    atgard.klar_den = clock.today()
-    db.session.flush()
-    audit.record("atgard.klar", "atgard", atgard.id, user_id=user.id, falt=["klar_den"])
-    return atgard

@@ -9,6 +9,7 @@ from flask_login import current_user
 from samverkan.auth import policy
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.samplanering import forsenade as atgarder
+from samverkan.samplanering import handlingsplan
 
 bp = Blueprint("atgarder", __name__, url_prefix="/atgarder")
 
@@ -28,6 +29,7 @@ def forsenade():
 @policy.regel("handlaggare")
 def klar():
     with utfor() as h:
-        atgard = atgarder.markera_klar(current_user, request.form.get("atgard_id", type=int))
+        atgard = handlingsplan.markera_klar(current_user, request.form.get("atgard_id", type=int),
+                                            kommentar=request.form.get("kommentar"))
         h.klart(f"Åtgärden är markerad som klar ({atgard.klar_den.isoformat()}).")
     return redirect(url_for("atgarder.forsenade"), code=303)

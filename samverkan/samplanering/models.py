@@ -23,6 +23,9 @@ class Atgard(db.Model):
     ansvarig: Mapped[str] = mapped_column(String(200))  # the responsible person's name
     klar_senast: Mapped[dt.date] = mapped_column(Date, index=True)
     klar_den: Mapped[dt.date | None] = mapped_column(Date)
+    # Who ticked it off, and what they said (plain text): the plan's history.
+    klar_av_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
+    klar_kommentar: Mapped[str] = mapped_column(String(500), default="", server_default="")
     skapad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

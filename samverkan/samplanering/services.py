@@ -31,6 +31,7 @@ from samverkan.moten import narvaro
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from samverkan.protokoll.las import ar_justerat, kontrollera_ej_justerat
+from samverkan.samplanering import handlingsplan
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning import services as uppfoljning_services
 from workflows import arende as wf
@@ -197,16 +198,6 @@ def nasta_obehandlade(punkt: Dagordningspunkt) -> Dagordningspunkt | None:
     return next((p for p in kvar if p.ordning > punkt.ordning), kvar[0] if kvar else None)
 
 
-def atgarder_for(punkt_ids: list[int]) -> dict[int, list[Atgard]]:
-    """The actions planned at each item (one query)."""
-    per: dict[int, list[Atgard]] = {}
-    if punkt_ids:
-        for a in db.session.execute(select(Atgard).where(Atgard.punkt_id.in_(punkt_ids))
-                                    .options(joinedload(Atgard.part)).order_by(Atgard.id)).scalars():
-            per.setdefault(a.punkt_id, []).append(a)
-    return per
-
-
 # --- the meeting-mode page ------------------------------------------------------------------------
 
 
@@ -222,6 +213,12 @@ class Moteslage:
     atgarder: dict[int, list[Atgard]]
     insatser: dict[int, Insats]  # the insats decided at each item, by punkt id
     justerat: bool
+    # A follow-up item's plan from earlier meetings (what was agreed, what was done), by ärende id.
+    tidigare_plan: dict[int, list[Atgard]]
+    idag: dt.date
+
+    def planstatus(self, atgard: Atgard) -> str:
+        return handlingsplan.STATUS_LABELS[handlingsplan.status(atgard, self.idag)]
 
     def nasta(self, punkt: Dagordningspunkt) -> Dagordningspunkt | None:
         i = self.punkter.index(punkt)
@@ -249,5 +246,9 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
         samcoacher=insats_services.samcoacher(mote.team_id),
         insatstyper=insats_services.insatstyper(mote.team.forbund_id),
         stege=uppfoljning_services.stege(mote.team.forbund_id),
-        atgarder=atgarder_for(ids), insatser=insatser, justerat=ar_justerat(mote.id),
+        atgarder=handlingsplan.atgarder_for(ids), insatser=insatser, justerat=ar_justerat(mote.id),
+        tidigare_plan={arende_id: [a for a in plan if a.punkt_id not in ids]
+                       for arende_id, plan in handlingsplan.for_arenden(
+                           p.arende_id for p in punkter if p.uppfoljning).items()},
+        idag=clock.today(),
     )
