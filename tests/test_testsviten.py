@@ -65,3 +65,32 @@ def test_browser_tests_wait_for_conditions_not_fixed_times():
                     and call.func.value.id in ("time", "asyncio")):
                 fel.append(f"{path.relative_to(TESTS.parent)}:{call.lineno} {call.func.attr}")
     assert not fel, "fasta pauser i webbläsartester: " + ", ".join(fel)
+
+
+# --- the lock files ---------------------------------------------------------------------
+def _lock_check():
+    import importlib.machinery
+    import importlib.util
+
+    path = TESTS.parent / "dev" / "lock-check"
+    loader = importlib.machinery.SourceFileLoader("lock_check", str(path))
+    modul = importlib.util.module_from_spec(importlib.util.spec_from_loader("lock_check", loader))
+    loader.exec_module(modul)
+    return modul
+
+
+def test_the_lock_files_agree_with_pyproject():
+    assert _lock_check().skillnader() == []
+
+
+@pytest.mark.parametrize("fil", ["requirements/run.txt", "requirements/test.txt"])
+def test_every_locked_package_is_pinned_with_its_hashes(fil):
+    text = (TESTS.parent / fil).read_text(encoding="utf-8")
+    poster = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2].strip())
+    assert len(poster) > 20
+    for post in poster:
+        forsta = post.splitlines()[0]
+        assert re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*==\S+", forsta), forsta
+        assert re.search(r"--hash=sha256:[0-9a-f]{64}", post), f"{fil}: {forsta} utan hash"
+    namn = {p.split("==")[0].lower() for p in poster}
+    assert {"pip", "setuptools"} <= namn  # what installing itself uses is locked too
