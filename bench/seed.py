@@ -165,14 +165,14 @@ def _motesdagar(forst: dt.date, sist: dt.date) -> Iterator[dt.date]:
 
 def seed(n: int, *, today: dt.date | None = None, seed_value: int = 8) -> Resultat:
     """Fill the (empty, migrated) database of the current app with ``n`` ärenden."""
-    from samverkan.auth.services import _hasher
+    from samverkan.auth.services import hash_password
 
     started = time.monotonic()
     plan = Plan.for_size(n)
     rng = random.Random(seed_value)
     today = today or dt.datetime.now(STOCKHOLM).date()
     start = today - dt.timedelta(days=HISTORIA_DAGAR)
-    password_hash = _hasher.hash(PASSWORD)
+    password_hash = hash_password(PASSWORD)  # the production parameters outside tests
     with db.engine.begin() as conn:
         rows = _Rader(conn)
         teams = _organisation(rows, plan, password_hash, start, today, rng)

@@ -85,10 +85,18 @@ def app(request, tmp_path_factory):
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        # The audit log refuses TRUNCATE by trigger (migration 0004); between tests, and
-        # only here, this superuser session skips ordinary triggers.
+        # The audit log refuses DELETE by trigger (migration 0004); between tests, and
+        # only here, this superuser session skips ordinary triggers (and so the foreign
+        # keys' checks: the order does not matter). DELETE, not TRUNCATE: TRUNCATE of
+        # every table costs ~0.9 s a test here, DELETE of a test's few rows ~20 ms.
         db.session.execute(text("SET LOCAL session_replication_role = replica"))
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+        # Ids start at 1 again in every test, as on SQLite (TRUNCATE's RESTART IDENTITY).
+        db.session.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     else:
         for table in tables:
             db.session.execute(text(f"DELETE FROM {table}"))

@@ -27,8 +27,8 @@ from samverkan.forbund.models import (
 from samverkan.forbund.standardlistor import skapa_standardlistor
 
 PASSWORD = "ett-langt-testlosenord"
-# Hashing with argon2 is slow by design; tests reuse one hash.
-_HASH: dict[str, str] = {}
+# Hashing with argon2 is slow by design; tests reuse one hash per hasher.
+_HASH: dict[int, str] = {}
 _seq = itertools.count(1)
 
 
@@ -42,13 +42,15 @@ def personnummer(born: dt.date | None = None, *, samordning: bool = False, rng=N
 
 
 def create_user(forbund: Forbund, part: Part | None, namn: str, epost: str | None = None) -> User:
-    from samverkan.auth.services import _hasher
+    from samverkan.auth.services import _hasher_for_app
 
-    if "h" not in _HASH:
-        _HASH["h"] = _hasher.hash(PASSWORD)
+    # The test configuration's cheap argon2 parameters (samverkan/auth/services.py).
+    hasher = _hasher_for_app()
+    if id(hasher) not in _HASH:
+        _HASH[id(hasher)] = hasher.hash(PASSWORD)
     n = next(_seq)
     user = User(forbund_id=forbund.id, part=part, namn=namn,
-                epost=epost or f"anvandare{n}@example.org", losenord_hash=_HASH["h"])
+                epost=epost or f"anvandare{n}@example.org", losenord_hash=_HASH[id(hasher)])
     db.session.add(user)
     db.session.flush()
     return user

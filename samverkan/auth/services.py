@@ -17,9 +17,31 @@ from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 
 log = logging.getLogger(__name__)
+# argon2id with argon2-cffi's production parameters (RFC 9106's low-memory profile: 64 MiB,
+# 3 passes; ~0.5 s a hash on two busy cores), the only ones outside test configuration.
 _hasher = PasswordHasher()
+# Test configuration (TESTING, or LOSENORD_TESTHASH=True as in the browser tests' live
+# server): the same algorithm with the cheapest parameters, so the suite's hundreds of form
+# logins do not each cost half a second. tests/auth/test_losenord.py checks both.
+_test_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 # Verified against when the e-mail is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("ingen-sadan-anvandare")
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _hasher_for_app() -> PasswordHasher:
+    test = current_app.config.get("LOSENORD_TESTHASH", current_app.testing)
+    return _test_hasher if test else _hasher
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    if id(hasher) not in _DUMMY_HASHES:
+        _DUMMY_HASHES[id(hasher)] = hasher.hash("ingen-sadan-anvandare")
+    return _DUMMY_HASHES[id(hasher)]
+
+
+def hash_password(password: str) -> str:
+    """The password's argon2 hash with the parameters of this app's configuration."""
+    return _hasher_for_app().hash(password)
 
 MIN_PASSWORD_LENGTH = 12
 THROTTLED = "För många misslyckade inloggningar. Vänta en stund och försök igen."
@@ -30,7 +52,7 @@ def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError("svagt_losenord",
                           f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.", field="losenord")
-    user.losenord_hash = _hasher.hash(password)
+    user.losenord_hash = hash_password(password)
     end_sessions(user)
 
 
@@ -65,8 +87,9 @@ def authenticate(epost: str, password: str, ip: str) -> User:
     if _throttled(epost, ip):
         raise DomainError("for_manga_forsok", THROTTLED, status=429)
     user = db.session.execute(select(User).where(User.epost == epost)).scalar_one_or_none()
+    hasher = _hasher_for_app()
     try:
-        _hasher.verify(user.losenord_hash if user and user.losenord_hash else _DUMMY_HASH, password)
+        hasher.verify(user.losenord_hash if user and user.losenord_hash else _dummy_hash(hasher), password)
         ok = user is not None and user.aktiv
     except (VerificationError, InvalidHashError):
         ok = False
@@ -74,8 +97,8 @@ def authenticate(epost: str, password: str, ip: str) -> User:
         db.session.add(Inloggningsforsok(epost=epost, ip=ip))
         log.info("failed login")  # no address in the log: it is personal data
         raise DomainError("fel_inloggning", BAD_LOGIN, status=401)
-    if _hasher.check_needs_rehash(user.losenord_hash):
-        user.losenord_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.losenord_hash):
+        user.losenord_hash = hasher.hash(password)
     if user.totp_aktiv:
         return user
     db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == epost))

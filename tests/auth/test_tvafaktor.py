@@ -243,19 +243,19 @@ def test_two_requests_with_one_code_accept_it_once(world, app, nu):
             results[name] = tvafaktor._accept_totp(db.session.get(User, user_id), kod)
             if hold:
                 first_done.set()
-                release.wait(10)
+                release.wait(60)
             db.session.commit()
             db.session.remove()
 
     first = threading.Thread(target=worker, args=("forsta", True))
     first.start()
-    assert first_done.wait(10)
+    assert first_done.wait(60)
     second = threading.Thread(target=worker, args=("andra", False))
     second.start()
     second.join(0.5)  # it is blocked behind the first's lock
     release.set()
-    first.join(20)
-    second.join(20)
+    first.join(60)
+    second.join(60)
     assert results == {"forsta": True, "andra": False}
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from samverkan import create_app
@@ -40,14 +40,22 @@ CHROMIUM_ARGS = [
 CI = os.environ.get("CI") == "true"
 
 
+# Waits are for conditions, never fixed pauses; these bounds only stop a test that hangs.
+# They are generous because the suite runs two workers (each with its own Chromium and
+# live server) on two cores, often beside other work: a step that takes 0.2 s on an idle
+# machine can take several seconds then, and a failure must mean a fault, not a busy CPU.
+TIDSGRANS_MS = 30_000
+expect.set_options(timeout=TIDSGRANS_MS)
+
+
 def pytest_collection_modifyitems(items):
-    # One worker runs all browser tests (./dev/test uses --dist loadgroup): one live
-    # server and one Chromium instead of one per xdist worker.
+    # The browser tests are spread over the xdist workers like any other test: each
+    # worker starts its own live server (its own demo database) and its own Chromium the
+    # first time it gets one, so no test may rely on another's changes.
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 class _TystHandler(WSGIRequestHandler):
@@ -66,6 +74,8 @@ def live_app(tmp_path_factory) -> Flask:
         "DEMO": True,
         "TVAFAKTOR_KRAVS": False,
         "WTF_CSRF_ENABLED": True,
+        # argon2's cheap test parameters (the production ones: tests/auth/test_losenord.py).
+        "LOSENORD_TESTHASH": True,
     })
     app.instance_path = str(folder)
     with app.app_context():
@@ -124,7 +134,8 @@ def new_context(browser, base_url) -> Iterator:
         options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm", "base_url": base_url,
                    "viewport": {"width": 1280, "height": 900}, **options}
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIDSGRANS_MS)
+        context.set_default_navigation_timeout(TIDSGRANS_MS)
         contexts.append(context)
         return context
 
