@@ -2,7 +2,9 @@
 
 Entries name the object and the fields touched, never their values: the log itself
 must not become a second copy of sensitive data. Writes go in the caller's transaction,
-so a change and its audit row commit or roll back together.
+so a change and its audit row commit or roll back together. In a request that only reads
+(``core.anrop``) the row is written after the read, in its own short write transaction,
+before the response leaves: the read then takes no write lock.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import has_request_context, request
 from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from samverkan.core import anrop
 from samverkan.core.db import UTCDateTime, db, utcnow
 
 log = logging.getLogger(__name__)
@@ -65,7 +68,8 @@ def record(
     user_id: int | None,
     falt: Iterable[str] = (),
 ) -> AuditEntry:
-    """Add one entry to the current transaction (the caller commits)."""
+    """Add one entry to the current transaction (the request, job or command commits), or,
+    in a read, to the rows written right after it."""
     kanal, ip = "cli", ""
     if has_request_context():
         kanal = "api" if request.path.startswith("/api/") else "webb"
@@ -79,5 +83,6 @@ def record(
         kanal=kanal,
         ip=ip,
     )
-    db.session.add(entry)
+    if not anrop.granska_efterat(entry):
+        db.session.add(entry)
     return entry
