@@ -179,16 +179,19 @@ def _avsluta() -> None:
 
 
 def _avbryt(*, aterstall_kaka: bool) -> None:
-    db.session.rollback()
-    g.pop("anrop_granskning", None)
-    # What the error page reads afterwards is a read.
-    g.anrop_laser = True
-    sparad = g.pop("anrop_kaka", None)
-    if aterstall_kaka and sparad is not None and has_request_context():
-        session.clear()
-        session.update(sparad)
-        request_ctx.flashes = None  # messages already taken out for a rendered page
-        g.pop("_login_user", None)  # Flask-Login's cached user: read again from the session
+    try:
+        db.session.rollback()
+    finally:
+        g.pop("anrop_granskning", None)
+        # What the error page reads afterwards is a read.
+        g.anrop_laser = True
+        sparad = g.pop("anrop_kaka", None)
+        if aterstall_kaka and sparad is not None and has_request_context():
+            if sparad.get("_user_id") != session.get("_user_id"):
+                g.pop("_login_user", None)  # a login or logout undone: Flask-Login reads it again
+            session.clear()
+            session.update(sparad)
+            request_ctx.flashes = None  # messages already taken out for a rendered page
 
 
 def _stang(_error=None) -> None:
