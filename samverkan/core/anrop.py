@@ -40,10 +40,12 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask.globals import request_ctx
-from sqlalchemy import event
+from sqlalchemy import event, insert
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from samverkan.core.db import db
+from samverkan.core.db import BEGIN_FORSOK, EN_SATS, db
 
 log = logging.getLogger(__name__)
 
@@ -169,13 +171,29 @@ def _avsluta() -> None:
     db.session.commit()
     rader = g.pop("anrop_granskning", None)
     if rader:
-        laste = g.get("anrop_laser")
-        g.anrop_laser = False
+        _skriv_efter_lasning(rader)
+
+
+def _skriv_efter_lasning(rader: list) -> None:
+    """One INSERT of the read's audit rows on a connection of its own, as a transaction of
+    its own: on SQLite the statement alone (no BEGIN: SQLite makes it one implicit
+    transaction, taking the write lock only for the insert), tried a bounded number of
+    times while the database stays locked; on PostgreSQL an ordinary short transaction."""
+    mapper = sa_inspect(type(rader[0]))
+    varden = [{attr.key: getattr(rad, attr.key) for attr in mapper.column_attrs
+               if getattr(rad, attr.key) is not None} for rad in rader]
+    for forsok in range(1, BEGIN_FORSOK + 1):
         try:
-            db.session.add_all(rader)
-            db.session.commit()
-        finally:
-            g.anrop_laser = laste
+            with db.engine.connect() as conn:
+                conn.execution_options(**{EN_SATS: True})
+                conn.execute(insert(mapper.local_table), varden)
+                conn.commit()
+            return
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or forsok == BEGIN_FORSOK:
+                raise
+            log.warning("SQLite write lock still taken for a read's audit rows (attempt %d of %d)",
+                        forsok, BEGIN_FORSOK)
 
 
 def _avbryt(*, aterstall_kaka: bool) -> None:

@@ -285,8 +285,8 @@ def _sqlite_path(app) -> str:
 def test_a_read_on_sqlite_takes_no_write_lock_and_its_audit_row_is_written_before_the_answer(
         app, world, login):
     """Another connection holds the write lock (BEGIN IMMEDIATE). The ärende list and the
-    audited case page still read; the case page then waits for the lock to write its audit
-    row, and answers only after it is written."""
+    audited case page still read; the case page then waits for the lock to insert its
+    audit row, and answers only after it is written."""
     sokvag = _sqlite_path(app)
     arende = factories.create_arende(world)
     klient = login(world.users["ledamot_af"])
@@ -320,13 +320,19 @@ def test_a_read_on_sqlite_takes_no_write_lock_and_its_audit_row_is_written_befor
         satser.clear()
         trad = threading.Thread(target=las_arendet)
         trad.start()
+
+        def skrivning() -> int | None:
+            return next((i for i, s in enumerate(satser)
+                         if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE"))),
+                        None)
+
         grans = time.monotonic() + 10
-        while "BEGIN IMMEDIATE" not in satser and time.monotonic() < grans:
+        while skrivning() is None and time.monotonic() < grans:
             time.sleep(0.01)
-        fore = satser[:satser.index("BEGIN IMMEDIATE")]
-        # The whole page was read, deferred, while the lock was held; nothing written yet.
+        fore, forsta_skrivning = satser[:skrivning()], satser[skrivning()]
+        # The whole page was read, deferred, while the lock was held; then the audit row.
         assert fore[0] == "BEGIN" and sum(s.lstrip().upper().startswith("SELECT") for s in fore) >= 10
-        assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in fore)
+        assert "INSERT INTO granskningslogg" in forsta_skrivning
         time.sleep(0.2)
         assert trad.is_alive(), "the page answered before its read was logged"
         assert "arende" not in svar
