@@ -11,11 +11,14 @@ from pathlib import Path
 
 from flask import Flask
 
+from samverkan.core.anrop import App
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    # App: Flask with one transaction per request (core/anrop.py).
+    app = App(
         __name__,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
@@ -28,9 +31,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from samverkan import models  # noqa: F401  (the whole schema, for Alembic)
-    from samverkan.core import extensions
+    from samverkan.core import anrop, extensions
 
     extensions.init_app(app)
+    anrop.init_app(app)
 
     from samverkan import api, web
     from samverkan.aktualisering import views as aktualisering_views

@@ -96,9 +96,9 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    # The request machinery (core/anrop.py) has rolled back before any error handler runs.
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        db.session.rollback()
         if request.blueprint == "api":
             return jsonify(fel={"kod": error.code, "meddelande": error.message, "falt": error.field}), error.status
         return render_template("fel.html", status=error.status, meddelande=error.message), error.status
@@ -154,7 +154,6 @@ def _form_values() -> list[str]:
 def _http_error(status: int, message: str):
     def handler(error):
         if status == 500:
-            db.session.rollback()
             log.exception("unhandled error")
         if request.path.startswith("/api/"):
             return jsonify(fel={"kod": f"http_{status}", "meddelande": message, "falt": None}), status

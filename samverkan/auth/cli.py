@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from samverkan.auth import services, tvafaktor
 from samverkan.auth.models import User
+from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.forbund.models import Forbund, ForbundRoll, ForbundsRollTilldelning, Part
@@ -28,28 +29,28 @@ def init_app(app: Flask) -> None:
 @click.password_option("--losenord", prompt="Lösenord", help="Minst 12 tecken.")
 def create_user(epost, namn, forbund_kod, part_namn, admin, losenord):
     """Skapa en användare."""
-    forbund = db.session.execute(select(Forbund).where(Forbund.kod == forbund_kod)).scalar_one_or_none()
-    if forbund is None:
-        raise click.ClickException(f"Förbundet {forbund_kod} finns inte.")
-    part = None
-    if part_namn:
-        part = db.session.execute(
-            select(Part).where(Part.forbund_id == forbund.id, Part.namn == part_namn)
-        ).scalar_one_or_none()
-        if part is None:
-            raise click.ClickException(f"Parten {part_namn} finns inte i förbundet.")
-    epost = epost.strip().lower()
-    if db.session.execute(select(User.id).where(User.epost == epost)).first():
-        raise click.ClickException("Det finns redan en användare med den e-postadressen.")
-    user = User(epost=epost, namn=namn.strip(), forbund_id=forbund.id, part=part)
-    try:
-        services.set_password(user, losenord)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    db.session.add(user)
-    if admin:
-        db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user=user, roll=ForbundRoll.ADMIN))
-    db.session.commit()
+    with transaktion():
+        forbund = db.session.execute(select(Forbund).where(Forbund.kod == forbund_kod)).scalar_one_or_none()
+        if forbund is None:
+            raise click.ClickException(f"Förbundet {forbund_kod} finns inte.")
+        part = None
+        if part_namn:
+            part = db.session.execute(
+                select(Part).where(Part.forbund_id == forbund.id, Part.namn == part_namn)
+            ).scalar_one_or_none()
+            if part is None:
+                raise click.ClickException(f"Parten {part_namn} finns inte i förbundet.")
+        epost = epost.strip().lower()
+        if db.session.execute(select(User.id).where(User.epost == epost)).first():
+            raise click.ClickException("Det finns redan en användare med den e-postadressen.")
+        user = User(epost=epost, namn=namn.strip(), forbund_id=forbund.id, part=part)
+        try:
+            services.set_password(user, losenord)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        db.session.add(user)
+        if admin:
+            db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user=user, roll=ForbundRoll.ADMIN))
     click.echo(f"Användaren {epost} är skapad.")
 
 
@@ -58,14 +59,14 @@ def create_user(epost, namn, forbund_kod, part_namn, admin, losenord):
 @click.option("--namn", required=True, help="Vad token ska användas till.")
 def create_token(epost, namn):
     """Skapa en personlig API-token. Den visas en gång."""
-    user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
-    if user is None:
-        raise click.ClickException("Användaren finns inte.")
-    try:
-        _, secret = services.create_token(user, namn)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    db.session.commit()
+    with transaktion():
+        user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException("Användaren finns inte.")
+        try:
+            _, secret = services.create_token(user, namn)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
     click.echo(secret)
 
 
@@ -79,15 +80,16 @@ def reset_tvafaktor(epost, admin_epost):
     Användarens sessioner avslutas och hen aktiverar tvåfaktorsinloggning igen vid nästa
     inloggning. Åtgärden loggas i granskningsloggen i administratörens namn.
     """
-    user, admin = (
-        db.session.execute(select(User).where(User.epost == e.strip().lower())).scalar_one_or_none()
-        for e in (epost, admin_epost)
-    )
-    if user is None or admin is None:
-        raise click.ClickException("Användaren finns inte." if user is None else "Administratören finns inte.")
-    try:
-        tvafaktor.reset(admin, user)
-    except DomainError as error:
-        raise click.ClickException(error.message) from None
-    db.session.commit()
-    click.echo(f"Tvåfaktorsinloggningen för {user.epost} är avstängd.")
+    with transaktion():
+        user, admin = (
+            db.session.execute(select(User).where(User.epost == e.strip().lower())).scalar_one_or_none()
+            for e in (epost, admin_epost)
+        )
+        if user is None or admin is None:
+            raise click.ClickException("Användaren finns inte." if user is None else "Administratören finns inte.")
+        try:
+            tvafaktor.reset(admin, user)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        vem = user.epost  # read before the commit expires it
+    click.echo(f"Tvåfaktorsinloggningen för {vem} är avstängd.")

@@ -13,9 +13,9 @@ from flask_login import current_user, login_user, logout_user
 from samverkan.auth import policy, services, tvafaktor
 from samverkan.auth.forms import BekraftaKodForm, EmptyForm, KodForm, LoginForm, TokenForm
 from samverkan.auth.models import User
-from samverkan.core import clock
-from samverkan.core.db import db
+from samverkan.core import anrop, clock
 from samverkan.core.errors import DomainError
+from samverkan.core.handling import utfor
 
 bp = Blueprint("auth", __name__)
 
@@ -69,7 +69,8 @@ def login():
         try:
             user = services.authenticate(form.epost.data, form.losenord.data, request.remote_addr or "")
         except DomainError as error:
-            db.session.commit()  # keep the failed attempt: the throttle counts it
+            # The failed attempt stays: the page is an answer, and the request commits it
+            # (the throttle counts it).
             form.losenord.errors.append(error.message)
             status = error.status
         else:
@@ -78,10 +79,8 @@ def login():
                 # Not logged in yet: the code step finishes the login.
                 session[VANTAR] = {"id": user.id, "v": user.sessionsversion,
                                    "till": (clock.now() + tvafaktor.VANTETID).timestamp()}
-                db.session.commit()
                 return redirect(url_for("auth.kod", next=request.args.get("next")), code=303)
             login_user(user)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
@@ -110,7 +109,7 @@ def kod():
         try:
             user = tvafaktor.verify_login(vantar["id"], vantar["v"], form.kod.data, request.remote_addr or "")
         except DomainError as error:
-            db.session.commit()  # keep the failed attempt: the throttle counts it
+            # The failed attempt stays (the request commits what the view answers with).
             if error.code == "inloggning_avbruten":
                 session.pop(VANTAR, None)
                 flash(error.message, "fel")
@@ -121,7 +120,6 @@ def kod():
             session.clear()
             login_user(user)
             session[KLAR] = True
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
@@ -133,7 +131,6 @@ def kod():
 def logout():
     if EmptyForm().validate_on_submit():
         services.end_sessions(current_user)
-        db.session.commit()
         logout_user()
         session.clear()
         flash("Du är utloggad.", "info")
@@ -150,8 +147,6 @@ def tokens():
             _, secret = services.create_token(current_user, form.namn.data)
         except DomainError as error:
             form.namn.errors.append(error.message)
-        else:
-            db.session.commit()
     return render_template("auth/tokens.html", form=form, secret=secret,
                            tokens=services.tokens_of(current_user), revoke_form=EmptyForm())
 
@@ -161,13 +156,13 @@ def tokens():
 def revoke(token_id: int):
     if EmptyForm().validate_on_submit():
         services.revoke_token(current_user, token_id)
-        db.session.commit()
         flash("Token är återkallad.", "info")
     return redirect(url_for("auth.tokens"), code=303)
 
 
 @bp.route("/konto/tvafaktor", methods=["GET", "POST"], endpoint="tvafaktor")
 @policy.regel("inloggad")
+@anrop.skriver  # the page itself stores a new secret to enrol with
 def tvafaktor_sida():
     user: User = current_user._get_current_object()
     if user.totp_aktiv:
@@ -176,25 +171,21 @@ def tvafaktor_sida():
     form = BekraftaKodForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with utfor(visa=lambda error: form.kod.errors.append(error.message), sprid=()) as h:
             koder = tvafaktor.confirm_enrolment(user, form.kod.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.kod.errors.append(error.message)
-            status = error.status
+        if h.fel:
+            status = h.status
         else:
             # The session version moved (other sessions end); this one has shown a code.
             session.clear()
             login_user(user)
             session[KLAR] = True
-            db.session.commit()
             flash("Tvåfaktorsinloggning är aktiverad.", "ok")
             return render_template("auth/aterstallningskoder.html", koder=koder)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
     hemlighet = tvafaktor.start_enrolment(user)
     uri = tvafaktor.provisioning_uri(user)
-    db.session.commit()
     return render_template(
         "auth/tvafaktor.html", form=form, uri=uri, qr=segno.make(uri, error="m").svg_data_uri(scale=5),
         hemlighet=" ".join(hemlighet[i:i + 4] for i in range(0, len(hemlighet), 4)),
@@ -210,11 +201,10 @@ def nya_koder():
         try:
             koder = tvafaktor.new_recovery_codes(user, form.kod.data, request.remote_addr or "")
         except DomainError as error:
-            db.session.commit()  # keep the failed attempt: the throttle counts it
+            # The failed attempt stays (the request commits what the view answers with).
             form.kod.errors.append(error.message)
             return render_template("auth/tvafaktor_aktiv.html", form=form,
                                    kvar=tvafaktor.unused_recovery_codes(user)), error.status
-        db.session.commit()
         return render_template("auth/aterstallningskoder.html", koder=koder)
     return render_template("auth/tvafaktor_aktiv.html", form=form,
                            kvar=tvafaktor.unused_recovery_codes(user)), 422

@@ -2,7 +2,9 @@
 
 Entries name the object and the fields touched, never their values: the log itself
 must not become a second copy of sensitive data. Writes go in the caller's transaction,
-so a change and its audit row commit or roll back together.
+so a change and its audit row commit or roll back together. In a request that only reads
+(``core.anrop``) the row is written after the read, in its own short write transaction,
+before the response leaves: the read then takes no write lock.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import has_request_context, request
 from sqlalchemy import String, event, insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from samverkan.core import anrop
 from samverkan.core.db import UTCDateTime, db, utcnow
 
 log = logging.getLogger(__name__)
@@ -65,19 +68,27 @@ def record(
     user_id: int | None,
     falt: Iterable[str] = (),
 ) -> AuditEntry:
-    """Add one entry to the current transaction (the caller commits)."""
+    """Add one entry to the current transaction (the request, job or command commits), or,
+    in a read, to the rows written right after it."""
     entry = AuditEntry(**_rad(handling, objekt_typ, objekt_id, user_id, falt))
-    db.session.add(entry)
+    if not anrop.granska_efterat(entry):
+        db.session.add(entry)
     return entry
 
 
 def record_many(handling: str, objekt_typ: str, objekt_ids: Iterable[int], *, user_id: int | None,
                 falt: Iterable[str] = ()) -> None:
     """One entry per object in one statement: a page that reads many objects (a list of
-    ärenden with their figures) audits each without a query per row."""
+    ärenden with their figures) audits each without a query per row. In a read they join
+    the rows written right after it (one INSERT for all)."""
     falt = list(falt)
     rader = [_rad(handling, objekt_typ, i, user_id, falt) for i in objekt_ids]
-    if rader:
+    if not rader:
+        return
+    if anrop.laser_nu() and anrop.agd():
+        for rad in rader:
+            anrop.granska_efterat(AuditEntry(**rad))
+    else:
         db.session.execute(insert(AuditEntry), rader)
 
 

@@ -1,18 +1,37 @@
 """The database handle, the declarative base and the column types every model shares.
 
 Timestamps are stored as UTC and converted to Europe/Stockholm only for display.
-SQLite gets the pragmas it needs for real use (foreign keys, WAL, busy timeout) and
-takes the write lock at BEGIN so two writers queue instead of failing half-way.
+SQLite gets the pragmas it needs for real use (foreign keys, WAL, busy timeout). A
+transaction that writes takes the write lock at BEGIN (``BEGIN IMMEDIATE``, retried a
+bounded number of times while the database stays locked), so two writers queue instead
+of failing half-way; a transaction that only reads (``core.anrop`` says which) begins
+deferred and takes no lock, so readers run side by side.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import random
+import time
 
+from flask import current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
+
+# SQLite: how long one BEGIN IMMEDIATE waits for the write lock (SQLite's busy handler,
+# PRAGMA busy_timeout; the app's SQLITE_BUSY_MS overrides it), and how many times it is
+# tried before the request fails: 3 × 5 s bounds a writer's wait at about 15 s.
+BUSY_MS = 5000
+BEGIN_FORSOK = 3
+# Execution option of a connection that runs one statement as its own transaction (no
+# BEGIN on SQLite): core.anrop writes a read's audit rows that way.
+EN_SATS = "samverkan_en_sats"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,7 +83,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    busy_ms = int(current_app.config.get("SQLITE_BUSY_MS", BUSY_MS)) if has_app_context() else BUSY_MS
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -72,10 +92,29 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    from samverkan.core import anrop  # here: anrop imports this module
+
+    if conn.get_execution_options().get(EN_SATS):
+        return  # one statement, which SQLite runs as a transaction of its own
+    if anrop.laser_nu():
+        # A read: a deferred transaction takes no lock until it reads, and only a shared
+        # one then; WAL lets it read beside a writer. It never writes (anrop's guard).
+        conn.exec_driver_sql("BEGIN")
+        return
     # BEGIN IMMEDIATE takes the write lock up front: a read-then-write transaction
     # can then never fail with "database is locked" when it tries to upgrade.
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    for forsok in range(1, BEGIN_FORSOK + 1):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or forsok == BEGIN_FORSOK:
+                raise
+            log.warning("SQLite write lock still taken after attempt %d of %d; trying again",
+                        forsok, BEGIN_FORSOK)
+            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311  # nosec B311  # jitter, not a secret
 
 
 def enum_type(enum_cls, length: int = 40):

@@ -1,12 +1,15 @@
 """One user action, one transaction: the shape every form handler shares.
 
-A handler runs its service call inside ``with utfor(...) as h:``. A clean exit commits
-and flashes the confirmation given with ``h.klart(...)``. A ``DomainError`` rolls the
-whole request back, so nothing is half-saved, and is answered where the user looks: beside
-its field when the form has one (the page's error summary lists it), else at the top of
-the page. 403 and 404 are not form errors: they propagate to the error pages, as does
-anything unexpected (the request teardown rolls back). After the block, ``h.fel`` tells
-the handler whether to show the page again (with ``h.status``) or to redirect.
+A handler runs its service call inside ``with utfor(...) as h:``. A clean exit flashes
+the confirmation given with ``h.klart(...)``; the request commits when the view returns
+(``core.anrop``), and if that commit fails the request answers 500 with the browser's
+session as it was, so the confirmation is never shown for a change that was not saved.
+A ``DomainError`` rolls the whole request back, so nothing is half-saved, and is answered
+where the user looks: beside its field when the form has one (the page's error summary
+lists it), else at the top of the page. 403 and 404 are not form errors: they propagate to
+the error pages, as does anything unexpected (the request machinery rolls back). After
+the block, ``h.fel`` tells the handler whether to show the page again (with
+``h.status``) or to redirect.
 
     with utfor(form=form) as h:
         punkt = services.lagg_till(current_user, mote_id, arende_id)
@@ -15,14 +18,15 @@ the handler whether to show the page again (with ``h.status``) or to redirect.
         return sidan_igen(status=h.status)
     return redirect(..., code=303)
 
-The confirmation is composed inside the block, before the commit: a commit expires every
-loaded object, and reading one afterwards would cost a query per attribute.
+The confirmation is composed inside the block. Outside a request (a test's bare request
+context) the block commits itself.
 """
 
 from __future__ import annotations
 
 from flask import flash, render_template
 
+from samverkan.core import anrop
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
 
@@ -63,7 +67,7 @@ class utfor:  # noqa: N801  (reads as a verb at the call site: ``with utfor() as
 
     def __exit__(self, typ, error, traceback) -> bool:
         if error is None:
-            db.session.commit()
+            anrop.spara()
             if self._klart:
                 flash(self._klart, "ok")
             return False
@@ -78,9 +82,10 @@ class utfor:  # noqa: N801  (reads as a verb at the call site: ``with utfor() as
 
 
 def granskad_sida(mall: str, status: int = 200, **kontext):
-    """A page whose read was audited: render it, then commit the audit row. In that order
-    because a commit expires every loaded object, and rendering would then load each one
-    again, a query per object."""
+    """A page whose read was audited. The request writes the audit row once the view has
+    returned, before the response leaves (in a read, in its own short write transaction:
+    ``core.anrop``); rendering comes first either way, since a commit expires every loaded
+    object and rendering would then load each one again."""
     html = render_template(mall, **kontext)
-    db.session.commit()
+    anrop.spara()
     return html, status

@@ -1,8 +1,8 @@
 """CLI: ``flask demo`` fills the database with the fictional Samordningsförbundet Exempelbygd.
 
 The command is thin: it checks whether the demo already exists (then it changes
-nothing), lets ``samverkan.demo.data`` build everything in one transaction, commits
-once and prints where to log in.
+nothing), lets ``samverkan.demo.data`` build everything in one transaction
+(``core.anrop.transaktion``) and prints where to log in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from samverkan.core.db import db
+from samverkan.core.anrop import transaktion
 from samverkan.demo import data
 from workflows import arende as wf
 
@@ -30,12 +30,8 @@ def demo():
         raise click.ClickException(
             "Demokontona kan inte skapas: e-postadresserna används redan: " + ", ".join(upptagna)
         )
-    try:
+    with transaktion():
         resultat = data.create_demo()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
     click.echo(f"Demodata skapad för {resultat.forbund.namn} ({resultat.forbund.kod}).")
     click.echo(f"Möten: {resultat.moten} ({resultat.moten_passerade} passerade). Ärenden per status:")

@@ -13,21 +13,14 @@ from collections import Counter
 
 from flask import Flask
 
-from samverkan.core.db import db
+from samverkan.core.anrop import transaktion
 from samverkan.gallring import services
 
 log = logging.getLogger(__name__)
 
 
 def natt(app: Flask) -> Counter:
-    with app.app_context():
-        try:
-            rapport = services.gallra(torrkorning=False)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-        finally:
-            db.session.remove()
+    with app.app_context(), transaktion():
+        rapport = services.gallra(torrkorning=False)
     log.info("gallring: %d ärenden i %d förbund", rapport.antal, len(rapport.per_forbund))
     return Counter(gallrade=rapport.antal)

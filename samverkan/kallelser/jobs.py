@@ -3,9 +3,10 @@
 Both are safe to run twice and by two processes at once: planning decides by query under
 a row lock (``services.skriv``), delivery claims each message with a compare-and-set
 UPDATE that is committed before the SMTP conversation starts, and marks it sent in a new
-transaction afterwards. Each run has its own app context and commits per meeting and per
-message, so a crash loses at most the message being sent (its claim goes stale and is
-taken over). Logs name ids and counts, never addresses or content.
+transaction afterwards. Each run has its own app context and one transaction
+(``core.anrop.transaktion``) per meeting and per message, so a crash loses at most the
+message being sent (its claim goes stale and is taken over). Logs name ids and counts,
+never addresses or content.
 
 Run by ``flask --app samverkan scheduler`` (``cli.py``); never inside the web workers.
 """
@@ -25,6 +26,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from samverkan.core import clock
+from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.kallelser import mail, services
 
@@ -46,17 +48,16 @@ def planera(app: Flask) -> Counter:
     with app.app_context():
         try:
             nu = clock.now()
-            if services.planera_saknade(nu):
-                db.session.commit()
-            forfallna = services.forfallna(nu)
-            db.session.commit()
+            with transaktion():
+                services.planera_saknade(nu)
+            with transaktion(skriver=False):
+                forfallna = services.forfallna(nu)
             for typ, mote_id in forfallna:
                 try:
-                    rader = services.skriv(typ, mote_id, nu)
-                    db.session.commit()
+                    with transaktion():
+                        rader = services.skriv(typ, mote_id, nu)
                 except IntegrityError:
-                    # Another scheduler wrote the same rows first: theirs stand.
-                    db.session.rollback()
+                    # Another scheduler wrote the same rows first: theirs stand (ours rolled back).
                     log.info("mote %s: %s already written by another scheduler", mote_id, typ.value)
                     continue
                 if rader:
@@ -77,15 +78,16 @@ def leverera(app: Flask, stopp: threading.Event | None = None) -> Counter:
             if inst is None:
                 # The local default: mail stays in the outbox and is read in the app.
                 return antal
-            if not services.finns_att_leverera(clock.now()):
+            with transaktion(skriver=False):  # the read ends before the network conversation
+                finns = services.finns_att_leverera(clock.now())
+            if not finns:
                 return antal
-            db.session.commit()  # end the read before the network conversation
             forbindelse = mail.Forbindelse(inst)
             try:
                 forbindelse.oppna()
             except mail.Leveransfel as fel:
-                antal["vantar"] = services.markera_forfallna_misslyckade(clock.now(), fel.text)
-                db.session.commit()
+                with transaktion():
+                    antal["vantar"] = services.markera_forfallna_misslyckade(clock.now(), fel.text)
                 log.warning("SMTP unavailable; %d queued messages wait for their retry", antal["vantar"])
                 return antal
             with forbindelse:
@@ -100,16 +102,16 @@ def _leverera_alla(forbindelse: mail.Forbindelse, inst: mail.SmtpInstallning,
                    stopp: threading.Event | None, antal: Counter) -> None:
     avsandare = avsandar_id()
     while stopp is None or not stopp.is_set():
-        leverans = services.hamta(avsandare, clock.now())
-        db.session.commit()  # the claim is durable before anything is sent
+        with transaktion():  # the claim is durable before anything is sent
+            leverans = services.hamta(avsandare, clock.now())
         if leverans is None:
             return
         try:
             forbindelse.skicka(mail.bygg_meddelande(leverans, inst.avsandare))
         except mail.Leveransfel as fel:
-            status = services.markera_misslyckad(leverans.id, avsandare, clock.now(), fel.text,
-                                                 permanent=fel.permanent)
-            db.session.commit()
+            with transaktion():
+                status = services.markera_misslyckad(leverans.id, avsandare, clock.now(), fel.text,
+                                                     permanent=fel.permanent)
             antal["misslyckade"] += 1
             log.warning("utskick %s not delivered (%s): %s", leverans.id,
                         status.value if status else "claim lost", fel.text)
@@ -119,19 +121,20 @@ def _leverera_alla(forbindelse: mail.Forbindelse, inst: mail.SmtpInstallning,
         except Exception as error:
             # A bug of ours (building the message): keep the row, retry later; the
             # exception's text may quote content, so only its type is logged.
-            services.markera_misslyckad(leverans.id, avsandare, clock.now(),
-                                        "Ett oväntat fel uppstod när meddelandet byggdes.", permanent=False)
-            db.session.commit()
+            with transaktion():
+                services.markera_misslyckad(leverans.id, avsandare, clock.now(),
+                                            "Ett oväntat fel uppstod när meddelandet byggdes.", permanent=False)
             log.error("utskick %s: unexpected %s while building or sending", leverans.id, type(error).__name__)
             antal["misslyckade"] += 1
             continue
         # The at-least-once window: the server has the message; a crash before this
         # commit leaves the claim to go stale, and the message is sent again (same Message-ID).
-        if services.markera_skickad(leverans.id, avsandare, clock.now()):
+        with transaktion():
+            skickad = services.markera_skickad(leverans.id, avsandare, clock.now())
+        if skickad:
             antal["skickade"] += 1
         else:
             log.warning("utskick %s sent, but its claim had been taken over", leverans.id)
-        db.session.commit()
 
 
 def kor(app: Flask, stopp: threading.Event | None = None) -> Counter:

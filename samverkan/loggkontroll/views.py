@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from samverkan.auth import policy
 from samverkan.core import clock
-from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida
 from samverkan.loggkontroll import services
@@ -59,7 +58,6 @@ def export():
         raise DomainError("ogiltigt_urval", "Urvalet gick inte att använda. Gå tillbaka och rätta filtret.")
     rader = services.export(current_user, form.urval())
     body = "\ufeff" + services.till_csv(rader)  # the BOM tells Excel it is UTF-8
-    db.session.commit()
     filename = f"granskningslogg-{clock.today().isoformat()}.csv"
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

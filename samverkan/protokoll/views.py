@@ -10,7 +10,6 @@ from wtforms import TextAreaField
 from wtforms.validators import Optional
 
 from samverkan.auth import policy
-from samverkan.core.db import db
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.protokoll import pdf, services
 
@@ -50,7 +49,6 @@ def visa(mote_id: int):
 def som_pdf(mote_id: int):
     sida = services.visa(current_user, mote_id, handling="protokoll.pdf")
     data = pdf.bygg(sida)
-    db.session.commit()
     namn = f"protokoll-{sida.innehall['mote']['datum']}.pdf"
     return data, 200, {"Content-Type": "application/pdf",
                        "Content-Disposition": f'inline; filename="{namn}"'}

@@ -129,8 +129,7 @@ def export_pdf():
 @bp.route("/team/<int:team_id>/finsam")
 @policy.regel("projektledare")
 def finsam_lista(team_id: int):
-    team, rader = finsam.avstamning(current_user, team_id)
-    db.session.commit()  # the audit entry of the look
+    team, rader = finsam.avstamning(current_user, team_id)  # audited: the request writes the entry
     urval = request.args.get("visa", "alla")
     synliga = [r for r in rader if urval == "alla" or (urval == "saknas" and r.status.endswith("saknas"))
                or (urval == "klara" and not r.status.endswith("saknas"))]
@@ -143,8 +142,7 @@ def finsam_lista(team_id: int):
 @policy.regel("projektledare")
 def finsam_export(team_id: int):
     team, rader = finsam.avstamning(current_user, team_id, handling="finsam.export")
-    body = finsam.till_csv(rader)
-    db.session.commit()  # the audit entry of the export
+    body = finsam.till_csv(rader)  # the export is audited; the request writes the entry
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="uppfoljning-finsam-team-{team.id}.csv"'})
 

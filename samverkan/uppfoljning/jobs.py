@@ -23,6 +23,7 @@ from flask import Flask
 from samverkan.arenden import services as arende_services
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
+from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.uppfoljning import forlopp
@@ -35,22 +36,22 @@ KOMMENTAR = "Automatiskt: datumet för nästa uppföljning har kommit (schemalag
 def kalla_forfallna() -> Counter:
     """Fire ``kalla_till_uppfoljning`` for every due ärende; one transaction each."""
     antal: Counter = Counter()
-    ids = [(a.id, a.team_id) for a in forlopp.forfallna_arenden()]
-    db.session.commit()
+    with transaktion(skriver=False):
+        ids = [(a.id, a.team_id) for a in forlopp.forfallna_arenden()]
     for arende_id, team_id in ids:
-        aktor = forlopp.projektledare_for(team_id)
-        if aktor is None:
-            log.warning("arende %s due for uppföljning but team %s has no projektledare", arende_id, team_id)
-            antal["utan_projektledare"] += 1
-            continue
-        arende = db.session.get(Arende, arende_id)
         try:
-            arende_services.fire(aktor, arende_id, "kalla_till_uppfoljning", version=arende.version,
-                                 datum=clock.today(), kommentar=KOMMENTAR)
-            db.session.commit()
+            with transaktion():
+                aktor = forlopp.projektledare_for(team_id)
+                if aktor is None:
+                    log.warning("arende %s due for uppföljning but team %s has no projektledare",
+                                arende_id, team_id)
+                    antal["utan_projektledare"] += 1
+                    continue
+                arende = db.session.get(Arende, arende_id)
+                arende_services.fire(aktor, arende_id, "kalla_till_uppfoljning", version=arende.version,
+                                     datum=clock.today(), kommentar=KOMMENTAR)
         except DomainError as error:
-            # Another scheduler, or a person, changed it first: nothing to do here.
-            db.session.rollback()
+            # Another scheduler, or a person, changed it first (rolled back): nothing to do here.
             log.info("arende %s not called to uppföljning: %s", arende_id, error.code)
             continue
         antal["kallade_till_uppfoljning"] += 1
@@ -60,8 +61,4 @@ def kalla_forfallna() -> Counter:
 def kalla(app: Flask) -> Counter:
     """The job, in its own app context (see ``samverkan.kallelser.jobs.kor``)."""
     with app.app_context():
-        try:
-            return kalla_forfallna()
-        finally:
-            db.session.rollback()
-            db.session.remove()
+        return kalla_forfallna()
