@@ -8,8 +8,24 @@ from flask import url_for
 
 from samverkan.api.auth import api_user
 from samverkan.api.endpoint import endpoint
-from samverkan.api.schema import (Datum, Fraga, Heltal, Id, In, Lista, Objekt, Parameter, Sant, Text, Tidpunkt, Ut,
-                                  fields, langd, monster, val)
+from samverkan.api.schema import (
+    Datum,
+    Fraga,
+    Heltal,
+    Id,
+    In,
+    Lista,
+    Objekt,
+    Parameter,
+    Sant,
+    Text,
+    Tidpunkt,
+    Ut,
+    fields,
+    langd,
+    monster,
+    val,
+)
 from samverkan.api.teams import Part, Person
 from samverkan.arenden import kodlistor, services
 from samverkan.auth import policy

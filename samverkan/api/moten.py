@@ -14,12 +14,26 @@ from flask import url_for
 from samverkan.api.arenden import ArendeReferens
 from samverkan.api.auth import api_user
 from samverkan.api.endpoint import endpoint
-from samverkan.api.schema import (Datum, Fraga, Heltal, Id, In, Klockslag, Lista, Objekt, Text, Tidpunkt, Ut,
-                                  fields, langd, monster, val)
+from samverkan.api.schema import (
+    Datum,
+    Fraga,
+    Heltal,
+    Id,
+    In,
+    Klockslag,
+    Lista,
+    Objekt,
+    Text,
+    Tidpunkt,
+    Ut,
+    fields,
+    langd,
+    monster,
+    val,
+)
 from samverkan.auth import policy
 from samverkan.core import clock
-from samverkan.moten import services
-from samverkan.moten import models
+from samverkan.moten import models, services
 from samverkan.moten.models import MotesTyp, PunktStatus
 
 MOTESTYP = val((t.value for t in MotesTyp), kod="ogiltig_typ")
@@ -88,7 +102,7 @@ class MotesAndring(In):
     langd_minuter = Heltal(minimum=services.MIN_LANGD, maximum=services.MAX_LANGD, allow_none=True)
     plats = Text(allow_none=True, validate=langd(maximum=300, kod="for_lang"))
     videolank = Text(allow_none=True, validate=[langd(maximum=500, kod="for_lang"),
-                                                monster(r"^(|https?://\S+)$", kod="ogiltig_lank")],
+                                                monster(r"^(|[hH][tT][tT][pP][sS]?://[^\s\u0000]+)$", kod="ogiltig_lank")],
                      metadata={"description": "https://…, eller tom."})
     typ = Text(allow_none=True, validate=MOTESTYP)
     kapacitet = Heltal(minimum=1, maximum=services.MAX_KAPACITET, allow_none=True,

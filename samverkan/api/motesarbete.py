@@ -15,8 +15,8 @@ from samverkan.api.endpoint import endpoint
 from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Text, Tidpunkt, Ut, fields, langd
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.insatser import services as insats_services
 from samverkan.insatser import models as insats_models
+from samverkan.insatser import services as insats_services
 from samverkan.insatser.models import InsatsForm, InsatsStatus
 from samverkan.moten import narvaro
 from samverkan.moten import services as moten_services

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from samverkan.core.db import ID_MAX
 
@@ -79,8 +79,19 @@ class Ut(Schema):
 
 # --- fields ------------------------------------------------------------------------------
 
+UTAN_NUL = r"^[^\u0000]*$"
+
+
 class Text(fields.String):
+    """A string without NUL (PostgreSQL text cannot hold it; no user means one); documented
+    by a pattern unless the field has its own."""
+
     default_error_messages = _typfel("en textsträng")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not any(isinstance(v, validate.Regexp) for v in self.validators):
+            self.metadata = {"pattern": UTAN_NUL, **self.metadata}
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
@@ -97,6 +108,12 @@ class Heltal(fields.Integer):
     """An integer within the database's integer; true/false and "1" are not numbers."""
 
     default_error_messages = {**_typfel("ett heltal"), "too_large": Felkod("ogiltig_typ", "ska vara ett heltal.")}
+
+    def _validated(self, value):
+        # JSON has one number type: 2.0 is the integer 2 (JSON Schema agrees); 2.5 is not.
+        if isinstance(value, float) and value.is_integer() and self.strict:
+            value = int(value)
+        return super()._validated(value)
 
     def __init__(self, *, minimum: int = -HELTAL_MAX, maximum: int = HELTAL_MAX, **kwargs):
         kwargs.setdefault("strict", True)
@@ -137,12 +154,12 @@ class Sant(fields.Boolean):
 class Datum(fields.Date):
     """A calendar date as ÅÅÅÅ-MM-DD (not 20260101, weeks or times)."""
 
-    _MONSTER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+    _MONSTER = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
     default_error_messages = {**_typfel("en textsträng"),
                               "invalid": Felkod("ogiltigt_datum", "ska vara ett datum som ÅÅÅÅ-MM-DD.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not self._MONSTER.match(value):
+        if not isinstance(value, str) or not self._MONSTER.fullmatch(value):
             raise self.make_error("invalid")
         try:
             return dt.date.fromisoformat(value)
@@ -178,7 +195,7 @@ class Klockslag(fields.String):
         return value
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not re.match(KLOCKSLAG_MONSTER, value):
+        if not isinstance(value, str) or not re.fullmatch(KLOCKSLAG_MONSTER[1:-1], value):
             raise self.make_error("invalid")
         return dt.time.fromisoformat(value)
 
@@ -203,8 +220,23 @@ def langd(*, minimum: int | None = None, maximum: int | None = None, kod: str = 
     return validate.Length(min=minimum, max=maximum, error=Felkod(kod, "har fel längd."))
 
 
-def monster(regex: str, *, kod: str = "ogiltigt_varde"):
-    return validate.Regexp(regex, error=Felkod(kod, "har fel form."))
+class Monster(validate.Regexp):
+    """A pattern read as JSON Schema reads it (ECMA-262: found anywhere unless anchored, and
+    ``$`` the very end), so the document and the check agree; Python's ``$`` would also
+    accept a final newline."""
+
+    def __init__(self, regex: str, *, error: str):
+        super().__init__(regex, error=error)
+        self._python = re.compile(re.sub(r"\$(\)?)$", r"\\Z\1", regex))
+
+    def __call__(self, value):
+        if self._python.search(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def monster(regex: str, *, kod: str = "ogiltigt_varde") -> Monster:
+    return Monster(regex, error=Felkod(kod, "har fel form."))
 
 
 __all__ = ["In", "Ut", "Fraga", "Felkod", "Text", "Heltal", "Id", "Parameter", "Sant", "Datum", "Tidpunkt",

@@ -27,7 +27,7 @@ class Tokens(Ut):
 
 class NyTokenBegaran(In):
     namn = Text(required=True, validate=[langd(minimum=1, maximum=100, kod="ogiltigt_namn"),
-                                         monster(r"^\s*\S", kod="ogiltigt_namn")])
+                                         monster(r"^[^\u0000]*[^\s\u0000][^\u0000]*$", kod="ogiltigt_namn")])
 
 
 @endpoint("GET", "/tokens", svar=Tokens)
