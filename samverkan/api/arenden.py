@@ -195,8 +195,7 @@ def skapa_arende(body: dict):
     """Skapa ett utkast, eventuellt med samtycke"""
     samtycke = body.pop("samtycke", None)
     if samtycke is not None:
-        samtycke.setdefault("dokumentreferens", None)
-        samtycke["dokumentreferens"] = samtycke["dokumentreferens"] or ""
+        samtycke["dokumentreferens"] = samtycke.get("dokumentreferens") or ""
     arende = services.create_utkast(api_user(), samtycke=samtycke, **body)
     return arende, {"Location": url_for("api.visa_arende", arende_id=arende.id)}
 

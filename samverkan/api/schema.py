@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 from samverkan.core.db import ID_MAX
 
@@ -63,11 +63,6 @@ class Fraga(Schema):
 
     error_messages = {"unknown": OKANT, "type": Felkod("ogiltig_parameter", "är felaktig.")}
 
-    @pre_load
-    def _en_per_namn(self, data, **kwargs):
-        # ?sida=1&sida=2: the first, as Flask's request.args.get reads it.
-        return {name: data.get(name) for name in data} if hasattr(data, "getlist") else data
-
 
 class Ut(Schema):
     """An answer. Every field is always present, and so documented (``required``);
@@ -86,7 +81,8 @@ class Text(fields.String):
     """A string without NUL (PostgreSQL text cannot hold it; no user means one); documented
     by a pattern unless the field has its own."""
 
-    default_error_messages = _typfel("en textsträng")
+    default_error_messages = {**_typfel("en textsträng"),
+                              "nul": Felkod("ogiltigt_tecken", "innehåller ett otillåtet tecken.")}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -96,12 +92,8 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in value:
-            # PostgreSQL text cannot hold NUL; no user means one.
             raise self.make_error("nul")
         return value
-
-    default_error_messages = {**default_error_messages,
-                              "nul": Felkod("ogiltigt_tecken", "innehåller ett otillåtet tecken.")}
 
 
 class Heltal(fields.Integer):
