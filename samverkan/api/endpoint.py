@@ -2,12 +2,12 @@
 the answer schema it writes (marshmallow) and the refusals it can give. The same
 declaration is the OpenAPI document (``api/dokument.py``), so nothing is written twice.
 
-    @endpoint("POST", "/tokens", body=NyTokenBegaran, svar=(201, NyToken))
-    @policy.regel("inloggad")
-    def skapa_token(body: dict):
-        \"\"\"Skapa en API-token\"\"\"
-        token, secret = services.create_token(api_user(), body["namn"])
-        return {"token": token, "hemlighet": secret}
+    @endpoint("POST", "/moten/<int:mote_id>/protokoll/tillagg", body=NyttProtokolltillagg,
+              svar=(201, Protokolltillagg), fel=(403,))
+    @policy.regel("projektledare")
+    def protokolltillagg(mote_id: int, body: dict):
+        \"\"\"Skriv ett tillägg till ett justerat protokoll (projektledaren)\"\"\"
+        return protokoll.lagg_till(api_user(), mote_id, body["text"])
 
 The function gets the path's ids, then ``body`` (a dict from the body schema) and/or
 ``fraga`` (the query schema's dict) as keyword arguments; it returns what the answer
