@@ -41,6 +41,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _ids_in_range():
+        if request.url_rule is None:
+            return None  # no route or no such method: the 404/405 handler answers (with Allow)
         # /arenden/99999999999999999999 names no row: 404, not a driver overflow and a 500.
         # (A bounded URL converter would do it, but werkzeug then answers 405 for the
         # other methods of the same path.)
@@ -54,7 +56,7 @@ def init_app(app: Flask) -> None:
         ):
             abort(404)
         # A NUL character in a query or form value: PostgreSQL text cannot hold it, and no
-        # user types one (JSON bodies are checked field by field in api/payload.py).
+        # user types one (JSON bodies are checked field by field by the API's schemas).
         if any("\x00" in v for v in (*request.args.values(), *_form_values())):
             abort(400)
         return None
@@ -155,9 +157,12 @@ def _http_error(status: int, message: str):
     def handler(error):
         if status == 500:
             log.exception("unhandled error")
+        # RFC 9110: a 405 names the methods the resource has.
+        methods = getattr(error, "valid_methods", None)
+        headers = {"Allow": ", ".join(sorted(methods))} if methods else {}
         if request.path.startswith("/api/"):
-            return jsonify(fel={"kod": f"http_{status}", "meddelande": message, "falt": None}), status
-        return render_template("fel.html", status=status, meddelande=message), status
+            return jsonify(fel={"kod": f"http_{status}", "meddelande": message, "falt": None}), status, headers
+        return render_template("fel.html", status=status, meddelande=message), status, headers
 
     return handler
 

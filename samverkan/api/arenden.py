@@ -4,189 +4,224 @@ state changes. Access and every rule are the services' (and so the policy's) bus
 
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import url_for
 
-from samverkan.api import bp
 from samverkan.api.auth import api_user
-from samverkan.api.payload import iso, json_body, query_int
-from samverkan.api.teams import part_json
-from samverkan.arenden import services
-from samverkan.arenden.models import Arende, ArendeHandelse
+from samverkan.api.endpoint import endpoint
+from samverkan.api.schema import (
+    Datum,
+    Fraga,
+    Heltal,
+    Id,
+    In,
+    Lista,
+    Objekt,
+    Parameter,
+    Sant,
+    Text,
+    Tidpunkt,
+    Ut,
+    fields,
+    langd,
+    monster,
+    val,
+)
+from samverkan.api.teams import Part, Person
+from samverkan.arenden import kodlistor, services
 from samverkan.auth import policy
-from samverkan.auth.models import User
-from samverkan.core.db import db
-from samverkan.deltagare.models import Samtycke
+from samverkan.deltagare.models import Kon, SamtyckeSatt
+from workflows import arende as wf
 
 # The API's own page size, part of its contract: not the UI's PAGE_SIZE setting.
 PER_SIDA = 25
 MAX_PER_SIDA = 100
-
-NYTT_ARENDE_FALT = {"team_id", "fragestallning", "kon", "personnummer", "anonym_kod", "fodelsear",
-                    "forsorjning_start", "sysselsattning_start", "utbildningsniva",
-                    "tid_i_offentligt_stod", "samtycke"}
-SAMTYCKE_FALT = {"givet_den", "giltigt_till", "satt", "part_ids", "dokumentreferens"}
 # Trigger context passed through to the flow only when present: its guards tell
 # "absent" from any value (e.g. ledig_plats defaults to true).
-TEXT_KONTEXT = ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut", "till")
-HANDELSE_FALT = {"trigger", "version", "datum", "kommentar", "motesdatum", "ledig_plats", *TEXT_KONTEXT}
+KONTEXT = ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut", "till", "motesdatum", "ledig_plats")
+
+STATUS = val(wf.STATES, kod="okand_status")
+TRIGGER = val(wf.TRIGGER_LABELS, kod="otillaten_overgang")
 
 
-def referens_json(a: Arende) -> dict:
-    """What anyone who may know of the ärende may see: no personal data."""
-    return {
-        "id": a.id,
-        "referens": a.referens,
-        "team_id": a.team_id,
-        "status": a.status,
-        "aktualiserad_den": iso(a.aktualiserad_den),
-        "aktualiserande_part": part_json(a.aktualiserande_part),
-    }
+def kod(lista: dict):
+    return val(lista, kod="ogiltigt_val")
 
 
-def _samtycke_json(s: Samtycke | None) -> dict | None:
-    if s is None:
-        return None
-    return {
-        "givet_den": iso(s.givet_den),
-        "giltigt_till": iso(s.giltigt_till),
-        "satt": s.satt.value,
-        "part_ids": [p.id for p in s.parter],
-        "dokumentreferens": s.dokumentreferens,
-        "aterkallat": iso(s.aterkallat),
-    }
+# --- answers -------------------------------------------------------------------------------
+
+class ArendeReferens(Ut):
+    """Referensnivå: inga personuppgifter."""
+
+    id = Id()
+    referens = fields.String(metadata={"examples": ["TST-2026-001"]})
+    team_id = Id()
+    status = fields.String(validate=STATUS)
+    aktualiserad_den = Datum(allow_none=True)
+    aktualiserande_part = Objekt(Part)
 
 
-def detaljer_json(a: Arende, user: User) -> dict:
-    d = a.deltagare
-    return {
-        **referens_json(a),
-        "version": a.version,
-        "handlaggare": {"id": a.handlaggare.id, "namn": a.handlaggare.namn},
-        "fragestallning": a.fragestallning,  # sanitised HTML
-        "deltagare": {
-            "id": d.id,
-            "personnummer": d.personnummer,
-            "anonym_kod": d.anonym_kod,
-            "samordningsnummer": d.samordningsnummer,
-            "kon": d.kon.value,
-            "fodelsear": d.fodelsear,
-        },
-        "forsorjning_start": a.forsorjning_start,
-        "sysselsattning_start": a.sysselsattning_start,
-        "utbildningsniva": a.utbildningsniva,
-        "tid_i_offentligt_stod": a.tid_i_offentligt_stod,
-        "forsorjning_slut": a.forsorjning_slut,
-        "sysselsattning_slut": a.sysselsattning_slut,
-        "avslutsorsak": a.avslutsorsak,
-        "forsta_samplanering": iso(a.forsta_samplanering),
-        "avslutad_den": iso(a.avslutad_den),
-        "samtycke": _samtycke_json(a.samtycke),
-        "tillatna_handelser": services.allowed_triggers(user, a),
-    }
+class ArendeSida(Ut):
+    arenden = Lista(Objekt(ArendeReferens))
+    sida = Heltal(minimum=1)
+    per_sida = Heltal(minimum=1, maximum=MAX_PER_SIDA)
+    totalt = Heltal(minimum=0)
+    sidor = Heltal(minimum=1)
 
 
-def handelse_json(h: ArendeHandelse) -> dict:
-    return {
-        "id": h.id,
-        "trigger": h.trigger,
-        "fran_status": h.fran_status,
-        "till_status": h.till_status,
-        "galler_datum": iso(h.galler_datum),
-        "registrerad": iso(h.registrerad),
-        "kommentar": h.kommentar,
-        "ar_korrigering": h.ar_korrigering,
-        "aktor": {"id": h.aktor.id, "namn": h.aktor.namn},
-    }
+class Samtycke(Ut):
+    givet_den = Datum()
+    giltigt_till = Datum()
+    satt = fields.Enum(SamtyckeSatt, by_value=fields.String)
+    part_ids = fields.Function(lambda s: [p.id for p in s.parter], metadata={"type": "array",
+                                                                             "items": {"type": "integer"}})
+    dokumentreferens = fields.String()
+    aterkallat = Tidpunkt(allow_none=True)
 
 
-@bp.get("/arenden")
+class DeltagareDetaljer(Ut):
+    id = Id()
+    personnummer = fields.String(allow_none=True, metadata={"description": "12 siffror, eller null vid anonym kod."})
+    anonym_kod = fields.String(allow_none=True)
+    samordningsnummer = fields.Boolean()
+    kon = fields.Enum(Kon, by_value=fields.String)
+    fodelsear = Heltal()
+
+
+class ArendeDetaljer(ArendeReferens):
+    version = Heltal(metadata={"description": "Skicka med vid nästa händelse."})
+    handlaggare = Objekt(Person)
+    fragestallning = fields.String(metadata={"description": "Sanerad HTML."})
+    deltagare = Objekt(DeltagareDetaljer)
+    forsorjning_start = fields.String(allow_none=True, validate=kod(kodlistor.FORSORJNING))
+    sysselsattning_start = fields.String(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
+    utbildningsniva = fields.String(allow_none=True, validate=kod(kodlistor.UTBILDNINGSNIVA))
+    tid_i_offentligt_stod = fields.String(allow_none=True, validate=kod(kodlistor.TID_I_OFFENTLIGT_STOD))
+    forsorjning_slut = fields.String(allow_none=True, validate=kod(kodlistor.FORSORJNING))
+    sysselsattning_slut = fields.String(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
+    avslutsorsak = fields.String(allow_none=True, validate=kod(kodlistor.AVSLUTSORSAK))
+    forsta_samplanering = Datum(allow_none=True)
+    avslutad_den = Datum(allow_none=True)
+    samtycke = Objekt(Samtycke, allow_none=True)
+    tillatna_handelser = fields.Function(
+        lambda a: services.allowed_triggers(api_user(), a),
+        metadata={"type": "array", "items": {"type": "string", "enum": list(wf.TRIGGER_LABELS)},
+                  "description": "Det du får göra nu."})
+
+
+class Handelse(Ut):
+    id = Id()
+    trigger = fields.String(validate=TRIGGER)
+    fran_status = fields.String(validate=STATUS)
+    till_status = fields.String(validate=STATUS)
+    galler_datum = Datum()
+    registrerad = Tidpunkt()
+    kommentar = fields.String()
+    ar_korrigering = fields.Boolean()
+    aktor = Objekt(Person)
+
+
+class Handelser(Ut):
+    handelser = Lista(Objekt(Handelse), metadata={"description": "Äldst först."})
+
+
+class HandelseResultat(Ut):
+    status = fields.String(validate=STATUS)
+    version = Heltal()
+    handelse = Objekt(Handelse)
+
+
+# --- requests ------------------------------------------------------------------------------
+
+class ArendeUrval(Fraga):
+    sida = Parameter(minimum=1, load_default=1)
+    per_sida = Parameter(minimum=1, maximum=MAX_PER_SIDA, load_default=PER_SIDA)
+    status = Text(validate=STATUS)
+
+
+class NyttSamtycke(In):
+    givet_den = Datum(required=True)
+    giltigt_till = Datum(required=True)
+    satt = Text(required=True, validate=val((s.value for s in SamtyckeSatt), kod="ogiltigt_satt"))
+    part_ids = Lista(Id(), required=True, validate=langd(minimum=1, kod="ogiltiga_parter"))
+    dokumentreferens = Text(allow_none=True, validate=langd(maximum=200))
+
+
+class NyttArende(In):
+    """Ange antingen personnummer eller anonym_kod med fodelsear. Allt eller inget: vägras något
+    sparas ingenting."""
+
+    team_id = Id(required=True)
+    fragestallning = Text(required=True, metadata={
+        "description": "HTML; allt utom p, br, strong, em, ul, ol, li och a tas bort."})
+    kon = Text(required=True, validate=val((k.value for k in Kon), kod="ogiltigt_kon"))
+    personnummer = Text(allow_none=True)
+    anonym_kod = Text(allow_none=True, validate=monster(r"^[A-Za-z0-9-]{3,40}$", kod="ogiltig_kod"))
+    fodelsear = Heltal(allow_none=True)
+    forsorjning_start = Text(allow_none=True, validate=kod(kodlistor.FORSORJNING))
+    sysselsattning_start = Text(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
+    utbildningsniva = Text(allow_none=True, validate=kod(kodlistor.UTBILDNINGSNIVA))
+    tid_i_offentligt_stod = Text(allow_none=True, validate=kod(kodlistor.TID_I_OFFENTLIGT_STOD))
+    samtycke = Objekt(NyttSamtycke, allow_none=True)
+
+
+class NyHandelse(In):
+    trigger = Text(required=True, validate=TRIGGER)
+    version = Heltal(required=True, metadata={"description": "Ärendets version när du läste det."})
+    datum = Datum(allow_none=True, metadata={"description": "Dagen det hände (standard: i dag)."})
+    kommentar = Text(allow_none=True, metadata={"description": "Orsak vid korrigera."})
+    avslutsorsak = Text(allow_none=True, validate=kod(kodlistor.AVSLUTSORSAK))
+    forsorjning_slut = Text(allow_none=True, validate=kod(kodlistor.FORSORJNING))
+    sysselsattning_slut = Text(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
+    motesdatum = Datum(allow_none=True)
+    ledig_plats = Sant(allow_none=True)
+    till = Text(allow_none=True, validate=STATUS, metadata={"description": "Målstatus vid korrigera."})
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+@endpoint("GET", "/arenden", fraga=ArendeUrval, svar=ArendeSida)
 @policy.regel("inloggad")
-def lista_arenden():
-    sida = services.list_arenden(
-        api_user(),
-        status=request.args.get("status") or None,
-        sida=query_int("sida", 1, minimum=1),
-        per_sida=query_int("per_sida", PER_SIDA, minimum=1, maximum=MAX_PER_SIDA),
-    )
-    body = {
-        "arenden": [referens_json(a) for a in sida.rader],
-        "sida": sida.sida,
-        "per_sida": sida.per_sida,
-        "totalt": sida.totalt,
-        "sidor": sida.sidor,
-    }
-    db.session.commit()
-    return jsonify(body)
+def lista_arenden(fraga: dict):
+    """Ärenden du får känna till, nyaste först (referensnivå)"""
+    sida = services.list_arenden(api_user(), status=fraga.get("status"), sida=fraga["sida"],
+                                 per_sida=fraga["per_sida"])
+    return {"arenden": sida.rader, "sida": sida.sida, "per_sida": sida.per_sida, "totalt": sida.totalt,
+            "sidor": sida.sidor}
 
 
-@bp.post("/arenden")
+@endpoint("POST", "/arenden", body=NyttArende, svar=(201, ArendeDetaljer), fel=(403, 404), headers=["Location"])
 @policy.regel("handlaggare")
-def skapa_arende():
-    body = json_body(NYTT_ARENDE_FALT)
-    samtycke = body.mapping("samtycke", allowed=SAMTYCKE_FALT)
-    user = api_user()
-    arende = services.create_utkast(
-        user,
-        team_id=body.integer("team_id", required=True),
-        fragestallning=body.text("fragestallning", required=True),
-        kon=body.text("kon", required=True),
-        personnummer=body.text("personnummer"),
-        anonym_kod=body.text("anonym_kod"),
-        fodelsear=body.integer("fodelsear"),
-        forsorjning_start=body.text("forsorjning_start"),
-        sysselsattning_start=body.text("sysselsattning_start"),
-        utbildningsniva=body.text("utbildningsniva"),
-        tid_i_offentligt_stod=body.text("tid_i_offentligt_stod"),
-        samtycke=samtycke and {
-            "givet_den": samtycke.date("givet_den", required=True),
-            "giltigt_till": samtycke.date("giltigt_till", required=True),
-            "satt": samtycke.text("satt", required=True),
-            "part_ids": samtycke.integer_list("part_ids", required=True),
-            "dokumentreferens": samtycke.text("dokumentreferens") or "",
-        },
-    )
-    result = detaljer_json(arende, user)
-    db.session.commit()
-    return jsonify(result), 201, {"Location": url_for("api.visa_arende", arende_id=arende.id)}
+def skapa_arende(body: dict):
+    """Skapa ett utkast, eventuellt med samtycke"""
+    samtycke = body.pop("samtycke", None)
+    if samtycke is not None:
+        samtycke["dokumentreferens"] = samtycke.get("dokumentreferens") or ""
+    arende = services.create_utkast(api_user(), samtycke=samtycke, **body)
+    return arende, {"Location": url_for("api.visa_arende", arende_id=arende.id)}
 
 
-@bp.get("/arenden/<int:arende_id>")
+@endpoint("GET", "/arenden/<int:arende_id>", svar=ArendeDetaljer, fel=(403,))
 @policy.regel("arende_detaljer")
 def visa_arende(arende_id: int):
-    user = api_user()
-    # Details or a refusal: 404 to whoever may not know of it, 403 to reference-only access.
-    arende = services.get_arende(user, arende_id)
-    result = detaljer_json(arende, user)
-    db.session.commit()
-    return jsonify(result)
+    """Ett ärendes uppgifter (läsningen loggas)
+
+    404 till den som inte får känna till ärendet, 403 till den som bara ser referensnivå."""
+    return services.get_arende(api_user(), arende_id)
 
 
-@bp.get("/arenden/<int:arende_id>/handelser")
+@endpoint("GET", "/arenden/<int:arende_id>/handelser", svar=Handelser, fel=(403,))
 @policy.regel("arende_detaljer")
 def lista_handelser(arende_id: int):
-    arende = services.get_arende(api_user(), arende_id)
-    body = {"handelser": [handelse_json(h) for h in services.history(arende)]}
-    db.session.commit()
-    return jsonify(body)
+    """Ärendets historik"""
+    return {"handelser": services.history(services.get_arende(api_user(), arende_id))}
 
 
-@bp.post("/arenden/<int:arende_id>/handelser")
+@endpoint("POST", "/arenden/<int:arende_id>/handelser", body=NyHandelse, svar=(201, HandelseResultat),
+          fel=(403, 409))
 @policy.regel("arende_handling")
-def ny_handelse(arende_id: int):
-    body = json_body(HANDELSE_FALT)
-    kontext = {name: value for name in TEXT_KONTEXT if (value := body.text(name)) is not None}
-    if (motesdatum := body.date("motesdatum")) is not None:
-        kontext["motesdatum"] = motesdatum
-    if (ledig_plats := body.boolean("ledig_plats")) is not None:
-        kontext["ledig_plats"] = ledig_plats
-    handelse = services.fire(
-        api_user(), arende_id, body.text("trigger", required=True),
-        version=body.integer("version", required=True),
-        datum=body.date("datum"),
-        kommentar=body.text("kommentar") or "",
-        **kontext,
-    )
-    result = {"status": handelse.arende.status, "version": handelse.arende.version,
-              "handelse": handelse_json(handelse)}
-    db.session.commit()
-    return jsonify(result), 201
+def ny_handelse(arende_id: int, body: dict):
+    """Ändra ärendets status (en övergång)"""
+    kontext = {name: body[name] for name in KONTEXT if body.get(name) is not None}
+    handelse = services.fire(api_user(), arende_id, body["trigger"], version=body["version"],
+                             datum=body.get("datum"), kommentar=body.get("kommentar") or "", **kontext)
+    return {"status": handelse.arende.status, "version": handelse.arende.version, "handelse": handelse}

@@ -6,33 +6,34 @@ logs or browser history. The answer carries no number and no name.
 
 from __future__ import annotations
 
-from flask import jsonify
-
-from samverkan.api import bp
 from samverkan.api.auth import api_user
-from samverkan.api.payload import json_body
+from samverkan.api.endpoint import endpoint, fel_svar
+from samverkan.api.schema import Heltal, Id, In, Text, Ut, fields
 from samverkan.auth import policy
-from samverkan.core.db import db
 from samverkan.core.errors import NotFound
 from samverkan.deltagare import services
-from samverkan.deltagare.models import Deltagare
+from samverkan.deltagare.models import Kon
 
 
-def deltagare_json(d: Deltagare) -> dict:
-    return {"id": d.id, "kon": d.kon.value, "fodelsear": d.fodelsear,
-            "samordningsnummer": d.samordningsnummer}
+class Deltagare(Ut):
+    id = Id()
+    kon = fields.Enum(Kon, by_value=fields.String)
+    fodelsear = Heltal()
+    samordningsnummer = fields.Boolean()
 
 
-@bp.post("/deltagare/sok")
+class DeltagareSok(In):
+    personnummer = Text(required=True, metadata={"examples": ["19850312-1234"]})
+
+
+@endpoint("POST", "/deltagare/sok", body=DeltagareSok, svar=Deltagare, fel=(403, 404))
 @policy.regel("handlaggare")
-def sok_deltagare():
-    body = json_body({"personnummer"})
-    user = api_user()
-    found = services.sok(user, body.text("personnummer", required=True))
+def sok_deltagare(body: dict):
+    """Sök deltagare på exakt personnummer eller samordningsnummer
+
+    POST så att numret aldrig hamnar i en URL eller i loggar. Sökningen loggas."""
+    found = services.sok(api_user(), body["personnummer"])
     if found is None:
-        # The search itself is audited: keep that entry although the answer is 404.
-        db.session.commit()
-        raise NotFound("Ingen deltagare med det numret.")
-    result = deltagare_json(found)
-    db.session.commit()
-    return jsonify(result)
+        # Answered, not raised: the search itself is audited, and that entry is kept.
+        return fel_svar(NotFound("Ingen deltagare med det numret."))
+    return found

@@ -2,150 +2,197 @@
 follow-up date, decision, stegmätning), the team's samcoach caseload and queue, and
 confirming an offered place or ending an insats.
 
-Thin like the pages: the same services as meeting mode. A refusal of several fields at
-once answers 422 with ``fel.falt`` the first field and ``fel.falt_fel`` every field's message.
+Thin like the pages: the same services as meeting mode. The services judge the values
+(as in meeting mode, each field with its own message): a refusal of several fields at once
+answers 422 with ``fel.falt`` the first field and ``fel.falt_fel`` every field's message.
 """
 
 from __future__ import annotations
 
-from flask import jsonify
-
-from samverkan.api import bp
-from samverkan.api.arenden import referens_json
+from samverkan.api.arenden import ArendeReferens
 from samverkan.api.auth import api_user
-from samverkan.api.payload import Payload, iso, json_body
+from samverkan.api.endpoint import endpoint
+from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Text, Tidpunkt, Ut, fields, langd
 from samverkan.auth import policy
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Valideringsfel
+from samverkan.insatser import models as insats_models
 from samverkan.insatser import services as insats_services
-from samverkan.insatser.models import Insats
+from samverkan.insatser.models import InsatsForm, InsatsStatus
 from samverkan.moten import narvaro
 from samverkan.moten import services as moten_services
-from samverkan.moten.models import Narvaro
+from samverkan.moten.models import NarvaroStatus
 from samverkan.samplanering import services as samplanering
 
-ATGARD_FALT = {"beskrivning", "part_id", "ansvarig", "klar_senast"}
-STEG_FALT = {"steg_id", "sysselsattningsgrad", "ors"}
-UTFALL_FALT = {"beslut", "samcoach_id", "insatstyp_id", "folj_upp_den", "atgarder", "stegmatning"}
+NARVARO = [s.value for s in NarvaroStatus]
+BESLUT = ["samcoach", "insats", "ordinarie", "bordlagd"]
 
 
-def _valideringsfel(error: Valideringsfel):
-    db.session.rollback()
-    return jsonify(fel={"kod": error.code, "meddelande": error.message, "falt": error.field,
-                        "falt_fel": error.fel}), 422
+class PartsNarvaro(Ut):
+    part_id = Id()
+    part = fields.String()
+    status = fields.String(allow_none=True, metadata={"enum": [*NARVARO, None], "description": "null = inte registrerad."})
+    person_id = Heltal(allow_none=True, metadata={"description": "Vem som deltog för parten, om angivet."})
 
 
-def narvaro_json(rad: Narvaro | None, part) -> dict:
-    return {"part_id": part.id, "part": part.namn, "status": rad.status.value if rad else None,
-            "person_id": rad.person_id if rad else None}
+class Narvaro(Ut):
+    mote_id = Id()
+    narvaro = Lista(Objekt(PartsNarvaro))
+
+
+class NarvaroRad(In):
+    part_id = Id(required=True)
+    # The value list is documented; the service refuses another value beside its party.
+    status = Text(required=True, metadata={"enum": NARVARO})
+    person_id = Id(allow_none=True)
+
+
+class NarvaroRegistrering(In):
+    """Varje part i teamet ska anges."""
+
+    narvaro = Lista(Objekt(NarvaroRad), required=True)
+
+
+class AtgardRad(In):
+    beskrivning = Text(allow_none=True, validate=langd(maximum=500, kod="for_lang"))
+    part_id = Id(allow_none=True)
+    ansvarig = Text(allow_none=True, validate=langd(maximum=200, kod="for_lang"))
+    klar_senast = Datum(allow_none=True)
+
+
+class Stegmatning(In):
+    steg_id = Id(allow_none=True)
+    sysselsattningsgrad = Heltal(minimum=0, maximum=100, allow_none=True)
+    ors = Heltal(minimum=0, maximum=40, allow_none=True)
+
+
+class Utfall(In):
+    """En punkts utfall på mötet, allt eller inget. bordlagd: punkten hanns inte och ärendet går
+    tillbaka till inkorgen; övriga fält ignoreras. Annars krävs folj_upp_den, och vid uppföljning
+    stegmatning. samcoach utan ledig plats: ärendet sätts i kö."""
+
+    beslut = Text(required=True, metadata={"enum": BESLUT})
+    samcoach_id = Id(allow_none=True, metadata={"description": "Vid samcoach: en av teamets samcoacher."})
+    insatstyp_id = Id(allow_none=True, metadata={"description": "Vid insats: en insats ur förbundets lista."})
+    folj_upp_den = Datum(allow_none=True, metadata={
+        "description": "När teamet följer upp; sätter ärendets nästa uppföljning."})
+    atgarder = Lista(Objekt(AtgardRad), allow_none=True, validate=langd(maximum=10, kod="for_manga"))
+    stegmatning = Objekt(Stegmatning, allow_none=True)
+
+
+class Insats(Ut):
+    id = Id()
+    arende = Objekt(ArendeReferens)
+    form = fields.Enum(InsatsForm, by_value=fields.String)
+    status = fields.Enum(InsatsStatus, by_value=fields.String)
+    insatstyp = fields.Function(lambda i: i.insatstyp.namn if i.insatstyp else None,
+                                metadata={"type": ["string", "null"]})
+    samcoach_id = Heltal(allow_none=True)
+    beslutad = Datum()
+    i_ko_sedan = Tidpunkt(allow_none=True)
+    erbjuden = Tidpunkt(allow_none=True)
+    startad = Datum(allow_none=True)
+    avslutad = Datum(allow_none=True)
+    vantedagar = fields.Function(insats_services.vantedagar, metadata={
+        "type": "integer", "description": "Startad (eller i dag) minus beslutad, i dagar."})
+
+
+class UtfallSvar(Ut):
+    punkt_id = Id()
+    arende = Objekt(ArendeReferens)
+    beslut = fields.String()
+    utfall = fields.String()
+    folj_upp_den = Datum(allow_none=True)
+    insats = Objekt(Insats, allow_none=True)
+    antal_atgarder = Heltal(minimum=0)
+
+
+class Kaseload(Ut):
+    user_id = Id(attribute="medlemskap.user_id")
+    namn = fields.String(attribute="medlemskap.user.namn")
+    kapacitet = Heltal()
+    lediga = Heltal()
+    insatser = Lista(Objekt(Insats))
+
+
+class Koplats(Ut):
+    position = Heltal(minimum=1)
+    vantat_dagar = Heltal(attribute="vantat")
+    insats = Objekt(Insats)
+
+
+class Samcoachlage(Ut):
+    team_id = Id(attribute="team.id")
+    samcoacher = Lista(Objekt(Kaseload), attribute="kaseloads")
+    ko = Lista(Objekt(Koplats), metadata={"description": "Först i kön först."})
 
 
 def _narvarolista(mote_id: int) -> dict:
     mote = moten_services.get_mote(api_user(), mote_id)
-    return {"mote_id": mote.id, "narvaro": [narvaro_json(p.narvaro, p.part) for p in narvaro.narvaro_for(mote)]}
+    return {"mote_id": mote.id, "narvaro": [
+        {"part_id": p.part.id, "part": p.part.namn, "status": p.narvaro.status.value if p.narvaro else None,
+         "person_id": p.narvaro.person_id if p.narvaro else None}
+        for p in narvaro.narvaro_for(mote)]}
 
 
-@bp.get("/moten/<int:mote_id>/narvaro")
+@endpoint("GET", "/moten/<int:mote_id>/narvaro", svar=Narvaro)
 @policy.regel("team_medlem")
 def visa_narvaro(mote_id: int):
-    return jsonify(_narvarolista(mote_id))
+    """Närvaro per part på mötet"""
+    return _narvarolista(mote_id)
 
 
-@bp.put("/moten/<int:mote_id>/narvaro")
+@endpoint("PUT", "/moten/<int:mote_id>/narvaro", body=NarvaroRegistrering, svar=Narvaro, fel=(403,))
 @policy.regel("projektledare")
-def registrera_narvaro(mote_id: int):
-    body = json_body({"narvaro"})
-    rader = body.data.get("narvaro")
-    if not isinstance(rader, list):
-        raise DomainError("ogiltig_typ", "Fältet ”narvaro” ska vara en lista.", field="narvaro")
-    per_part = {}
-    for i, rad in enumerate(rader):
-        if not isinstance(rad, dict):
-            raise DomainError("ogiltig_typ", f"Fältet ”narvaro.{i}” ska vara ett objekt.", field=f"narvaro.{i}")
-        p = Payload(rad, prefix=f"narvaro.{i}.")
-        okanda = set(rad) - {"part_id", "status", "person_id"}
-        if okanda:
-            raise DomainError("okant_falt", f"Okänt fält: ”narvaro.{i}.{sorted(okanda)[0]}”.")
-        per_part[p.integer("part_id", required=True)] = (p.text("status", required=True), p.integer("person_id"))
-    try:
-        narvaro.registrera(api_user(), mote_id, per_part)
-    except Valideringsfel as error:
-        return _valideringsfel(error)
-    result = _narvarolista(mote_id)
-    db.session.commit()
-    return jsonify(result)
+def registrera_narvaro(mote_id: int, body: dict):
+    """Registrera närvaro per part (projektledaren); låst efter justering
+
+    Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält."""
+    narvaro.registrera(api_user(), mote_id,
+                       {rad["part_id"]: (rad["status"], rad.get("person_id")) for rad in body["narvaro"]})
+    return _narvarolista(mote_id)
 
 
-def _insats_json(i: Insats | None) -> dict | None:
-    if i is None:
-        return None
-    return {"id": i.id, "arende": referens_json(i.arende), "form": i.form.value, "status": i.status.value,
-            "insatstyp": i.insatstyp.namn if i.insatstyp else None, "samcoach_id": i.samcoach_id,
-            "beslutad": iso(i.beslutad), "i_ko_sedan": iso(i.i_ko_sedan), "erbjuden": iso(i.erbjuden),
-            "startad": iso(i.startad), "avslutad": iso(i.avslutad), "vantedagar": insats_services.vantedagar(i)}
-
-
-@bp.post("/moten/<int:mote_id>/dagordning/<int:punkt_id>/utfall")
+@endpoint("POST", "/moten/<int:mote_id>/dagordning/<int:punkt_id>/utfall", body=Utfall, svar=UtfallSvar,
+          fel=(403, 409))
 @policy.regel("projektledare")
-def registrera_utfall(mote_id: int, punkt_id: int):
-    body = json_body(UTFALL_FALT)
-    atgarder = []
-    rader = body.data.get("atgarder") or []
-    if not isinstance(rader, list):
-        raise DomainError("ogiltig_typ", "Fältet ”atgarder” ska vara en lista.", field="atgarder")
-    for i, rad in enumerate(rader):
-        if not isinstance(rad, dict):
-            raise DomainError("ogiltig_typ", f"Fältet ”atgarder.{i}” ska vara ett objekt.", field=f"atgarder.{i}")
-        a = Payload(rad, prefix=f"atgarder.{i}.")
-        okanda = set(rad) - ATGARD_FALT
-        if okanda:
-            raise DomainError("okant_falt", f"Okänt fält: ”atgarder.{i}.{sorted(okanda)[0]}”.")
-        atgarder.append(samplanering.AtgardIn(beskrivning=a.text("beskrivning") or "", part_id=a.integer("part_id"),
-                                              ansvarig=a.text("ansvarig") or "", klar_senast=a.date("klar_senast")))
-    steg = body.mapping("stegmatning", allowed=STEG_FALT) or Payload({})
-    try:
-        punkt = samplanering.registrera_punkt(
-            api_user(), mote_id, punkt_id, beslut=body.text("beslut", required=True),
-            samcoach_id=body.integer("samcoach_id"), insatstyp_id=body.integer("insatstyp_id"),
-            folj_upp_den=body.date("folj_upp_den"), atgarder=atgarder, steg_id=steg.integer("steg_id"),
-            sysselsattningsgrad=steg.integer("sysselsattningsgrad"), ors=steg.integer("ors"),
-        )
-    except Valideringsfel as error:
-        return _valideringsfel(error)
+def registrera_utfall(mote_id: int, punkt_id: int, body: dict):
+    """Registrera en punkts samplanering och beslut (projektledaren); låst efter justering
+
+    Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält."""
+    atgarder = [samplanering.AtgardIn(beskrivning=a.get("beskrivning") or "", part_id=a.get("part_id"),
+                                      ansvarig=a.get("ansvarig") or "", klar_senast=a.get("klar_senast"))
+                for a in body.get("atgarder") or []]
+    steg = body.get("stegmatning") or {}
+    punkt = samplanering.registrera_punkt(
+        api_user(), mote_id, punkt_id, beslut=body["beslut"], samcoach_id=body.get("samcoach_id"),
+        insatstyp_id=body.get("insatstyp_id"), folj_upp_den=body.get("folj_upp_den"), atgarder=atgarder,
+        steg_id=steg.get("steg_id"), sysselsattningsgrad=steg.get("sysselsattningsgrad"), ors=steg.get("ors"),
+    )
     insats = db.session.execute(
-        db.select(Insats).where(Insats.punkt_id == punkt.id).order_by(Insats.id.desc()).limit(1)
+        db.select(insats_models.Insats).where(insats_models.Insats.punkt_id == punkt.id)
+        .order_by(insats_models.Insats.id.desc()).limit(1)
     ).scalar_one_or_none()
-    result = {"punkt_id": punkt.id, "arende": referens_json(punkt.arende), "beslut": punkt.beslut,
-              "utfall": punkt.utfall, "folj_upp_den": iso(punkt.folj_upp_den), "insats": _insats_json(insats),
-              "antal_atgarder": len([a for a in atgarder if not a.tom])}
-    db.session.commit()
-    return jsonify(result)
+    return {"punkt_id": punkt.id, "arende": punkt.arende, "beslut": punkt.beslut, "utfall": punkt.utfall,
+            "folj_upp_den": punkt.folj_upp_den, "insats": insats,
+            "antal_atgarder": len([a for a in atgarder if not a.tom])}
 
 
-@bp.get("/teams/<int:team_id>/samcoach")
+@endpoint("GET", "/teams/<int:team_id>/samcoach", svar=Samcoachlage)
 @policy.regel("team_medlem")
 def samcoachlage(team_id: int):
-    lage = insats_services.samcoachlage(api_user(), team_id)
-    return jsonify({
-        "team_id": lage.team.id,
-        "samcoacher": [{"user_id": k.medlemskap.user_id, "namn": k.medlemskap.user.namn, "kapacitet": k.kapacitet,
-                        "lediga": k.lediga, "insatser": [_insats_json(i) for i in k.insatser]}
-                       for k in lage.kaseloads],
-        "ko": [{"position": k.position, "vantat_dagar": k.vantat, "insats": _insats_json(k.insats)} for k in lage.ko],
-    })
+    """Samcoachernas kaseload med kapacitet, och kön med plats och väntetid (referenskoder)"""
+    return insats_services.samcoachlage(api_user(), team_id)
 
 
-@bp.post("/teams/<int:team_id>/insatser/<int:insats_id>/bekrafta")
+@endpoint("POST", "/teams/<int:team_id>/insatser/<int:insats_id>/bekrafta", svar=Insats, fel=(403, 409))
 @policy.regel("projektledare")
 def bekrafta_plats(team_id: int, insats_id: int):
-    result = _insats_json(insats_services.bekrafta_plats(api_user(), team_id, insats_id))
-    db.session.commit()
-    return jsonify(result)
+    """Bekräfta en erbjuden plats hos samcoach (projektledaren); ärendet går från i kö till i insats"""
+    return insats_services.bekrafta_plats(api_user(), team_id, insats_id)
 
 
-@bp.post("/teams/<int:team_id>/insatser/<int:insats_id>/avslut")
+@endpoint("POST", "/teams/<int:team_id>/insatser/<int:insats_id>/avslut", svar=Insats, fel=(403, 409))
 @policy.regel("projektledare")
 def avsluta_insats(team_id: int, insats_id: int):
-    result = _insats_json(insats_services.avsluta_insats(api_user(), team_id, insats_id))
-    db.session.commit()
-    return jsonify(result)
+    """Avsluta en pågående insats (projektledaren); en ledig samcoachplats erbjuds den första i kön"""
+    return insats_services.avsluta_insats(api_user(), team_id, insats_id)

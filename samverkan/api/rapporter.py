@@ -6,51 +6,117 @@ exact only for a team's own projektledare. No individual-level data is served he
 
 from __future__ import annotations
 
-from flask import jsonify, request
-
-from samverkan.api import bp
 from samverkan.api.auth import api_user
+from samverkan.api.endpoint import endpoint
+from samverkan.api.schema import Datum, Fraga, Heltal, Id, Lista, Objekt, Text, Ut, fields, monster, val
 from samverkan.auth import policy
-from samverkan.core.db import db
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 
-
-def _urval():
-    b = services.behorighet_for_val(api_user(), request.args.get("team_id", ""), falt="team_id")
-    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
-    return b, period
+VARDE = {"oneOf": [{"type": "number"}, {"type": "string", "const": "<3"}, {"type": "null"}],
+         "description": "Ett tal, eller \"<3\" när färre än tre personer (eller en cell som skulle avslöja dem) "
+                        "döljs för den som inte är teamets projektledare."}
 
 
-def _huvud(b, period) -> dict:
-    return {"omfattning": b.omfattning, "team_id": b.team.id if b.team else None, "exakt": b.exakt,
-            "period": {"kod": period.kod, "namn": period.namn, "fran": period.fran.isoformat(),
-                       "till": period.till.isoformat()}}
+def _varde(**kwargs):
+    return fields.Raw(allow_none=True, metadata={**VARDE, **kwargs})
 
 
-@bp.get("/rapporter/period")
+class RapportUrval(Fraga):
+    team_id = Id(strict=False, metadata={"description": "Ett team; utan = hela förbundet (styrgrupp, administratör) eller "
+                                          "projektledarens eget team."})
+    period = Text(validate=monster(r"^([1-9][0-9]{3}(-K[1-4])?|egen)$", kod="ogiltig_period"), metadata={
+        "examples": ["2026-K1", "2026"],
+        "description": "Ett år (2026), ett kvartal (2026-K1) eller egen (med fran och till). Standard: "
+                       "innevarande år."})
+    fran = Datum(metadata={"description": "Första dagen, med period=egen."})
+    till = Datum(metadata={"description": "Sista dagen, med period=egen."})
+
+
+class Period(Ut):
+    kod = fields.String()
+    namn = fields.String()
+    fran = Datum()
+    till = Datum()
+
+
+class RapportHuvud(Ut):
+    omfattning = fields.String()
+    team_id = Heltal(allow_none=True)
+    exakt = fields.Boolean(metadata={"description": "true = exakta tal (teamets projektledare)."})
+    period = Objekt(Period)
+
+
+class Rad(Ut):
+    etikett = fields.String()
+    total = fields.Boolean()
+    varden = Lista(_varde())
+
+
+class Tabell(Ut):
+    nyckel = fields.String(metadata={"examples": ["kon", "insatstyp", "utfall"]})
+    rubrik = fields.String()
+    radrubrik = fields.String()
+    kolumner = Lista(fields.String())
+    rader = Lista(Objekt(Rad))
+
+
+class Periodrapport(RapportHuvud):
+    tabeller = Lista(Objekt(Tabell))
+
+
+class Trend(Ut):
+    period = fields.String()
+    varde = _varde()
+
+
+class Nyckeltalsvarde(Ut):
+    nyckel = fields.String()
+    namn = fields.String()
+    typ = fields.String(validate=val(["antal", "tal", "andel"]))
+    varde = _varde()
+    mal = fields.Raw(metadata={"type": "number", "description": "Målet för perioden (årsmål omräknade)."})
+    uppnatt = fields.Boolean(allow_none=True)
+    trend = Lista(Objekt(Trend))
+
+
+class Nyckeltal(RapportHuvud):
+    nyckeltal = Lista(Objekt(Nyckeltalsvarde))
+
+
+def _urval(fraga: dict):
+    b = services.behorighet_for_val(api_user(), str(fraga.get("team_id") or ""), falt="team_id")
+    period = services.tolka_period(fraga.get("period"), _iso(fraga.get("fran")), _iso(fraga.get("till")))
+    huvud = {"omfattning": b.omfattning, "team_id": b.team.id if b.team else None, "exakt": b.exakt,
+             "period": period}
+    return b, period, huvud
+
+
+def _iso(datum) -> str | None:
+    return datum.isoformat() if datum is not None else None
+
+
+@endpoint("GET", "/rapporter/period", fraga=RapportUrval, svar=Periodrapport, fel=(403, 404))
 @policy.regel("rapport")
-def rapport_period():
-    b, period = _urval()
+def periodrapport(fraga: dict):
+    """Periodrapportens tabeller (endast aggregat; små tal dolda utom för teamets projektledare)"""
+    b, period, huvud = _urval(fraga)
     rapport = services.period_rapport(Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till),
                                       exakt=b.exakt, omfattning=b.omfattning, period=period)
-    body = {**_huvud(b, period), "tabeller": [
+    return {**huvud, "tabeller": [
         {"nyckel": t.nyckel, "rubrik": t.rubrik, "radrubrik": t.radrubrik, "kolumner": t.kolumner,
          "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler]}
                    for r in t.rader]}
         for t in rapport.tabeller]}
-    db.session.commit()
-    return jsonify(body)
 
 
-@bp.get("/rapporter/nyckeltal")
+@endpoint("GET", "/rapporter/nyckeltal", fraga=RapportUrval, svar=Nyckeltal, fel=(403, 404))
 @policy.regel("rapport")
-def rapport_nyckeltal():
-    b, period = _urval()
-    body = {**_huvud(b, period), "nyckeltal": [
+def nyckeltal(fraga: dict):
+    """Nyckeltal med mål och utveckling de senaste fyra kvartalen"""
+    b, period, huvud = _urval(fraga)
+    return {**huvud, "nyckeltal": [
         {"nyckel": v.definition.nyckel, "namn": v.namn, "typ": v.definition.typ, "varde": v.cell.export_varde,
          "mal": v.mal, "uppnatt": v.uppnatt,
          "trend": [{"period": namn, "varde": c.export_varde} for namn, c in v.trend]}
         for v in services.nyckeltal(b, period)]}
-    db.session.commit()
-    return jsonify(body)

@@ -2,51 +2,58 @@
 
 from __future__ import annotations
 
-from flask import jsonify
-
-from samverkan.api import bp
 from samverkan.api.auth import api_user
+from samverkan.api.endpoint import endpoint
+from samverkan.api.schema import Id, Lista, Objekt, Ut, fields, val
 from samverkan.arenden import services
 from samverkan.auth import policy
-from samverkan.auth.models import User
-from samverkan.core.db import db
-from samverkan.forbund.models import Medlemskap, Part, Team
+from samverkan.forbund.models import PartTyp, TeamRoll
 
 
-def part_json(part: Part | None) -> dict | None:
-    if part is None:
-        return None
-    return {"id": part.id, "typ": part.typ.value, "namn": part.namn}
+class Part(Ut):
+    id = Id()
+    typ = fields.Enum(PartTyp, by_value=fields.String)
+    namn = fields.String()
 
 
-def _team_json(team: Team, user: User) -> dict:
-    roller = sorted({m.roll.value for m in team.medlemskap if m.user_id == user.id})
-    return {"id": team.id, "namn": team.namn, "mina_roller": roller}
+class Person(Ut):
+    id = Id()
+    namn = fields.String()
 
 
-def _medlem_json(m: Medlemskap) -> dict:
-    return {
-        "user_id": m.user_id,
-        "namn": m.user.namn,
-        "roll": m.roll.value,
-        "part": part_json(m.user.part),
-    }
+class Team(Ut):
+    id = Id()
+    namn = fields.String()
+    mina_roller = Lista(fields.String(validate=val(r.value for r in TeamRoll)))
 
 
-@bp.get("/teams")
+class Teams(Ut):
+    teams = Lista(Objekt(Team))
+
+
+class Medlem(Ut):
+    user_id = Id()
+    namn = fields.String(attribute="user.namn")
+    roll = fields.Enum(TeamRoll, by_value=fields.String)
+    part = Objekt(Part, attribute="user.part", allow_none=True)
+
+
+class Medlemmar(Ut):
+    medlemmar = Lista(Objekt(Medlem))
+
+
+@endpoint("GET", "/teams", svar=Teams)
 @policy.regel("inloggad")
 def lista_teams():
+    """Dina team"""
     user = api_user()
-    teams = services.teams_for(user)
-    body = {"teams": [_team_json(t, user) for t in teams]}
-    db.session.commit()
-    return jsonify(body)
+    return {"teams": [{"id": t.id, "namn": t.namn,
+                       "mina_roller": sorted({m.roll.value for m in t.medlemskap if m.user_id == user.id})}
+                      for t in services.teams_for(user)]}
 
 
-@bp.get("/teams/<int:team_id>/medlemmar")
+@endpoint("GET", "/teams/<int:team_id>/medlemmar", svar=Medlemmar)
 @policy.regel("team_medlem")
 def lista_medlemmar(team_id: int):
-    medlemmar = services.list_medlemmar(api_user(), team_id)
-    body = {"medlemmar": [_medlem_json(m) for m in medlemmar]}
-    db.session.commit()
-    return jsonify(body)
+    """Ett teams medlemmar med roll och part"""
+    return {"medlemmar": services.list_medlemmar(api_user(), team_id)}

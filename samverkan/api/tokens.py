@@ -2,48 +2,51 @@
 
 from __future__ import annotations
 
-from flask import jsonify
-
-from samverkan.api import bp
 from samverkan.api.auth import api_user
-from samverkan.api.payload import iso, json_body
+from samverkan.api.endpoint import endpoint
+from samverkan.api.schema import Id, In, Lista, Objekt, Text, Tidpunkt, Ut, fields, langd, monster
 from samverkan.auth import policy, services
-from samverkan.auth.models import ApiToken
-from samverkan.core.db import db
 
 
-def token_json(t: ApiToken) -> dict:
-    return {
-        "id": t.id,
-        "namn": t.namn,
-        "prefix": t.prefix,
-        "skapad": iso(t.skapad),
-        "senast_anvand": iso(t.senast_anvand),
-        "aterkallad": iso(t.aterkallad),
-    }
+class Token(Ut):
+    id = Id()
+    namn = fields.String()
+    prefix = fields.String(metadata={"description": "Början av token, för att känna igen den."})
+    skapad = Tidpunkt()
+    senast_anvand = Tidpunkt(allow_none=True)
+    aterkallad = Tidpunkt(allow_none=True)
 
 
-@bp.get("/tokens")
+class NyToken(Token):
+    token = fields.String(metadata={"description": "Hemligheten. Visas bara nu."})
+
+
+class Tokens(Ut):
+    tokens = Lista(Objekt(Token), metadata={"description": "Nyaste först."})
+
+
+class NyTokenBegaran(In):
+    namn = Text(required=True, validate=[langd(minimum=1, maximum=100, kod="ogiltigt_namn"),
+                                         monster(r"^[^\u0000]*[^\s\u0000][^\u0000]*$", kod="ogiltigt_namn")])
+
+
+@endpoint("GET", "/tokens", svar=Tokens)
 @policy.regel("inloggad")
 def lista_tokens():
-    body = {"tokens": [token_json(t) for t in services.tokens_of(api_user())]}
-    db.session.commit()
-    return jsonify(body)
+    """Dina API-tokens"""
+    return {"tokens": services.tokens_of(api_user())}
 
 
-@bp.post("/tokens")
+@endpoint("POST", "/tokens", body=NyTokenBegaran, svar=(201, NyToken))
 @policy.regel("inloggad")
-def skapa_token():
-    body = json_body({"namn"})
-    token, secret = services.create_token(api_user(), body.text("namn", required=True))
-    result = {**token_json(token), "token": secret}
-    db.session.commit()
-    return jsonify(result), 201
+def skapa_token(body: dict):
+    """Skapa en API-token (hemligheten visas bara i svaret)"""
+    token, secret = services.create_token(api_user(), body["namn"])
+    return {**{name: getattr(token, name) for name in Token._declared_fields}, "token": secret}
 
 
-@bp.delete("/tokens/<int:token_id>")
+@endpoint("DELETE", "/tokens/<int:token_id>", svar=(204, None))
 @policy.regel("inloggad")
 def aterkalla_token(token_id: int):
+    """Återkalla en av dina tokens"""
     services.revoke_token(api_user(), token_id)
-    db.session.commit()
-    return "", 204

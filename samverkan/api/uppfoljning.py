@@ -5,102 +5,156 @@ justera, addenda) and overdue handlingsplan actions. The same services as the pa
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import url_for
 
 from samverkan.aktualisering import services as aktualisering
-from samverkan.api import bp
-from samverkan.api.arenden import referens_json
+from samverkan.api.arenden import ArendeReferens
 from samverkan.api.auth import api_user
-from samverkan.api.payload import iso, json_body
+from samverkan.api.endpoint import endpoint
+from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Text, Tidpunkt, Ut, fields
 from samverkan.arenden import services as arende_services
 from samverkan.auth import policy
-from samverkan.core.db import db
 from samverkan.protokoll import services as protokoll
 from samverkan.samplanering import forsenade as atgarder
 from samverkan.uppfoljning import forlopp as uppfoljning
 
 
-@bp.get("/arenden/<int:arende_id>/matningar")
+class Steg(Ut):
+    id = Id()
+    nummer = Heltal()
+    namn = fields.String()
+
+
+class Matning(Ut):
+    id = Id()
+    datum = Datum()
+    steg = Objekt(Steg)
+    sysselsattningsgrad = Heltal(minimum=0, maximum=100)
+    ors = Heltal(minimum=0, maximum=40, allow_none=True)
+    punkt_id = Id(allow_none=True)
+
+
+class Matningar(Ut):
+    matningar = Lista(Objekt(Matning), metadata={"description": "Äldst först."})
+
+
+class Ateraktualiserat(ArendeReferens):
+    foregaende_arende_id = Id()
+
+
+class Protokolltillagg(Ut):
+    id = Id()
+    text = fields.String()
+    skapad = Tidpunkt()
+    skapad_av_id = Id()
+
+
+class Protokoll(Ut):
+    mote_id = Id()
+    justerat = Tidpunkt(allow_none=True)
+    justerat_av_id = Id(allow_none=True)
+    innehall = fields.Dict(metadata={"description": "Mötet, närvaro per part och beslut per punkt med "
+                                                    "referenskod; fryst vid justering."})
+    tillagg = Lista(Objekt(Protokolltillagg))
+
+
+class NyttProtokolltillagg(In):
+    text = Text(required=True, metadata={"description": "Vanlig text, bara referenskoder."})
+
+
+class ForsenadAtgard(Ut):
+    id = Id()
+    arende_id = Id()
+    referens = fields.String()
+    beskrivning = fields.String()
+    ansvarig = fields.String()
+    klar_senast = Datum()
+    kan_markera_klar = fields.Boolean()
+
+
+class PartRef(Ut):
+    id = Id()
+    namn = fields.String()
+
+
+class PartsForsenade(Ut):
+    part = Objekt(PartRef)
+    atgarder = Lista(Objekt(ForsenadAtgard))
+
+
+class ForsenadeAtgarder(Ut):
+    parter = Lista(Objekt(PartsForsenade))
+
+
+class KlarAtgard(Ut):
+    id = Id()
+    klar_den = Datum(allow_none=True)
+
+
+@endpoint("GET", "/arenden/<int:arende_id>/matningar", svar=Matningar, fel=(403,))
 @policy.regel("arende_detaljer")
 def lista_matningar(arende_id: int):
-    arende = arende_services.get_arende(api_user(), arende_id)
-    body = {"matningar": [
-        {"id": m.id, "datum": iso(m.datum), "steg": {"id": m.steg.id, "nummer": m.steg.nummer, "namn": m.steg.namn},
-         "sysselsattningsgrad": m.sysselsattningsgrad, "ors": m.ors, "punkt_id": m.punkt_id}
-        for m in uppfoljning.matningar(arende)
-    ]}
-    db.session.commit()
-    return jsonify(body)
+    """Ärendets mätningar vid uppföljning (steg, sysselsättningsgrad, ORS), äldst först"""
+    return {"matningar": uppfoljning.matningar(arende_services.get_arende(api_user(), arende_id))}
 
 
-@bp.post("/arenden/<int:arende_id>/ateraktualisera")
+@endpoint("POST", "/arenden/<int:arende_id>/ateraktualisera", svar=(201, Ateraktualiserat), fel=(403, 409, 422),
+          headers=["Location"])
 @policy.regel("arende_detaljer")
 def ateraktualisera(arende_id: int):
+    """Återaktualisera ett avslutat ärende
+
+    Ett nytt utkast för samma person och team, kopplat till det tidigare (foregaende_arende_id)."""
     nytt = aktualisering.ateraktualisera(api_user(), arende_id)
-    body = {**referens_json(nytt), "foregaende_arende_id": nytt.foregaende_arende_id}
-    db.session.commit()
-    return jsonify(body), 201, {"Location": url_for("api.visa_arende", arende_id=nytt.id)}
+    return nytt, {"Location": url_for("api.visa_arende", arende_id=nytt.id)}
 
 
-def _protokoll_json(sida: protokoll.ProtokollSida) -> dict:
-    return {
-        "mote_id": sida.mote.id,
-        "justerat": iso(sida.protokoll.justerat) if sida.justerat else None,
-        "justerat_av_id": sida.protokoll.justerat_av_id if sida.justerat else None,
-        "innehall": sida.innehall,
-        "tillagg": [{"id": t.id, "text": t.text, "skapad": iso(t.skapad), "skapad_av_id": t.skapad_av_id}
-                    for t in sida.tillagg],
-    }
+def _protokoll(sida: protokoll.ProtokollSida) -> dict:
+    return {"mote_id": sida.mote.id,
+            "justerat": sida.protokoll.justerat if sida.justerat else None,
+            "justerat_av_id": sida.protokoll.justerat_av_id if sida.justerat else None,
+            "innehall": sida.innehall, "tillagg": sida.tillagg}
 
 
-@bp.get("/moten/<int:mote_id>/protokoll")
+@endpoint("GET", "/moten/<int:mote_id>/protokoll", svar=Protokoll)
 @policy.regel("team_medlem")
 def visa_protokoll(mote_id: int):
-    body = _protokoll_json(protokoll.visa(api_user(), mote_id))
-    db.session.commit()
-    return jsonify(body)
+    """Mötets protokoll (teamets medlemmar): genererat, eller fryst om det är justerat"""
+    return _protokoll(protokoll.visa(api_user(), mote_id))
 
 
-@bp.post("/moten/<int:mote_id>/protokoll/justera")
+@endpoint("POST", "/moten/<int:mote_id>/protokoll/justera", svar=Protokoll, fel=(403, 422))
 @policy.regel("projektledare")
 def justera_protokoll(mote_id: int):
-    user = api_user()
-    protokoll.justera(user, mote_id)
-    body = _protokoll_json(protokoll.visa(user, mote_id))
-    db.session.commit()
-    return jsonify(body)
+    """Justera protokollet (projektledaren): innehållet fryses, ändringar blir tillägg"""
+    protokoll.justera(api_user(), mote_id)
+    return _protokoll(protokoll.visa(api_user(), mote_id))
 
 
-@bp.post("/moten/<int:mote_id>/protokoll/tillagg")
+@endpoint("POST", "/moten/<int:mote_id>/protokoll/tillagg", body=NyttProtokolltillagg, svar=(201, Protokolltillagg),
+          fel=(403,))
 @policy.regel("projektledare")
-def protokolltillagg(mote_id: int):
-    body = json_body({"text"})
-    t = protokoll.lagg_till(api_user(), mote_id, body.text("text", required=True))
-    result = {"id": t.id, "text": t.text, "skapad": iso(t.skapad), "skapad_av_id": t.skapad_av_id}
-    db.session.commit()
-    return jsonify(result), 201
+def protokolltillagg(mote_id: int, body: dict):
+    """Skriv ett tillägg till ett justerat protokoll (projektledaren)"""
+    return protokoll.lagg_till(api_user(), mote_id, body["text"])
 
 
-@bp.get("/atgarder/forsenade")
+@endpoint("GET", "/atgarder/forsenade", svar=ForsenadeAtgarder, fel=(403,))
 @policy.regel("handlaggare")
 def forsenade_atgarder():
-    per_part = atgarder.forsenade(api_user())
-    body = {"parter": [
-        {"part": {"id": part.id, "namn": part.namn},
-         "atgarder": [{"id": r.atgard.id, "arende_id": r.arende_id, "referens": r.referens,
-                       "beskrivning": r.atgard.beskrivning, "ansvarig": r.atgard.ansvarig,
-                       "klar_senast": iso(r.atgard.klar_senast), "kan_markera_klar": r.kan_markera}
-                      for r in rader]}
-        for part, rader in per_part.items()
-    ]}
-    db.session.commit()
-    return jsonify(body)
+    """Handlingsplanens åtgärder efter sista datum och inte klara, per part
+
+    Projektledarens team; handläggarens egen part."""
+    return {"parter": [
+        {"part": part, "atgarder": [{"id": r.atgard.id, "arende_id": r.arende_id, "referens": r.referens,
+                                     "beskrivning": r.atgard.beskrivning, "ansvarig": r.atgard.ansvarig,
+                                     "klar_senast": r.atgard.klar_senast, "kan_markera_klar": r.kan_markera}
+                                    for r in rader]}
+        for part, rader in atgarder.forsenade(api_user()).items()]}
 
 
-@bp.post("/atgarder/<int:atgard_id>/klar")
+@endpoint("POST", "/atgarder/<int:atgard_id>/klar", svar=KlarAtgard, fel=(403, 409))
 @policy.regel("handlaggare")
 def atgard_klar(atgard_id: int):
-    atgard = atgarder.markera_klar(api_user(), atgard_id)
-    body = {"id": atgard.id, "klar_den": iso(atgard.klar_den)}
-    db.session.commit()
-    return jsonify(body)
+    """Markera en åtgärd klar (den ansvariga partens medlemmar eller projektledaren)"""
+    return atgarder.markera_klar(api_user(), atgard_id)
