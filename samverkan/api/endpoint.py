@@ -28,7 +28,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from flask import Response, g, jsonify
+from flask import Response, jsonify
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
@@ -148,18 +148,4 @@ def fel_svar(error: DomainError) -> Response:
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
     db.session.rollback()
-    g.api_vagrat = True
     return fel_svar(error)
-
-
-@bp.after_request
-def _commit(response: Response) -> Response:
-    # TEMP until h-tx: request machinery commits
-    # One commit point for the API: an answer the function returned is committed (a 404 it
-    # returns itself, like an audited search that found nothing, keeps its audit row); a
-    # refusal raised, or an error, is rolled back.
-    if g.get("api_vagrat") or response.status_code >= 500:
-        db.session.rollback()
-    else:
-        db.session.commit()
-    return response
