@@ -78,3 +78,23 @@ def test_restore_asks_first(ctx, world, tmp_path, svar):
     result = ctx.test_cli_runner().invoke(args=["restore", str(fil)], input=svar)
     assert result.exit_code != 0
     assert "Fortsätta?" in result.output
+
+
+@pytest.mark.parametrize("finns", [False, True])
+def test_the_backup_is_readable_by_its_owner_alone(ctx, world, tmp_path, finns):
+    import os
+    import stat
+
+    factories.create_arende(world)
+    fil = tmp_path / "samverkan.backup"
+    if finns:  # an old backup, world-readable, written over
+        fil.write_bytes(b"gammal")
+        fil.chmod(0o644)
+    gammal = os.umask(0o022)
+    try:
+        result = _cli(ctx, "backup", str(fil))
+    finally:
+        os.umask(gammal)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(fil.stat().st_mode) == 0o600
+    assert fil.stat().st_size > 100
