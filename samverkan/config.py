@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -29,10 +30,17 @@ class Defaults:
     IDLE_TIMEOUT = dt.timedelta(minutes=30)
     PERMANENT_SESSION_LIFETIME = dt.timedelta(minutes=30)
     WTF_CSRF_TIME_LIMIT = None  # the session's own idle timeout bounds the token
-    # Throttle: failures per e-mail address and per IP address within the window.
+    # Login throttle (samverkan/auth/throttle.py), failures counted within the window:
+    # from one address against one account the wait doubles after the first few
+    # (LOGIN_THROTTLE_PER_PAR free, then 1 s, 2 s, 4 s … at most LOGIN_THROTTLE_MAX_VANTAN);
+    # beyond PER_ACCOUNT for one account or PER_IP from one address, only a known device
+    # (a signed cookie from an earlier login, kept LOGIN_KAND_ENHET) gets in.
     LOGIN_THROTTLE_WINDOW = dt.timedelta(minutes=15)
+    LOGIN_THROTTLE_PER_PAR = 3
+    LOGIN_THROTTLE_MAX_VANTAN = dt.timedelta(minutes=1)
     LOGIN_THROTTLE_PER_ACCOUNT = 5
     LOGIN_THROTTLE_PER_IP = 30
+    LOGIN_KAND_ENHET = dt.timedelta(days=180)
     PAGE_SIZE = 25
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
     PROXY_ANTAL = 0
@@ -50,12 +58,83 @@ def _database_url(app: Flask) -> str:
     return url
 
 
+# Settings that are a length of time or a count; whatever their source (environment,
+# instance/config.py, test config) they are turned into timedelta / int here, once, so
+# the code reading them never meets a string or a bare number.
+DURATIONS = ("IDLE_TIMEOUT", "PERMANENT_SESSION_LIFETIME", "LOGIN_THROTTLE_WINDOW",
+             "LOGIN_THROTTLE_MAX_VANTAN", "LOGIN_KAND_ENHET")
+COUNTS = ("LOGIN_THROTTLE_PER_PAR", "LOGIN_THROTTLE_PER_ACCOUNT", "LOGIN_THROTTLE_PER_IP",
+          "PAGE_SIZE", "PROXY_ANTAL")
+_MINST_ETT = ("LOGIN_THROTTLE_PER_ACCOUNT", "LOGIN_THROTTLE_PER_IP", "PAGE_SIZE")
+
+
+class ConfigError(RuntimeError):
+    """A setting that cannot be understood: start-up stops and says which and why."""
+
+
+# ISO 8601 durations as people write them for settings: P1D, PT15M, PT1H30M, PT90S, P1DT2H.
+_ISO = re.compile(r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?"
+                  r"(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$", re.IGNORECASE)
+# Short forms: 90, 90s, 15m, 15 min, 2h, 1d (seconds without a unit).
+_KORT = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<enhet>s|sek|m|min|h|t|d)?$", re.IGNORECASE)
+_ENHET = {"s": 1, "sek": 1, "m": 60, "min": 60, "h": 3600, "t": 3600, "d": 86400}
+
+
+def parse_duration(name: str, value) -> dt.timedelta:
+    """A duration setting: a timedelta, a number of seconds (int or digits), an ISO 8601
+    duration (``PT1M``) or a short form (``15m``, ``2h``, ``1d``). Raises ConfigError."""
+    if isinstance(value, dt.timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and (kort := _KORT.match(value.strip())):
+        seconds = float(kort["n"]) * _ENHET[(kort["enhet"] or "s").lower()]
+    elif isinstance(value, str) and (iso := _ISO.match(value.strip())) and any(iso.groupdict().values()) \
+            and not value.strip().upper().endswith("T"):
+        seconds = sum(float(iso[k] or 0) * f for k, f in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)))
+    else:
+        raise ConfigError(
+            f"Inställningen {name}={value!r} är ingen tidslängd. Ange sekunder (t.ex. 900), "
+            f"ISO 8601 (t.ex. PT15M) eller 15m / 2h / 1d. "
+            f"(The setting {name} is not a duration: use seconds, ISO 8601 such as PT15M, or 15m.)")
+    if seconds <= 0:
+        raise ConfigError(f"Inställningen {name}={value!r} måste vara längre än noll. "
+                          f"(The setting {name} must be longer than zero.)")
+    return dt.timedelta(seconds=seconds)
+
+
+def parse_count(name: str, value, minst: int = 0) -> int:
+    """A whole-number setting (``5``, ``"5"``). Raises ConfigError."""
+    if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+        raise ConfigError(f"Inställningen {name}={value!r} ska vara ett heltal. "
+                          f"(The setting {name} must be a whole number.)")
+    tal = int(value)
+    if tal < minst:
+        raise ConfigError(f"Inställningen {name}={value!r} måste vara minst {minst}. "
+                          f"(The setting {name} must be at least {minst}.)")
+    return tal
+
+
+def _normalise(config) -> None:
+    for name in DURATIONS:
+        if name in config:
+            config[name] = parse_duration(name, config[name])
+    for name in COUNTS:
+        if name in config:
+            config[name] = parse_count(name, config[name], 1 if name in _MINST_ETT else 0)
+
+
 def load(app: Flask, test_config: dict | None) -> None:
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("SAMVERKAN")
     if test_config:
         app.config.from_mapping(test_config)
+    _normalise(app.config)
+    # The cookie must not expire before the server's idle timeout would end the session.
+    app.config["PERMANENT_SESSION_LIFETIME"] = max(app.config["PERMANENT_SESSION_LIFETIME"],
+                                                   app.config["IDLE_TIMEOUT"])
 
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app))
     relaxed = app.debug or app.config["DEMO"] or app.testing

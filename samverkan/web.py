@@ -48,10 +48,11 @@ def init_app(app: Flask) -> None:
         # other methods of the same path.)
         if any(isinstance(v, int) and v > ID_MAX for v in (request.view_args or {}).values()):
             abort(404)
-        # The same for an id in a page's query or form (team=…, mote_id=…). The API checks
-        # its own parameters and answers in JSON.
+        # The same for an id or a page number in a page's query or form (team=…, mote_id=…,
+        # sida=…), either sign: no such row, no such page. The API checks its own
+        # parameters and answers in JSON.
         if request.blueprint != "api" and any(
-            (namn == "team" or namn.endswith("_id")) and v.isdigit() and int(v) > ID_MAX
+            (namn in _HELTALSNAMN or namn.endswith("_id")) and _heltal_utanfor(v)
             for namn, v in (*request.args.items(), *_form_items())
         ):
             abort(404)
@@ -140,6 +141,16 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {"nu": clock.now()}
 
+
+
+# Query and form parameters read with ``type=int`` besides the ``…_id`` ones.
+_HELTALSNAMN = frozenset({"team", "sida"})
+
+
+def _heltal_utanfor(value: str) -> bool:
+    """A whole number the database cannot hold (beyond ±ID_MAX)."""
+    digits = value.strip().removeprefix("-").removeprefix("+")
+    return digits.isdigit() and int(digits) > ID_MAX
 
 
 def _form_items() -> list[tuple[str, str]]:

@@ -35,3 +35,81 @@ def test_factory_starts_no_scheduler():
     before = {t.name for t in threading.enumerate()}
     create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert {t.name for t in threading.enumerate()} == before
+
+
+# --- durations and counts: every documented form, and a clear stop for a bad one --------
+
+def _app_med(monkeypatch, app, **env):
+    for name, value in env.items():
+        monkeypatch.setenv(f"SAMVERKAN_{name}", value)
+    return create_app({k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "WTF_CSRF_ENABLED", "SERVER_NAME")})
+
+
+@pytest.mark.parametrize("varde", ["60", "PT1M", "1m", "1 min"])
+def test_idle_timeout_from_the_environment_keeps_logged_in_pages_working(monkeypatch, app, world, varde):
+    import datetime as dt
+
+    from samverkan.core.db import db
+    from tests import factories
+
+    epost = world.users["ledamot_af"].epost
+    db.session.commit()  # and touch no row after: on SQLite that would hold the write lock
+    annan = _app_med(monkeypatch, app, IDLE_TIMEOUT=varde)
+    assert annan.config["IDLE_TIMEOUT"] == dt.timedelta(minutes=1)
+    try:
+        with annan.app_context():
+            klient = annan.test_client()
+            svar = klient.post("/logga-in", data={"epost": epost,
+                                                  "losenord": factories.PASSWORD})
+            assert svar.status_code == 303
+            for _ in range(3):
+                assert klient.get("/arenden/").status_code == 200
+    finally:
+        with annan.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("varde", ["900", "PT15M", "15m"])
+def test_throttle_window_from_the_environment_keeps_login_working(monkeypatch, app, world, varde):
+    import datetime as dt
+
+    from samverkan.core.db import db
+    from tests import factories
+
+    epost = world.users["ledamot_af"].epost
+    db.session.commit()  # and touch no row after: on SQLite that would hold the write lock
+    annan = _app_med(monkeypatch, app, LOGIN_THROTTLE_WINDOW=varde, LOGIN_THROTTLE_PER_IP="40")
+    assert annan.config["LOGIN_THROTTLE_WINDOW"] == dt.timedelta(minutes=15)
+    assert annan.config["LOGIN_THROTTLE_PER_IP"] == 40
+    try:
+        with annan.app_context():
+            klient = annan.test_client()
+            assert klient.post("/logga-in", data={"epost": epost,
+                                                  "losenord": "fel-losenord-x"}).status_code == 401
+            assert klient.post("/logga-in", data={"epost": epost,
+                                                  "losenord": factories.PASSWORD}).status_code == 303
+    finally:
+        with annan.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize(("namn", "varde", "ord"), [
+    ("IDLE_TIMEOUT", "en halvtimme", "ingen tidslängd"),
+    ("IDLE_TIMEOUT", "0", "längre än noll"),
+    ("LOGIN_THROTTLE_WINDOW", "PT", "ingen tidslängd"),
+    ("LOGIN_THROTTLE_PER_ACCOUNT", "fem", "heltal"),
+    ("LOGIN_THROTTLE_PER_ACCOUNT", "0", "minst 1"),
+    ("PROXY_ANTAL", "-1", "minst 0"),
+    ("PROXY_ANTAL", "ett", "heltal"),
+])
+def test_a_bad_setting_stops_start_up_with_a_clear_message(monkeypatch, tmp_path, namn, varde, ord):
+    from samverkan.config import ConfigError
+
+    monkeypatch.setenv("SAMVERKAN_SECRET_KEY", "hemlig")
+    monkeypatch.setenv(f"SAMVERKAN_{namn}", varde)
+    with pytest.raises(ConfigError, match=namn) as fel:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+    assert ord in str(fel.value) and "(The setting" in str(fel.value)

@@ -24,6 +24,9 @@ class BackupError(RuntimeError):
 
 
 def backup(engine: Engine, fil: Path) -> None:
+    """Write the whole database to ``fil``, readable by its owner alone (0600, whatever
+    the umask): it holds every personnummer."""
+    _privat_fil(Path(fil))
     if engine.dialect.name == "sqlite":
         _sqlite_kopiera(Path(engine.url.database), Path(fil))
     else:
@@ -43,6 +46,19 @@ def restore(engine: Engine, fil: Path) -> None:
         _pg("pg_restore", engine.url,
             ["--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error", str(fil)],
             databas_flagga=True)
+
+
+def _privat_fil(fil: Path) -> None:
+    """Create (or empty) ``fil`` as 0600 before anything is written to it; the copy then
+    writes into this file, so it is never readable by others, not even for a moment."""
+    try:
+        fd = os.open(fil, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as error:
+        raise BackupError(f"{fil} går inte att skriva: {error.strerror}.") from error
+    try:
+        os.fchmod(fd, 0o600)  # an existing file keeps its old mode through O_CREAT
+    finally:
+        os.close(fd)
 
 
 def _sqlite_kontrollera(fil: Path) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
+from samverkan.auth.models import User
+from samverkan.core import audit
 from samverkan.core.db import db
 from samverkan.drift import backup as drift
 
@@ -32,9 +36,14 @@ def backup(fil: Path) -> None:
 @click.command("restore")
 @click.argument("fil", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--ja", is_flag=True, help="Fråga inte: ersätt databasen direkt.")
+@click.option("--av", "av_epost", default=None,
+              help="E-postadress till den som beslutat om återställningen (skrivs i granskningsloggen).")
 @with_appcontext
-def restore(fil: Path, ja: bool) -> None:
-    """Återställ hela databasen från FIL. Allt som ändrats efter kopian försvinner."""
+def restore(fil: Path, ja: bool, av_epost: str | None) -> None:
+    """Återställ hela databasen från FIL. Allt som ändrats efter kopian försvinner.
+
+    Efteråt skrivs en rad i den återställda databasens granskningslogg: när, vem
+    (operativsystemets användare och --av) och filens namn, aldrig dess innehåll."""
     if not ja:
         click.confirm("Databasen ersätts med kopian; ändringar efter den försvinner. Fortsätta?", abort=True)
     db.session.remove()
@@ -42,4 +51,22 @@ def restore(fil: Path, ja: bool) -> None:
         drift.restore(db.engine, fil)
     except drift.BackupError as error:
         raise click.ClickException(str(error)) from error
+    _logga_aterstallning(fil, av_epost)
     click.echo(f"Databasen är återställd från {fil}.")
+
+
+def _logga_aterstallning(fil: Path, av_epost: str | None) -> None:
+    """The restore in the restored database's own audit log (which the restore replaced
+    with the backup's): otherwise nothing would show that the history was rewound."""
+    av = None
+    if av_epost:
+        av = db.session.scalar(select(User.id).where(User.epost == av_epost.strip().lower()))
+        if av is None:
+            click.echo(f"Obs: {av_epost} finns inte i den återställda databasen; raden skrivs utan användare.")
+    try:
+        os_anvandare = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container)
+        os_anvandare = "okänd"
+    audit.record("databas.aterstall", "databas", None, user_id=av,
+                 falt=[f"fil:{fil.name[:200]}", f"os-anvandare:{os_anvandare[:100]}"])
+    db.session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import DateField, Form, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from samverkan.core.db import ID_MAX
 from samverkan.loggkontroll import handlingar
 from samverkan.loggkontroll.services import Urval
 
@@ -37,7 +38,9 @@ class UrvalForm(Form):
         self.handling.choices = [("", "Alla handlingar"), *val]
 
     def validate_anvandare(self, field):
-        if not str(field.data).strip().isdigit():
+        # Beyond the database's integer it names nobody (and would overflow the query).
+        value = str(field.data).strip()
+        if not value.isdigit() or int(value) > ID_MAX:
             raise ValidationError("Välj en användare i listan.")
 
     def urval(self) -> Urval:

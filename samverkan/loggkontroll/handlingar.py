@@ -72,6 +72,7 @@ HANDLINGAR: dict[str, str] = {
     "gallringsfrist.andra": "Ändrade gallringsfrist",
     "gallring.torrkorning": "Läste vilka ärenden som ska gallras",
     "gallring": "Gallrade ärende (avidentifierat)",
+    "databas.aterstall": "Återställde databasen från en säkerhetskopia",
     # State changes: one per trigger of the ärende state machine.
     **{f"arende.{trigger}": f"Ärende: {label}" for trigger, label in wf.TRIGGER_LABELS.items()},
 }
@@ -91,6 +92,7 @@ OBJEKTTYPER: dict[str, str] = {
     "insatstyp": "Insatstyp",
     "steg": "Steg",
     "forbund": "Förbund",
+    "databas": "Databas",
 }
 
 

@@ -124,7 +124,7 @@ def tolka_period(kod: str | None, fran: str | None = None, till: str | None = No
             return kvartal(int(ar), int(k))
         else:
             return helar(int(kod))
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:  # OverflowError: a year beyond C's long
         raise DomainError("ogiltig_period", "Ange perioden som ett år, ett kvartal eller två datum "
                           "(ÅÅÅÅ-MM-DD).", field="period") from error
     if t < f:
