@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select, text, update
 
 from samverkan.arenden.kodlistor import AVSLUTSORSAK, FORSORJNING, SYSSELSATTNING, UTBILDNINGSNIVA
+from samverkan.core import krypto
 from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.deltagare.personnummer import luhn_check_digit
@@ -382,7 +383,9 @@ def _arende(rows: _Rader, team: Team, rng: random.Random, today: dt.date, start:
     serie[(team.forbund_id, skapad.year)] += 1
     nummer, samordning, fodelsear = personnummer(arende_id)
     deltagare_id = rows.add("deltagare", {
-        "forbund_id": team.forbund_id, "personnummer": nummer, "samordningsnummer": samordning,
+        # Encrypted by the column's type on insert; the keyed hash is the lookup key.
+        "forbund_id": team.forbund_id, "personnummer": nummer, "personnummer_sok": krypto.sokhash(nummer),
+        "samordningsnummer": samordning,
         "anonym_kod": None, "kon": rng.choices(["kvinna", "man", "annat"], [50, 48, 2])[0],
         "fodelsear": fodelsear, "skapad": _utc(skapad)})
     arende = {

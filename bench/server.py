@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from bench import seed as seeding
 from samverkan import create_app
+from samverkan.core import krypto
 from samverkan.core.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ def databas(backend: str, n: int, workdir: Path) -> Iterator[str]:
 
 
 def app_for(url: str):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, **krypto.lokal_konfiguration()})
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _fri_port() -> int:
 def gunicorn(url: str, workers: int, logg: Path) -> Iterator[str]:
     """The app under gunicorn on a free loopback port; its base URL."""
     port = _fri_port()
-    env = {**os.environ, "SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY,
+    env = {**os.environ, "SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY, **krypto.lokal_miljo(),
            "SAMVERKAN_TVAFAKTOR_KRAVS": "false", "SAMVERKAN_SESSION_COOKIE_SECURE": "false",
            # Plenty of headroom: the bench logs in once per user, never fails a login.
            "SAMVERKAN_LOGIN_THROTTLE_PER_IP": "100000"}

@@ -9,7 +9,11 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, utcnow
+from samverkan.core.krypto import Krypterad
 from samverkan.forbund.models import ForbundsRollTilldelning, Medlemskap, Part
+
+
+TOTP_SYFTE = "anvandare.totp_hemlighet"
 
 
 class User(UserMixin, db.Model):
@@ -27,7 +31,8 @@ class User(UserMixin, db.Model):
     sessionsversion: Mapped[int] = mapped_column(default=1)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Two-factor login (TOTP). The secret is set at enrolment and active once confirmed.
-    totp_hemlighet: Mapped[str | None] = mapped_column(String(64))
+    # Stored encrypted (core.krypto): a stolen database or backup gives no second factor.
+    totp_hemlighet: Mapped[str | None] = mapped_column(Krypterad(TOTP_SYFTE, 160))
     totp_aktiv: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted, so a code cannot be replayed.
     totp_senaste_steg: Mapped[int | None] = mapped_column()
