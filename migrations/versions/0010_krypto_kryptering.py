@@ -14,8 +14,8 @@ Create Date: 2026-12-05 06:30:00
 """
 from contextlib import contextmanager
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from samverkan.core import krypto
 

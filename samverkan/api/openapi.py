@@ -233,6 +233,9 @@ SCHEMAS = {
             "skapad": TIDPUNKT,
             "senast_anvand": _nullable(TIDPUNKT),
             "aterkallad": _nullable(TIDPUNKT),
+            "giltig_till": {**TIDPUNKT, "description": "Efter detta svarar API:t 401."},
+            "omfang": {"type": "string", "enum": ["lasa", "skriva"],
+                       "description": "lasa: bara läsande anrop (skrivande får 403); skriva: alla."},
         },
     },
     "NyToken": {
@@ -306,7 +309,11 @@ SCHEMAS = {
         "type": "object",
         "additionalProperties": False,
         "required": ["namn"],
-        "properties": {"namn": {"type": "string", "minLength": 1, "maxLength": 100}},
+        "properties": {
+            "namn": {"type": "string", "minLength": 1, "maxLength": 100},
+            "dagar": {"type": "integer", "minimum": 1, "maximum": 365, "description": "Giltighet, standard 90."},
+            "omfang": {"type": "string", "enum": ["lasa", "skriva"], "description": "Standard skriva."},
+        },
     },
 }
 

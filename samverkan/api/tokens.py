@@ -20,6 +20,8 @@ def token_json(t: ApiToken) -> dict:
         "skapad": iso(t.skapad),
         "senast_anvand": iso(t.senast_anvand),
         "aterkallad": iso(t.aterkallad),
+        "giltig_till": iso(t.giltig_till),
+        "omfang": t.omfang.value,
     }
 
 
@@ -34,8 +36,9 @@ def lista_tokens():
 @bp.post("/tokens")
 @policy.regel("inloggad")
 def skapa_token():
-    body = json_body({"namn"})
-    token, secret = services.create_token(api_user(), body.text("namn", required=True))
+    body = json_body({"namn", "dagar", "omfang"})
+    token, secret = services.create_token(api_user(), body.text("namn", required=True),
+                                          dagar=body.integer("dagar"), omfang=body.text("omfang") or "skriva")
     result = {**token_json(token), "token": secret}
     db.session.commit()
     return jsonify(result), 201

@@ -13,7 +13,6 @@ from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
 from samverkan.core.krypto import Krypterad
 from samverkan.forbund.models import Part
 
-
 # The associated data of the ciphertext: a value copied to another column does not decrypt.
 PERSONNUMMER_SYFTE = "deltagare.personnummer"
 
