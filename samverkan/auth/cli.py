@@ -70,10 +70,10 @@ def create_token(epost, namn, dagar, omfang):
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(secret)
     # On stderr, so a script that captures the token from stdout gets the token alone.
-    click.echo(f"Gäller till {clock.local(token.giltig_till):%Y-%m-%d %H:%M}, {token.omfang_text.lower()}.",
-               err=True)
+    click.echo(f"Gäller till {clock.local(token.giltig_till):%Y-%m-%d %H:%M}, får "
+               f"{token.omfang_text.lower()}.", err=True)
+    click.echo(secret)
 
 
 @click.command("reset-tvafaktor")
