@@ -73,8 +73,8 @@ LASANDE_POST = frozenset({"api.sok_deltagare"})
 def _skrivande() -> bool:
     """Does this request change anything? Every method but GET/HEAD/OPTIONS does, except
     the searches in LASANDE_POST."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return False
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint is None:
+        return False  # (no endpoint: the 404 or 405 follows)
     return request.endpoint not in LASANDE_POST
 
 

@@ -89,6 +89,7 @@ def init_app(app: Flask, *, relaxed: bool) -> None:
     """Read the keys at start-up; production stops here with a message when one is missing."""
     lista = las_nycklar(app.config.get("KRYPTERINGSNYCKLAR"))
     sok_text = app.config.get("SOKNYCKEL")
+    sok_text = str(sok_text) if sok_text else None  # the environment parser may have made it a number
     if not lista or not sok_text:
         if not relaxed:
             saknas = " och ".join(n for n, v in (("SAMVERKAN_KRYPTERINGSNYCKLAR", lista),
