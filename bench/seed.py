@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select, text, update
 
 from samverkan.arenden.kodlistor import AVSLUTSORSAK, FORSORJNING, SYSSELSATTNING, UTBILDNINGSNIVA
+from samverkan.core import krypto
 from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.deltagare.personnummer import luhn_check_digit
@@ -113,8 +114,9 @@ class _Rader:
         for t in db.metadata.sorted_tables:
             if self.buffer.get(t.name):
                 if self.conn.dialect.name == "postgresql":
-                    self._copy(t, self.buffer[t.name])
+                    self._copy(t, [_krypterad(t, row) for row in self.buffer[t.name]])
                 else:
+                    # INSERT goes through the column types, which encrypt.
                     self.conn.execute(insert(t), self.buffer[t.name])
                 self.buffer[t.name] = []
 
@@ -128,6 +130,14 @@ class _Rader:
             for row in rows:
                 # Aware UTC datetimes: PostgreSQL drops the +00 offset for a timestamp column.
                 copy.write_row([row[c] for c in columns])
+
+
+def _krypterad(table, row: dict) -> dict:
+    """COPY bypasses the column types: encrypt what an encrypted column holds here."""
+    for column in table.columns:
+        if isinstance(column.type, krypto.Krypterad) and row.get(column.name) is not None:
+            row = {**row, column.name: krypto.kryptera(row[column.name], column.type.syfte)}
+    return row
 
 
 def _full(table, columns: list[str]) -> None:
@@ -378,7 +388,9 @@ def _arende(rows: _Rader, team: Team, rng: random.Random, today: dt.date, start:
     serie[(team.forbund_id, skapad.year)] += 1
     nummer, samordning, fodelsear = personnummer(arende_id)
     deltagare_id = rows.add("deltagare", {
-        "forbund_id": team.forbund_id, "personnummer": nummer, "samordningsnummer": samordning,
+        # Stored as the app stores it: encrypted, with the keyed hash as the lookup key.
+        "forbund_id": team.forbund_id, "personnummer": nummer, "personnummer_sok": krypto.sokhash(nummer),
+        "samordningsnummer": samordning,
         "anonym_kod": None, "kon": rng.choices(["kvinna", "man", "annat"], [50, 48, 2])[0],
         "fodelsear": fodelsear, "skapad": _utc(skapad)})
     arende = {

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from bench import seed as seeding
 from samverkan import create_app
+from samverkan.core import krypto
 from samverkan.core.db import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ def databas(backend: str, n: int, workdir: Path, pg_namn: str) -> Iterator[str]:
 
 
 def app_for(url: str):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, **krypto.lokal_konfiguration()})
 
 
 @dataclass
@@ -152,7 +153,7 @@ def _gunicorn(wsgi: str, env: dict[str, str], workers: int, port: int | None, lo
 
 def gunicorn(url: str, workers: int, logg: Path, port: int | None = None):
     """The app under gunicorn."""
-    env = {"SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY,
+    env = {"SAMVERKAN_DATABASE_URL": url, "SAMVERKAN_SECRET_KEY": SECRET_KEY, **krypto.lokal_miljo(),
            "SAMVERKAN_TVAFAKTOR_KRAVS": "false", "SAMVERKAN_SESSION_COOKIE_SECURE": "false",
            # Plenty of headroom: the bench logs in once per user, never fails a login.
            "SAMVERKAN_LOGIN_THROTTLE_PER_IP": "100000"}
@@ -170,7 +171,7 @@ def satser_per_anrop(url: str, forberett: Forberett, endpoints, epost: dict[str,
     from sqlalchemy import event
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "WTF_CSRF_ENABLED": False,
-                      "TVAFAKTOR_KRAVS": False, "LOGIN_THROTTLE_PER_IP": 100000})
+                      "TVAFAKTOR_KRAVS": False, "LOGIN_THROTTLE_PER_IP": 100000, **krypto.lokal_konfiguration()})
     klienter = {}
     for vem, adress in epost.items():
         klient = app.test_client()

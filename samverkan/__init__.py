@@ -30,6 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.load(app, test_config)
 
+    from samverkan.core import krypto
+
+    # Personnummer and TOTP secrets are stored encrypted: production stops here without keys.
+    krypto.init_app(app, relaxed=bool(app.debug or app.config["DEMO"] or app.testing))
+
     from samverkan import models  # noqa: F401  (the whole schema, for Alembic)
     from samverkan.core import anrop, extensions
 
@@ -45,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.auth import views as auth_views
     from samverkan.demo import cli as demo_cli
     from samverkan.drift import cli as drift_cli
+    from samverkan.drift import nycklar as nycklar_cli
     from samverkan.gallring import cli as gallring_cli
     from samverkan.gallring import views as gallring_views
     from samverkan.insatser import views as insatser_views
@@ -64,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
         loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
         gallring_views, api, auth_cli, demo_cli, kallelser_cli, drift_cli, gallring_cli,
+        nycklar_cli,
     ):
         module.init_app(app)
     return app

@@ -3,6 +3,13 @@
 import pytest
 
 from samverkan import create_app
+from samverkan.core import krypto
+
+
+def _nycklar(monkeypatch):
+    """Production mode also needs the encryption keys (tests/test_kryptering.py)."""
+    for name, value in krypto.lokal_miljo().items():
+        monkeypatch.setenv(name, value)
 
 
 def test_missing_secret_key_stops_production_start(monkeypatch, tmp_path):
@@ -14,6 +21,7 @@ def test_missing_secret_key_stops_production_start(monkeypatch, tmp_path):
 
 def test_environment_overrides_and_postgres_url(monkeypatch):
     monkeypatch.setenv("SAMVERKAN_SECRET_KEY", "hemlig")
+    _nycklar(monkeypatch)
     monkeypatch.setenv("SAMVERKAN_PAGE_SIZE", "7")
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example.org/samverkan")
     app = create_app()
@@ -25,6 +33,7 @@ def test_environment_overrides_and_postgres_url(monkeypatch):
 def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("SAMVERKAN_SECRET_KEY", "hemlig")
+    _nycklar(monkeypatch)
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/samverkan.sqlite"
 

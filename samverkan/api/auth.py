@@ -2,8 +2,10 @@
 
 The session cookie is never consulted, so a browser cannot be tricked into making API
 calls with its login (which is why the blueprint may be exempt from CSRF). Every request
-except the public OpenAPI document needs a valid, unrevoked token of an active user; the
-user is then ``g.api_user`` and has exactly the access they have in the UI.
+except the public OpenAPI document needs a valid, unrevoked, unexpired token of an active
+user (401 otherwise, with a message saying which); the user is then ``g.api_user`` and
+has exactly the access they have in the UI. A token that may only read is refused (403)
+on every request that writes.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from flask import Response, current_app, g, request
 from samverkan.api import bp
 from samverkan.auth import policy
 from samverkan.auth import services as auth_services
-from samverkan.auth.models import User
-from samverkan.core.errors import DomainError
+from samverkan.auth.models import TokenOmfang, User
+from samverkan.core import clock
+from samverkan.core.errors import DomainError, Forbidden
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +49,33 @@ def _authenticate() -> None:
     if secret is None:
         raise EjAutentiserad("Inloggning krävs: skicka en API-token i rubriken "
                              "”Authorization: Bearer <token>”.")
-    user = auth_services.user_for_token(secret)
-    if user is None:
+    token = auth_services.token_for(secret)
+    nu = clock.now()
+    if token is None or token.aterkallad is not None or not token.user.aktiv:
         log.info("API request with an unknown or revoked token")  # never the token itself
         raise EjAutentiserad("API-token är ogiltig eller återkallad.")
-    g.api_user = user
+    if token.utgangen(nu):
+        log.info("API request with expired token %s", token.id)
+        raise EjAutentiserad(f"API-token har gått ut (den gällde till {clock.local(token.giltig_till):%Y-%m-%d %H:%M}). "
+                             "Skapa en ny token under Konto → API-tokens.")
+    if token.omfang is not TokenOmfang.SKRIVA and _skrivande():
+        log.info("API write refused: token %s may only read", token.id)
+        raise Forbidden("Den här API-token får bara läsa. Skapa en token som får läsa och skriva "
+                        "för att ändra uppgifter.")
+    auth_services.anvand_token(token, nu)
+    g.api_user = token.user
+
+
+# Searches sent by POST so that a personnummer stays out of URLs and logs: they only read.
+LASANDE_POST = frozenset({"api.sok_deltagare"})
+
+
+def _skrivande() -> bool:
+    """Does this request change anything? Every method but GET/HEAD/OPTIONS does, except
+    the searches in LASANDE_POST."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.endpoint is None:
+        return False  # (no endpoint: the 404 or 405 follows)
+    return request.endpoint not in LASANDE_POST
 
 
 @bp.after_request

@@ -483,7 +483,7 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
             raise
         deltagare_id = db.session.execute(
             select(Deltagare.id).where(Deltagare.forbund_id == user.forbund_id,
-                                       Deltagare.personnummer == nummer)
+                                       Deltagare.med_personnummer(nummer))
         ).scalar_one_or_none()
         # Audited whether or not anything is found; the number itself is not logged.
         audit.record("arende.sok", "deltagare", deltagare_id, user_id=user.id,

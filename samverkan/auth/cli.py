@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from samverkan.auth import services, tvafaktor
 from samverkan.auth.models import User
+from samverkan.core import clock
 from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
@@ -57,16 +58,22 @@ def create_user(epost, namn, forbund_kod, part_namn, admin, losenord):
 @click.command("create-token")
 @click.option("--epost", required=True, help="Användarens e-postadress.")
 @click.option("--namn", required=True, help="Vad token ska användas till.")
-def create_token(epost, namn):
+@click.option("--dagar", type=int, default=90, show_default=True, help="Hur många dagar token gäller (1–365).")
+@click.option("--omfang", type=click.Choice(["lasa", "skriva"]), default="skriva", show_default=True,
+              help="lasa: bara läsande anrop; skriva: även ändringar.")
+def create_token(epost, namn, dagar, omfang):
     """Skapa en personlig API-token. Den visas en gång."""
     with transaktion():
         user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
         if user is None:
             raise click.ClickException("Användaren finns inte.")
         try:
-            _, secret = services.create_token(user, namn)
+            token, secret = services.create_token(user, namn, dagar=dagar, omfang=omfang)
         except DomainError as error:
             raise click.ClickException(error.message) from None
+        giltig_till, omfang_text = token.giltig_till, token.omfang_text
+    # On stderr, so a script that captures the token from stdout gets the token alone.
+    click.echo(f"Gäller till {clock.local(giltig_till):%Y-%m-%d %H:%M}, får {omfang_text.lower()}.", err=True)
     click.echo(secret)
 
 

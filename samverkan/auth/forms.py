@@ -4,8 +4,11 @@ CSRF token)."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from samverkan.auth.models import TOKEN_OMFANG_LABELS
 
 
 class LoginForm(FlaskForm):
@@ -18,6 +21,18 @@ class TokenForm(FlaskForm):
         "Namn på token",
         validators=[DataRequired("Ge token ett namn."), Length(max=100, message="Högst 100 tecken.")],
         description="Till exempel vilket system som ska använda den.",
+    )
+    omfang = RadioField(
+        "Vad får token göra?",
+        choices=[SelectChoice(o.value, label) for o, label in TOKEN_OMFANG_LABELS.items()],
+        default="lasa",
+        validators=[DataRequired("Välj vad token får göra.")],
+    )
+    dagar = StringField(
+        "Giltig i antal dagar",
+        default="90",
+        validators=[Optional(), Regexp(r"^\s*\d{1,3}\s*$", message="Ange antalet dagar med siffror, 1–365.")],
+        description="1–365 dagar, standard 90. Därefter slutar den fungera och du skapar en ny.",
     )
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from samverkan.core.db import UTCDateTime, db, utcnow
+from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
+from samverkan.core.krypto import Krypterad
 from samverkan.forbund.models import ForbundsRollTilldelning, Medlemskap, Part
+
+TOTP_SYFTE = "anvandare.totp_hemlighet"
 
 
 class User(UserMixin, db.Model):
@@ -27,7 +31,8 @@ class User(UserMixin, db.Model):
     sessionsversion: Mapped[int] = mapped_column(default=1)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Two-factor login (TOTP). The secret is set at enrolment and active once confirmed.
-    totp_hemlighet: Mapped[str | None] = mapped_column(String(64))
+    # Stored encrypted (core.krypto): a stolen database or backup gives no second factor.
+    totp_hemlighet: Mapped[str | None] = mapped_column(Krypterad(TOTP_SYFTE, 160))
     totp_aktiv: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted, so a code cannot be replayed.
     totp_senaste_steg: Mapped[int | None] = mapped_column()
@@ -45,8 +50,23 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.sessionsversion}"
 
 
+class TokenOmfang(enum.Enum):
+    """What a token may do: read (GET, HEAD and the searches sent by POST) or also write."""
+
+    LASA = "lasa"
+    SKRIVA = "skriva"
+
+
+TOKEN_OMFANG_LABELS = {TokenOmfang.LASA: "Läsa", TokenOmfang.SKRIVA: "Läsa och skriva"}
+
+
 class ApiToken(db.Model):
-    """A personal API token. Only its SHA-256 is stored; the secret is shown once."""
+    """A personal API token. Only its SHA-256 is stored; the secret is shown once.
+
+    It expires at ``giltig_till`` (chosen at creation, 90 days by default) and may only
+    read unless its ``omfang`` is ``skriva``. ``senast_anvand`` is written at most once a
+    minute, so a busy integration does not write a row per request.
+    """
 
     __tablename__ = "api_token"
 
@@ -58,6 +78,15 @@ class ApiToken(db.Model):
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     senast_anvand: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     aterkallad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    giltig_till: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    omfang: Mapped[TokenOmfang] = mapped_column(enum_type(TokenOmfang), default=TokenOmfang.SKRIVA)
+
+    def utgangen(self, nu: dt.datetime) -> bool:
+        return self.giltig_till <= nu
+
+    @property
+    def omfang_text(self) -> str:
+        return TOKEN_OMFANG_LABELS[self.omfang]
 
     user: Mapped[User] = relationship()
 

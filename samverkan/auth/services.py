@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import secrets
@@ -11,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
-from samverkan.auth.models import ApiToken, Inloggningsforsok, User
+from samverkan.auth.models import ApiToken, Inloggningsforsok, TokenOmfang, User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
@@ -126,28 +127,59 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user: User, namn: str) -> tuple[ApiToken, str]:
-    """Create a token; the secret is returned once and never stored."""
+TOKEN_DAGAR = 90  # the default lifetime of a new token
+TOKEN_DAGAR_MAX = 365
+# The last use is written at most this often, so a busy integration does not take a row
+# lock and a write per request (issue 19).
+SENAST_ANVAND_INTERVALL = dt.timedelta(minutes=1)
+
+
+def create_token(user: User, namn: str, *, dagar: int | None = None,
+                 omfang: TokenOmfang | str = TokenOmfang.SKRIVA) -> tuple[ApiToken, str]:
+    """Create a token valid ``dagar`` days (90 by default, at most 365) that may read, or
+    read and write; the secret is returned once and never stored."""
     namn = (namn or "").strip()
     if not namn or len(namn) > 100:
         raise DomainError("ogiltigt_namn", "Ge token ett namn (högst 100 tecken).", field="namn")
+    dagar = TOKEN_DAGAR if dagar is None else dagar
+    if isinstance(dagar, bool) or not isinstance(dagar, int) or not 1 <= dagar <= TOKEN_DAGAR_MAX:
+        raise DomainError("ogiltig_giltighet", f"En token gäller 1–{TOKEN_DAGAR_MAX} dagar.", field="dagar")
+    try:
+        omfang = TokenOmfang(omfang)
+    except ValueError:
+        raise DomainError("ogiltigt_omfang", "Välj om token får läsa, eller läsa och skriva.",
+                          field="omfang") from None
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, namn=namn, prefix=secret[:10], token_hash=_digest(secret))
+    token = ApiToken(user=user, namn=namn, prefix=secret[:10], token_hash=_digest(secret), omfang=omfang,
+                     giltig_till=clock.now() + dt.timedelta(days=dagar))
     db.session.add(token)
     db.session.flush()
-    audit.record("token.skapa", "api_token", token.id, user_id=user.id)
+    audit.record("token.skapa", "api_token", token.id, user_id=user.id, falt=["omfang", "giltig_till"])
     return token, secret
 
 
-def user_for_token(secret: str) -> User | None:
+def token_for(secret: str) -> ApiToken | None:
+    """The token a secret names, whatever its state (the caller says why it is refused)."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.execute(
+    return db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(secret))
     ).scalar_one_or_none()
-    if token is None or token.aterkallad is not None or not token.user.aktiv:
+
+
+def anvand_token(token: ApiToken, nu: dt.datetime) -> None:
+    """Note the token's use, at most once a minute."""
+    if token.senast_anvand is None or nu - token.senast_anvand >= SENAST_ANVAND_INTERVALL:
+        token.senast_anvand = nu
+
+
+def user_for_token(secret: str) -> User | None:
+    """The user of a valid (known, unrevoked, unexpired) token of an active user."""
+    token = token_for(secret)
+    nu = clock.now()
+    if token is None or token.aterkallad is not None or token.utgangen(nu) or not token.user.aktiv:
         return None
-    token.senast_anvand = clock.now()
+    anvand_token(token, nu)
     return token.user
 
 

@@ -144,10 +144,11 @@ def tokens():
     secret = None
     if form.validate_on_submit():
         try:
-            _, secret = services.create_token(current_user, form.namn.data)
+            _, secret = services.create_token(current_user, form.namn.data, omfang=form.omfang.data,
+                                              dagar=int(form.dagar.data) if (form.dagar.data or "").strip() else None)
         except DomainError as error:
-            form.namn.errors.append(error.message)
-    return render_template("auth/tokens.html", form=form, secret=secret,
+            getattr(form, error.field or "namn", form.namn).errors.append(error.message)
+    return render_template("auth/tokens.html", form=form, secret=secret, nu=clock.now(),
                            tokens=services.tokens_of(current_user), revoke_form=EmptyForm())
 
 

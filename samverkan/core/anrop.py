@@ -246,6 +246,16 @@ def transaktion(*, skriver: bool = True) -> Iterator[None]:
             g.pop(nyckel, None)
 
 
+@contextmanager
+def i_omgangar() -> Iterator[tuple[Any, Callable[[], None]]]:
+    """A command that rewrites many rows in batches, each committed (a key rotation, which
+    may be stopped and run again): a connection of its own and the function that commits
+    one batch; what is left is committed at the end, or rolled back on an error."""
+    with db.engine.connect() as conn:
+        yield conn, conn.commit
+        conn.commit()
+
+
 # --- the guard: a read never writes --------------------------------------------------
 
 def _har_andringar(s: Session) -> bool:

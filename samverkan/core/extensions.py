@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
 from samverkan.core.db import UTCDateTime, db
+from samverkan.core.krypto import Krypterad
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -32,4 +33,6 @@ def render_item(type_, obj, autogen_context):
     valid however the application code changes."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
+    if type_ == "type" and isinstance(obj, Krypterad):
+        return f"sa.String(length={obj.impl.length})"
     return False

@@ -6,10 +6,15 @@ import datetime as dt
 import enum
 
 from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from samverkan.core import krypto
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
+from samverkan.core.krypto import Krypterad
 from samverkan.forbund.models import Part
+
+# The associated data of the ciphertext: a value copied to another column does not decrypt.
+PERSONNUMMER_SYFTE = "deltagare.personnummer"
 
 
 class Kon(enum.Enum):
@@ -38,11 +43,16 @@ class Deltagare(db.Model):
 
     Either a personnummer/samordningsnummer (normalised to 12 digits) or an anonymous
     code, for people without registration consent or with skyddad identitet.
+
+    The personnummer is stored encrypted (``core.krypto``); ``personnummer_sok`` is its
+    keyed hash, set whenever the number is, and the only way to find a person by number
+    (``Deltagare.med_personnummer``).
     """
 
     __tablename__ = "deltagare"
     __table_args__ = (
-        UniqueConstraint("forbund_id", "personnummer"),
+        UniqueConstraint("forbund_id", "personnummer_sok"),
+        CheckConstraint("(personnummer IS NULL) = (personnummer_sok IS NULL)", name="personnummer_sok"),
         UniqueConstraint("forbund_id", "anonym_kod"),
         CheckConstraint(
             "(personnummer IS NULL) <> (anonym_kod IS NULL)", name="identitet"
@@ -52,12 +62,23 @@ class Deltagare(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
-    personnummer: Mapped[str | None] = mapped_column(String(12))
+    personnummer: Mapped[str | None] = mapped_column(Krypterad(PERSONNUMMER_SYFTE, 120))
+    personnummer_sok: Mapped[str | None] = mapped_column(String(64))
     samordningsnummer: Mapped[bool] = mapped_column(default=False)
     anonym_kod: Mapped[str | None] = mapped_column(String(40))
     kon: Mapped[Kon] = mapped_column(enum_type(Kon))
     fodelsear: Mapped[int]
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("personnummer")
+    def _satt_sokhash(self, key, value: str | None) -> str | None:
+        self.personnummer_sok = None if value is None else krypto.sokhash(value)
+        return value
+
+    @classmethod
+    def med_personnummer(cls, nummer: str):
+        """The WHERE clause for one normalised 12-digit number (through its keyed hash)."""
+        return cls.personnummer_sok == krypto.sokhash(nummer)
 
 
 samtycke_part = Table(

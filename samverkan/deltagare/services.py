@@ -28,7 +28,7 @@ def find_by_personnummer(forbund_id: int, raw: str, *, user_id: int) -> Deltagar
     """Exact lookup (audited: a search by personnummer is itself a read of case data)."""
     nummer = personnummer.parse(raw).nummer
     found = db.session.execute(
-        db.select(Deltagare).where(Deltagare.forbund_id == forbund_id, Deltagare.personnummer == nummer)
+        db.select(Deltagare).where(Deltagare.forbund_id == forbund_id, Deltagare.med_personnummer(nummer))
     ).scalar_one_or_none()
     audit.record("deltagare.sok", "deltagare", found.id if found else None, user_id=user_id,
                  falt=["personnummer"])

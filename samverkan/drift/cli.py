@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from samverkan.auth.models import User
 from samverkan.core import audit
+from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.drift import backup as drift
 
@@ -58,15 +59,15 @@ def restore(fil: Path, ja: bool, av_epost: str | None) -> None:
 def _logga_aterstallning(fil: Path, av_epost: str | None) -> None:
     """The restore in the restored database's own audit log (which the restore replaced
     with the backup's): otherwise nothing would show that the history was rewound."""
-    av = None
-    if av_epost:
-        av = db.session.scalar(select(User.id).where(User.epost == av_epost.strip().lower()))
-        if av is None:
-            click.echo(f"Obs: {av_epost} finns inte i den återställda databasen; raden skrivs utan användare.")
     try:
         os_anvandare = getpass.getuser()
     except (KeyError, OSError):  # no name for the uid (a container)
         os_anvandare = "okänd"
-    audit.record("databas.aterstall", "databas", None, user_id=av,
-                 falt=[f"fil:{fil.name[:200]}", f"os-anvandare:{os_anvandare[:100]}"])
-    db.session.commit()
+    with transaktion():
+        av = None
+        if av_epost:
+            av = db.session.scalar(select(User.id).where(User.epost == av_epost.strip().lower()))
+            if av is None:
+                click.echo(f"Obs: {av_epost} finns inte i den återställda databasen; raden skrivs utan användare.")
+        audit.record("databas.aterstall", "databas", None, user_id=av,
+                     falt=[f"fil:{fil.name[:200]}", f"os-anvandare:{os_anvandare[:100]}"])

@@ -1,7 +1,8 @@
 """CLI: ``flask --app samverkan scheduler`` — the one process that sends kallelser.
 
 Run it beside the web server (never inside it: every worker and the reloader would run
-the jobs again). ``--once`` runs each job once and exits, for cron and tests.
+the jobs again). ``--once`` runs each job once and exits, for cron and tests. Two may
+run (for availability): a lock in the database lets one work (``ledare.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from samverkan.kallelser import jobs
+from samverkan.kallelser import jobs, ledare
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +38,14 @@ def scheduler(once: bool, intervall: int | None) -> None:
     app = current_app._get_current_object()
     _logging()
     if once:
-        antal = jobs.kor(app)
+        las = ledare.Ledarlas(app, jobs.avsandar_id())
+        if not las.forsok():
+            click.echo("En annan schemaläggare är aktiv; den här gör inget.")
+            return
+        try:
+            antal = jobs.kor(app)
+        finally:
+            las.slapp()
         click.echo(", ".join(f"{k}: {v}" for k, v in sorted(antal.items())) or "Inget att göra.")
         if antal["fel"]:
             # For cron: a failed run is visible in the exit status (details in the log).

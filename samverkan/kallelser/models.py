@@ -60,3 +60,15 @@ class Utskick(db.Model):
     skickad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     mottagare: Mapped[User] = relationship()
+
+
+class SchemalaggareLas(db.Model):
+    """The scheduler's lock row where there is no advisory lock (SQLite): who holds it and
+    until when (a lease the holder renews; see ``kallelser/ledare.py``)."""
+
+    __tablename__ = "schemalaggare_las"
+
+    namn: Mapped[str] = mapped_column(String(40), primary_key=True)
+    innehavare: Mapped[str] = mapped_column(String(100))
+    giltig_till: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    tagen: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -183,7 +184,17 @@ def _fortfarande_forfallen(typ: UtskickTyp, mote: Mote, nu: dt.datetime) -> bool
 
 
 def ny_message_id() -> str:
+    """A placeholder until the row has its id (``message_id``)."""
     return f"<utskick-{uuid.uuid4().hex}@samverkan>"
+
+
+def message_id(utskick_id: int, skapad: dt.datetime) -> str:
+    """The message's stable Message-ID: the outbox row's id and the site's domain (from
+    BASE_URL), so a resend after a crash is recognisably the same mail. The row's creation
+    second is in it too: after a restore from backup ids are handed out again, and a new
+    message must not look like a copy of one sent before the restore."""
+    doman = urlsplit(current_app.config["BASE_URL"]).hostname or "samverkan"
+    return f"<utskick-{utskick_id}.{skapad.astimezone(dt.UTC):%Y%m%d%H%M%S}@{doman}>"
 
 
 def motessida(mote: Mote) -> str:
@@ -321,6 +332,9 @@ def skriv(typ: UtskickTyp, mote_id: int, nu: dt.datetime) -> list[Utskick]:
         mote.skickad_sekvens = mote.sekvens
         mote.skickad_agendaversion = mote.agendaversion
         falt = ["kallelse_skickad", "skickad_sekvens", "skickad_agendaversion"]
+    db.session.flush()
+    for rad in rader:
+        rad.message_id = message_id(rad.id, rad.skapad)
     db.session.flush()
     entry = audit.record(f"utskick.{typ.value}", "mote", mote.id, user_id=None, falt=falt)
     entry.kanal = "jobb"

@@ -89,6 +89,7 @@ def test_list_costs_the_same_whatever_its_size(world, api, count_queries):
     factories.create_arende(world)
     db.session.commit()
     client = api("samcoach")
+    client.get("/arenden")  # the token's first use is written; after that at most once a minute
     with count_queries() as q:
         client.get("/arenden")
     one = q.count

@@ -52,6 +52,7 @@ def test_members_of_missing_team_is_404(world, api):
 
 def test_members_list_costs_the_same_whatever_its_size(world, api, count_queries):
     client = api("ledamot_af")
+    client.get(f"/teams/{world.team.id}/medlemmar")  # the token's first use is written; then once a minute
     with count_queries() as q:
         client.get(f"/teams/{world.team.id}/medlemmar")
     small = q.count

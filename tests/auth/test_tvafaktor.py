@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from samverkan import create_app
 from samverkan.auth import tvafaktor
 from samverkan.auth.models import ApiToken, Aterstallningskod, Inloggningsforsok, User
-from samverkan.core import clock
+from samverkan.core import clock, krypto
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from tests import factories
@@ -339,7 +339,8 @@ def test_off_when_the_setting_is_false(world, client, app):
 def test_setting_is_on_in_production_and_off_in_debug_demo_and_tests(monkeypatch, tmp_path):
     for name in ("SAMVERKAN_DEMO", "SAMVERKAN_TVAFAKTOR_KRAVS", "FLASK_DEBUG"):
         monkeypatch.delenv(name, raising=False)
-    base = {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"}
+    base = {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite",
+            **krypto.lokal_konfiguration()}
     assert create_app(base).config["TVAFAKTOR_KRAVS"] is True
     assert create_app({**base, "TESTING": True}).config["TVAFAKTOR_KRAVS"] is False
     assert create_app({**base, "DEMO": True}).config["TVAFAKTOR_KRAVS"] is False

@@ -19,13 +19,15 @@ from sqlalchemy import select
 from samverkan import create_app
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
+from samverkan.core import krypto
 from samverkan.core.db import db
 from tests.browser import helpers, sidor
 from tests.browser.helpers import HANDLAGGARE, LOSENORD, PROJEKTLEDARE
 from workflows import arende as wf
 
 # The URL map is the same in every app; this one only lists it (no database is opened).
-ENDPOINTS = sidor.get_endpoints(create_app({"SECRET_KEY": "lista", "SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+ENDPOINTS = sidor.get_endpoints(create_app({"SECRET_KEY": "lista", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                            **krypto.lokal_konfiguration()}))
 
 
 def _forbered_tvafaktor_losenord(page, base_url) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from samverkan.core import krypto
 from samverkan.core.db import db
 from samverkan.kallelser.models import Utskick, UtskickStatus
 from tests.kallelser.helpers import skapa_mote
@@ -28,6 +29,7 @@ def miljo(app, smtp, **extra) -> dict[str, str]:
     env.update({
         "SAMVERKAN_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "SAMVERKAN_SECRET_KEY": "test-nyckel-for-processer",
+        **krypto.lokal_miljo(),  # the test app's keys (it runs with the local ones)
         "SAMVERKAN_SMTP_HOST": "127.0.0.1",
         "SAMVERKAN_SMTP_PORT": str(smtp.port),
         "SAMVERKAN_SMTP_TIMEOUT": "20",
