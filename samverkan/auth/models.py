@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from samverkan.core.db import UTCDateTime, db, utcnow
+from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
 from samverkan.forbund.models import ForbundsRollTilldelning, Medlemskap, Part
 
 
@@ -71,6 +72,29 @@ class Inloggningsforsok(db.Model):
     epost: Mapped[str] = mapped_column(String(254), index=True)
     ip: Mapped[str] = mapped_column(String(64), index=True)
     tid: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LankSyfte(enum.Enum):
+    INBJUDAN = "inbjudan"  # a new member sets their first password
+    ATERSTALLNING = "aterstallning"  # forgotten password
+
+
+class Engangslank(db.Model):
+    """A one-time link to set a password (invitation or reset). Only its SHA-256 is
+    stored; the link is used once, before ``giltig_till``, and a newer one of the same
+    purpose, a password change or a deactivation ends it."""
+
+    __tablename__ = "engangslank"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    syfte: Mapped[LankSyfte] = mapped_column(enum_type(LankSyfte))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    giltig_till: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    anvand: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 class Aterstallningskod(db.Model):

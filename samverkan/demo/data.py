@@ -474,6 +474,14 @@ class _Bygge:
             db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id,
                                                    user_id=self.users[user_key].id, roll=roll))
         db.session.flush()
+        # Each team seats the parties of its ledamöter.
+        for team_key, user_key, roll, _, _ in _MEDLEMSKAP:
+            part_id = self.users[user_key].part_id
+            if roll == TeamRoll.LEDAMOT and part_id is not None:
+                part = next(p for p in self.parter.values() if p.id == part_id)
+                if part not in self.teams[team_key].parter:
+                    self.teams[team_key].parter.append(part)
+        db.session.flush()
         for key, team in self.teams.items():
             self.team_parter[key] = sorted(team_part_ids(team.id))
         self.insatstyper = dict(db.session.execute(

@@ -94,7 +94,10 @@ def kapacitet(mote: Mote) -> int:
 
 
 def standardlangd(mote: Mote) -> int:
-    """An item's default length: the meeting's length shared by its capacity."""
+    """An item's default length: the team's time per ärende, else the meeting's length
+    shared by its capacity."""
+    if mote.team.minuter_per_arende:
+        return mote.team.minuter_per_arende
     return max(MIN_LANGD, mote.langd_minuter // max(1, kapacitet(mote)))
 
 
