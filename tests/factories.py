@@ -80,11 +80,9 @@ def create_world() -> World:
     }
     db.session.add_all(parter.values())
     # The team seats all four parties; the team next door only AF (its one ledamot's).
-    # Both keep the Friday rule for the kallelse (kallelse_dagar_fore None), which the tests
-    # of due times were written against; a new team's default is 7 days (test_admin).
     team = Team(forbund_id=forbund.id, namn="Trisam Testby", motesplats="Kommunhuset, rum 3",
-                parter=list(parter.values()), kallelse_dagar_fore=None)
-    annat = Team(forbund_id=forbund.id, namn="Trisam Grannby", parter=[parter["af"]], kallelse_dagar_fore=None)
+                parter=list(parter.values()))
+    annat = Team(forbund_id=forbund.id, namn="Trisam Grannby", parter=[parter["af"]])
     db.session.add_all([team, annat])
     db.session.flush()
     w = World(forbund=forbund, team=team, annat_team=annat, parter=parter)

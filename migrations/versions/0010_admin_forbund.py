@@ -5,7 +5,8 @@
 - ``part.kortnamn``; ``team.typ`` (Trisam, Samverkanscirkel, other), the meeting's
   length, planning months, time per ärende, the agenda deadline and the reminder in days.
 - ``team.kallelse_dagar_fore``: existing teams keep what they had (NULL: the Friday of
-  the week before); a new team gets 7 days from the model, and 1–60 is checked.
+  the week before); a team set up by the admin gets 7 days (forbund.services); 1–60 is
+  checked.
 - ``engangslank``: invitation and password-reset links (only their hash).
 - ``utskick.typ`` gains ``inbjudan`` and ``aterstallning`` (account mail in the outbox).
 

@@ -132,9 +132,11 @@ class Team(db.Model):
     planeringsmanader: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # Minutes per ärende on the agenda; None = the meeting's length shared by the capacity.
     minuter_per_arende: Mapped[int | None] = mapped_column(default=None)
-    # Kallelse rule: N = N days before the meeting at 09:00 (default 7); None = the
-    # Friday 09:00 of the week before (the seed's "at the latest" rule, a team's choice).
-    kallelse_dagar_fore: Mapped[int | None] = mapped_column(default=7)
+    # Kallelse rule: N = N days before the meeting at 09:00; None = the Friday 09:00 of
+    # the week before (the seed's "at the latest" rule). A team set up by the admin or the
+    # CLI gets 7 days unless it chooses the Friday (forbund.services.TeamRegler); None
+    # stays the column's value when nothing is said, so existing teams keep their rule.
+    kallelse_dagar_fore: Mapped[int | None] = mapped_column(default=None)
     # The agenda deadline, days before the kallelse; the handläggare reminder, days
     # before that deadline.
     anmalan_dagar_fore_kallelse: Mapped[int] = mapped_column(default=2, server_default="2")

@@ -79,10 +79,19 @@ def _las_samcoach(team_id: int, samcoach_id: int | None) -> Medlemskap:
 
 
 def _upptagna(team_id: int, samcoach_id: int) -> int:
+    """Places the samcoach holds in every team they serve: one capacity per coach
+    (``forbund.services.satt_samcoach_kapacitet`` keeps it the same in each team). The
+    team is kept in the signature for the callers."""
     return db.session.execute(
-        select(func.count(Insats.id)).where(Insats.team_id == team_id, Insats.samcoach_id == samcoach_id,
-                                            Insats.status.in_(UPPTAR_PLATS))
+        select(func.count(Insats.id)).where(Insats.samcoach_id == samcoach_id, Insats.status.in_(UPPTAR_PLATS))
     ).scalar_one()
+
+
+def kapacitet_for_coach(samcoach_id: int) -> tuple[int, int | None]:
+    """(places held across all teams, the coach's capacity) for the admin's page."""
+    kap = db.session.execute(select(Medlemskap.kapacitet).where(
+        Medlemskap.user_id == samcoach_id, Medlemskap.roll == TeamRoll.SAMCOACH).limit(1)).scalar()
+    return _upptagna(0, samcoach_id), SAMCOACH_STANDARDKAPACITET if kap is None else kap
 
 
 def kontrollera_insatstyp(forbund_id: int, insatstyp_id: int | None) -> Insatstyp:
