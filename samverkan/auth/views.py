@@ -278,7 +278,7 @@ def glomt_losenord():
     return render_template("auth/glomt_losenord.html", form=form), status
 
 
-@bp.route("/konto/valj-losenord/<token>", methods=["GET", "POST"])
+@bp.route("/konto/valj-losenord/<string:token>", methods=["GET", "POST"])
 @policy.regel("offentlig")
 def valj_losenord(token: str):
     try:
