@@ -431,6 +431,24 @@ def bjud_in(admin: User, *, namn: str, epost: str, part_id: int | None = None) -
     return user
 
 
+def koad_inbjudan(admin: User, user_id: int) -> str | None:
+    """The link of a member's latest invitation, while the installation sends no mail
+    (no SMTP_HOST: the outbox keeps it) and the member has not chosen a password yet: the
+    admin hands it over another way. With mail configured it is never shown."""
+    from flask import current_app
+
+    from samverkan.kallelser.models import Utskick, UtskickTyp
+
+    user = get_anvandare(admin, user_id)
+    if current_app.config.get("SMTP_HOST") or user.losenord_hash or not user.aktiv:
+        return None
+    text = db.session.execute(select(Utskick.text).where(
+        Utskick.mottagare_id == user.id, Utskick.typ == UtskickTyp.INBJUDAN).order_by(Utskick.id.desc()).limit(1)
+    ).scalar()
+    match = re.search(r"https?://\S+/konto/valj-losenord/\S+", text or "")
+    return match.group(0) if match else None
+
+
 def skicka_ny_inbjudan(admin: User, user_id: int) -> None:
     user = get_anvandare(admin, user_id)
     if not user.aktiv:

@@ -277,6 +277,7 @@ def _medlem_sida(admin, anvandare_id: int, status: int = 200, **formular):
         "admin/medlem.html", anvandare=user, roll_form=roll_form, part_form=part_form, overfor_form=overfor_form,
         kapacitet_form=kapacitet_form, samcoach=samcoach, oppna=services.oppna_arenden(user),
         coachlage=kapacitet_for_coach(user.id) if samcoach else None, kollegor=kollegor,
+        inbjudningslank=services.koad_inbjudan(admin, user.id),
         tom_form=forms.FlaskForm(formdata=None),
     ), status
 

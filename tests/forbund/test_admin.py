@@ -419,3 +419,13 @@ def test_admin_of_another_forbund_gets_404_and_a_ledamot_cannot_administer(world
     assert ledamot.get("/admin/medlemmar/").status_code == 403
     assert ledamot.post("/admin/parter/", data={"typ": "region", "namn": "Ny"}).status_code == 403
     assert _rader() == fore
+
+
+def test_without_a_mail_server_the_admin_sees_the_invitation_link_to_hand_over(world, login, app, monkeypatch):
+    client = login(world.users["admin"])
+    ny = services.bjud_in(world.users["admin"], namn="Tove Ny", epost="tove@example.org")
+    db.session.commit()
+    lank = _lank("tove@example.org")
+    assert lank in client.get(f"/admin/medlemmar/{ny.id}").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    assert "/konto/valj-losenord/" not in client.get(f"/admin/medlemmar/{ny.id}").get_data(as_text=True)
