@@ -5,8 +5,11 @@
 - ``part.kortnamn``; ``team.typ`` (Trisam, Samverkanscirkel, other), the meeting's
   length, planning months, time per ärende, the agenda deadline and the reminder in days.
 - ``team.kallelse_dagar_fore``: existing teams keep what they had (NULL: the Friday of
-  the week before); a team set up by the admin gets 7 days (forbund.services); 1–60 is
-  checked.
+  the week before); a team set up by the admin gets 7 days (forbund.services, which
+  checks 1–60).
+
+On SQLite nothing here recreates ``team`` (a batch copy of a table other rows point at
+fails under ``PRAGMA foreign_keys=ON`` once there is data): its columns are added in place.
 - ``engangslank``: invitation and password-reset links (only their hash).
 - ``utskick.typ`` gains ``inbjudan`` and ``aterstallning`` (account mail in the outbox).
 
@@ -68,19 +71,18 @@ def upgrade():
     with op.batch_alter_table('part', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kortnamn', sa.String(length=40), server_default='', nullable=False))
 
-    with op.batch_alter_table('team', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('typ', sa.Enum('trisam', 'samverkanscirkel', 'annan', name='teamtyp',
-                                                     native_enum=False, create_constraint=True, length=40),
-                                      server_default='trisam', nullable=False))
-        batch_op.add_column(sa.Column('moteslangd_minuter', sa.Integer(), server_default='120', nullable=False))
-        batch_op.add_column(sa.Column('planeringsmanader', sa.String(length=40), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('minuter_per_arende', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('anmalan_dagar_fore_kallelse', sa.Integer(), server_default='2',
-                                      nullable=False))
-        batch_op.add_column(sa.Column('paminnelse_dagar_fore_anmalan', sa.Integer(), server_default='2',
-                                      nullable=False))
-        batch_op.create_check_constraint(
-            'kallelse_dagar', 'kallelse_dagar_fore IS NULL OR kallelse_dagar_fore BETWEEN 1 AND 60')
+    # Plain ALTER TABLE … ADD COLUMN, not a batch copy (see above). On SQLite the kind's
+    # CHECK is then not added (SQLite cannot add a constraint to a table in place).
+    op.add_column('team', sa.Column('typ', sa.String(length=40), server_default='trisam', nullable=False))
+    if op.get_bind().dialect.name != 'sqlite':
+        op.create_check_constraint('teamtyp', 'team', sa.column('typ').in_(('trisam', 'samverkanscirkel', 'annan')))
+    op.add_column('team', sa.Column('moteslangd_minuter', sa.Integer(), server_default='120', nullable=False))
+    op.add_column('team', sa.Column('planeringsmanader', sa.String(length=40), server_default='', nullable=False))
+    op.add_column('team', sa.Column('minuter_per_arende', sa.Integer(), nullable=True))
+    op.add_column('team', sa.Column('anmalan_dagar_fore_kallelse', sa.Integer(), server_default='2',
+                                  nullable=False))
+    op.add_column('team', sa.Column('paminnelse_dagar_fore_anmalan', sa.Integer(), server_default='2',
+                                  nullable=False))
 
     with op.batch_alter_table('utskick', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_utskick_utskicktyp'), type_='check')
@@ -93,8 +95,8 @@ def downgrade():
         batch_op.drop_constraint(op.f('ck_utskick_utskicktyp'), type_='check')
         batch_op.create_check_constraint('utskicktyp', sa.column('typ').in_(_UTSKICK_GAMLA))
     with op.batch_alter_table('team', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_team_kallelse_dagar'), type_='check')
-        batch_op.drop_constraint(op.f('ck_team_teamtyp'), type_='check')
+        if op.get_bind().dialect.name != 'sqlite':  # SQLite never got it (see upgrade)
+            batch_op.drop_constraint(op.f('ck_team_teamtyp'), type_='check')
         batch_op.drop_column('paminnelse_dagar_fore_anmalan')
         batch_op.drop_column('anmalan_dagar_fore_kallelse')
         batch_op.drop_column('minuter_per_arende')

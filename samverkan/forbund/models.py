@@ -108,8 +108,6 @@ class Team(db.Model):
         UniqueConstraint("forbund_id", "namn"),
         CheckConstraint("motesveckodag BETWEEN 0 AND 6", name="veckodag"),
         CheckConstraint("agendakapacitet > 0", name="kapacitet"),
-        CheckConstraint("kallelse_dagar_fore IS NULL OR kallelse_dagar_fore BETWEEN 1 AND 60",
-                        name="kallelse_dagar"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -429,3 +429,36 @@ def test_without_a_mail_server_the_admin_sees_the_invitation_link_to_hand_over(w
     assert lank in client.get(f"/admin/medlemmar/{ny.id}").get_data(as_text=True)
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     assert "/konto/valj-losenord/" not in client.get(f"/admin/medlemmar/{ny.id}").get_data(as_text=True)
+
+
+def test_migration_seats_each_teams_parties_from_its_ledamoter(ctx):
+    """0010 fills team_part from the ledamöter (what decided a team's parties before);
+    an ersättare's or a projektledare's party does not sit in the team by that alone."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    db.session.remove()
+    downgrade(revision="0009_foregaende_index")
+    try:
+        for sql in (
+            "INSERT INTO forbund (id, namn, kod) VALUES (1, 'Förbundet Gammalt', 'GML')",
+            "INSERT INTO part (id, forbund_id, typ, namn) VALUES (1, 1, 'arbetsformedlingen', 'AF'), "
+            "(2, 1, 'kommun', 'IFO'), (3, 1, 'region', 'Region')",
+            "INSERT INTO team (id, forbund_id, namn, motesveckodag, motestid, motesplats, agendakapacitet) "
+            "VALUES (1, 1, 'Trisam Gammal', 1, '13:00:00', '', 6)",
+        ):
+            db.session.execute(text(sql))
+        for uid, part, roll in ((1, 1, "ledamot"), (2, 2, "ledamot"), (3, 3, "ersattare"), (4, 3, "projektledare")):
+            db.session.execute(text(
+                "INSERT INTO anvandare (id, part_id, forbund_id, epost, namn, aktiv, losenord_hash, sessionsversion, "
+                "skapad, totp_aktiv) VALUES (:id, :part, 1, :epost, 'Namn', :sant, '', 1, :nu, :falskt)"),
+                {"id": uid, "part": part, "epost": f"g{uid}@example.org", "sant": True, "falskt": False,
+                 "nu": dt.datetime(2026, 1, 1)})
+            db.session.execute(text("INSERT INTO medlemskap (id, team_id, user_id, roll) VALUES (:id, 1, :id, :roll)"),
+                               {"id": uid, "roll": roll})
+        db.session.commit()
+    finally:
+        db.session.remove()
+        upgrade()
+    assert team_part_ids(1) == {1, 2}
+    assert db.session.get(Team, 1).kallelse_dagar_fore is None  # an existing team keeps the Friday rule
