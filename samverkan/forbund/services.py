@@ -26,7 +26,7 @@ from samverkan.auth import services as auth_services
 from samverkan.auth.models import LankSyfte, User
 from samverkan.core import audit
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, NotFound, Valideringsfel
+from samverkan.core.errors import DomainError, Valideringsfel
 from samverkan.forbund.models import (
     Forbund,
     ForbundRoll,
@@ -140,27 +140,15 @@ def _forbund(admin: User) -> Forbund:
 
 
 def get_part(admin: User, part_id: int) -> Part:
-    policy.require_admin(admin)
-    part = db.session.get(Part, part_id)
-    if part is None or part.forbund_id != admin.forbund_id:
-        raise NotFound("Parten finns inte.")
-    return part
+    return policy.require_admin_over(admin, db.session.get(Part, part_id), "Parten finns inte.")
 
 
 def get_team(admin: User, team_id: int) -> Team:
-    policy.require_admin(admin)
-    team = db.session.get(Team, team_id)
-    if team is None or team.forbund_id != admin.forbund_id:
-        raise NotFound("Teamet finns inte.")
-    return team
+    return policy.require_admin_over(admin, db.session.get(Team, team_id), "Teamet finns inte.")
 
 
 def get_anvandare(admin: User, user_id: int) -> User:
-    policy.require_admin(admin)
-    user = db.session.get(User, user_id)
-    if user is None or user.forbund_id != admin.forbund_id:
-        raise NotFound("Användaren finns inte.")
-    return user
+    return policy.require_admin_over(admin, db.session.get(User, user_id), "Användaren finns inte.")
 
 
 def list_parter(admin: User) -> list[Part]:
@@ -473,9 +461,7 @@ def satt_roll(admin: User, *, user_id: int, team_id: int | None, roll, ersatter_
     fel: dict[str, str] = {}
     team = None
     if team_id:
-        team = db.session.get(Team, team_id)
-        if team is None or team.forbund_id != admin.forbund_id:
-            raise NotFound("Teamet finns inte.")
+        team = get_team(admin, team_id)
     else:
         fel["team_id"] = "Välj ett team."
     try:
@@ -521,9 +507,7 @@ def satt_roll(admin: User, *, user_id: int, team_id: int | None, roll, ersatter_
 
 def ta_bort_roll(admin: User, medlemskap_id: int) -> None:
     m = db.session.get(Medlemskap, medlemskap_id)
-    if m is None or m.team.forbund_id != admin.forbund_id:
-        raise NotFound("Rollen finns inte.")
-    policy.require_admin(admin)
+    policy.require_admin_over(admin, m.team if m else None, "Rollen finns inte.")
     if db.session.execute(select(Medlemskap.id).where(Medlemskap.ersatter_id == m.id)).first():
         raise DomainError("har_ersattare", "Ledamoten har en ersättare. Ta bort ersättarens roll först.")
     audit.record("medlemskap.ta_bort", "medlemskap", m.id, user_id=admin.id, falt=["team_id", "user_id", "roll"])
