@@ -78,9 +78,18 @@ def setup(namn, kod, admin_namn, admin_epost, losenord):
                                                 admin_epost=admin_epost, losenord=losenord)
     except DomainError as error:
         raise _fel(error) from None
+    lank = services.koad_inbjudan(admin, admin.id)
     db.session.commit()
     click.echo(f"Förbundet {forbund.namn} ({forbund.kod}) är skapat med administratören {admin.epost}.")
     if losenord is None:
+        _inbjudan(lank)
+
+
+def _inbjudan(lank: str | None) -> None:
+    if lank:
+        # No mail server configured: the mail would stay in the outbox, so the link is shown here.
+        click.echo(f"Ingen e-postserver är inställd. Länken för att välja lösenord (gäller i sju dagar): {lank}")
+    else:
         click.echo("En inbjudan med en länk för att välja lösenord ligger i utkorgen och skickas av schemaläggaren.")
 
 
@@ -132,12 +141,14 @@ def team(kod, namn, typ, parter, kallelse_dagar, kallelse_fredag):
 def medlem(kod, epost, namn, part_namn, team_namn, roll, ersatter):
     """Bjud in en användare (en länk skickas med e-post) och/eller ge hen en roll i ett team."""
     admin = _admin(kod)
+    meddelanden = []
     try:
         user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
-        if user is None:
+        ny = user is None
+        if ny:
             p = _part(admin, part_namn) if part_namn else None
             user = services.bjud_in(admin, namn=namn or "", epost=epost, part_id=p.id if p else None)
-            click.echo(f"{user.epost} är inbjuden; inbjudan ligger i utkorgen.")
+            meddelanden.append(f"{user.epost} är inbjuden.")
         elif user.forbund_id != admin.forbund_id:
             raise click.ClickException("Användaren hör till ett annat förbund.")
         if team_namn:
@@ -149,7 +160,12 @@ def medlem(kod, epost, namn, part_namn, team_namn, roll, ersatter):
                 ersatter_id = next((m.id for m in t.medlemskap if m.roll == TeamRoll.LEDAMOT
                                     and m.user.epost == ersatter.strip().lower()), None)
             services.satt_roll(admin, user_id=user.id, team_id=t.id, roll=roll or "", ersatter_id=ersatter_id)
-            click.echo(f"{user.epost} är {roll} i {t.namn}.")
+            meddelanden.append(f"{user.epost} är {roll} i {t.namn}.")
+        lank = services.koad_inbjudan(admin, user.id) if ny else None
     except DomainError as error:
         raise _fel(error) from None
     db.session.commit()
+    for meddelande in meddelanden:
+        click.echo(meddelande)
+    if ny:
+        _inbjudan(lank)
