@@ -32,6 +32,7 @@ from samverkan.kallelser.models import Utskick, UtskickTyp
 log = logging.getLogger(__name__)
 
 GILTIGHET = {LankSyfte.INBJUDAN: dt.timedelta(days=7), LankSyfte.ATERSTALLNING: dt.timedelta(hours=2)}
+ATERSTALLNING_SPARR = dt.timedelta(minutes=5)
 OGILTIG_LANK = ("Länken fungerar inte längre: den har gått ut eller redan använts. "
                 "Be förbundets administratör om en ny inbjudan, eller begär en ny länk under "
                 "Glömt lösenordet.")
@@ -94,6 +95,16 @@ def begar_aterstallning(epost: str) -> None:
     user = db.session.execute(select(User).where(User.epost == epost)).scalar_one_or_none()
     if user is None or not user.aktiv:
         log.info("password reset asked for an unknown or inactive account")
+        return
+    # One mail per account and few minutes, however often the form is sent: the page
+    # cannot be used to flood someone's inbox.
+    senaste = db.session.execute(
+        select(Engangslank.skapad).where(Engangslank.user_id == user.id,
+                                         Engangslank.syfte == LankSyfte.ATERSTALLNING)
+        .order_by(Engangslank.id.desc()).limit(1)
+    ).scalar()
+    if senaste is not None and senaste > clock.now() - ATERSTALLNING_SPARR:
+        log.info("password reset asked again within the pause")
         return
     skicka_lank(user, LankSyfte.ATERSTALLNING, av_id=None)
 
