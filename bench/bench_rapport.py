@@ -78,7 +78,7 @@ def seed(antal: int, ar: int, *, seed_: int = 1) -> int:
     db.session.add(forbund)
     skapa_standardlistor(forbund)
     parter = [Part(forbund_id=forbund.id, typ=t, namn=f"{t.label} Bänkbygd") for t in PartTyp]
-    teams = [Team(forbund_id=forbund.id, namn=f"Trisam Bänk {i}") for i in range(1, 6)]
+    teams = [Team(forbund_id=forbund.id, namn=f"Trisam Bänk {i}", parter=parter) for i in range(1, 6)]
     db.session.add_all([*parter, *teams])
     db.session.flush()
     user = User(forbund_id=forbund.id, epost="bank@example.org", namn="Bänk Användare", losenord_hash="x")

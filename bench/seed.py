@@ -312,6 +312,8 @@ def _organisation(rows: _Rader, plan: Plan, password_hash: str, start: dt.date, 
                                         "motesveckodag": 1, "motestid": MOTESKLOCKAN,
                                         "motesplats": "Kommunhuset, rum 3", "agendakapacitet": 6,
                                         "motesordning": 2, "uppehall_manader": "7", "motesplats_video": ""})
+            for part_id in part_ids:  # every party sits in the team (team_part)
+                rows.add("team_part", {"team_id": team_id, "part_id": part_id}, with_id=False)
 
             def member(user_id: int, roll: str, *, team_id=team_id, **kw) -> int:
                 return rows.add("medlemskap", {"team_id": team_id, "user_id": user_id, "roll": roll, **kw})

@@ -51,6 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.demo import cli as demo_cli
     from samverkan.drift import cli as drift_cli
     from samverkan.drift import nycklar as nycklar_cli
+    from samverkan.forbund import cli as forbund_cli
+    from samverkan.forbund import views as forbund_views
     from samverkan.gallring import cli as gallring_cli
     from samverkan.gallring import views as gallring_views
     from samverkan.insatser import views as insatser_views
@@ -69,8 +71,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
         oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
         loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
-        gallring_views, api, auth_cli, demo_cli, kallelser_cli, drift_cli, gallring_cli,
-        nycklar_cli,
+        gallring_views, forbund_views, api, auth_cli, demo_cli, kallelser_cli, drift_cli, gallring_cli,
+        nycklar_cli, forbund_cli,
     ):
         module.init_app(app)
     return app

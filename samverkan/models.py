@@ -2,7 +2,7 @@
 
 from samverkan.anteckningar.models import Anteckning  # noqa: F401
 from samverkan.arenden.models import Arende, ArendeHandelse, Forberedelse, Referensserie  # noqa: F401
-from samverkan.auth.models import ApiToken, Aterstallningskod, Inloggningsforsok, User  # noqa: F401
+from samverkan.auth.models import ApiToken, Aterstallningskod, Engangslank, Inloggningsforsok, User  # noqa: F401
 from samverkan.core.audit import AuditEntry  # noqa: F401
 from samverkan.deltagare.models import Deltagare, Samtycke  # noqa: F401
 from samverkan.forbund.models import (  # noqa: F401

@@ -81,8 +81,10 @@ def create_world() -> World:
         "region": Part(forbund_id=forbund.id, typ=PartTyp.REGION, namn="Region Testbygd, Hälsocentralen"),
     }
     db.session.add_all(parter.values())
-    team = Team(forbund_id=forbund.id, namn="Trisam Testby", motesplats="Kommunhuset, rum 3")
-    annat = Team(forbund_id=forbund.id, namn="Trisam Grannby")
+    # The team seats all four parties; the team next door only AF (its one ledamot's).
+    team = Team(forbund_id=forbund.id, namn="Trisam Testby", motesplats="Kommunhuset, rum 3",
+                parter=list(parter.values()))
+    annat = Team(forbund_id=forbund.id, namn="Trisam Grannby", parter=[parter["af"]])
     db.session.add_all([team, annat])
     db.session.flush()
     w = World(forbund=forbund, team=team, annat_team=annat, parter=parter)

@@ -116,9 +116,12 @@ def scenario(world):
                         skapad_av_id=world.users["projektledare"].id)
         db.session.add_all([punkt, anteckning, utskick, insats, atgard])
         db.session.commit()
+        # The förbund admin's pages (issue 14): a party, a member and one of their roles.
+        medlemskap_id = world.users["ledamot_fk"].medlemskap[0].id
         return {"arende_id": arende.id, "mote_id": mote.id, "team_id": world.team.id, "punkt_id": punkt.id,
                 "anteckning_id": anteckning.id, "utskick_id": utskick.id, "insats_id": insats.id,
-                "atgard_id": atgard.id}
+                "atgard_id": atgard.id, "part_id": world.parter["af"].id,
+                "anvandare_id": world.users["ledamot_fk"].id, "medlemskap_id": medlemskap_id}
 
     return build
 

@@ -141,6 +141,8 @@ def test_demo_twice_changes_nothing(ctx):
     before = _row_counts()
     result = _run(ctx)
     assert "finns redan" in result.output
+    # The logins are printed again (issue 14: a newcomer who lost the first output).
+    assert "projektledare@example.org" in result.output and "demo-exempelbygd" in result.output
     assert _row_counts() == before
 
 

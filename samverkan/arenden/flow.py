@@ -20,12 +20,11 @@ from transitions import Machine
 
 from samverkan.arenden.kodlistor import AVSLUTSORSAK, FORSORJNING, SYSSELSATTNING
 from samverkan.arenden.models import Arende, ArendeHandelse
-from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import Conflict, DomainError, Valideringsfel
 from samverkan.core.html import text_content
-from samverkan.forbund.models import Medlemskap, TeamRoll
+from samverkan.forbund.models import team_part
 from workflows import arende as wf
 
 log = logging.getLogger(__name__)
@@ -245,11 +244,8 @@ class ArendeFlow:
 
 
 def team_part_ids(team_id: int) -> set[int]:
-    """The parties a team's consent must cover: those of its ordinary members."""
-    rows = db.session.execute(
-        db.select(User.part_id)
-        .join(Medlemskap, Medlemskap.user_id == User.id)
-        .where(Medlemskap.team_id == team_id, Medlemskap.roll == TeamRoll.LEDAMOT)
-        .distinct()
-    ).scalars()
-    return {pid for pid in rows if pid is not None}
+    """The parties a team's consent must cover: those the förbund's admin seated in it
+    (``team_part``; migration 0010 filled it from each team's ledamöter)."""
+    return set(db.session.execute(
+        db.select(team_part.c.part_id).where(team_part.c.team_id == team_id)
+    ).scalars())

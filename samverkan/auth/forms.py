@@ -60,3 +60,24 @@ class BekraftaKodForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token (logout, revoke)."""
+
+
+class BytLosenordForm(FlaskForm):
+    nuvarande = PasswordField("Nuvarande lösenord", validators=[DataRequired("Ange ditt nuvarande lösenord.")],
+                              render_kw={"autocomplete": "current-password"})
+    losenord = PasswordField("Nytt lösenord", validators=[DataRequired("Ange ett nytt lösenord.")],
+                             description="Minst 12 tecken.", render_kw={"autocomplete": "new-password"})
+    upprepa = PasswordField("Upprepa det nya lösenordet", validators=[DataRequired("Skriv lösenordet en gång till.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class ValjLosenordForm(FlaskForm):
+    losenord = PasswordField("Nytt lösenord", validators=[DataRequired("Ange ett lösenord.")],
+                             description="Minst 12 tecken.", render_kw={"autocomplete": "new-password"})
+    upprepa = PasswordField("Upprepa lösenordet", validators=[DataRequired("Skriv lösenordet en gång till.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class GlomtForm(FlaskForm):
+    epost = EmailField("E-postadress", validators=[DataRequired("Ange din e-postadress.")],
+                       render_kw={"autocomplete": "username"})

@@ -102,6 +102,29 @@ class Inloggningsforsok(db.Model):
     tid: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class LankSyfte(enum.Enum):
+    INBJUDAN = "inbjudan"  # a new member sets their first password
+    ATERSTALLNING = "aterstallning"  # forgotten password
+
+
+class Engangslank(db.Model):
+    """A one-time link to set a password (invitation or reset). Only its SHA-256 is
+    stored; the link is used once, before ``giltig_till``, and a newer one of the same
+    purpose, a password change or a deactivation ends it."""
+
+    __tablename__ = "engangslank"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
+    syfte: Mapped[LankSyfte] = mapped_column(enum_type(LankSyfte))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    giltig_till: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    anvand: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class Aterstallningskod(db.Model):
     """A one-time recovery code for two-factor login; only its hash is stored."""
 

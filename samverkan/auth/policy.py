@@ -94,6 +94,16 @@ def require_admin(user: User) -> None:
         raise Forbidden("Sidan är till för förbundets administratör.")
 
 
+def require_admin_over(user: User, objekt, meddelande: str):
+    """A party, team, member or role the förbund admin manages (issue 14): its own
+    förbund's only. Anyone but an admin is refused (403); an admin of another förbund, or
+    a missing row, is told it does not exist (404)."""
+    require_admin(user)
+    if objekt is None or objekt.forbund_id != user.forbund_id:
+        raise NotFound(meddelande)
+    return objekt
+
+
 def require_styrgrupp(user: User) -> None:
     if not (is_styrgrupp(user) or is_admin(user)):
         raise Forbidden("Sidan är till för styrgruppen.")

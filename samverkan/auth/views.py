@@ -10,8 +10,17 @@ import segno
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from samverkan.auth import policy, services, tvafaktor
-from samverkan.auth.forms import BekraftaKodForm, EmptyForm, KodForm, LoginForm, TokenForm
+from samverkan.auth import konto, policy, services, tvafaktor
+from samverkan.auth.forms import (
+    BekraftaKodForm,
+    BytLosenordForm,
+    EmptyForm,
+    GlomtForm,
+    KodForm,
+    LoginForm,
+    TokenForm,
+    ValjLosenordForm,
+)
 from samverkan.auth.models import User
 from samverkan.core import anrop, clock
 from samverkan.core.errors import DomainError
@@ -25,7 +34,7 @@ bp = Blueprint("auth", __name__)
 VANTAR = "tvafaktor_vantar"
 KLAR = "tvafaktor_klar"
 # What a restricted session (2FA required, not set up) may reach besides public pages.
-_BEGRANSAD_TILLATET = {"auth.tvafaktor", "auth.logout"}
+_BEGRANSAD_TILLATET = {"auth.tvafaktor", "auth.logout", "auth.konto", "auth.byt_losenord"}
 
 
 def init_app(app: Flask) -> None:
@@ -209,3 +218,75 @@ def nya_koder():
         return render_template("auth/aterstallningskoder.html", koder=koder)
     return render_template("auth/tvafaktor_aktiv.html", form=form,
                            kvar=tvafaktor.unused_recovery_codes(user)), 422
+
+
+# --- one's own account: password change, forgotten password, the one-time link ------------
+
+
+@bp.route("/konto/", endpoint="konto")
+@policy.regel("inloggad")
+def konto_sida():
+    return render_template("auth/konto.html")
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+@policy.regel("inloggad")
+def byt_losenord():
+    user: User = current_user._get_current_object()
+    form = BytLosenordForm()
+    status = 200
+    if form.validate_on_submit():
+        with utfor(form=form) as h:
+            konto.byt_losenord(user, form.nuvarande.data, form.losenord.data, form.upprepa.data)
+            h.klart("Lösenordet är bytt. Du är utloggad på alla andra enheter.")
+        if not h.fel:
+            # The session version moved: every other session has ended; this one goes on.
+            klar = session.get(KLAR)
+            session.clear()
+            login_user(user)
+            if klar:
+                session[KLAR] = True
+            return redirect(url_for("auth.konto"), code=303)
+        status = h.status
+    elif request.method == "POST":
+        status = 400 if "csrf_token" in form.errors else 422
+    return render_template("auth/byt_losenord.html", form=form), status
+
+
+@bp.route("/konto/glomt-losenord", methods=["GET", "POST"])
+@policy.regel("offentlig")
+def glomt_losenord():
+    form = GlomtForm()
+    if form.validate_on_submit():
+        konto.begar_aterstallning(form.epost.data)
+        db.session.commit()
+        # The same answer whatever the address: the page does not tell who has an account.
+        flash("Om adressen hör till ett konto har vi skickat en länk för att välja nytt lösenord. "
+              "Länken gäller i två timmar.", "info")
+        return redirect(url_for("auth.login"), code=303)
+    status = (400 if "csrf_token" in form.errors else 422) if request.method == "POST" else 200
+    return render_template("auth/glomt_losenord.html", form=form), status
+
+
+@bp.route("/konto/valj-losenord/<string:token>", methods=["GET", "POST"])
+@policy.regel("offentlig")
+def valj_losenord(token: str):
+    try:
+        lank = konto.giltig_lank(token)
+    except DomainError as error:
+        return render_template("auth/valj_losenord.html", form=None, fel=error.message), error.status
+    form = ValjLosenordForm()
+    status = 200
+    if form.validate_on_submit():
+        with utfor(form=form) as h:
+            konto.anvand_lank(token, form.losenord.data, form.upprepa.data)
+            h.klart("Ditt lösenord är sparat. Logga in med din e-postadress och lösenordet.")
+        if not h.fel:
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            return redirect(url_for("auth.login"), code=303)
+        status = h.status
+    elif request.method == "POST":
+        status = 400 if "csrf_token" in form.errors else 422
+    return render_template("auth/valj_losenord.html", form=form, epost=lank.user.epost, fel=None), status

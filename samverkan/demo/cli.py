@@ -24,6 +24,8 @@ def demo():
     """Skapa fiktiva demodata (Samordningsförbundet Exempelbygd)."""
     if data.demo_exists():
         click.echo(f"Demodata finns redan (förbundet {data.FORBUND_KOD}). Inget har ändrats.")
+        click.echo("")
+        _skriv_inloggningar(data.inloggningar())
         return
     upptagna = data.conflicting_emails()
     if upptagna:
@@ -42,7 +44,11 @@ def demo():
     click.echo("  SAMVERKAN_DEMO=1 flask --app samverkan run")
     click.echo(f"och öppna {current_app.config['BASE_URL']}/ i webbläsaren.")
     click.echo("")
+    _skriv_inloggningar(resultat.inloggningar)
+
+
+def _skriv_inloggningar(inloggningar) -> None:
     click.echo(f"Inloggningar (samma lösenord för alla: {data.LOSENORD}):")
-    bredd = max(len(i.epost) for i in resultat.inloggningar) + 2
-    for inloggning in resultat.inloggningar:
+    bredd = max(len(i.epost) for i in inloggningar) + 2
+    for inloggning in inloggningar:
         click.echo(f"  {inloggning.epost:<{bredd}}{inloggning.namn}: {'; '.join(inloggning.roller)}")

@@ -343,6 +343,16 @@ class Resultat:
     moten_passerade: int
 
 
+def inloggningar() -> list[Inloggning]:
+    """The demo's logins with their roles (printed by ``flask demo``, also when the data exists)."""
+    rader = []
+    for key, (epost, namn, _) in _ANVANDARE.items():
+        roller = [f"{_ROLLNAMN[roll]}, {_TEAM[t].namn}" for t, u, roll, _, _ in _MEDLEMSKAP if u == key]
+        roller += [_ROLLNAMN[roll] for u, roll in _FORBUNDSROLLER if u == key]
+        rader.append(Inloggning(epost, namn, roller))
+    return rader
+
+
 def demo_exists() -> bool:
     return db.session.execute(
         select(func.count(Forbund.id)).where(Forbund.kod == FORBUND_KOD)
@@ -473,6 +483,14 @@ class _Bygge:
         for user_key, roll in _FORBUNDSROLLER:
             db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id,
                                                    user_id=self.users[user_key].id, roll=roll))
+        db.session.flush()
+        # Each team seats the parties of its ledamöter.
+        for team_key, user_key, roll, _, _ in _MEDLEMSKAP:
+            part_id = self.users[user_key].part_id
+            if roll == TeamRoll.LEDAMOT and part_id is not None:
+                part = next(p for p in self.parter.values() if p.id == part_id)
+                if part not in self.teams[team_key].parter:
+                    self.teams[team_key].parter.append(part)
         db.session.flush()
         for key, team in self.teams.items():
             self.team_parter[key] = sorted(team_part_ids(team.id))
@@ -826,15 +844,10 @@ def create_demo() -> Resultat:
 
     per_status = Counter(f.arende.status for f in fall_lista)
     moten = [m for ms in bygge.moten.values() for m in ms]
-    inloggningar = []
-    for key, (epost, namn, _) in _ANVANDARE.items():
-        roller = [f"{_ROLLNAMN[roll]}, {_TEAM[t].namn}" for t, u, roll, _, _ in _MEDLEMSKAP if u == key]
-        roller += [_ROLLNAMN[roll] for u, roll in _FORBUNDSROLLER if u == key]
-        inloggningar.append(Inloggning(epost, namn, roller))
     log.info("demo data created: %d ärenden", len(fall_lista))
     return Resultat(
         forbund=forbund,
-        inloggningar=inloggningar,
+        inloggningar=inloggningar(),
         arenden_per_status=per_status,
         moten=len(moten),
         moten_passerade=sum(1 for m in moten if m.starttid < now),

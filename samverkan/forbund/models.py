@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import db, enum_type
@@ -27,6 +27,23 @@ PART_TYP_LABELS = {
     PartTyp.FORSAKRINGSKASSAN: "Försäkringskassan",
     PartTyp.KOMMUN: "Kommun",
     PartTyp.REGION: "Region",
+}
+
+
+class TeamTyp(enum.Enum):
+    TRISAM = "trisam"
+    SAMVERKANSCIRKEL = "samverkanscirkel"
+    ANNAN = "annan"
+
+    @property
+    def label(self) -> str:
+        return TEAM_TYP_LABELS[self]
+
+
+TEAM_TYP_LABELS = {
+    TeamTyp.TRISAM: "Trisam",
+    TeamTyp.SAMVERKANSCIRKEL: "Samverkanscirkel",
+    TeamTyp.ANNAN: "Annat team",
 }
 
 
@@ -67,8 +84,20 @@ class Part(db.Model):
     forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
     typ: Mapped[PartTyp] = mapped_column(enum_type(PartTyp))
     namn: Mapped[str] = mapped_column(String(200))
+    # Short name for tables and attendance lists, e.g. "AF" or "IFO".
+    kortnamn: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     forbund: Mapped[Forbund] = relationship(back_populates="parter")
+
+
+# Which of the förbund's parties sit in a team: any subset, chosen by the admin. The
+# consent a team's agenda needs covers exactly these (``arenden.flow.team_part_ids``).
+team_part = Table(
+    "team_part",
+    db.metadata,
+    Column("team_id", ForeignKey("team.id"), primary_key=True),
+    Column("part_id", ForeignKey("part.id"), primary_key=True, index=True),
+)
 
 
 class Team(db.Model):
@@ -84,6 +113,8 @@ class Team(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"), index=True)
     namn: Mapped[str] = mapped_column(String(200))
+    typ: Mapped[TeamTyp] = mapped_column(enum_type(TeamTyp), default=TeamTyp.TRISAM,
+                                         server_default=TeamTyp.TRISAM.value)
     # Defaults for generated meetings (0 = Monday, as in Python).
     motesveckodag: Mapped[int] = mapped_column(default=1)
     motestid: Mapped[dt.time] = mapped_column(default=dt.time(13, 0))
@@ -94,10 +125,23 @@ class Team(db.Model):
     motesordning: Mapped[int] = mapped_column(default=2, server_default="2")
     uppehall_manader: Mapped[str] = mapped_column(String(40), default="7", server_default="7")
     motesplats_video: Mapped[str] = mapped_column(String(500), default="", server_default="")
-    # Kallelse rule: None = the Friday 09:00 of the week before; N = N days before at 09:00.
+    moteslangd_minuter: Mapped[int] = mapped_column(default=120, server_default="120")
+    # Months whose generated meeting is a planning meeting (no ärenden), e.g. "1,8".
+    planeringsmanader: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Minutes per ärende on the agenda; None = the meeting's length shared by the capacity.
+    minuter_per_arende: Mapped[int | None] = mapped_column(default=None)
+    # Kallelse rule: N = N days before the meeting at 09:00; None = the Friday 09:00 of
+    # the week before (the seed's "at the latest" rule). A team set up by the admin or the
+    # CLI gets 7 days unless it chooses the Friday (forbund.services.TeamRegler); None
+    # stays the column's value when nothing is said, so existing teams keep their rule.
     kallelse_dagar_fore: Mapped[int | None] = mapped_column(default=None)
+    # The agenda deadline, days before the kallelse; the handläggare reminder, days
+    # before that deadline.
+    anmalan_dagar_fore_kallelse: Mapped[int] = mapped_column(default=2, server_default="2")
+    paminnelse_dagar_fore_anmalan: Mapped[int] = mapped_column(default=2, server_default="2")
 
     forbund: Mapped[Forbund] = relationship(back_populates="teams")
+    parter: Mapped[list[Part]] = relationship(secondary=team_part, order_by="Part.namn")
     medlemskap: Mapped[list[Medlemskap]] = relationship(
         back_populates="team", foreign_keys="Medlemskap.team_id"
     )

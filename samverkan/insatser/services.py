@@ -65,8 +65,18 @@ def insatstyper(forbund_id: int) -> list[Insatstyp]:
     ).scalars().all()
 
 
+def _las_coachens_rader(samcoach_id: int | None) -> None:
+    """Row-lock every samcoach membership of the coach (in id order, so two lockers never
+    deadlock): the capacity is one per coach, counted across teams, so an assignment in
+    one team waits for one in another."""
+    db.session.execute(select(Medlemskap.id).where(Medlemskap.user_id == samcoach_id,
+                                                   Medlemskap.roll == TeamRoll.SAMCOACH)
+                       .order_by(Medlemskap.id).with_for_update()).all()
+
+
 def _las_samcoach(team_id: int, samcoach_id: int | None) -> Medlemskap:
     """The samcoach's membership of the team, row-locked: the capacity is counted under it."""
+    _las_coachens_rader(samcoach_id)
     medlemskap = db.session.execute(
         select(Medlemskap)
         .where(Medlemskap.team_id == team_id, Medlemskap.user_id == samcoach_id,
@@ -79,10 +89,19 @@ def _las_samcoach(team_id: int, samcoach_id: int | None) -> Medlemskap:
 
 
 def _upptagna(team_id: int, samcoach_id: int) -> int:
+    """Places the samcoach holds in every team they serve: one capacity per coach
+    (``forbund.services.satt_samcoach_kapacitet`` keeps it the same in each team). The
+    team is kept in the signature for the callers."""
     return db.session.execute(
-        select(func.count(Insats.id)).where(Insats.team_id == team_id, Insats.samcoach_id == samcoach_id,
-                                            Insats.status.in_(UPPTAR_PLATS))
+        select(func.count(Insats.id)).where(Insats.samcoach_id == samcoach_id, Insats.status.in_(UPPTAR_PLATS))
     ).scalar_one()
+
+
+def kapacitet_for_coach(samcoach_id: int) -> tuple[int, int | None]:
+    """(places held across all teams, the coach's capacity) for the admin's page."""
+    kap = db.session.execute(select(Medlemskap.kapacitet).where(
+        Medlemskap.user_id == samcoach_id, Medlemskap.roll == TeamRoll.SAMCOACH).limit(1)).scalar()
+    return _upptagna(0, samcoach_id), SAMCOACH_STANDARDKAPACITET if kap is None else kap
 
 
 def kontrollera_insatstyp(forbund_id: int, insatstyp_id: int | None) -> Insatstyp:
@@ -154,6 +173,7 @@ def avsluta_insats_rad(user: User, insats: Insats) -> None:
 
 def _erbjud_nasta(user: User, team_id: int, samcoach_id: int) -> list[Insats]:
     """Offer the samcoach's free places to the first in the team's queue."""
+    _las_coachens_rader(samcoach_id)
     medlemskap = db.session.execute(
         select(Medlemskap).where(Medlemskap.team_id == team_id, Medlemskap.user_id == samcoach_id,
                                  Medlemskap.roll == TeamRoll.SAMCOACH)

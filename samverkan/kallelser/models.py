@@ -23,6 +23,9 @@ class UtskickTyp(enum.Enum):
     TILLAGG = "tillagg"  # supplementary kallelse after a change
     INSTALLNING = "installning"  # cancellation (METHOD:CANCEL)
     PAMINNELSE = "paminnelse"  # reminder to handläggare before the agenda deadline
+    # Account mail (no meeting): the one-time link to set a password.
+    INBJUDAN = "inbjudan"
+    ATERSTALLNING = "aterstallning"
 
 
 class UtskickStatus(enum.Enum):

@@ -62,9 +62,10 @@ STATUS_ETIKETT = {
 # Who gets what. The projektledare gets a copy of the kallelse (to see what went out).
 KALLELSE_ROLLER = (TeamRoll.LEDAMOT, TeamRoll.ERSATTARE, TeamRoll.PROJEKTLEDARE)
 PAMINNELSE_ROLLER = (TeamRoll.LEDAMOT, TeamRoll.ERSATTARE)
-# The reminder is four local days before the kallelse (regler: 2 + 2); a little more
-# covers a DST change in between, the exact time is then checked with regler.
-PAMINNELSE_HORISONT = dt.timedelta(days=5)
+# The reminder is the team's deadline days plus reminder days before the kallelse (2 + 2
+# by default, each at most 14: forbund.services); a day more covers a DST change in
+# between, the exact time is then checked with regler.
+PAMINNELSE_HORISONT = dt.timedelta(days=29)
 
 VECKODAGAR = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
@@ -127,11 +128,12 @@ def _paminnelse_villkor(nu: dt.datetime) -> tuple:
 
 
 def anmalan_deadline(mote: Mote) -> dt.datetime:
-    return mote.anmalan_stanger or regler.anmalan_stanger(mote.starttid, mote.team.kallelse_dagar_fore)
+    return mote.anmalan_stanger or regler.anmalan_stanger(mote.starttid, mote.team.kallelse_dagar_fore,
+                                                          mote.team.anmalan_dagar_fore_kallelse)
 
 
 def _paminnelse_nu(mote: Mote, nu: dt.datetime) -> bool:
-    return regler.paminnelse_tid(mote.starttid, mote.team.kallelse_dagar_fore) <= nu < anmalan_deadline(mote)
+    return regler.team_paminnelse_tid(mote.starttid, mote.team) <= nu < anmalan_deadline(mote)
 
 
 _VILLKOR = {
@@ -518,7 +520,7 @@ def oversikt(user: User, mote: Mote) -> Oversikt:
     paminnelse = None  # only while a reminder is still to come
     if (mote.typ == MotesTyp.ARENDEDRAGNING and mote.installt is None and mote.paminnelse_skickad is None
             and anmalan_deadline(mote) > clock.now()):
-        paminnelse = regler.paminnelse_tid(mote.starttid, mote.team.kallelse_dagar_fore)
+        paminnelse = regler.team_paminnelse_tid(mote.starttid, mote.team)
     return Oversikt(rader=rader, paminnelse_planerad=paminnelse,
                     smtp_konfigurerad=bool(current_app.config.get("SMTP_HOST")))
 

@@ -94,7 +94,10 @@ def kapacitet(mote: Mote) -> int:
 
 
 def standardlangd(mote: Mote) -> int:
-    """An item's default length: the meeting's length shared by its capacity."""
+    """An item's default length: the team's time per ärende, else the meeting's length
+    shared by its capacity."""
+    if mote.team.minuter_per_arende:
+        return mote.team.minuter_per_arende
     return max(MIN_LANGD, mote.langd_minuter // max(1, kapacitet(mote)))
 
 
@@ -327,7 +330,16 @@ def generera_ar(user: User, team_id: int, *, veckodag: int, ordning: int, klocks
     13:00, no meeting in July). Idempotent: a date that already has a meeting of the team
     (cancelled ones included, so a cancellation is not undone) is skipped, and so is a
     date already past."""
-    team = _team(user, team_id, andra=True)
+    return generera_for_team(user, _team(user, team_id, andra=True), veckodag=veckodag, ordning=ordning,
+                             klockslag=klockslag, uppehall=uppehall, startmanad=startmanad, plats=plats,
+                             videolank=videolank, typ=typ, langd_minuter=langd_minuter)
+
+
+def generera_for_team(user: User, team: Team, *, veckodag: int, ordning: int, klockslag: dt.time,
+                      uppehall: set[int], startmanad: dt.date, plats: str = "", videolank: str = "",
+                      typ: MotesTyp | str = MotesTyp.ARENDEDRAGNING, langd_minuter: int = 120) -> Generering:
+    """``generera_ar`` for a team whose access the caller has checked (the projektledare
+    there, the förbund admin in ``forbund.services``)."""
     if veckodag not in range(7):
         raise DomainError("ogiltig_veckodag", "Välj en veckodag.", field="veckodag")
     if ordning not in ORDNINGAR:

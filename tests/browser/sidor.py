@@ -29,7 +29,7 @@ from samverkan.auth import services as auth_services
 from samverkan.auth.models import ApiToken, User
 from samverkan.core import clock
 from samverkan.core.db import db
-from samverkan.forbund.models import Team
+from samverkan.forbund.models import Part, Team
 from samverkan.kallelser import services as kallelse_services
 from samverkan.kallelser.models import Utskick, UtskickTyp
 from samverkan.moten import services as mote_services
@@ -142,6 +142,22 @@ def _token(epost: str) -> int:
     ).scalars().first()
 
 
+def _ny_lank() -> str:
+    """A fresh one-time link's secret (the password page of an invitation or reset)."""
+    import re
+
+    from samverkan.auth import konto
+    from samverkan.auth.models import LankSyfte
+
+    utskick = konto.skicka_lank(_user(LEDAMOT), LankSyfte.ATERSTALLNING, av_id=None)
+    db.session.commit()
+    return re.search(r"/konto/valj-losenord/(\S+)", utskick.text).group(1)
+
+
+def _forsta(kolumn, *villkor) -> int:
+    return db.session.execute(select(kolumn).where(*villkor).order_by(kolumn)).scalars().first()
+
+
 # By parameter name: f(params resolved so far, user's e-mail) -> value.
 PARAMETRAR: dict[str, Callable[[dict, str | None], object]] = {
     "arende_id": lambda p, u: _visningsarende(),
@@ -152,7 +168,14 @@ PARAMETRAR: dict[str, Callable[[dict, str | None], object]] = {
     "nid": lambda p, u: _anteckning(p),
     "utskick_id": lambda p, u: _utskick(),
     "token_id": lambda p, u: _token(u),
+    # The förbund admin's pages (issue 14).
+    "part_id": lambda p, u: _forsta(Part.id, Part.forbund_id == _user(ADMIN).forbund_id),
+    "anvandare_id": lambda p, u: _user(HANDLAGGARE).id,
+    "token": lambda p, u: _ny_lank(),
 }
+# Pages that answer another status on the demo data: the first visit's set-up exists only
+# while the database holds no förbund.
+STATUS = {"kom_igang.kom_igang": 404}
 # By (endpoint, parameter name), before the table above.
 PARAMETRAR_PER_ENDPOINT: dict[tuple[str, str], Callable[[dict, str | None], object]] = {
     ("aktualisering.redigera", "arende_id"): lambda p, u: _utkast(),
@@ -213,7 +236,7 @@ def planera(app: Flask, endpoint: str) -> Uppdrag:
         params[name] = value
     sokvag = app.url_map.bind("localhost").build(endpoint, params)
     return Uppdrag(endpoint=endpoint, anvandare=anvandare, sokvag=sokvag, forbered=FORBEREDELSE.get(endpoint),
-                   dokument=DOKUMENT.get(endpoint))
+                   dokument=DOKUMENT.get(endpoint), status=STATUS.get(endpoint, 200))
 
 
 # --- rows the demo data does not have ---------------------------------------------------------

@@ -13,9 +13,9 @@ FORVANTAT = {
     PROJEKTLEDARE: ({"Översikt", "Mina ärenden", "Inkorg", "Alla ärenden", "Möten", "Kallelser",
                      "Aktualisera ärende", "Rapporter"}, {"Granskningslogg"}),
     HANDLAGGARE: ({"Mina ärenden", "Alla ärenden", "Möten", "Aktualisera ärende"},
-                  {"Översikt", "Inkorg", "Kallelser", "Granskningslogg", "Rapporter"}),
+                  {"Översikt", "Inkorg", "Kallelser", "Granskningslogg", "Rapporter", "Förbundet"}),
     SAMCOACH: ({"Mina ärenden", "Möten"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Granskningslogg", "Rapporter"}),
-    ADMIN: ({"Granskningslogg", "Rapporter"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten"}),
+    ADMIN: ({"Förbundet", "Granskningslogg", "Rapporter"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten"}),
     STYRGRUPP: ({"Rapporter"}, {"Inkorg", "Kallelser", "Aktualisera ärende", "Möten", "Granskningslogg"}),
 }
 
