@@ -259,7 +259,6 @@ def glomt_losenord():
     form = GlomtForm()
     if form.validate_on_submit():
         konto.begar_aterstallning(form.epost.data)
-        db.session.commit()
         # The same answer whatever the address: the page does not tell who has an account.
         flash("Om adressen hör till ett konto har vi skickat en länk för att välja nytt lösenord. "
               "Länken gäller i två timmar.", "info")

@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from samverkan.auth.models import User
+from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
 from samverkan.forbund import services
@@ -73,13 +74,13 @@ def _part(admin: User, namn: str) -> Part:
 @click.option("--losenord", default=None, help="Lösenord (minst 12 tecken). Utan: en inbjudan skickas med e-post.")
 def setup(namn, kod, admin_namn, admin_epost, losenord):
     """Skapa ett förbund och dess första administratör (i en tom databas)."""
-    try:
-        forbund, admin = services.skapa_forbund(namn=namn, kod=kod, admin_namn=admin_namn,
-                                                admin_epost=admin_epost, losenord=losenord)
-    except DomainError as error:
-        raise _fel(error) from None
-    lank = services.koad_inbjudan(admin, admin.id)
-    db.session.commit()
+    with transaktion():
+        try:
+            forbund, admin = services.skapa_forbund(namn=namn, kod=kod, admin_namn=admin_namn,
+                                                    admin_epost=admin_epost, losenord=losenord)
+        except DomainError as error:
+            raise _fel(error) from None
+        lank = services.koad_inbjudan(admin, admin.id)
     click.echo(f"Förbundet {forbund.namn} ({forbund.kod}) är skapat med administratören {admin.epost}.")
     if losenord is None:
         _inbjudan(lank)
@@ -100,12 +101,12 @@ def _inbjudan(lank: str | None) -> None:
 @click.option("--kortnamn", default="", help="Kort namn, t.ex. IFO.")
 def part(kod, typ, namn, kortnamn):
     """Lägg till en part i förbundet."""
-    admin = _admin(kod)
-    try:
-        p = services.spara_part(admin, typ=typ, namn=namn, kortnamn=kortnamn)
-    except DomainError as error:
-        raise _fel(error) from None
-    db.session.commit()
+    with transaktion():
+        admin = _admin(kod)
+        try:
+            p = services.spara_part(admin, typ=typ, namn=namn, kortnamn=kortnamn)
+        except DomainError as error:
+            raise _fel(error) from None
     click.echo(f"Parten {p.namn} är skapad.")
 
 
@@ -118,15 +119,15 @@ def part(kod, typ, namn, kortnamn):
 @click.option("--kallelse-fredag", is_flag=True, help="Kallelsen går ut fredagen veckan före mötet i stället.")
 def team(kod, namn, typ, parter, kallelse_dagar, kallelse_fredag):
     """Skapa ett team med de parter som sitter i det."""
-    admin = _admin(kod)
-    regler = services.TeamRegler(namn=namn, typ=typ, part_ids=[_part(admin, p).id for p in parter],
-                                 kallelseregel="fredag" if kallelse_fredag else "dagar",
-                                 kallelse_dagar_fore=kallelse_dagar)
-    try:
-        t = services.spara_team(admin, regler)
-    except DomainError as error:
-        raise _fel(error) from None
-    db.session.commit()
+    with transaktion():
+        admin = _admin(kod)
+        regler = services.TeamRegler(namn=namn, typ=typ, part_ids=[_part(admin, p).id for p in parter],
+                                     kallelseregel="fredag" if kallelse_fredag else "dagar",
+                                     kallelse_dagar_fore=kallelse_dagar)
+        try:
+            t = services.spara_team(admin, regler)
+        except DomainError as error:
+            raise _fel(error) from None
     click.echo(f"Teamet {t.namn} är skapat.")
 
 
@@ -140,31 +141,31 @@ def team(kod, namn, typ, parter, kallelse_dagar, kallelse_fredag):
 @click.option("--ersatter", default=None, help="För en ersättare: ledamotens e-postadress.")
 def medlem(kod, epost, namn, part_namn, team_namn, roll, ersatter):
     """Bjud in en användare (en länk skickas med e-post) och/eller ge hen en roll i ett team."""
-    admin = _admin(kod)
-    meddelanden = []
-    try:
-        user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
-        ny = user is None
-        if ny:
-            p = _part(admin, part_namn) if part_namn else None
-            user = services.bjud_in(admin, namn=namn or "", epost=epost, part_id=p.id if p else None)
-            meddelanden.append(f"{user.epost} är inbjuden.")
-        elif user.forbund_id != admin.forbund_id:
-            raise click.ClickException("Användaren hör till ett annat förbund.")
-        if team_namn:
-            t = next((t for t in services.list_teams(admin) if t.namn.lower() == team_namn.strip().lower()), None)
-            if t is None:
-                raise click.ClickException(f"Teamet {team_namn} finns inte i förbundet.")
-            ersatter_id = None
-            if ersatter:
-                ersatter_id = next((m.id for m in t.medlemskap if m.roll == TeamRoll.LEDAMOT
-                                    and m.user.epost == ersatter.strip().lower()), None)
-            services.satt_roll(admin, user_id=user.id, team_id=t.id, roll=roll or "", ersatter_id=ersatter_id)
-            meddelanden.append(f"{user.epost} är {roll} i {t.namn}.")
-        lank = services.koad_inbjudan(admin, user.id) if ny else None
-    except DomainError as error:
-        raise _fel(error) from None
-    db.session.commit()
+    with transaktion():
+        admin = _admin(kod)
+        meddelanden = []
+        try:
+            user = db.session.execute(select(User).where(User.epost == epost.strip().lower())).scalar_one_or_none()
+            ny = user is None
+            if ny:
+                p = _part(admin, part_namn) if part_namn else None
+                user = services.bjud_in(admin, namn=namn or "", epost=epost, part_id=p.id if p else None)
+                meddelanden.append(f"{user.epost} är inbjuden.")
+            elif user.forbund_id != admin.forbund_id:
+                raise click.ClickException("Användaren hör till ett annat förbund.")
+            if team_namn:
+                t = next((t for t in services.list_teams(admin) if t.namn.lower() == team_namn.strip().lower()), None)
+                if t is None:
+                    raise click.ClickException(f"Teamet {team_namn} finns inte i förbundet.")
+                ersatter_id = None
+                if ersatter:
+                    ersatter_id = next((m.id for m in t.medlemskap if m.roll == TeamRoll.LEDAMOT
+                                        and m.user.epost == ersatter.strip().lower()), None)
+                services.satt_roll(admin, user_id=user.id, team_id=t.id, roll=roll or "", ersatter_id=ersatter_id)
+                meddelanden.append(f"{user.epost} är {roll} i {t.namn}.")
+            lank = services.koad_inbjudan(admin, user.id) if ny else None
+        except DomainError as error:
+            raise _fel(error) from None
     for meddelande in meddelanden:
         click.echo(meddelande)
     if ny:
