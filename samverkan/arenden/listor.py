@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from samverkan.arenden import services
 from samverkan.auth import policy
+from samverkan.core import anrop
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida
@@ -58,6 +59,7 @@ def samtycke_gar_ut():
 
 @bp.route("/sok", methods=["GET", "POST"])
 @policy.regel("inloggad")
+@anrop.laser  # the form posts, but a search only reads (and is audited)
 def sok():
     # The page's form posts, so a personnummer stays out of URLs, logs and history;
     # ?q= works too (links to a reference code).
