@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from flask import has_request_context, request
-from sqlalchemy import String, event
+from sqlalchemy import String, event, insert
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from samverkan.core.db import UTCDateTime, db, utcnow
@@ -57,6 +57,39 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
         raise AppendOnlyError("Granskningsloggen går inte att ändra eller radera.")
 
 
+def _kanal_ip() -> tuple[str, str]:
+    if has_request_context():
+        return ("api" if request.path.startswith("/api/") else "webb"), (request.remote_addr or "")
+    return "cli", ""
+
+
+def record_many(
+    handling: str,
+    objekt_typ: str,
+    objekt_ids: Iterable[int],
+    *,
+    user_id: int | None,
+    falt: Iterable[str] = (),
+    also: Iterable[tuple[str, str, int | None, Iterable[str]]] = (),
+) -> int:
+    """One entry per object (a list read, a search, an export: each ärende it showed gets
+    its own row, so the ärende's trail finds it), plus the entries in ``also``
+    (handling, objekt_typ, objekt_id, falt), in one INSERT whatever their number, in the
+    current transaction. Returns how many rows were written."""
+    falt = list(falt)
+    rows = [*also, *((handling, objekt_typ, objekt_id, falt) for objekt_id in sorted(set(objekt_ids)))]
+    if not rows:
+        return 0
+    kanal, ip = _kanal_ip()
+    tid = utcnow()
+    db.session.execute(insert(AuditEntry), [
+        {"tid": tid, "user_id": user_id, "handling": h, "objekt_typ": typ, "objekt_id": oid,
+         "falt": ",".join(sorted(f)), "kanal": kanal, "ip": ip}
+        for h, typ, oid, f in rows
+    ])
+    return len(rows)
+
+
 def record(
     handling: str,
     objekt_typ: str,
@@ -66,10 +99,7 @@ def record(
     falt: Iterable[str] = (),
 ) -> AuditEntry:
     """Add one entry to the current transaction (the caller commits)."""
-    kanal, ip = "cli", ""
-    if has_request_context():
-        kanal = "api" if request.path.startswith("/api/") else "webb"
-        ip = request.remote_addr or ""
+    kanal, ip = _kanal_ip()
     entry = AuditEntry(
         user_id=user_id,
         handling=handling,
