@@ -10,7 +10,7 @@ import segno
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from samverkan.auth import policy, services, tvafaktor
+from samverkan.auth import policy, services, throttle, tvafaktor
 from samverkan.auth.forms import BekraftaKodForm, EmptyForm, KodForm, LoginForm, TokenForm
 from samverkan.auth.models import User
 from samverkan.core import clock
@@ -81,11 +81,28 @@ def login():
                 db.session.commit()
                 return redirect(url_for("auth.kod", next=request.args.get("next")), code=303)
             login_user(user)
+            user_id = user.id
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return throttle.markera_kand_enhet(redirect(_safe_next(request.args.get("next")), code=303), user_id)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logga-in/las-upp/<token>")
+@policy.regel("offentlig")
+def las_upp(token: str):
+    """The link in the mail about failed logins: this browser becomes a known device for
+    the account, so the owner gets in with the password while the account is locked for
+    unknown devices. Nobody is logged in by it."""
+    user = throttle.las_upp_user(token)
+    if user is None:
+        flash("Länken är för gammal eller felaktig. Logga in som vanligt, eller vänta en stund.", "fel")
+        return redirect(url_for("auth.login"))
+    user_id = user.id
+    db.session.rollback()
+    flash("Den här webbläsaren är nu känd för ditt konto. Logga in med ditt lösenord.", "info")
+    return throttle.markera_kand_enhet(redirect(url_for("auth.login")), user_id)
 
 
 def _vantande() -> dict | None:
@@ -121,8 +138,9 @@ def kod():
             session.clear()
             login_user(user)
             session[KLAR] = True
+            user_id = user.id
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return throttle.markera_kand_enhet(redirect(_safe_next(request.args.get("next")), code=303), user_id)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
     return render_template("auth/kod.html", form=form), status

@@ -23,6 +23,7 @@ class UtskickTyp(enum.Enum):
     TILLAGG = "tillagg"  # supplementary kallelse after a change
     INSTALLNING = "installning"  # cancellation (METHOD:CANCEL)
     PAMINNELSE = "paminnelse"  # reminder to handläggare before the agenda deadline
+    INLOGGNINGSVARNING = "inloggningsvarning"  # to an account's owner: failed logins (no meeting)
 
 
 class UtskickStatus(enum.Enum):
