@@ -89,7 +89,7 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
-@bp.route("/logga-in/las-upp/<token>")
+@bp.route("/logga-in/las-upp/<string:token>")
 @policy.regel("offentlig")
 def las_upp(token: str):
     """The link in the mail about failed logins: this browser becomes a known device for
