@@ -36,7 +36,7 @@ class Defaults:
     # beyond PER_ACCOUNT for one account or PER_IP from one address, only a known device
     # (a signed cookie from an earlier login, kept LOGIN_KAND_ENHET) gets in.
     LOGIN_THROTTLE_WINDOW = dt.timedelta(minutes=15)
-    LOGIN_THROTTLE_PER_PAR = 3
+    LOGIN_THROTTLE_PER_PAR = 5
     LOGIN_THROTTLE_MAX_VANTAN = dt.timedelta(minutes=1)
     LOGIN_THROTTLE_PER_ACCOUNT = 5
     LOGIN_THROTTLE_PER_IP = 30

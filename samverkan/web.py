@@ -6,14 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flask import Flask, Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from samverkan.auth import policy, startsida
 from samverkan.auth import services as auth_services
-from samverkan.core import clock, svenska
+from samverkan.core import audit, clock, svenska
 from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError
 from samverkan.core.extensions import login_manager
@@ -102,6 +114,7 @@ def init_app(app: Flask) -> None:
     # The request machinery (core/anrop.py) has rolled back before any error handler runs.
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
+        _audit_nekad(error)
         if request.blueprint == "api":
             return jsonify(fel={"kod": error.code, "meddelande": error.message, "falt": error.field}), error.status
         return render_template("fel.html", status=error.status, meddelande=error.message), error.status
@@ -141,6 +154,16 @@ def init_app(app: Flask) -> None:
     def _globals():
         return {"nu": clock.now()}
 
+
+
+def _audit_nekad(error: DomainError) -> None:
+    """A refused read of an ärende the user knows of (403 from policy.require), web or API
+    alike, in that ärende's trail: written after the rollback, in a transaction of its own."""
+    arende_id = getattr(error, "arende_id", None)
+    if error.status != 403 or arende_id is None:
+        return
+    user = g.get("api_user") or (current_user if current_user.is_authenticated else None)
+    audit.record_apart("arende.nekad", "arende", arende_id, user_id=user.id if user else None)
 
 
 # Query and form parameters read with ``type=int`` besides the ``…_id`` ones.

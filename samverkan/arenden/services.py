@@ -486,9 +486,9 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
                                        Deltagare.med_personnummer(nummer))
         ).scalar_one_or_none()
         # Audited whether or not anything is found; the number itself is not logged.
-        audit.record("arende.sok", "deltagare", deltagare_id, user_id=user.id,
-                     falt=["personnummer"])
         if deltagare_id is None:
+            audit.record("arende.sok", "deltagare", deltagare_id, user_id=user.id,
+                         falt=["personnummer"])
             return Sokresultat(rader=[], sida=1, per_sida=per_sida, totalt=0, typ="personnummer")
         where += [policy.detail_arenden_clause(user), Arende.deltagare_id == deltagare_id]
         typ = "personnummer"
@@ -499,5 +499,10 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
         select(Arende).options(*_list_options()), where, sida=sida, per_sida=per_sida,
         order_by=[Arende.skapad.desc(), Arende.id.desc()],
     )
-    return Sokresultat(rader=[r[0] for r in rows], sida=sida, per_sida=per_sida, totalt=totalt,
-                       typ=typ)
+    rader = [r[0] for r in rows]
+    if typ == "personnummer":
+        # The search, and each ärende it showed in that ärende's own trail: one INSERT.
+        audit.record("arende.sok", "deltagare", deltagare_id, user_id=user.id, falt=["personnummer"])
+        audit.record_many("arende.sok_traff", "arende", [a.id for a in rader], user_id=user.id,
+                          falt=["personnummer"])
+    return Sokresultat(rader=rader, sida=sida, per_sida=per_sida, totalt=totalt, typ=typ)

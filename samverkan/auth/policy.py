@@ -226,7 +226,11 @@ def require(user: User, arende: Arende | None, needed: Atkomst) -> Arende:
     if level == Atkomst.INGEN:
         raise NotFound("Ärendet finns inte.")
     if level < needed:
-        raise Forbidden("Du har inte behörighet att se uppgifterna i detta ärende.")
+        error = Forbidden("Du har inte behörighet att se uppgifterna i detta ärende.")
+        # Which ärende was refused: the error path writes it in that ärende's trail
+        # (web.py), on every channel, after rolling the request back.
+        error.arende_id = arende.id
+        raise error
     return arende
 
 

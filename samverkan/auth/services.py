@@ -10,8 +10,9 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, select
 
+from samverkan.auth import throttle
 from samverkan.auth.models import ApiToken, Inloggningsforsok, TokenOmfang, User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
@@ -64,16 +65,9 @@ def end_sessions(user: User) -> None:
 
 
 def _throttled(epost: str, ip: str) -> bool:
-    cfg = current_app.config
-    since = clock.now() - cfg["LOGIN_THROTTLE_WINDOW"]
-    per_account, per_ip = db.session.execute(
-        select(
-            func.count().filter(Inloggningsforsok.epost == epost),
-            func.count().filter(Inloggningsforsok.ip == ip),
-        ).where(Inloggningsforsok.tid >= since,
-                or_(Inloggningsforsok.epost == epost, Inloggningsforsok.ip == ip))
-    ).one()
-    return per_account >= cfg["LOGIN_THROTTLE_PER_ACCOUNT"] or per_ip >= cfg["LOGIN_THROTTLE_PER_IP"]
+    """Whether a login try for ``epost`` from ``ip`` is refused now (see auth/throttle.py:
+    slow-down per pair, per-account and per-address limits a known device passes)."""
+    return throttle.sparrad(epost, ip)
 
 
 def authenticate(epost: str, password: str, ip: str) -> User:
@@ -85,7 +79,8 @@ def authenticate(epost: str, password: str, ip: str) -> User:
     attempts only then, so a known password cannot reset the count of wrong codes.
     """
     epost = (epost or "").strip().lower()
-    if _throttled(epost, ip):
+    raknare = throttle.raknare(epost, ip)
+    if throttle.sparrad(epost, ip, raknare):
         raise DomainError("for_manga_forsok", THROTTLED, status=429)
     user = db.session.execute(select(User).where(User.epost == epost)).scalar_one_or_none()
     hasher = _hasher_for_app()
@@ -97,12 +92,17 @@ def authenticate(epost: str, password: str, ip: str) -> User:
     if not ok:
         db.session.add(Inloggningsforsok(epost=epost, ip=ip))
         log.info("failed login")  # no address in the log: it is personal data
+        if user is not None and user.aktiv and throttle.precis_vid_gransen(raknare):
+            throttle.varna_agaren(user)
         raise DomainError("fel_inloggning", BAD_LOGIN, status=401)
     if hasher.check_needs_rehash(user.losenord_hash):
         user.losenord_hash = hasher.hash(password)
     if user.totp_aktiv:
         return user
-    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == epost))
+    # Only this address's failures: an attacker's elsewhere keep the account's limit for
+    # unknown devices until the window passes (the owner's known device passes it).
+    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == epost,
+                                                       Inloggningsforsok.ip == ip))
     audit.record("inloggning", "anvandare", user.id, user_id=user.id)
     return user
 

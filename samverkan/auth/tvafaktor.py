@@ -144,7 +144,8 @@ def verify_login(user_id: int, sessionsversion: int, kod: str, ip: str) -> User:
     metod = _check_code_or_count(user, kod, ip, recovery=True)
     # Only now is the login complete: the password step left failed attempts in place so
     # that re-entering the password does not reset the count of wrong codes.
-    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == user.epost))
+    db.session.execute(delete(Inloggningsforsok).where(Inloggningsforsok.epost == user.epost,
+                                                       Inloggningsforsok.ip == ip))
     if metod == "aterstallningskod":
         audit.record("tvafaktor.aterstallningskod", "anvandare", user.id, user_id=user.id)
     audit.record("inloggning", "anvandare", user.id, user_id=user.id, falt=[metod])

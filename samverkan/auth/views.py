@@ -10,7 +10,7 @@ import segno
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from samverkan.auth import konto, policy, services, tvafaktor
+from samverkan.auth import konto, policy, services, throttle, tvafaktor
 from samverkan.auth.forms import (
     BekraftaKodForm,
     BytLosenordForm,
@@ -90,10 +90,25 @@ def login():
                                    "till": (clock.now() + tvafaktor.VANTETID).timestamp()}
                 return redirect(url_for("auth.kod", next=request.args.get("next")), code=303)
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return throttle.markera_kand_enhet(redirect(_safe_next(request.args.get("next")), code=303), user.id)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logga-in/las-upp/<string:token>")
+@policy.regel("offentlig")
+def las_upp(token: str):
+    """The link in the mail about failed logins: this browser becomes a known device for
+    the account, so the owner gets in with the password while the account is locked for
+    unknown devices. Nobody is logged in by it."""
+    user = throttle.las_upp_user(token)
+    if user is None:
+        flash("Länken är för gammal eller felaktig. Logga in som vanligt, eller vänta en stund.", "fel")
+        return redirect(url_for("auth.login"))
+    user_id = user.id
+    flash("Den här webbläsaren är nu känd för ditt konto. Logga in med ditt lösenord.", "info")
+    return throttle.markera_kand_enhet(redirect(url_for("auth.login")), user_id)
 
 
 def _vantande() -> dict | None:
@@ -129,7 +144,7 @@ def kod():
             session.clear()
             login_user(user)
             session[KLAR] = True
-            return redirect(_safe_next(request.args.get("next")), code=303)
+            return throttle.markera_kand_enhet(redirect(_safe_next(request.args.get("next")), code=303), user.id)
     elif request.method == "POST":
         status = 400 if "csrf_token" in form.errors else 422
     return render_template("auth/kod.html", form=form), status

@@ -171,10 +171,10 @@ def _avsluta() -> None:
     db.session.commit()
     rader = g.pop("anrop_granskning", None)
     if rader:
-        _skriv_efter_lasning(rader)
+        skriv_apart(rader)
 
 
-def _skriv_efter_lasning(rader: list) -> None:
+def skriv_apart(rader: list) -> None:
     """One INSERT of the read's audit rows on a connection of its own, as a transaction of
     its own: on SQLite the statement alone (no BEGIN: SQLite makes it one implicit
     transaction, taking the write lock only for the insert), tried a bounded number of

@@ -60,6 +60,12 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
         raise AppendOnlyError("Granskningsloggen går inte att ändra eller radera.")
 
 
+def _kanal_ip() -> tuple[str, str]:
+    if has_request_context():
+        return ("api" if request.path.startswith("/api/") else "webb"), (request.remote_addr or "")
+    return "cli", ""
+
+
 def record(
     handling: str,
     objekt_typ: str,
@@ -82,7 +88,7 @@ def record_many(handling: str, objekt_typ: str, objekt_ids: Iterable[int], *, us
     ärenden with their figures) audits each without a query per row. In a read they join
     the rows written right after it (one INSERT for all)."""
     falt = list(falt)
-    rader = [_rad(handling, objekt_typ, i, user_id, falt) for i in objekt_ids]
+    rader = [_rad(handling, objekt_typ, i, user_id, falt) for i in sorted(set(objekt_ids))]
     if not rader:
         return
     if anrop.laser_nu() and anrop.agd():
@@ -92,11 +98,15 @@ def record_many(handling: str, objekt_typ: str, objekt_ids: Iterable[int], *, us
         db.session.execute(insert(AuditEntry), rader)
 
 
+def record_apart(handling: str, objekt_typ: str, objekt_id: int | None, *, user_id: int | None,
+                 falt: Iterable[str] = ()) -> None:
+    """Write one entry now, in a short transaction of its own: for what must be logged
+    although the request's own transaction was rolled back (a refused read)."""
+    anrop.skriv_apart([AuditEntry(**_rad(handling, objekt_typ, objekt_id, user_id, falt))])
+
+
 def _rad(handling: str, objekt_typ: str, objekt_id: int | None, user_id: int | None,
          falt: Iterable[str]) -> dict:
-    kanal, ip = "cli", ""
-    if has_request_context():
-        kanal = "api" if request.path.startswith("/api/") else "webb"
-        ip = request.remote_addr or ""
+    kanal, ip = _kanal_ip()
     return {"user_id": user_id, "handling": handling, "objekt_typ": objekt_typ, "objekt_id": objekt_id,
             "falt": ",".join(sorted(falt)), "kanal": kanal, "ip": ip}

@@ -26,6 +26,7 @@ class UtskickTyp(enum.Enum):
     # Account mail (no meeting): the one-time link to set a password.
     INBJUDAN = "inbjudan"
     ATERSTALLNING = "aterstallning"
+    INLOGGNINGSVARNING = "inloggningsvarning"  # to an account's owner: failed logins (no meeting)
 
 
 class UtskickStatus(enum.Enum):

@@ -51,6 +51,7 @@ TYP_ETIKETT = {
     UtskickTyp.TILLAGG: "Tilläggskallelse",
     UtskickTyp.INSTALLNING: "Inställt möte",
     UtskickTyp.PAMINNELSE: "Påminnelse om anmälan",
+    UtskickTyp.INLOGGNINGSVARNING: "Varning om misslyckade inloggningar",
 }
 STATUS_ETIKETT = {
     UtskickStatus.KOAD: "Köad",

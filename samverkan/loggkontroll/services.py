@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from samverkan.anteckningar.models import Anteckning
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
@@ -26,7 +27,10 @@ from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.core.svenska import svensk_ordning, tal
+from samverkan.insatser.models import Insats
 from samverkan.loggkontroll.handlingar import handling_label, objekttyp_label
+from samverkan.moten.models import Dagordningspunkt
+from samverkan.samplanering.models import Atgard
 
 # An export is built in memory; past this many rows the admin narrows the period rather
 # than getting a silently cut file.
@@ -185,6 +189,23 @@ def _scope(forbund_id: int):
     )
 
 
+def _om_arendet(arende_id: int):
+    """Every entry that concerns the ärende: about the ärende itself, and about what
+    belongs to it (its notes, actions, insatser, agenda items, and its deltagare, whose
+    reads and searches are reads of this ärende too)."""
+    def av(typ: str, kolumn, villkor):
+        return and_(AuditEntry.objekt_typ == typ, AuditEntry.objekt_id.in_(select(kolumn).where(villkor)))
+
+    return or_(
+        and_(AuditEntry.objekt_typ == "arende", AuditEntry.objekt_id == arende_id),
+        av("anteckning", Anteckning.id, Anteckning.arende_id == arende_id),
+        av("atgard", Atgard.id, Atgard.arende_id == arende_id),
+        av("insats", Insats.id, Insats.arende_id == arende_id),
+        av("dagordningspunkt", Dagordningspunkt.id, Dagordningspunkt.arende_id == arende_id),
+        av("deltagare", Arende.deltagare_id, Arende.id == arende_id),
+    )
+
+
 def _where(admin: User, urval: Urval) -> tuple[list, int | None]:
     policy.require_admin(admin)
     fid = admin.forbund_id
@@ -205,7 +226,7 @@ def _where(admin: User, urval: Urval) -> tuple[list, int | None]:
         if arende_id is None:
             raise DomainError("okant_arende", f"Det finns inget ärende med referensen {referens} i förbundet.",
                               field="arende")
-        where += [AuditEntry.objekt_typ == "arende", AuditEntry.objekt_id == arende_id]
+        where.append(_om_arendet(arende_id))
     if urval.handling:
         where.append(AuditEntry.handling == urval.handling)
     if urval.fran and urval.till and urval.till < urval.fran:

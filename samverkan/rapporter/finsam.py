@@ -96,7 +96,10 @@ def avstamning(user: User, team_id: int, *, handling: str = "finsam.visa") -> tu
     team = _team(user, team_id)
     rader = [FinsamRad(a, d, r) for a, d, r in
              db.session.execute(_berattigade(team_id).order_by(Arende.aktualiserad_den, Arende.id))]
-    audit.record(handling, "team", team_id, user_id=user.id, falt=["personnummer", "start", "slut"])
+    # The team's row, and one per ärende shown in that ärende's own trail: one INSERT.
+    falt = ["personnummer", "start", "slut"]
+    audit.record(handling, "team", team_id, user_id=user.id, falt=falt)
+    audit.record_many(handling, "arende", [r.arende.id for r in rader], user_id=user.id, falt=falt)
     return team, rader
 
 

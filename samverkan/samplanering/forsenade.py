@@ -60,5 +60,8 @@ def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
         kan = atgard.part_id == user.part_id or policy.is_projektledare(user, team_id)
         per_part.setdefault(atgard.part, []).append(
             ForsenadRad(atgard=atgard, referens=referens, arende_id=atgard.arende_id, kan_markera=kan))
+    # The look, and one row per ärende the list showed, in that ärende's trail: one INSERT.
     audit.record("atgard.lista_forsenade", "atgard", None, user_id=user.id)
+    audit.record_many("atgard.lista_forsenade", "arende", [atgard.arende_id for atgard, _, _ in rows],
+                      user_id=user.id, falt=["atgard"])
     return per_part

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from samverkan.anteckningar import services as anteckning_services
 from samverkan.anteckningar.models import Anteckning
 from samverkan.arenden.models import Arende
-from samverkan.auth import policy, tvafaktor
+from samverkan.auth import policy, throttle, tvafaktor
 from samverkan.auth import services as auth_services
 from samverkan.auth.models import ApiToken, User
 from samverkan.core import clock
@@ -179,6 +179,8 @@ STATUS = {"kom_igang.kom_igang": 404}
 # By (endpoint, parameter name), before the table above.
 PARAMETRAR_PER_ENDPOINT: dict[tuple[str, str], Callable[[dict, str | None], object]] = {
     ("aktualisering.redigera", "arende_id"): lambda p, u: _utkast(),
+    # The mailed unlock link (failed logins): it marks the browser and lands on the login page.
+    ("auth.las_upp", "token"): lambda p, u: throttle.las_upp_token(_user(LEDAMOT)),
 }
 
 # --- the plan --------------------------------------------------------------------------------
