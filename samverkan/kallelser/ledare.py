@@ -29,7 +29,7 @@ import zlib
 
 from flask import Flask
 from sqlalchemy import select, text, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from samverkan.core import clock
 from samverkan.core.db import db
@@ -100,8 +100,8 @@ class Ledarlas:
         with self._mutex, self.app.app_context():
             try:
                 if self._pg_conn is not None:
-                    self._pg_conn.close()  # ends the session, and with it the lock
-                    self._pg_conn = None
+                    # Closed, not returned to the pool (a pooled session would keep the lock).
+                    self._pg_stang()
                 elif self._haller:
                     with db.engine.begin() as conn:
                         conn.execute(update(SchemalaggareLas).where(
@@ -122,7 +122,7 @@ class Ledarlas:
                 self._pg_conn.execute(text("SELECT 1"))
                 if self._haller:
                     return True
-            except DBAPIError:
+            except SQLAlchemyError:
                 log.warning("the scheduler lock's connection is gone")
                 self._pg_stang()
         if self._pg_conn is None:
@@ -131,11 +131,13 @@ class Ledarlas:
             self._pg_conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
             return bool(self._pg_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_NYCKEL}).scalar())
-        except DBAPIError:
+        except SQLAlchemyError:
             self._pg_stang()
             raise
 
     def _pg_stang(self) -> None:
+        """End the lock's session: ``invalidate`` closes the driver connection instead of
+        returning it to the pool, where its session, and the lock, would live on."""
         try:
             self._pg_conn.invalidate()
             self._pg_conn.close()
