@@ -21,6 +21,7 @@ from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare
 from tests import factories
 
+MIGRERING = "0010_krypto_kryptering"
 NY_NYCKEL = base64.b64encode(b"en-ny-nyckel-for-rotationstest!!").decode()
 
 
@@ -191,7 +192,7 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
                           "skapad) VALUES (:f, :p, false, 'man', 1980, CURRENT_TIMESTAMP)"),
                      {"f": forbund_id, "p": forsta})
         conn.execute(text("UPDATE anvandare SET totp_hemlighet = :h WHERE id = :u"), {"h": hemlighet, "u": user_id})
-    upgrade()
+    upgrade(revision=MIGRERING)
     efter_forsta = radata("deltagare", "personnummer")
     assert len(efter_forsta) == 1 and efter_forsta[0][1].startswith("aes1:")
     db.session.commit()
@@ -205,7 +206,7 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE anvandare SET totp_hemlighet = :h WHERE id = :u"),
                      {"h": annan_hemlighet, "u": annan_id})
-    upgrade()
+    upgrade(revision=MIGRERING)
     assert radata("deltagare", "personnummer") == efter_forsta  # left alone: already encrypted
     efter_andra = dict(radata("anvandare", "totp_hemlighet"))
     assert {i: v for i, v in tidigare_totp if v} == {i: v for i, v in efter_andra.items() if v and i != annan_id}
@@ -216,6 +217,7 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
     assert db.session.get(User, annan_id).totp_hemlighet == annan_hemlighet
     assert deltagare_services.find_by_personnummer(forbund_id, forsta, user_id=user_id) is not None
     db.session.commit()
+    upgrade()  # and on to the head, for the tests after this one
 
 
 def test_production_refuses_to_start_without_keys(monkeypatch, tmp_path):
