@@ -28,8 +28,9 @@ NY_NYCKEL = base64.b64encode(b"en-ny-nyckel-for-rotationstest!!").decode()
 def forega(revision: str) -> str:
     """The revision before ``revision`` (whatever the history is chained to at merge)."""
     from alembic.script import ScriptDirectory
+    from flask import current_app
 
-    config = db.get_app().extensions["migrate"].migrate.get_config()
+    config = current_app.extensions["migrate"].migrate.get_config()
     return ScriptDirectory.from_config(config).get_revision(revision).down_revision
 
 
