@@ -21,7 +21,17 @@ from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare
 from tests import factories
 
+MIGRERING = "0010_krypto_kryptering"
 NY_NYCKEL = base64.b64encode(b"en-ny-nyckel-for-rotationstest!!").decode()
+
+
+def forega(revision: str) -> str:
+    """The revision before ``revision`` (whatever the history is chained to at merge)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
 
 
 def radata(tabell: str, kolumn: str) -> list:
@@ -176,14 +186,15 @@ def test_a_value_under_a_removed_key_says_so(ctx, world):
 
 
 def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
-    """Rows written before encryption (migration 0009) are encrypted by the upgrade; run a
+    """Rows written before encryption (the revision before 0010_krypto_kryptering) are encrypted by the upgrade; run a
     second time (stamped back), it encrypts only what is still plain."""
     forbund_id, user_id, annan_id = world.forbund.id, world.users["ledamot_af"].id, world.users["ledamot_fk"].id
     db.session.commit()
     db.session.remove()
     from flask_migrate import downgrade
 
-    downgrade(revision="0009_foregaende_index")
+    fore = forega(MIGRERING)
+    downgrade(revision=fore)
     forsta = factories.personnummer()
     hemlighet = pyotp.random_base32()
     with db.engine.begin() as conn:
@@ -191,7 +202,7 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
                           "skapad) VALUES (:f, :p, false, 'man', 1980, CURRENT_TIMESTAMP)"),
                      {"f": forbund_id, "p": forsta})
         conn.execute(text("UPDATE anvandare SET totp_hemlighet = :h WHERE id = :u"), {"h": hemlighet, "u": user_id})
-    upgrade()
+    upgrade(revision=MIGRERING)
     efter_forsta = radata("deltagare", "personnummer")
     assert len(efter_forsta) == 1 and efter_forsta[0][1].startswith("aes1:")
     db.session.commit()
@@ -200,12 +211,12 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
 
     # A second run (stamped back, as after a restore of the version table) finds the
     # schema done and the rows encrypted, and encrypts only what is still plain.
-    stamp(revision="0009_foregaende_index")
+    stamp(revision=fore)
     annan_hemlighet = pyotp.random_base32()
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE anvandare SET totp_hemlighet = :h WHERE id = :u"),
                      {"h": annan_hemlighet, "u": annan_id})
-    upgrade()
+    upgrade(revision=MIGRERING)
     assert radata("deltagare", "personnummer") == efter_forsta  # left alone: already encrypted
     efter_andra = dict(radata("anvandare", "totp_hemlighet"))
     assert {i: v for i, v in tidigare_totp if v} == {i: v for i, v in efter_andra.items() if v and i != annan_id}
@@ -216,6 +227,7 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
     assert db.session.get(User, annan_id).totp_hemlighet == annan_hemlighet
     assert deltagare_services.find_by_personnummer(forbund_id, forsta, user_id=user_id) is not None
     db.session.commit()
+    upgrade()  # and on to the head, for the tests after this one
 
 
 def test_production_refuses_to_start_without_keys(monkeypatch, tmp_path):

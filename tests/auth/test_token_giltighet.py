@@ -14,6 +14,7 @@ from samverkan.auth.services import create_token
 from samverkan.core import clock
 from samverkan.core.db import db
 from tests import factories
+from tests.test_kryptering import forega
 
 
 def _bearer(secret: str) -> dict:
@@ -135,7 +136,7 @@ def test_the_migration_gives_existing_tokens_90_days_and_their_present_powers(wo
     user_id = world.users["ledamot_af"].id
     db.session.commit()
     db.session.remove()
-    downgrade(revision="0010_krypto_kryptering")
+    downgrade(revision=forega("0011_krypto_token"))
     with db.engine.begin() as conn:
         conn.execute(text("INSERT INTO api_token (user_id, namn, prefix, token_hash, skapad) "
                           "VALUES (:u, 'Gammal', 'sv_abcdefg', :h, CURRENT_TIMESTAMP)"), {"u": user_id, "h": "0" * 64})
