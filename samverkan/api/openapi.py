@@ -709,9 +709,10 @@ _RAPPORT_PARAMETRAR = [
     {"name": "fran", "in": "query", "required": False, "schema": DATUM, "description": "Första dagen, med period=egen."},
     {"name": "till", "in": "query", "required": False, "schema": DATUM, "description": "Sista dagen, med period=egen."},
 ]
-_RAPPORTVARDE = {"oneOf": [{"type": "number"}, {"type": "string", "const": "<3"}, {"type": "null"}],
-                 "description": "Ett tal, eller \"<3\" när färre än tre personer (eller en cell som skulle "
-                                "avslöja dem) döljs för den som inte är teamets projektledare."}
+_RAPPORTVARDE = {"oneOf": [{"type": "number"}, {"type": "string", "enum": ["<3", "–"]}, {"type": "null"}],
+                 "description": "Ett tal, eller \"<3\" när 1–2 personer döljs, eller \"–\" för en cell som döljs för "
+                                "att den annars skulle avslöja ett dolt litet tal (eller en andel/ett medeltal på färre "
+                                "än tre), för den som inte är teamets projektledare."}
 SCHEMAS.update({
     "RapportHuvud": {
         "type": "object",

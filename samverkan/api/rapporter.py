@@ -18,7 +18,8 @@ from samverkan.rapporter.queries import Urval
 
 def _urval():
     b = services.behorighet_for_val(api_user(), request.args.get("team_id", ""), falt="team_id")
-    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
+    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"),
+                                   exakt=b.exakt)
     return b, period
 
 
@@ -36,7 +37,8 @@ def rapport_period():
                                       exakt=b.exakt, omfattning=b.omfattning, period=period)
     body = {**_huvud(b, period), "tabeller": [
         {"nyckel": t.nyckel, "rubrik": t.rubrik, "radrubrik": t.radrubrik, "kolumner": t.kolumner,
-         "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler]}
+         "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler],
+                   "markeringar": [c.markering or None for c in r.celler]}
                    for r in t.rader]}
         for t in rapport.tabeller]}
     db.session.commit()

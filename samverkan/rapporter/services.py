@@ -25,7 +25,17 @@ from samverkan.insatser.models import InsatsForm, Insatstyp
 from samverkan.rapporter import queries
 from samverkan.rapporter.models import NyckeltalMal
 from samverkan.rapporter.queries import Urval
-from samverkan.rapporter.tabell import Cell, Rad, Tabell, andel, antal, dolj_sma_tal, medel, tal
+from samverkan.rapporter.tabell import (
+    Cell,
+    Rad,
+    Tabell,
+    andel,
+    antal,
+    dolj_mot_delperioder,
+    dolj_sma_tal,
+    medel,
+    tal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +119,61 @@ def helar(ar: int) -> Period:
     return Period(dt.date(ar, 1, 1), dt.date(ar, 12, 31), f"Helår {ar}", str(ar))
 
 
-def tolka_period(kod: str | None, fran: str | None = None, till: str | None = None) -> Period:
+def manad(ar: int, m: int) -> Period:
+    till = dt.date(ar + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+    return Period(dt.date(ar, m, 1), till, f"{ar}-{m:02d}", f"{ar}-{m:02d}")
+
+
+def avslutad_kalenderperiod(fran: dt.date, till: dt.date, idag: dt.date) -> bool:
+    """Whether ``fran``–``till`` is a whole calendar quarter or year that has ended.
+
+    These are the only periods a role that sees hidden figures may get: they never
+    overlap but by one holding the other, and a year's report hides what differs from
+    one of its quarters by one or two people (``period_rapport``), so no two reports the
+    role can get single anyone out by subtraction (tests/rapporter/test_differens.py).
+    """
+    if till >= idag:
+        return False
+    if (fran, till) == (helar(fran.year).fran, helar(fran.year).till):
+        return True
+    k = (fran.month - 1) // 3 + 1
+    return (fran, till) == (kvartal(fran.year, k).fran, kvartal(fran.year, k).till)
+
+
+def _kontrollera_period(fran: dt.date, till: dt.date, exakt: bool) -> None:
+    if not exakt and not avslutad_kalenderperiod(fran, till, clock.today()):
+        raise DomainError("ogiltig_period", "Med dolda små tal kan du välja hela kvartal och hela år som har "
+                          "avslutats, så att ingen kan räknas fram genom att jämföra två rapporter.",
+                          field="period")
+
+
+def senast_avslutade_kvartal(idag: dt.date) -> Period:
+    ar, k = idag.year, (idag.month - 1) // 3 + 1
+    ar, k = (ar - 1, 4) if k == 1 else (ar, k - 1)
+    return kvartal(ar, k)
+
+
+def delperioder(fran: dt.date, till: dt.date) -> list[Period]:
+    """The offered periods nested inside ``fran``–``till``: a year's four quarters."""
+    if (fran, till) == (helar(fran.year).fran, helar(fran.year).till):
+        return [kvartal(fran.year, k) for k in (1, 2, 3, 4)]
+    return []
+
+
+def tolka_period(kod: str | None, fran: str | None = None, till: str | None = None, *,
+                 exakt: bool = True) -> Period:
     """A period from the form or the API: "2026", "2026-K2", or "egen" with two dates.
-    Default: the current year so far."""
+    Default: the current year so far, or (``exakt`` False: small numbers hidden) the last
+    quarter that has ended; such a role gets only ended quarters and years."""
     idag = clock.today()
+    if not (kod or "").strip() and not exakt:
+        return senast_avslutade_kvartal(idag)
+    period = _tolka_period(kod, fran, till, idag)
+    _kontrollera_period(period.fran, period.till, exakt)
+    return period
+
+
+def _tolka_period(kod: str | None, fran: str | None, till: str | None, idag: dt.date) -> Period:
     kod = (kod or "").strip() or str(idag.year)
     try:
         if kod == "egen":
@@ -134,9 +195,14 @@ def tolka_period(kod: str | None, fran: str | None = None, till: str | None = No
     return Period(f, t, f"{f.isoformat()} – {t.isoformat()}", "egen")
 
 
-def periodval(idag: dt.date) -> list[Period]:
-    """The choices offered: this and last year, and their quarters so far."""
+def periodval(idag: dt.date, exakt: bool = True) -> list[Period]:
+    """The choices offered: this and last year, and their quarters so far; with small
+    numbers hidden only the years and quarters (of the last three years) that have ended."""
     val = []
+    if not exakt:
+        for ar in (idag.year, idag.year - 1, idag.year - 2):
+            val += [p for p in [helar(ar), *(kvartal(ar, k) for k in (1, 2, 3, 4))] if p.till < idag]
+        return val
     for ar in (idag.year, idag.year - 1):
         val.append(helar(ar))
         val += [kvartal(ar, k) for k in (1, 2, 3, 4) if dt.date(ar, 3 * k - 2, 1) <= idag]
@@ -202,8 +268,23 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
     """Every table of the period report for ``u``, small numbers hidden unless ``exakt``.
 
     A fixed number of statements whatever the data: one per table (and one for the
-    förbund's insats types), each grouped in the database.
+    förbund's insats types), each grouped in the database. With small numbers hidden the
+    period must be an ended quarter or year, and a year's report is compared with its
+    four quarters' (four times the statements): a cell that differs from a quarter's by
+    one or two people is hidden too.
     """
+    _kontrollera_period(u.fran, u.till, exakt)
+    r = _period_tabeller(u, exakt=exakt, omfattning=omfattning, period=period)
+    if not exakt:
+        delar = [_period_tabeller(Urval(u.forbund_id, u.team_id, p.fran, p.till), exakt=False, period=p)
+                 for p in delperioder(u.fran, u.till)]
+        for tabell in r.tabeller:
+            dolj_mot_delperioder(tabell, [d.tabell(tabell.nyckel) for d in delar])
+            dolj_sma_tal(tabell)
+    return r
+
+
+def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
     period = period or Period(u.fran, u.till, f"{u.fran.isoformat()} – {u.till.isoformat()}", "egen")
     r = Rapport(omfattning, period, exakt)
 
@@ -403,6 +484,7 @@ def _nyckeltal_celler(u: Urval, manader: int, exakt: bool) -> dict[str, Cell]:
 
 def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
     """The six nyckeltal for the period, with target and the trend over the last four quarters."""
+    _kontrollera_period(period.fran, period.till, b.exakt)
     team_id = b.team.id if b.team else None
     mal = mal_for(b.forbund_id, team_id)
     manader = (mal["handlingsplan"].parameter if "handlingsplan" in mal and mal["handlingsplan"].parameter

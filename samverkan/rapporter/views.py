@@ -30,7 +30,8 @@ def init_app(app: Flask) -> None:
 
 def _urval_fran_begaran():
     b = services.behorighet_for_val(current_user, request.args.get("team", ""))
-    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
+    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"),
+                                   exakt=b.exakt)
     return b, period
 
 
@@ -46,7 +47,7 @@ def _filnamn(rapport, ext: str) -> str:
 
 
 def _urvalsform(b, period) -> dict:
-    return {"teams": services.rapport_teams(current_user), "periodval": services.periodval(clock.today()),
+    return {"teams": services.rapport_teams(current_user), "periodval": services.periodval(clock.today(), b.exakt),
             "vald_team": b.team.id if b.team else None, "period": period,
             "far_se_forbund": policy.may_see_rapport(current_user), "args": request.args.to_dict()}
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
-from samverkan.rapporter.tabell import Cell, Rad, Tabell, antal, dolj_sma_tal
+from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Cell, Rad, Tabell, antal, dolj_sma_tal
 from tests.rapporter.conftest import D, skapa_arende
 
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))
@@ -108,11 +108,12 @@ def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit)
     assert _texter(rapport.tabell("kon")) == {
         "Kvinna": ["<3", "<3"], "Man": ["<3", "<3"], "Annat / vill ej uppge": ["<3", "<3"], "Totalt": ["5", "4"]}
     utfall = _texter(rapport.tabell("utfall"))
-    # A share of a denominator under 3 is hidden even when it is 0 %: it would tell about the one.
-    assert utfall["Arbete"] == ["0", "<3", "0", "<3", "<3", "<3", "<3", "<3"]
-    assert utfall["Totalt"] == ["<3", "<3", "<3", "3", "<3", "<3", "<3", "100 %"]
-    # Averages resting on one or two people are hidden; 20 days rests on three.
-    assert _texter(rapport.tabell("tider"))["Aktualisering till första samplanering"] == ["<3", "<3", "<3", "20"]
+    # A share of a denominator under 3 is hidden even when it is 0 %: it would tell about the
+    # one. It is marked "–", not "<3": a share is no count of fewer than three (issue 17).
+    assert utfall["Arbete"] == ["0", "<3", "0", "<3", "–", "–", "–", "–"]
+    assert utfall["Totalt"] == ["<3", "<3", "<3", "3", "–", "–", "–", "100 %"]
+    # Averages resting on one or two people are hidden ("–"); 20 days rests on three.
+    assert _texter(rapport.tabell("tider"))["Aktualisering till första samplanering"] == ["–", "–", "–", "20"]
     # Meetings are not individuals.
     assert _texter(rapport.tabell("moten"))["Totalt"] == ["2", "1"]
     for tabell in rapport.tabeller:
@@ -151,8 +152,10 @@ def test_secondary_suppression_hides_the_complement():
 
 
 def test_the_hidden_text_is_the_same_everywhere():
-    c = Cell(2, "antal", dold=True)
+    c = Cell(2, "antal", markering=PRIMAR)
     assert c.text == "<3" and c.export_varde == "<3"
+    c = Cell(16, "antal", markering=SKYDDAD)
+    assert c.text == "–" and c.export_varde == "–"
 
 
 def test_nyckeltal_exact_for_the_projektledare_and_hidden_for_styrgrupp(facit):
@@ -174,8 +177,9 @@ def test_nyckeltal_exact_for_the_projektledare_and_hidden_for_styrgrupp(facit):
 
     dold = {v.definition.nyckel: v.cell.text for v in services.nyckeltal(
         services.Behorighet(facit.forbund.id, facit.team, False), period)}
-    assert dold == {"aktualiseringar": "4", "samcoach_pagaende": "<3", "egenforsorjning": "<3",
-                    "moten_alla_parter": "1", "handlingsplan": "<3", "arbete_studier": "<3"}
+    # Shares resting on fewer than three are "–" (issue 17: "<3" only on a count of 1–2).
+    assert dold == {"aktualiseringar": "4", "samcoach_pagaende": "<3", "egenforsorjning": "–",
+                    "moten_alla_parter": "1", "handlingsplan": "–", "arbete_studier": "–"}
 
 
 def test_targets_per_team_override_the_forbund(facit):

@@ -17,6 +17,7 @@ from samverkan.auth.services import create_token
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.rapporter.models import FinsamRegistrering, NyckeltalMal
+from samverkan.rapporter.tabell import FOTNOT
 from tests.api.helpers import Api
 
 Q1 = "period=2026-K1"
@@ -69,7 +70,9 @@ def test_a_ledamot_gets_no_report(facit, login):
 
 def test_csv_is_utf8_with_swedish_characters_and_hides_small_numbers(facit, login):
     client = login(facit.users["styrgrupp"])
-    assert _csv(client.get(f"/rapporter/period/export.csv?team={facit.team.id}&tabell=kon&{Q1}")) == KON_DOLD
+    # The footnote explaining "<3" and "–" follows the table (issue 17).
+    assert _csv(client.get(f"/rapporter/period/export.csv?team={facit.team.id}&tabell=kon&{Q1}")) == [
+        *KON_DOLD, [], [FOTNOT]]
     alla = _csv(client.get(f"/rapporter/period/export.csv?team={facit.team.id}&{Q1}"))
     text = "\n".join(";".join(r) for r in alla)
     for ord_ in ("Försäkringskassan", "Ålder", "Subventionerad anställning", "Sysselsättning före och efter"):
