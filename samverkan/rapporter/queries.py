@@ -11,9 +11,11 @@ Who counts (decided once, here):
 - Age is the period's last year minus the birth year (only the year is stored), which is
   plain integer arithmetic on both databases.
 - A meeting was *held* when it is a case meeting, not cancelled and started before now;
-  *every party present* means someone from each of the four kinds of party
-  (Arbetsförmedlingen, Försäkringskassan, kommun, region) attended in person, by phone or
-  through an ersättare.
+  *every party present* means every party of that team (``arenden.flow.team_part_ids``:
+  a team may lack Försäkringskassan, a kommun may send IFO and AMI as two parties)
+  attended in person, by phone or through an ersättare.
+- Parties are reported one by one (remitterande part, attendance, consent, actions),
+  the party type being a subtotal in the services.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
 from samverkan.core.db import db
-from samverkan.deltagare.models import Deltagare
-from samverkan.forbund.models import Part, PartTyp, Team
+from samverkan.deltagare.models import Deltagare, Samtycke, samtycke_part
+from samverkan.forbund.models import Team
 from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
 from samverkan.moten.models import Mote, MotesTyp, Narvaro, NarvaroStatus
 from samverkan.rapporter.dialekt import dagar_mellan
@@ -123,13 +125,59 @@ def deltagare_per_alder(u: Urval) -> list[dict]:
 
 
 def deltagare_per_part(u: Urval) -> list[dict]:
+    """Deltagare by the party that brought the ärende (aktualiserande part), one row per party."""
     return _rader(
-        select(Part.typ.label("typ"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        select(Arende.aktualiserande_part_id.label("part_id"), Deltagare.kon.label("kon"),
+               _personer().label("antal"))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
-        .join(Part, Part.id == Arende.aktualiserande_part_id)
         .where(_population(u), _i_perioden(u))
-        .group_by(Part.typ, Deltagare.kon)
+        .group_by(Arende.aktualiserande_part_id, Deltagare.kon)
+    )
+
+
+def samtycke_per_part(u: Urval) -> list[dict]:
+    """Deltagare in the period whose consent (not withdrawn) names the party."""
+    return _rader(
+        select(samtycke_part.c.part_id.label("part_id"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .join(Samtycke, Samtycke.arende_id == Arende.id)
+        .join(samtycke_part, samtycke_part.c.samtycke_id == Samtycke.id)
+        .where(_population(u), _i_perioden(u), Samtycke.aterkallat.is_(None),
+               Samtycke.givet_den <= u.till, Samtycke.giltigt_till >= u.fran)
+        .group_by(samtycke_part.c.part_id, Deltagare.kon)
+    )
+
+
+def atgard_per_part(u: Urval) -> list[dict]:
+    """Deltagare with an action of their handlingsplan owned by the party, set in the period."""
+    start, slut = _tidsgranser(u)
+    return _rader(
+        select(Atgard.part_id.label("part_id"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        .select_from(Atgard)
+        .join(Arende, Arende.id == Atgard.arende_id)
+        .join(Deltagare, _deltagaren(u))
+        .where(_population(u), Atgard.skapad >= start, Atgard.skapad < slut)
+        .group_by(Atgard.part_id, Deltagare.kon)
+    )
+
+
+def narvaro_per_part(u: Urval) -> list[dict]:
+    """Held case meetings each party attended (in person, by phone or by ersättare), per team."""
+    start, slut = _tidsgranser(u)
+    villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
+               Mote.starttid >= start, Mote.starttid < slut, Narvaro.status != NarvaroStatus.FRANVARANDE]
+    if u.team_id is not None:
+        villkor.append(Mote.team_id == u.team_id)
+    return _rader(
+        select(Narvaro.part_id.label("part_id"), Mote.team_id.label("team_id"),
+               func.count(func.distinct(Mote.id)).label("antal"))
+        .select_from(Narvaro)
+        .join(Mote, Mote.id == Narvaro.mote_id)
+        .join(Team, Team.id == Mote.team_id)
+        .where(*villkor)
+        .group_by(Narvaro.part_id, Mote.team_id)
     )
 
 
@@ -143,23 +191,28 @@ def _tidsgranser(u: Urval) -> tuple[dt.datetime, dt.datetime]:
     return start, min(slut, clock.now())
 
 
-def moten_per_team(u: Urval) -> list[dict]:
+def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
+    """Held case meetings per team, and those where every party of the team (``team_parter``:
+    team id → its party ids, from ``arenden.flow.team_part_ids``) was there. A team with no
+    recorded parties never has every party present."""
     start, slut = _tidsgranser(u)
+    egna = [and_(Mote.team_id == t, Narvaro.part_id.in_(sorted(p))) for t, p in team_parter.items() if p]
     parter_narvarande = (
-        select(func.count(func.distinct(Part.typ)))
-        .select_from(Narvaro)
-        .join(Part, Part.id == Narvaro.part_id)
-        .where(Narvaro.mote_id == Mote.id, Narvaro.status != NarvaroStatus.FRANVARANDE)
+        select(func.count(func.distinct(Narvaro.part_id)))
+        .where(Narvaro.mote_id == Mote.id, Narvaro.status != NarvaroStatus.FRANVARANDE,
+               or_(*egna) if egna else literal(False))
         .correlate(Mote)
         .scalar_subquery()
     )
+    behov = case(*[(Mote.team_id == t, len(p)) for t, p in team_parter.items() if p], else_=-1) \
+        if egna else literal(-1)
     villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
                Mote.starttid >= start, Mote.starttid < slut]
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
     return _rader(
         select(Team.id.label("team_id"), Team.namn.label("team"), func.count(Mote.id).label("hallna"),
-               func.coalesce(func.sum(case((parter_narvarande >= len(PartTyp), 1), else_=0)), 0)
+               func.coalesce(func.sum(case((parter_narvarande == behov, 1), else_=0)), 0)
                .label("alla_parter"))
         .select_from(Mote)
         .join(Team, Team.id == Mote.team_id)

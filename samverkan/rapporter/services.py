@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from samverkan.arenden import kodlistor
+from samverkan.arenden import flow, kodlistor
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
 from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
-from samverkan.forbund.models import PART_TYP_LABELS, PartTyp, Team
+from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm, Insatstyp
 from samverkan.rapporter import queries
 from samverkan.rapporter.models import NyckeltalMal
@@ -248,12 +248,45 @@ def _kon_rad(etikett: str, varden: dict[Kon, int]) -> Rad:
 
 def _med_totalrad(rader: list[Rad]) -> list[Rad]:
     kolumner = len(rader[0].celler) if rader else len(KON_KOLUMNER)
-    summor = [sum(r.celler[k].varde for r in rader) for k in range(kolumner)]
+    summor = [sum(r.celler[k].varde for r in rader if not r.delsumma) for k in range(kolumner)]
     return [*rader, Rad("Totalt", [antal(s) for s in summor], total=True)]
 
 
 def _kon_tabell(nyckel, rubrik, radrubrik, etiketter: list[tuple], data: dict, forklaring="") -> Tabell:
     rader = [_kon_rad(etikett, data.get(kod, {})) for kod, etikett in etiketter]
+    return Tabell(nyckel, rubrik, KON_KOLUMNER, _med_totalrad(rader), forklaring=forklaring,
+                  radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
+
+
+def _parter(forbund_id: int) -> list[Part]:
+    return list(db.session.execute(
+        select(Part).where(Part.forbund_id == forbund_id).order_by(Part.namn)
+    ).scalars())
+
+
+def team_parter(u: Urval) -> dict[int, set[int]]:
+    """Each team's own parties (team id → party ids): the one team's, or every team's of
+    the förbund. ``flow.team_part_ids`` decides what a team's parties are; that is one
+    statement per team, however many ärenden."""
+    if u.team_id is not None:
+        return {u.team_id: flow.team_part_ids(u.team_id)}
+    teams = db.session.execute(select(Team.id).where(Team.forbund_id == u.forbund_id)).scalars().all()
+    return {t: flow.team_part_ids(t) for t in teams}
+
+
+def _part_tabell(nyckel, rubrik, radrubrik, parter: list[Part], visa: set[int], data: dict,
+                 forklaring="") -> Tabell:
+    """One row per party (grouped under its type), each type's subtotal after its parties."""
+    rader = []
+    for typ in PartTyp:
+        egna = [p for p in parter if p.typ == typ and p.id in visa]
+        if not egna:
+            continue
+        delar = [_kon_rad(p.namn, data.get(p.id, {})) for p in egna]
+        for r in delar:
+            r.grupp = typ.value
+        summor = [antal(sum(r.celler[k].varde for r in delar)) for k in range(len(KON_KOLUMNER))]
+        rader += [*delar, Rad(f"{PART_TYP_LABELS[typ]} totalt", summor, grupp=typ.value, delsumma=True)]
     return Tabell(nyckel, rubrik, KON_KOLUMNER, _med_totalrad(rader), forklaring=forklaring,
                   radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
 
@@ -304,20 +337,61 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         _per_kon(queries.deltagare_per_alder(u), lambda x: x["band"]),
         forklaring=f"Ålder räknad som {u.till.year} minus födelseår."))
 
-    r.tabeller.append(_kon_tabell(
-        "part", "Deltagare efter aktualiserande part", "Aktualiserande part",
-        [(t, PART_TYP_LABELS[t]) for t in PartTyp],
-        _per_kon(queries.deltagare_per_part(u), lambda x: x["typ"])))
+    parter = _parter(u.forbund_id)
+    tp = team_parter(u)
+    teamets = set().union(*tp.values()) if tp else set()
+    per_part = _per_kon(queries.deltagare_per_part(u), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "part", "Deltagare efter aktualiserande part", "Aktualiserande part", parter,
+        teamets | set(per_part), per_part,
+        forklaring="Varje part för sig (en kommun kan vara två parter, t.ex. IFO och AMI); "
+                   "parttypens summa efter dess parter."))
 
-    moten = queries.moten_per_team(u)
+    moten = queries.moten_per_team(u, tp)
     mrader = [Rad(m["team"], [tal(m["hallna"]), tal(m["alla_parter"])]) for m in moten]
     summa = Rad("Totalt", [tal(sum(m["hallna"] for m in moten)), tal(sum(m["alla_parter"] for m in moten))],
                 total=True)
     r.tabeller.append(Tabell(
         "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande"], [*mrader, summa],
         radrubrik="Team",
-        forklaring="Alla parter: Arbetsförmedlingen, Försäkringskassan, kommunen och regionen "
-                   "deltog (på plats, per telefon eller genom ersättare)."))
+        forklaring="Alla parter: var och en av teamets egna parter deltog (på plats, per telefon "
+                   "eller genom ersättare)."))
+
+    narvaro: dict[int, int] = {}
+    for row in queries.narvaro_per_part(u):
+        # Only its own teams' meetings: a guest at another team's meeting is not attendance.
+        if row["part_id"] in tp.get(row["team_id"], set()):
+            narvaro[row["part_id"]] = narvaro.get(row["part_id"], 0) + int(row["antal"])
+    hallna_per_team = {m["team_id"]: int(m["hallna"]) for m in moten}
+    nrader = []
+    for typ in PartTyp:
+        egna = [p for p in parter if p.typ == typ and (p.id in teamets or p.id in narvaro)]
+        if not egna:
+            continue
+        delar = []
+        for p in egna:
+            mojliga = sum(n for t, n in hallna_per_team.items() if p.id in tp.get(t, set()))
+            delar.append(Rad(p.namn, [tal(mojliga), tal(narvaro.get(p.id, 0))], grupp=typ.value))
+        nrader += [*delar, Rad(f"{PART_TYP_LABELS[typ]} totalt",
+                               [tal(sum(d.celler[k].varde for d in delar)) for k in (0, 1)],
+                               grupp=typ.value, delsumma=True)]
+    r.tabeller.append(Tabell(
+        "narvaro", "Närvaro per part", ["Hållna möten i partens team", "Parten deltog"], nrader,
+        radrubrik="Part", diagram_kolumn=1,
+        forklaring="Ärendemöten där parten deltog (på plats, per telefon eller genom ersättare)."))
+
+    samtycke = _per_kon(queries.samtycke_per_part(u), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "samtycke", "Samtycke per part", "Part", parter, teamets | set(samtycke), samtycke,
+        forklaring="Deltagare under perioden vars gällande samtycke omfattar parten. En deltagare "
+                   "samtycker oftast för flera parter; totalraden räknar samtycken."))
+
+    atgarder = _per_kon(queries.atgard_per_part(u), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "atgard_part", "Åtgärder i handlingsplanen per ansvarig part", "Part", parter,
+        teamets | set(atgarder), atgarder,
+        forklaring="Deltagare som under perioden fick en åtgärd som parten ansvarar för; "
+                   "totalraden räknar part och deltagare."))
 
     sc = {row["kon"]: row for row in queries.samcoach_per_kon(u)}
     rader = [Rad(KON_LABELS[k], [antal(sc.get(k, {}).get("samcoach")), antal(sc.get(k, {}).get("ko"))])
@@ -418,7 +492,7 @@ NYCKELTAL = [
                  "Andel av de avslutade som haft samcoach som nådde egenförsörjning (lön, studiemedel "
                  "eller stegens högsta steg)."),
     NyckeltalDef("moten_alla_parter", "Möten med alla parter", "tal", 10, True,
-                 "Ärendemöten där alla fyra parter deltog. Målet gäller per år."),
+                 "Ärendemöten där alla teamets parter deltog. Målet gäller per år."),
     NyckeltalDef("handlingsplan", "Handlingsplan inom N månader", "andel", 80, False,
                  "Andel av de aktualiserade som fick en handlingsplan (första åtgärd) inom N månader."),
     NyckeltalDef("arbete_studier", "Till arbete eller studier", "andel", 25, False,
@@ -462,9 +536,9 @@ def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
     return ut
 
 
-def _nyckeltal_celler(u: Urval, manader: int, exakt: bool) -> dict[str, Cell]:
+def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int]]) -> dict[str, Cell]:
     raw = queries.nyckeltal(u, handlingsplan_manader=manader)
-    moten = sum(m["alla_parter"] for m in queries.moten_per_team(u))
+    moten = sum(m["alla_parter"] for m in queries.moten_per_team(u, tp))
 
     def share(taljare: str, namnare: str) -> Cell:
         return andel(antal(raw[taljare]), raw[namnare])
@@ -489,8 +563,9 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
     mal = mal_for(b.forbund_id, team_id)
     manader = (mal["handlingsplan"].parameter if "handlingsplan" in mal and mal["handlingsplan"].parameter
                else STANDARD_HANDLINGSPLAN_MANADER)
-    nu = _nyckeltal_celler(Urval(b.forbund_id, team_id, period.fran, period.till), manader, b.exakt)
-    trend = [(k.namn, _nyckeltal_celler(Urval(b.forbund_id, team_id, k.fran, k.till), manader, b.exakt))
+    tp = team_parter(Urval(b.forbund_id, team_id, period.fran, period.till))
+    nu = _nyckeltal_celler(Urval(b.forbund_id, team_id, period.fran, period.till), manader, b.exakt, tp)
+    trend = [(k.namn, _nyckeltal_celler(Urval(b.forbund_id, team_id, k.fran, k.till), manader, b.exakt, tp))
              for k in senaste_kvartal(period.till)]
     dagar = (period.till - period.fran).days + 1
     ut = []
