@@ -518,6 +518,15 @@ class Nyckeltalsvarde:
         return self.definition.namn
 
     @property
+    def andel_av_mal(self) -> Cell:
+        """The value as a percentage of the target (".." without a value or a target)."""
+        if self.cell.dold:
+            return Cell(None, "andel", markering=self.cell.markering)
+        if self.cell.varde is None or not self.mal:
+            return Cell(None, "andel")
+        return Cell(100.0 * float(self.cell.varde) / self.mal, "andel")
+
+    @property
     def uppnatt(self) -> bool | None:
         if self.cell.dold or self.cell.varde is None:
             return None
@@ -536,9 +545,14 @@ def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
     return ut
 
 
-def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int]]) -> dict[str, Cell]:
+def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int]],
+                      koder: list[str] = ()) -> dict[str, Cell]:
     raw = queries.nyckeltal(u, handlingsplan_manader=manader)
     moten = sum(m["alla_parter"] for m in queries.moten_per_team(u, tp))
+    utfall: dict[str, int] = {}
+    if koder:
+        for row in queries.utfall_per_kon(u):
+            utfall[row["orsak"]] = utfall.get(row["orsak"], 0) + int(row["antal"])
 
     def share(taljare: str, namnare: str) -> Cell:
         return andel(antal(raw[taljare]), raw[namnare])
@@ -550,31 +564,71 @@ def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int
         "moten_alla_parter": tal(moten),
         "handlingsplan": share("handlingsplan_inom", "aktualiserade"),
         "arbete_studier": share("arbete_studier", "avslutade"),
+        **{UTFALL_PREFIX + kod: andel(antal(utfall.get(kod, 0)), raw["avslutade"]) for kod in koder},
     }
     if not exakt:
         dolj_sma_tal(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
     return celler
 
 
+UTFALL_PREFIX = "utfall:"
+
+
+def _utfallsdef(nyckel: str, mal: float) -> NyckeltalDef | None:
+    """A nyckeltal the förbund defines from an outcome code: the share of the ärenden closed
+    in the period that closed with it (e.g. "utfall:fortsatt_rehabilitering", target 50 %)."""
+    kod = nyckel.removeprefix(UTFALL_PREFIX)
+    if not nyckel.startswith(UTFALL_PREFIX) or kod not in kodlistor.AVSLUTSORSAK or kod == queries.FELREG:
+        return None
+    return NyckeltalDef(nyckel, f"Avslut: {kodlistor.AVSLUTSORSAK[kod].lower()}", "andel", mal, False,
+                        f"Andel av de avslutade under perioden med avslutsorsaken "
+                        f"”{kodlistor.AVSLUTSORSAK[kod].lower()}”. Förbundets eget nyckeltal.")
+
+
+def _har_inte_borjat(p: Period | Urval) -> bool:
+    return p.fran > clock.today()
+
+
 def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
-    """The six nyckeltal for the period, with target and the trend over the last four quarters."""
+    """The nyckeltal for the period (the six fixed ones and the förbund's own, built from
+    outcome codes), with target, share of target and the trend over the last four quarters.
+
+    A period (or a trend quarter) that has not begun has no value (".."). A yearly target
+    is judged pro rata: over the part of the period that has passed. With small numbers
+    hidden, a year's figure that differs from one of its quarters' by 1–2 is hidden too.
+    """
     _kontrollera_period(period.fran, period.till, b.exakt)
     team_id = b.team.id if b.team else None
     mal = mal_for(b.forbund_id, team_id)
     manader = (mal["handlingsplan"].parameter if "handlingsplan" in mal and mal["handlingsplan"].parameter
                else STANDARD_HANDLINGSPLAN_MANADER)
+    egna = [d for d in (_utfallsdef(n, m.mal) for n, m in sorted(mal.items())) if d is not None]
+    definitioner = [*NYCKELTAL, *egna]
     tp = team_parter(Urval(b.forbund_id, team_id, period.fran, period.till))
-    nu = _nyckeltal_celler(Urval(b.forbund_id, team_id, period.fran, period.till), manader, b.exakt, tp)
-    trend = [(k.namn, _nyckeltal_celler(Urval(b.forbund_id, team_id, k.fran, k.till), manader, b.exakt, tp))
-             for k in senaste_kvartal(period.till)]
-    dagar = (period.till - period.fran).days + 1
+    koder = [d.nyckel.removeprefix(UTFALL_PREFIX) for d in egna]
+
+    def celler(p: Period) -> dict[str, Cell]:
+        if _har_inte_borjat(p):
+            return {d.nyckel: Cell(None, d.typ) for d in definitioner}
+        # A period under way counts up to today.
+        return _nyckeltal_celler(Urval(b.forbund_id, team_id, p.fran, min(p.till, clock.today())), manader,
+                                 b.exakt, tp, koder)
+
+    nu = celler(period)
+    kvartalen = senaste_kvartal(period.till)
+    trend = [(k.namn, celler(k)) for k in kvartalen]
+    if not b.exakt and delperioder(period.fran, period.till):
+        rad = Tabell("nyckeltal", "", ["v"], [Rad(n, [c]) for n, c in nu.items()])
+        dolj_mot_delperioder(rad, [Tabell("n", "", ["v"], [Rad(n, [c]) for n, c in t.items()]) for _, t in trend])
+    # A yearly target over the days of the period that have passed (all of them once it ended).
+    forflutet = (min(period.till, clock.today()) - period.fran).days + 1
     ut = []
-    for d in NYCKELTAL:
+    for d in definitioner:
         installt = mal[d.nyckel].mal if d.nyckel in mal else d.standardmal
-        malvarde = round(installt * dagar / 365, 1) if d.arsmal and dagar < 365 else installt
+        malvarde = round(installt * max(forflutet, 0) / 365, 1) if d.arsmal and forflutet < 365 else installt
         ut.append(Nyckeltalsvarde(d, nu[d.nyckel], malvarde,
                                   manader if d.nyckel == "handlingsplan" else None,
-                                  [(namn, celler[d.nyckel]) for namn, celler in trend], installt))
+                                  [(namn, c[d.nyckel]) for namn, c in trend], installt))
     return ut
 
 
@@ -590,9 +644,9 @@ def satt_mal(user: User, team_id: int | None, nyckel: str, mal: float, parameter
             raise NotFound("Teamet finns inte.")
         if not (policy.is_admin(user) or policy.is_projektledare(user, team_id)):
             raise Forbidden("Bara teamets projektledare eller förbundets administratör kan ändra teamets mål.")
-    if nyckel not in NYCKELTAL_PER_NYCKEL:
+    d = NYCKELTAL_PER_NYCKEL.get(nyckel) or _utfallsdef(nyckel, mal)
+    if d is None:
         raise DomainError("okant_nyckeltal", "Okänt nyckeltal.", field="nyckel")
-    d = NYCKELTAL_PER_NYCKEL[nyckel]
     if mal < 0 or (d.typ == "andel" and mal > 100):
         raise DomainError("ogiltigt_mal", "Målet ska vara ett tal från 0" + (" till 100 (procent)." if d.typ == "andel"
                           else " och uppåt."), field="mal")

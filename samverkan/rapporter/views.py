@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
@@ -68,6 +69,7 @@ def nyckeltal():
     varden = services.nyckeltal(b, period)
     return render_template("rapporter/nyckeltal.html", b=b, varden=varden,
                            far_andra=services.may_set_mal(current_user, b.team.id if b.team else None),
+                           avslutsorsaker=[(k, v) for k, v in kodlistor.AVSLUTSORSAK.items() if k != "felregistrering"],
                            **_urvalsform(b, period))
 
 

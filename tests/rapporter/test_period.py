@@ -194,7 +194,9 @@ def test_targets_per_team_override_the_forbund(facit):
     db.session.commit()
     varden = {v.definition.nyckel: v for v in services.nyckeltal(
         services.Behorighet(facit.forbund.id, facit.team, True), services.tolka_period("2026"))}
-    assert varden["aktualiseringar"].mal == 40
+    # Issue 17: a year under way is judged pro rata (1 January – 1 June: 152 days).
+    assert varden["aktualiseringar"].installt_mal == 40
+    assert varden["aktualiseringar"].mal == round(40 * 152 / 365, 1)
     assert varden["handlingsplan"].mal == 90 and varden["handlingsplan"].namn == "Handlingsplan inom 1 månader"
     # 2026 so far: a2, a3, a4, a5 and a7 aktualiserade; a2 and a5 had a plan within 30 days.
     assert varden["handlingsplan"].cell.varde == 40.0
