@@ -112,6 +112,44 @@ def deltagare_per_kon(u: Urval) -> list[dict]:
     )
 
 
+def flode_per_kon(u: Urval) -> list[dict]:
+    """The period's flow by kön, as the förbund's tables write it: carried in (open at the
+    first day), new, closed, and ongoing at the last day (distinct deltagare)."""
+    def personer(villkor):
+        return func.count(func.distinct(case((villkor, Arende.deltagare_id))))
+
+    return _rader(
+        select(Deltagare.kon.label("kon"),
+               personer(Arende.aktualiserad_den < u.fran).label("inneliggande"),
+               personer(_mellan(Arende.aktualiserad_den, u)).label("nya"),
+               personer(_mellan(Arende.avslutad_den, u)).label("avslutade"),
+               personer(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den > u.till)).label("pagaende"))
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .where(_population(u), _i_perioden(u))
+        .group_by(Deltagare.kon)
+    )
+
+
+# Time in insats at its end, in days: under 6 months, 6–12 months, over 12 months.
+TIDSBAND = [(0, "Under 6 månader"), (183, "6–12 månader"), (366, "Över 12 månader")]
+
+
+def tid_i_insats_per_band(u: Urval) -> list[dict]:
+    """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
+    dagar = dagar_mellan(Insats.avslutad, Insats.startad)
+    band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
+    return _rader(
+        select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .join(Deltagare, _deltagaren(u))
+        .where(_insatspopulation(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+               _mellan(Insats.avslutad, u))
+        .group_by(band, Deltagare.kon)
+    )
+
+
 def deltagare_per_alder(u: Urval) -> list[dict]:
     alder = literal(u.till.year) - Deltagare.fodelsear
     band = case(*[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
@@ -206,14 +244,17 @@ def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
     )
     behov = case(*[(Mote.team_id == t, len(p)) for t, p in team_parter.items() if p], else_=-1) \
         if egna else literal(-1)
-    villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
+    villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None),
                Mote.starttid >= start, Mote.starttid < slut]
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
+    arende = Mote.typ == MotesTyp.ARENDEDRAGNING
     return _rader(
-        select(Team.id.label("team_id"), Team.namn.label("team"), func.count(Mote.id).label("hallna"),
-               func.coalesce(func.sum(case((parter_narvarande == behov, 1), else_=0)), 0)
-               .label("alla_parter"))
+        select(Team.id.label("team_id"), Team.namn.label("team"),
+               func.coalesce(func.sum(case((arende, 1), else_=0)), 0).label("hallna"),
+               func.coalesce(func.sum(case((and_(arende, parter_narvarande == behov), 1), else_=0)), 0)
+               .label("alla_parter"),
+               func.coalesce(func.sum(case((Mote.typ == MotesTyp.PLANERING, 1), else_=0)), 0).label("planering"))
         .select_from(Mote)
         .join(Team, Team.id == Mote.team_id)
         .where(*villkor)

@@ -331,6 +331,18 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Deltagare med ett pågående ärende någon gång under perioden; nya är de som "
                    "aktualiserades under perioden."))
 
+    flode = {row["kon"]: row for row in queries.flode_per_kon(u)}
+    falt = ("inneliggande", "nya", "avslutade", "pagaende")
+    rader = [Rad(KON_LABELS[k], [antal(flode.get(k, {}).get(f)) for f in falt]) for k in KONEN]
+    r.tabeller.append(Tabell(
+        "flode", "Inflöde och utflöde efter kön",
+        ["Inneliggande vid periodens början", "Nya", "Avslutade", "Pågående vid periodens slut"],
+        _med_totalrad(rader), radrubrik="Kön",
+        # Inneliggande + nya = avslutade + pågående: a row is a line like one with a total.
+        total_kolumn=True, diagram_kolumn=1,
+        forklaring="Deltagare: inneliggande från tidigare perioder, nya (aktualiserade), avslutade under "
+                   "perioden och pågående vid periodens slut."))
+
     r.tabeller.append(_kon_tabell(
         "alder", "Deltagare efter ålder och kön", "Ålder",
         list(enumerate(label for _, label in queries.ALDERSBAND)),
@@ -348,11 +360,12 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
                    "parttypens summa efter dess parter."))
 
     moten = queries.moten_per_team(u, tp)
-    mrader = [Rad(m["team"], [tal(m["hallna"]), tal(m["alla_parter"])]) for m in moten]
-    summa = Rad("Totalt", [tal(sum(m["hallna"] for m in moten)), tal(sum(m["alla_parter"] for m in moten))],
-                total=True)
+    mfalt = ("hallna", "alla_parter", "planering")
+    mrader = [Rad(m["team"], [tal(m[f]) for f in mfalt]) for m in moten]
+    summa = Rad("Totalt", [tal(sum(m[f] for m in moten)) for f in mfalt], total=True)
     r.tabeller.append(Tabell(
-        "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande"], [*mrader, summa],
+        "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande", "Planeringsmöten"],
+        [*mrader, summa],
         radrubrik="Team",
         forklaring="Alla parter: var och en av teamets egna parter deltog (på plats, per telefon "
                    "eller genom ersättare)."))
@@ -428,6 +441,13 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         rad.celler += [andel(rad.celler[i], int(totalrad.celler[i].varde)) for i in range(len(KON_KOLUMNER))]
     ut.kolumner = KON_KOLUMNER + [f"Andel {k.lower()}" for k in KON_KOLUMNER]
     r.tabeller.append(ut)
+
+    r.tabeller.append(_kon_tabell(
+        "tid_i_insats", "Avslutade insatser efter tid i insats och kön", "Tid i insats",
+        list(enumerate(label for _, label in queries.TIDSBAND)),
+        _per_kon(queries.tid_i_insats_per_band(u), lambda x: x["band"]),
+        forklaring="Deltagare vars insats (samcoach eller annan insats) avslutades under perioden, efter "
+                   "tiden från start till slut. Medeltiden står i tabellen över tider."))
 
     per_arende, i_insats = queries.tider_per_kon(u)
     tider = {row["kon"]: row for row in per_arende}

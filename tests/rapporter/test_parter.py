@@ -46,8 +46,8 @@ def test_every_party_of_the_team_not_the_four_types(facit):
     rapport = services.period_rapport(Urval(facit.forbund.id, None, *Q1), exakt=True)
     # Testby: 20 Jan (IFO not yet there… it is a party now: not all), 17 Feb (FK away),
     # 24 Feb (IFO away), 24 Mar (all five). Grannby has only AF as its party: all there.
-    assert _texter(rapport.tabell("moten")) == {"Trisam Grannby": ["1", "1"], "Trisam Testby": ["4", "1"],
-                                                "Totalt": ["5", "2"]}
+    assert _texter(rapport.tabell("moten")) == {"Trisam Grannby": ["1", "1", "0"],
+                                                "Trisam Testby": ["4", "1", "1"], "Totalt": ["5", "2", "1"]}
     part = _texter(rapport.tabell("part"))
     assert part["Testby kommun, IFO"] == ["1", "0", "0", "1"]
     assert part["Testby kommun, Arbetsmarknadsenheten"] == ["1", "1", "0", "2"]  # a3, and Grannby's a9

@@ -40,7 +40,14 @@ FACIT = {
         "Totalt": ["2", "2", "1", "5"],
     },
     # The cancelled meeting and the planning meeting do not count; one had FK absent.
-    "moten": {"Trisam Testby": ["2", "1"], "Totalt": ["2", "1"]},
+    # The planning meeting is counted apart (issue 17).
+    "moten": {"Trisam Testby": ["2", "1", "1"], "Totalt": ["2", "1", "1"]},
+    # a1 carried in; a2–a5 new; a2, a3, a5 closed; a1, a4 ongoing.
+    "flode": {"Kvinna": ["1", "1", "1", "1"], "Man": ["0", "2", "1", "1"], "Annat / vill ej uppge": ["0", "1", "1", "0"],
+              "Totalt": ["1", "4", "3", "2"]},
+    # In insats: a2 33 days, a3 26, a5 57 (samcoach): all under six months.
+    "tid_i_insats": {"Under 6 månader": ["1", "1", "1", "3"], "6–12 månader": ["0", "0", "0", "0"],
+                     "Över 12 månader": ["0", "0", "0", "0"], "Totalt": ["1", "1", "1", "3"]},
     "samcoach": {"Kvinna": ["1", "0"], "Man": ["0", "1"], "Annat / vill ej uppge": ["1", "0"], "Totalt": ["2", "1"]},
     # a1 throughout; a5 from 1 February to 30 March.
     "samcoach_over_tid": {"2026-01-31": ["1"], "2026-02-28": ["2"], "2026-03-31": ["1"]},
@@ -57,6 +64,9 @@ FACIT = {
         "Studier": ["0", "0", "1", "1", "0 %", "0 %", "100 %", "33 %"],
         "Arbetssökande": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Fortsatt rehabilitering": ["1", "0", "0", "1", "100 %", "0 %", "0 %", "33 %"],
+        "Eget företag": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
+        "Sjukersättning": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
+        "Annan arbetsförberedande insats": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Sjukdom": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Flyttat": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Eget önskemål": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
@@ -103,8 +113,8 @@ def test_the_forbund_report_adds_the_other_team(facit):
     rapport = _rapport(facit, team=False)
     assert _texter(rapport.tabell("kon"))["Kvinna"] == ["3", "2"]
     assert _texter(rapport.tabell("kon"))["Totalt"] == ["6", "5"]
-    assert _texter(rapport.tabell("moten")) == {"Trisam Grannby": ["1", "1"], "Trisam Testby": ["2", "1"],
-                                                "Totalt": ["3", "2"]}
+    assert _texter(rapport.tabell("moten")) == {"Trisam Grannby": ["1", "1", "0"], "Trisam Testby": ["2", "1", "1"],
+                                                "Totalt": ["3", "2", "1"]}
 
 
 def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit):
@@ -119,7 +129,7 @@ def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit)
     # Averages resting on one or two people are hidden ("–"); 20 days rests on three.
     assert _texter(rapport.tabell("tider"))["Aktualisering till första samplanering"] == ["–", "–", "–", "20"]
     # Meetings are not individuals.
-    assert _texter(rapport.tabell("moten"))["Totalt"] == ["2", "1"]
+    assert _texter(rapport.tabell("moten"))["Totalt"] == ["2", "1", "1"]
     for tabell in rapport.tabeller:
         _assert_no_line_reveals(tabell)
 
@@ -212,5 +222,5 @@ def test_report_queries_do_not_grow_with_data(facit, count_queries):
                      fs="lon", fs_slut="lon")
     with count_queries() as sedan:
         services.period_rapport(urval, exakt=False)
-    # 19 with the two teams: one statement per team reads its parties (flow.team_part_ids).
-    assert sedan.count == forst.count <= 20
+    # 21 with the two teams: one statement per team reads its parties (flow.team_part_ids).
+    assert sedan.count == forst.count <= 22
