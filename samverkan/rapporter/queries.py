@@ -327,6 +327,31 @@ def insatstyp_per_kon(u: Urval) -> list[dict]:
     )
 
 
+def stegforflyttning_per_kon(u: Urval) -> list[dict]:
+    """Per kön, for the ärenden in the period: how many have a step measurement by the
+    period's end, how many of them moved at least one step up the förbund's ladder (the
+    latest measurement by the end against the first ever), and the steps moved in sum."""
+    def steg(*villkor, senast: bool):
+        ordning = (Stegmatning.datum.desc(), Stegmatning.id.desc()) if senast else (Stegmatning.datum, Stegmatning.id)
+        return (select(Steg.nummer).select_from(Stegmatning).join(Steg, Steg.id == Stegmatning.steg_id)
+                .where(Stegmatning.arende_id == Arende.id, *villkor)
+                .order_by(*ordning).limit(1).correlate(Arende).scalar_subquery())
+
+    forsta = steg(Stegmatning.datum <= u.till, senast=False)
+    sista = steg(Stegmatning.datum <= u.till, senast=True)
+    framat = sista - forsta
+    return _rader(
+        select(Deltagare.kon.label("kon"),
+               func.count(func.distinct(case((sista.is_not(None), Arende.deltagare_id)))).label("matta"),
+               func.count(func.distinct(case((framat > 0, Arende.deltagare_id)))).label("flyttat"),
+               func.coalesce(func.sum(case((framat > 0, framat), else_=0)), 0).label("steg"))
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .where(_population(u), _i_perioden(u))
+        .group_by(Deltagare.kon)
+    )
+
+
 # --- avslut and times ----------------------------------------------------------------------
 
 

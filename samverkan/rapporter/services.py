@@ -449,6 +449,25 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Deltagare vars insats (samcoach eller annan insats) avslutades under perioden, efter "
                    "tiden från start till slut. Medeltiden står i tabellen över tider."))
 
+    sf = {row["kon"]: row for row in queries.stegforflyttning_per_kon(u)}
+    srader = []
+    for k in KONEN:
+        matta, flyttat = antal(sf.get(k, {}).get("matta")), antal(sf.get(k, {}).get("flyttat"))
+        steg = int(sf.get(k, {}).get("steg") or 0)
+        srader.append(Rad(KON_LABELS[k], [matta, flyttat, andel(flyttat, int(matta.varde)),
+                                          medel(steg / matta.varde if matta.varde else None, int(matta.varde))]))
+    tot_m, tot_f = (sum(int(r.celler[i].varde) for r in srader) for i in (0, 1))
+    tot_steg = sum(int(sf.get(k, {}).get("steg") or 0) for k in KONEN)
+    tm, tf = antal(tot_m), antal(tot_f)
+    srader.append(Rad("Totalt", [tm, tf, andel(tf, tot_m), medel(tot_steg / tot_m if tot_m else None, tot_m)],
+                      total=True))
+    r.tabeller.append(Tabell(
+        "stegforflyttning", "Stegförflyttning efter kön",
+        ["Med stegmätning", "Minst en stegförflyttning", "Andel med stegförflyttning", "Steg framåt i medel"],
+        srader, radrubrik="Kön", diagram_kolumn=1,
+        forklaring="Deltagare under perioden med minst en mätning på förbundets steg; förflyttningen är det "
+                   "senaste steget vid periodens slut jämfört med den första mätningen."))
+
     per_arende, i_insats = queries.tider_per_kon(u)
     tider = {row["kon"]: row for row in per_arende}
     ins = {row["kon"]: row for row in i_insats}

@@ -1,0 +1,44 @@
+"""The tables the förbund write (issue 17, point 3) beyond the hand-counted ones in
+test_period: stegförflyttning by kön."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from samverkan.arenden.models import Arende
+from samverkan.core.db import db
+from samverkan.rapporter import services
+from samverkan.rapporter.queries import Urval
+from tests.rapporter.conftest import D
+from tests.uppfoljning.fabrik import matning
+
+Q1 = (D(2026, 1, 1), D(2026, 3, 31))
+
+
+def _arende(ref_nr: int) -> Arende:
+    return db.session.execute(select(Arende).where(Arende.referens == f"TST-2026-{ref_nr:03d}")).scalar_one()
+
+
+def test_share_with_a_step_forward_and_steps_moved(facit):
+    forsta = db.session.execute(select(Arende).order_by(Arende.id)).scalars().all()[:5]
+    a1, a2, a3, a4, a5 = forsta
+    matning(facit, a1, D(2025, 12, 1), 1, 0)
+    matning(facit, a1, D(2026, 3, 1), 3, 25)  # kvinna: two steps
+    matning(facit, a1, D(2026, 5, 1), 4, 50)  # after the period: not counted
+    matning(facit, a2, D(2026, 2, 4), 2, 0)
+    matning(facit, a2, D(2026, 3, 10), 2, 0)  # kvinna: no move
+    matning(facit, a3, D(2026, 2, 21), 1, 0)
+    matning(facit, a3, D(2026, 3, 20), 2, 50)  # man: one step
+    matning(facit, a4, D(2026, 3, 12), 1, 0)  # man: one measurement only
+    db.session.commit()
+    t = services.period_rapport(Urval(facit.forbund.id, facit.team.id, *Q1), exakt=True).tabell("stegforflyttning")
+    rader = {r.etikett: [c.text for c in r.celler] for r in t.rader}
+    assert rader["Kvinna"] == ["2", "1", "50 %", "1"]  # two steps over two measured
+    assert rader["Man"] == ["2", "1", "50 %", "0"]  # 0.5 rounds to 0
+    assert t.cell(1, 3).varde == 0.5
+    assert rader["Annat / vill ej uppge"] == ["0", "0", "..", ".."]
+    assert rader["Totalt"] == ["4", "2", "50 %", "1"]
+    assert t.cell(3, 3).varde == 0.75
+    # For the styrgrupp: counts of 1–2 "<3", the share and the mean on them "–".
+    dold = services.period_rapport(Urval(facit.forbund.id, facit.team.id, *Q1), exakt=False).tabell("stegforflyttning")
+    assert [c.text for c in dold.rader[0].celler] == ["<3", "<3", "–", "–"]
