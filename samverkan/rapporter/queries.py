@@ -367,18 +367,19 @@ def utfall_per_kon(u: Urval) -> list[dict]:
 
 def fore_efter(u: Urval) -> list[dict]:
     """Försörjning and sysselsättning at start and at avslut, for the ärenden closed in the
-    period: four groupings in one statement (UNION ALL)."""
+    period, by kön: four groupings in one statement (UNION ALL)."""
     delar = []
     for matt, kolumn in (("forsorjning_start", Arende.forsorjning_start),
                          ("forsorjning_slut", Arende.forsorjning_slut),
                          ("sysselsattning_start", Arende.sysselsattning_start),
                          ("sysselsattning_slut", Arende.sysselsattning_slut)):
         delar.append(
-            select(literal(matt).label("matt"), kolumn.label("kod"), _personer().label("antal"))
+            select(literal(matt).label("matt"), kolumn.label("kod"), Deltagare.kon.label("kon"),
+                   _personer().label("antal"))
             .select_from(Arende)
             .join(Deltagare, _deltagaren(u))
             .where(_population(u), _mellan(Arende.avslutad_den, u))
-            .group_by(kolumn)
+            .group_by(kolumn, Deltagare.kon)
         )
     return _rader(union_all(*delar))
 

@@ -485,8 +485,11 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Medeltal i dagar, för ärenden där steget togs under perioden.", diagram=False))
 
     fe: dict[str, dict] = {}
+    fe_kon: dict[tuple, int] = {}
     for row in queries.fore_efter(u):
-        fe.setdefault(row["matt"], {})[row["kod"]] = int(row["antal"])
+        per_kod = fe.setdefault(row["matt"], {})
+        per_kod[row["kod"]] = per_kod.get(row["kod"], 0) + int(row["antal"])
+        fe_kon[(row["matt"], row["kod"], row["kon"])] = int(row["antal"])
     for matt, rubrik, kodlista in (("forsorjning", "Försörjning före och efter", kodlistor.FORSORJNING),
                                    ("sysselsattning", "Sysselsättning före och efter", kodlistor.SYSSELSATTNING)):
         start, slut = fe.get(f"{matt}_start", {}), fe.get(f"{matt}_slut", {})
@@ -495,6 +498,13 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         r.tabeller.append(Tabell(
             matt, rubrik, ["Vid start", "Vid avslut"], _med_totalrad(rader), radrubrik=rubrik.split()[0],
             forklaring="Deltagare vars ärende avslutades under perioden.", diagram=False))
+        kon_rader = [Rad(etikett, [antal(fe_kon.get((f"{matt}_{nar}", kod, k), 0))
+                                   for k in KONEN for nar in ("start", "slut")]) for kod, etikett in koder]
+        r.tabeller.append(Tabell(
+            f"{matt}_kon", f"{rubrik} efter kön",
+            [f"{KON_LABELS[k]}, {nar}" for k in KONEN for nar in ("start", "avslut")],
+            _med_totalrad(kon_rader), radrubrik=rubrik.split()[0],
+            forklaring="Samma deltagare som ovan, efter kön.", diagram=False))
 
     if not exakt:
         for tabell in r.tabeller:

@@ -42,3 +42,17 @@ def test_share_with_a_step_forward_and_steps_moved(facit):
     # For the styrgrupp: counts of 1–2 "<3", the share and the mean on them "–".
     dold = services.period_rapport(Urval(facit.forbund.id, facit.team.id, *Q1), exakt=False).tabell("stegforflyttning")
     assert [c.text for c in dold.rader[0].celler] == ["<3", "<3", "–", "–"]
+
+
+def test_before_and_after_by_kon(facit):
+    t = services.period_rapport(Urval(facit.forbund.id, facit.team.id, *Q1), exakt=True).tabell("forsorjning_kon")
+    rader = {r.etikett: [c.text for c in r.celler] for r in t.rader}
+    # Columns: kvinna start/avslut, man start/avslut, annat start/avslut. a2 (kvinna)
+    # sjukpenning → rehabiliteringspenning, a3 (man) försörjningsstöd → lönebidrag,
+    # a5 (annat) aktivitetsstöd → CSN.
+    assert rader["Sjukpenning"] == ["1", "0", "0", "0", "0", "0"]
+    assert rader["Rehabiliteringspenning"] == ["0", "1", "0", "0", "0", "0"]
+    assert rader["Försörjningsstöd"] == ["0", "0", "1", "0", "0", "0"]
+    assert rader["Lönebidrag / subventionerad anställning"] == ["0", "0", "0", "1", "0", "0"]
+    assert rader["Studiemedel (CSN)"] == ["0", "0", "0", "0", "0", "1"]
+    assert rader["Totalt"] == ["1", "1", "1", "1", "1", "1"]
