@@ -33,6 +33,7 @@ from samverkan.forbund.models import Team
 from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
 from samverkan.moten.models import Mote, MotesTyp, Narvaro, NarvaroStatus
 from samverkan.rapporter.dialekt import dagar_mellan
+from samverkan.rapporter.models import TeamBudget
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning.models import Steg, Stegmatning
 
@@ -467,3 +468,16 @@ def nyckeltal(u: Urval, *, handlingsplan_manader: int) -> dict[str, int]:
         antal(avslutad, Arende.avslutsorsak.in_(ARBETE_STUDIER)).label("arbete_studier"),
     )).one()
     return {k: int(v or 0) for k, v in rad._mapping.items()}
+
+
+# --- budget ----------------------------------------------------------------------------------
+
+
+def budget(u: Urval) -> int | None:
+    """The year's budget of the team, or of all the förbund's teams (None: none entered)."""
+    villkor = [TeamBudget.ar == u.fran.year,
+               TeamBudget.team_id.in_(select(Team.id).where(Team.forbund_id == u.forbund_id))]
+    if u.team_id is not None:
+        villkor.append(TeamBudget.team_id == u.team_id)
+    summa = db.session.execute(select(func.sum(TeamBudget.belopp)).where(*villkor)).scalar()
+    return None if summa is None else int(summa)

@@ -23,9 +23,10 @@ from samverkan.deltagare.models import KON_LABELS, Kon
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm, Insatstyp
 from samverkan.rapporter import queries
-from samverkan.rapporter.models import NyckeltalMal
+from samverkan.rapporter.models import NyckeltalMal, TeamBudget
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import (
+    SKYDDAD,
     Cell,
     Rad,
     Tabell,
@@ -312,8 +313,10 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
         delar = [_period_tabeller(Urval(u.forbund_id, u.team_id, p.fran, p.till), exakt=False, period=p)
                  for p in delperioder(u.fran, u.till)]
         for tabell in r.tabeller:
-            dolj_mot_delperioder(tabell, [d.tabell(tabell.nyckel) for d in delar])
+            dolj_mot_delperioder(tabell, [d.tabell(tabell.nyckel) for d in delar
+                                          if any(t.nyckel == tabell.nyckel for t in d.tabeller)])
             dolj_sma_tal(tabell)
+        _synka_kostnad(r)
     return r
 
 
@@ -506,10 +509,55 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
             _med_totalrad(kon_rader), radrubrik=rubrik.split()[0],
             forklaring="Samma deltagare som ovan, efter kön.", diagram=False))
 
+    if (u.fran, u.till) == (helar(u.fran.year).fran, helar(u.fran.year).till):
+        budget = queries.budget(u)
+        if budget is not None:
+            deltagare = int(r.tabell("kon").rader[-1].celler[0].varde)
+            r.tabeller.append(Tabell(
+                "kostnad", "Kostnad per deltagare", ["Budget (kr)", "Deltagare", "Kostnad per deltagare (kr)"],
+                [Rad(omfattning or "Urvalet", [tal(budget), antal(deltagare),
+                                               medel(budget / deltagare if deltagare else None, deltagare)])],
+                radrubrik="", diagram=False,
+                forklaring=f"Årets budget för {'teamet' if u.team_id else 'förbundets team'} (angiven av "
+                           "förbundets administratör) delad med antalet deltagare under året."))
+
     if not exakt:
         for tabell in r.tabeller:
             dolj_sma_tal(tabell)
     return r
+
+
+def _synka_kostnad(r: Rapport) -> None:
+    """The cost per deltagare divides the budget (shown) by the deltagare: it is hidden
+    whenever the count of deltagare is hidden anywhere in the report."""
+    kostnad = next((t for t in r.tabeller if t.nyckel == "kostnad"), None)
+    if kostnad is None:
+        return
+    if r.tabell("kon").rader[-1].celler[0].dold or kostnad.cell(0, 1).dold:
+        kostnad.cell(0, 1).dolj(SKYDDAD)
+        kostnad.cell(0, 2).dolj(SKYDDAD)
+
+
+def satt_budget(user: User, team_id: int, ar: int, belopp: int) -> TeamBudget:
+    """The förbund's admin enters what a team costs in a year."""
+    if not policy.is_admin(user):
+        raise Forbidden("Bara förbundets administratör kan ange teamens budget.")
+    team = db.session.get(Team, team_id)
+    if team is None or team.forbund_id != user.forbund_id:
+        raise NotFound("Teamet finns inte.")
+    if not 2000 <= ar <= 2100:
+        raise DomainError("ogiltigt_ar", "Ange ett år, t.ex. 2026.", field="ar")
+    if not 0 <= belopp <= 1_000_000_000:
+        raise DomainError("ogiltig_budget", "Ange budgeten i hela kronor, 0 eller mer.", field="belopp")
+    rad = db.session.execute(
+        select(TeamBudget).where(TeamBudget.team_id == team_id, TeamBudget.ar == ar)).scalar_one_or_none()
+    if rad is None:
+        rad = TeamBudget(team_id=team_id, ar=ar)
+        db.session.add(rad)
+    rad.belopp, rad.andrad_av_id = belopp, user.id
+    db.session.flush()
+    log.info("budget %s set for team %s", ar, team_id)
+    return rad
 
 
 def _medel_totalt(grupper: list[dict], nyckel: str) -> Cell:

@@ -95,7 +95,21 @@ def period():
     b, rapport = _rapport()
     diagram = {t.nyckel: stapeldiagram(t) for t in rapport.tabeller}
     return render_template("rapporter/period.html", b=b, rapport=rapport, diagram=diagram,
+                           far_ange_budget=policy.is_admin(current_user) and b.team is not None
+                           and rapport.period.kod.isdigit(),
                            **_urvalsform(b, rapport.period))
+
+
+@bp.route("/budget", methods=["POST"])
+@policy.regel("rapport")
+def satt_budget():
+    team, ar, belopp = (request.form.get(f, "").strip().replace(" ", "") for f in ("team", "ar", "belopp"))
+    with utfor() as h:
+        if not (team.isdigit() and ar.isdigit() and belopp.isdigit()) or len(belopp) > 12 or len(team) > 12:
+            raise DomainError("ogiltig_budget", "Ange team, år och budget i hela kronor.", field="belopp")
+        services.satt_budget(current_user, int(team), int(ar), int(belopp))
+        h.klart("Budgeten är sparad.")
+    return redirect(url_for("rapporter.period", team=team or "alla", period=ar or None), code=303)
 
 
 @bp.route("/period/export.csv")

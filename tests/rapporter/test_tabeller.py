@@ -56,3 +56,27 @@ def test_before_and_after_by_kon(facit):
     assert rader["Lönebidrag / subventionerad anställning"] == ["0", "0", "0", "1", "0", "0"]
     assert rader["Studiemedel (CSN)"] == ["0", "0", "0", "0", "0", "1"]
     assert rader["Totalt"] == ["1", "1", "1", "1", "1", "1"]
+
+
+def test_cost_per_deltagare_from_the_budget_the_admin_enters(facit, login):
+    admin = login(facit.users["admin"])
+    svar = admin.post("/rapporter/budget", data={"team": facit.team.id, "ar": "2025", "belopp": "500 000"})
+    assert svar.status_code == 303
+    # 2025: a1 (from November) and a6 (June–December) in the team.
+    t = services.period_rapport(Urval(facit.forbund.id, facit.team.id, D(2025, 1, 1), D(2025, 12, 31)),
+                                exakt=True).tabell("kostnad")
+    assert [c.text for c in t.rader[0].celler] == ["500000", "2", "250000"]
+    # The styrgrupp: two deltagare are "<3", so the cost that would give them away is "–".
+    dold = services.period_rapport(Urval(facit.forbund.id, facit.team.id, D(2025, 1, 1), D(2025, 12, 31)),
+                                   exakt=False).tabell("kostnad")
+    assert [c.text for c in dold.rader[0].celler] == ["500000", "<3", "–"]
+    # Only the admin enters a budget; bad input is refused with nothing saved.
+    pl = login(facit.users["projektledare"])
+    assert pl.post("/rapporter/budget", data={"team": facit.team.id, "ar": "2025", "belopp": "1"}).status_code == 403
+    admin.post("/rapporter/budget", data={"team": facit.team.id, "ar": "2025", "belopp": "-5"})
+    from samverkan.rapporter.models import TeamBudget
+
+    assert db.session.execute(select(TeamBudget.belopp)).scalars().all() == [500000]
+    # No cost table for a quarter.
+    assert "kostnad" not in {t.nyckel for t in services.period_rapport(
+        Urval(facit.forbund.id, facit.team.id, D(2025, 10, 1), D(2025, 12, 31)), exakt=True).tabeller}
