@@ -153,6 +153,9 @@ def finsam_lista(team_id: int):
                or (urval == "klara" and not r.status.endswith("saknas"))]
     summering = {s: sum(1 for r in rader if r.status == s) for s in finsam.STATUS_LABELS}
     return render_template("rapporter/finsam.html", team=team, rader=synliga, alla=len(rader), urval=urval,
+                           finsam_insats_namn=finsam.insats_namn,
+                           anonyma=sum(1 for r in rader if not r.deltagare.personnummer),
+                           med_skillnader=sum(1 for r in rader if r.skillnader()),
                            summering=summering, STATUS_LABELS=finsam.STATUS_LABELS)
 
 
@@ -175,3 +178,12 @@ def finsam_markera(team_id: int, arende_id: int):
     if h.fel:
         return redirect(url_for("rapporter.finsam_lista", team_id=team_id), code=303)
     return redirect(url_for("rapporter.finsam_lista", team_id=team_id, _anchor=f"a{arende_id}"), code=303)
+
+
+@bp.route("/team/<int:team_id>/finsam/insats/<int:insats_id>", methods=["POST"])
+@policy.regel("projektledare")
+def finsam_markera_insats(team_id: int, insats_id: int):
+    with utfor() as h:
+        finsam.markera_insats(current_user, team_id, insats_id, request.form.get("del", ""))
+        h.klart("Registreringen av insatsen i Uppföljning Finsam är markerad.")
+    return redirect(url_for("rapporter.finsam_lista", team_id=team_id), code=303)

@@ -212,7 +212,9 @@ def test_finsam_reconciliation_for_the_projektledare_only(facit, login, client):
     saknas = pl.get(f"/rapporter/team/{facit.team.id}/finsam?visa=saknas").get_data(as_text=True)
     assert saknas.count('class="ruta finsam"') == 6
     rader = _csv(pl.get(f"/rapporter/team/{facit.team.id}/finsam.csv"))
-    assert rader[0][:4] == ["Referens", "Personnummer", "Kön", "Födelseår"] and len(rader) == 8
+    assert rader[0][:4] == ["Referens", "Personnummer", "Kön", "Födelseår"] and len(rader) == 8 + 3
+    # Issue 17: the export counts its participants, anonymous ones too.
+    assert rader[-2:] == [["Deltagare", "7"], ["Varav anonyma (utan personnummer)", "0"]]
     assert "finsam.export" in set(db.session.scalars(select(AuditEntry.handling)))
 
 
