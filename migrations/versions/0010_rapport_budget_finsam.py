@@ -1,4 +1,5 @@
-"""Team budget per year (cost per deltagare) and Uppföljning Finsam registration per insats
+"""Team budget per year (cost per deltagare), Uppföljning Finsam registration per insats,
+the förbund's own age bands
 
 Revision ID: 0010_rapport_budget_finsam
 Revises: 0009_foregaende_index
@@ -43,8 +44,21 @@ def upgrade():
     sa.UniqueConstraint('insats_id', name=op.f('uq_finsam_insats_registrering_insats_id'))
     )
 
+    op.create_table('aldersindelning',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('forbund_id', sa.Integer(), nullable=False),
+    sa.Column('granser', sa.String(length=200), nullable=False),
+    sa.Column('andrad_av_id', sa.Integer(), nullable=False),
+    sa.Column('andrad', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['andrad_av_id'], ['anvandare.id'], name=op.f('fk_aldersindelning_andrad_av_id_anvandare')),
+    sa.ForeignKeyConstraint(['forbund_id'], ['forbund.id'], name=op.f('fk_aldersindelning_forbund_id_forbund')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_aldersindelning')),
+    sa.UniqueConstraint('forbund_id', name=op.f('uq_aldersindelning_forbund_id'))
+    )
+
 
 def downgrade():
+    op.drop_table('aldersindelning')
     op.drop_table('finsam_insats_registrering')
     with op.batch_alter_table('team_budget', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_team_budget_team_id'))

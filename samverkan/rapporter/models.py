@@ -72,3 +72,17 @@ class FinsamInsatsRegistrering(db.Model):
     ut_registrerad: Mapped[dt.date | None] = mapped_column(Date)
     registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
     andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Aldersindelning(db.Model):
+    """The förbund's own age bands for the report, as the admin wrote them ("16-29, 30-44,
+    45-65"), besides the fixed bands."""
+
+    __tablename__ = "aldersindelning"
+    __table_args__ = (UniqueConstraint("forbund_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"))
+    granser: Mapped[str] = mapped_column(String(200))
+    andrad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

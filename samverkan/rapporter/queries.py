@@ -151,9 +151,21 @@ def tid_i_insats_per_band(u: Urval) -> list[dict]:
     )
 
 
-def deltagare_per_alder(u: Urval) -> list[dict]:
+OKAND = -1  # band of a deltagare without a birth year (anonymous)
+UTANFOR = -2  # outside the förbund's own bands
+
+
+def deltagare_per_alder(u: Urval, band_granser: list[tuple[int, int]] | None = None) -> list[dict]:
+    """Deltagare by age band and kön: the fixed bands, or (``band_granser``: inclusive
+    (from, to) ages) the förbund's own, with UTANFOR for an age in none of them. A missing
+    birth year is OKAND in both."""
     alder = literal(u.till.year) - Deltagare.fodelsear
-    band = case(*[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
+    if band_granser is None:
+        band = case((Deltagare.fodelsear.is_(None), OKAND),
+                    *[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
+    else:
+        band = case((Deltagare.fodelsear.is_(None), OKAND),
+                    *[(alder.between(lo, hi), i) for i, (lo, hi) in enumerate(band_granser)], else_=UTANFOR)
     return _rader(
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Arende)

@@ -23,7 +23,7 @@ from samverkan.deltagare.models import KON_LABELS, Kon
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm, Insatstyp
 from samverkan.rapporter import queries
-from samverkan.rapporter.models import NyckeltalMal, TeamBudget
+from samverkan.rapporter.models import Aldersindelning, NyckeltalMal, TeamBudget
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import (
     SKYDDAD,
@@ -348,9 +348,17 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
 
     r.tabeller.append(_kon_tabell(
         "alder", "Deltagare efter ålder och kön", "Ålder",
-        list(enumerate(label for _, label in queries.ALDERSBAND)),
+        [*enumerate(label for _, label in queries.ALDERSBAND), (queries.OKAND, "Okänd ålder")],
         _per_kon(queries.deltagare_per_alder(u), lambda x: x["band"]),
-        forklaring=f"Ålder räknad som {u.till.year} minus födelseår."))
+        forklaring=f"Ålder räknad som {u.till.year} minus födelseår; okänd för anonyma utan födelseår."))
+    egna_band = aldersband(u.forbund_id)
+    if egna_band:
+        r.tabeller.append(_kon_tabell(
+            "alder_forbund", "Deltagare efter ålder (förbundets indelning) och kön", "Ålder",
+            [*((i, f"{lo}–{hi} år") for i, (lo, hi) in enumerate(egna_band)),
+             (queries.UTANFOR, "Utanför indelningen"), (queries.OKAND, "Okänd ålder")],
+            _per_kon(queries.deltagare_per_alder(u, egna_band), lambda x: x["band"]),
+            forklaring="Förbundets egen åldersindelning, satt av administratören."))
 
     parter = _parter(u.forbund_id)
     tp = team_parter(u)
@@ -536,6 +544,41 @@ def _synka_kostnad(r: Rapport) -> None:
     if r.tabell("kon").rader[-1].celler[0].dold or kostnad.cell(0, 1).dold:
         kostnad.cell(0, 1).dolj(SKYDDAD)
         kostnad.cell(0, 2).dolj(SKYDDAD)
+
+
+def _tolka_aldersband(text: str) -> list[tuple[int, int]]:
+    """"16-29, 30-44, 45-65" → [(16, 29), (30, 44), (45, 65)]: ascending, not overlapping."""
+    band = []
+    for del_ in [d.strip() for d in (text or "").replace("–", "-").split(",") if d.strip()]:
+        lo, sep, hi = del_.partition("-")
+        if not sep or not lo.strip().isdigit() or not hi.strip().isdigit():
+            raise DomainError("ogiltiga_aldersband", "Skriv åldersbanden som 16-29, 30-44, 45-65.", field="granser")
+        band.append((int(lo), int(hi)))
+    if not band or len(band) > 12 or any(not 0 <= lo <= hi <= 120 for lo, hi in band) \
+            or any(a[1] >= b[0] for a, b in zip(band, band[1:], strict=False)):
+        raise DomainError("ogiltiga_aldersband", "Ange 1–12 band i stigande ordning som inte överlappar, "
+                          "t.ex. 16-29, 30-44, 45-65.", field="granser")
+    return band
+
+
+def aldersband(forbund_id: int) -> list[tuple[int, int]]:
+    rad = db.session.execute(select(Aldersindelning).where(Aldersindelning.forbund_id == forbund_id)).scalar()
+    return _tolka_aldersband(rad.granser) if rad else []
+
+
+def satt_aldersband(user: User, granser: str) -> Aldersindelning:
+    """The förbund's admin sets the förbund's own age bands."""
+    if not policy.is_admin(user):
+        raise Forbidden("Bara förbundets administratör kan ändra åldersindelningen.")
+    band = _tolka_aldersband(granser)
+    rad = db.session.execute(
+        select(Aldersindelning).where(Aldersindelning.forbund_id == user.forbund_id)).scalar_one_or_none()
+    if rad is None:
+        rad = Aldersindelning(forbund_id=user.forbund_id)
+        db.session.add(rad)
+    rad.granser, rad.andrad_av_id = ", ".join(f"{lo}-{hi}" for lo, hi in band), user.id
+    db.session.flush()
+    return rad
 
 
 def satt_budget(user: User, team_id: int, ar: int, belopp: int) -> TeamBudget:

@@ -95,6 +95,7 @@ def period():
     b, rapport = _rapport()
     diagram = {t.nyckel: stapeldiagram(t) for t in rapport.tabeller}
     return render_template("rapporter/period.html", b=b, rapport=rapport, diagram=diagram,
+                           ar_admin=policy.is_admin(current_user),
                            far_ange_budget=policy.is_admin(current_user) and b.team is not None
                            and rapport.period.kod.isdigit(),
                            **_urvalsform(b, rapport.period))
@@ -112,6 +113,16 @@ def satt_budget():
         services.satt_budget(current_user, tal(team), tal(ar), tal(belopp))
         h.klart("Budgeten är sparad.")
     return redirect(url_for("rapporter.period", team=team or "alla", period=ar or None), code=303)
+
+
+@bp.route("/aldersband", methods=["POST"])
+@policy.regel("rapport")
+def satt_aldersband():
+    with utfor() as h:
+        services.satt_aldersband(current_user, request.form.get("granser", ""))
+        h.klart("Åldersindelningen är sparad.")
+    return redirect(url_for("rapporter.period", **{k: v for k, v in request.args.items() if k in ("team", "period")}),
+                    code=303)
 
 
 @bp.route("/period/export.csv")

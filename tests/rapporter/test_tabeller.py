@@ -80,3 +80,20 @@ def test_cost_per_deltagare_from_the_budget_the_admin_enters(facit, login):
     # No cost table for a quarter.
     assert "kostnad" not in {t.nyckel for t in services.period_rapport(
         Urval(facit.forbund.id, facit.team.id, D(2025, 10, 1), D(2025, 12, 31)), exakt=True).tabeller}
+
+
+def test_the_forbunds_own_age_bands(facit, login):
+    admin = login(facit.users["admin"])
+    assert admin.post("/rapporter/aldersband", data={"granser": "16-29, 30-44, 45-65"}).status_code == 303
+    t = services.period_rapport(Urval(facit.forbund.id, facit.team.id, *Q1), exakt=True).tabell("alder_forbund")
+    rader = {r.etikett: [c.text for c in r.celler] for r in t.rader}
+    # Ages in 2026: a1 36 (kvinna), a2 41 (kvinna), a3 26 (man), a4 56 (man), a5 28 (annat).
+    assert rader["16–29 år"] == ["0", "1", "1", "2"]
+    assert rader["30–44 år"] == ["2", "0", "0", "2"]
+    assert rader["45–65 år"] == ["0", "1", "0", "1"]
+    assert rader["Utanför indelningen"] == ["0", "0", "0", "0"] and rader["Okänd ålder"] == ["0", "0", "0", "0"]
+    # Overlapping bands are refused, the old ones kept; only the admin sets them.
+    admin.post("/rapporter/aldersband", data={"granser": "16-30, 30-44"})
+    assert services.aldersband(facit.forbund.id) == [(16, 29), (30, 44), (45, 65)]
+    pl = login(facit.users["projektledare"])
+    assert pl.post("/rapporter/aldersband", data={"granser": "16-99"}).status_code == 403
