@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
@@ -343,24 +344,38 @@ def insatstyp_per_kon(u: Urval) -> list[dict]:
 def stegforflyttning_per_kon(u: Urval) -> list[dict]:
     """Per kön, for the ärenden in the period: how many have a step measurement by the
     period's end, how many of them moved at least one step up the förbund's ladder (the
-    latest measurement by the end against the first ever), and the steps moved in sum."""
-    def steg(*villkor, senast: bool):
-        ordning = (Stegmatning.datum.desc(), Stegmatning.id.desc()) if senast else (Stegmatning.datum, Stegmatning.id)
-        return (select(Steg.nummer).select_from(Stegmatning).join(Steg, Steg.id == Stegmatning.steg_id)
-                .where(Stegmatning.arende_id == Arende.id, *villkor)
-                .order_by(*ordning).limit(1).correlate(Arende).scalar_subquery())
+    latest measurement by the end against the first ever), and the steps moved in sum.
 
-    forsta = steg(Stegmatning.datum <= u.till, senast=False)
-    sista = steg(Stegmatning.datum <= u.till, senast=True)
-    framat = sista - forsta
+    First and last dates per ärende in one grouping, their steps by joining back (on a tie
+    the lower step first, the higher last): no per-row subquery, which cost seconds at 10⁵."""
+    m1, m2, s1, s2 = aliased(Stegmatning), aliased(Stegmatning), aliased(Steg), aliased(Steg)
+    datum = (
+        select(Stegmatning.arende_id.label("arende_id"), func.min(Stegmatning.datum).label("forsta"),
+               func.max(Stegmatning.datum).label("sista"))
+        .join(Arende, Arende.id == Stegmatning.arende_id)
+        .where(_population(u), _i_perioden(u), Stegmatning.datum <= u.till)
+        .group_by(Stegmatning.arende_id)
+        .subquery()
+    )
+    per = (
+        select(datum.c.arende_id, func.min(s1.nummer).label("forsta"), func.max(s2.nummer).label("sista"))
+        .select_from(datum)
+        .join(m1, and_(m1.arende_id == datum.c.arende_id, m1.datum == datum.c.forsta))
+        .join(s1, s1.id == m1.steg_id)
+        .join(m2, and_(m2.arende_id == datum.c.arende_id, m2.datum == datum.c.sista))
+        .join(s2, s2.id == m2.steg_id)
+        .group_by(datum.c.arende_id)
+        .subquery()
+    )
+    framat = per.c.sista - per.c.forsta
     return _rader(
         select(Deltagare.kon.label("kon"),
-               func.count(func.distinct(case((sista.is_not(None), Arende.deltagare_id)))).label("matta"),
+               func.count(func.distinct(Arende.deltagare_id)).label("matta"),
                func.count(func.distinct(case((framat > 0, Arende.deltagare_id)))).label("flyttat"),
                func.coalesce(func.sum(case((framat > 0, framat), else_=0)), 0).label("steg"))
         .select_from(Arende)
+        .join(per, per.c.arende_id == Arende.id)
         .join(Deltagare, _deltagaren(u))
-        .where(_population(u), _i_perioden(u))
         .group_by(Deltagare.kon)
     )
 
