@@ -1,6 +1,7 @@
 """API: the period report's tables and the nyckeltal, aggregates only (samverkan.rapporter).
 
-The same ``Rapport`` as the pages: small numbers are "<3" for the styrgrupp and the admin,
+The same ``Rapport`` as the pages: small numbers are "<3" (and the cells that would reveal
+them "–") for the styrgrupp and the admin,
 exact only for a team's own projektledare. No individual-level data is served here.
 """
 
@@ -13,9 +14,10 @@ from samverkan.auth import policy
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 
-VARDE = {"oneOf": [{"type": "number"}, {"type": "string", "const": "<3"}, {"type": "null"}],
-         "description": "Ett tal, eller \"<3\" när färre än tre personer (eller en cell som skulle avslöja dem) "
-                        "döljs för den som inte är teamets projektledare."}
+VARDE = {"oneOf": [{"type": "number"}, {"type": "string", "enum": ["<3", "–"]}, {"type": "null"}],
+         "description": "Ett tal, eller \"<3\" när 1–2 personer döljs, eller \"–\" för en cell som döljs för att "
+                        "den annars skulle avslöja ett dolt litet tal (eller en andel/ett medeltal på färre än tre), "
+                        "för den som inte är teamets projektledare."}
 
 
 def _varde(**kwargs):
@@ -51,6 +53,9 @@ class Rad(Ut):
     etikett = fields.String()
     total = fields.Boolean()
     varden = Lista(_varde())
+    markeringar = Lista(fields.String(allow_none=True, validate=val(["<3", "–", ".."])), metadata={
+        "description": "Varje cells markering: \"<3\" (1–2 personer dolda), \"–\" (dold för att skydda en annan "
+                       "cell, eller en andel/ett medeltal på färre än tre), \"..\" (inget värde), annars null."})
 
 
 class Tabell(Ut):
@@ -86,7 +91,8 @@ class Nyckeltal(RapportHuvud):
 
 def _urval(fraga: dict):
     b = services.behorighet_for_val(api_user(), str(fraga.get("team_id") or ""), falt="team_id")
-    period = services.tolka_period(fraga.get("period"), _iso(fraga.get("fran")), _iso(fraga.get("till")))
+    period = services.tolka_period(fraga.get("period"), _iso(fraga.get("fran")), _iso(fraga.get("till")),
+                                   exakt=b.exakt)
     huvud = {"omfattning": b.omfattning, "team_id": b.team.id if b.team else None, "exakt": b.exakt,
              "period": period}
     return b, period, huvud
@@ -105,7 +111,8 @@ def periodrapport(fraga: dict):
                                       exakt=b.exakt, omfattning=b.omfattning, period=period)
     return {**huvud, "tabeller": [
         {"nyckel": t.nyckel, "rubrik": t.rubrik, "radrubrik": t.radrubrik, "kolumner": t.kolumner,
-         "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler]}
+         "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler],
+                   "markeringar": [c.markering or None for c in r.celler]}
                    for r in t.rader]}
         for t in rapport.tabeller]}
 

@@ -57,6 +57,11 @@ AVSLUTSORSAK = {
     "studier": "Studier",
     "arbetssokande": "Arbetssökande",
     "fortsatt_rehabilitering": "Fortsatt rehabilitering",
+    # As the förbund's reports write them (issue 17): own business, and sickness compensation
+    # (a clarified benefit from FK), apart from plain sickness that broke the insats off.
+    "eget_foretag": "Eget företag",
+    "sjukersattning": "Sjukersättning",
+    "annan_insats": "Annan arbetsförberedande insats",
     "sjukdom": "Sjukdom",
     "flyttat": "Flyttat",
     "eget_onskemal": "Eget önskemål",

@@ -26,6 +26,7 @@ from samverkan.core import audit, clock
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
+from samverkan.core.kalkylblad import csv_text
 from samverkan.core.svenska import svensk_ordning, tal
 from samverkan.insatser.models import Insats
 from samverkan.loggkontroll.handlingar import handling_label, objekttyp_label
@@ -164,14 +165,9 @@ def till_csv(rader: list[Rad]) -> str:
 
 # --- internals ------------------------------------------------------------------------
 def _cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
     # A cell starting like a formula would be run by Excel (CSV injection): names are
-    # typed by people, so neutralise it.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    # typed by people, so neutralise it (the one helper every export uses).
+    return csv_text(value)
 
 
 def _start_of(day: dt.date) -> dt.datetime:

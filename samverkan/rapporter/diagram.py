@@ -35,11 +35,12 @@ def stapeldiagram(t: Tabell) -> Diagram | None:
     if not t.diagram or not t.rader:
         return None
     k = t.diagram_kolumn
-    rader = [r for r in t.rader if not r.total]
+    rader = [r for r in t.rader if not r.total and not r.delsumma]
     varden = [0 if r.celler[k].dold else float(r.celler[k].varde or 0) for r in rader]
     storst = max(varden, default=0) or 1
     staplar = [Stapel(r.etikett, r.celler[k].text, 8 + i * RAD_HOJD, round(STAPEL_MAX * v / storst))
                for i, (r, v) in enumerate(zip(rader, varden, strict=True))]
     beskrivning = (f"Stapeldiagram: {t.kolumner[k].lower()} per {t.radrubrik.lower() or 'rad'}. "
-                   "Samma siffror finns i tabellen under diagrammet; <3 betyder färre än tre.")
+                   "Samma siffror finns i tabellen under diagrammet; <3 betyder färre än tre, – ett tal dolt "
+                   "för att skydda ett litet tal (utan stapel).")
     return Diagram(t.rubrik, beskrivning, staplar, 16 + len(rader) * RAD_HOJD)

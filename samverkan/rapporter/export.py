@@ -1,7 +1,10 @@
 """Report tables out of the app: CSV, XLSX and a PDF laid out like the quarterly report.
 
-All three take the same ``Rapport`` the page shows, so a hidden cell ("<3") is hidden in
-every format.
+All three take the same ``Rapport`` the page shows, so a hidden cell is hidden, and marked
+the same way ("<3" for 1–2 people, "–" for a cell hidden to protect another), in every
+format, with the footnote that explains both. Text typed by people (insats types, team and
+party names) that looks like a formula is written inert: with a leading ' in the CSV and as
+a string cell in the XLSX (core.kalkylblad, shared with the audit log's CSV).
 
 CSV follows Swedish Excel's conventions, so a double-click opens it right: UTF-8 with a
 byte order mark (without it Excel reads å ä ö as cp1252), ``;`` between fields (Excel in a
@@ -22,8 +25,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from samverkan.core import clock
+from samverkan.core.kalkylblad import csv_text, ser_ut_som_formel
 from samverkan.rapporter.services import Rapport
-from samverkan.rapporter.tabell import Tabell
+from samverkan.rapporter.tabell import FOTNOT, Tabell
 
 CSV_BOM = "\ufeff"
 CSV_SEP = ";"
@@ -34,7 +38,9 @@ def _csv_varde(v) -> str:
         return ""
     if isinstance(v, float):
         return f"{v:.1f}".replace(".", ",")
-    return str(v)
+    if isinstance(v, int):
+        return str(v)
+    return csv_text(v)
 
 
 def _tabell_rader(t: Tabell) -> list[list]:
@@ -55,7 +61,22 @@ def till_csv(rapport: Rapport, nycklar: list[str] | None = None) -> str:
             w.writerow([t.rubrik])
         for rad in _tabell_rader(t):
             w.writerow([_csv_varde(v) for v in rad])
+    if any(_har_dolda(t) for t in tabeller):
+        w.writerow([])
+        w.writerow([FOTNOT])
     return CSV_BOM + ut.getvalue()
+
+
+def _har_dolda(t: Tabell) -> bool:
+    return any(c.dold for r in t.rader for c in r.celler)
+
+
+def _lagg_till(ws, rad: list) -> None:
+    """Append a row; a text that Excel would take for a formula stays a string cell."""
+    ws.append(rad)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and ser_ut_som_formel(cell.value):
+            cell.data_type = "s"
 
 
 def _bladnamn(t: Tabell, anvanda: set[str]) -> str:
@@ -72,18 +93,21 @@ def till_xlsx(rapport: Rapport) -> bytes:
     anvanda: set[str] = set()
     for t in rapport.tabeller:
         ws = wb.create_sheet(_bladnamn(t, anvanda))
-        ws.append([t.rubrik])
+        _lagg_till(ws, [t.rubrik])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append([f"{rapport.omfattning}, {rapport.period.namn}"])
+        _lagg_till(ws, [f"{rapport.omfattning}, {rapport.period.namn}"])
         ws.append([])
         for i, rad in enumerate(_tabell_rader(t)):
-            ws.append(rad)
+            _lagg_till(ws, rad)
             if i == 0:
                 for cell in ws[ws.max_row]:
                     cell.font = Font(bold=True)
+        if _har_dolda(t):
+            ws.append([])
+            _lagg_till(ws, [FOTNOT])
         if t.forklaring:
             ws.append([])
-            ws.append([t.forklaring])
+            _lagg_till(ws, [t.forklaring])
         ws.column_dimensions["A"].width = 42
     ut = io.BytesIO()
     wb.save(ut)
@@ -130,7 +154,7 @@ def till_pdf(rapport: Rapport, forbund_namn: str) -> bytes:
     _rad(pdf, 6, _pdf_text(f"Period {rapport.period.fran.isoformat()} - {rapport.period.till.isoformat()}. "
                         f"Uttag {clock.today().isoformat()}."))
     if not rapport.exakt:
-        _rad(pdf, 6, _pdf_text("Antal under 3 personer visas som <3 så att ingen kan identifieras."))
+        _rad(pdf, 6, _pdf_text("Antal under 3 personer visas som <3 så att ingen kan identifieras. " + FOTNOT))
     for t in rapport.tabeller:
         pdf.ln(4)
         pdf.set_font("Helvetica", style="B", size=12)
@@ -148,4 +172,7 @@ def till_pdf(rapport: Rapport, forbund_namn: str) -> bytes:
         if t.forklaring:
             pdf.set_font("Helvetica", style="I", size=8)
             _rad(pdf, 5, _pdf_text(t.forklaring))
+        if _har_dolda(t):
+            pdf.set_font("Helvetica", style="I", size=8)
+            _rad(pdf, 5, _pdf_text(FOTNOT))
     return bytes(pdf.output())

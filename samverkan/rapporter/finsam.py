@@ -4,8 +4,13 @@ national follow-up needs, and which of them have been registered there.
 Individual-level: only the team's projektledare (who has details access to every ärende
 of the team) sees it, never the styrgrupp or the admin, and every look is audited.
 Who is entitled to registration: an ärende that was aktualiserat, not felregistrerat,
-with a personnummer or samordningsnummer (registration needs one; an anonymous code
-cannot be registered) and consent not withdrawn.
+with consent not withdrawn. Anonymous participants (a code, no personnummer) are listed
+and counted too: Finsam counts them, registered without an identity.
+
+Finsam follows the participant per insats: each insats (samcoach or another insats, not
+the parties' ordinary services) is registered in when it starts and out when it ends.
+The app's code lists map onto Finsam's (``FINSAM_KODER``, the table in the README), and
+the reconciliation lists, per participant, what differs from what Finsam needs.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from samverkan.arenden import kodlistor
 from samverkan.arenden.models import Arende
@@ -24,9 +30,11 @@ from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
+from samverkan.core.kalkylblad import csv_text
 from samverkan.deltagare.models import KON_LABELS, Deltagare
 from samverkan.forbund.models import Team
-from samverkan.rapporter.models import FinsamRegistrering
+from samverkan.insatser.models import Insats, InsatsForm
+from samverkan.rapporter.models import FinsamInsatsRegistrering, FinsamRegistrering
 from samverkan.rapporter.queries import FELREG
 from workflows import arende as wf
 
@@ -38,11 +46,65 @@ STATUS_LABELS = {
 }
 
 
+# The app's codes → the category Uppföljning Finsam asks for (None: no counterpart; the
+# reconciliation flags it). Kept in step with the README's table.
+FINSAM_KODER: dict[str, dict[str, str | None]] = {
+    "avslutsorsak": {
+        "arbete": "Arbete", "studier": "Studier", "arbetssokande": "Arbetssökande",
+        "fortsatt_rehabilitering": "Fortsatt rehabilitering", "eget_foretag": "Arbete",
+        "sjukersattning": "Sjukersättning/aktivitetsersättning", "annan_insats": "Annan insats",
+        "sjukdom": "Sjukdom", "flyttat": "Flyttat", "eget_onskemal": "Eget önskemål",
+        "samtycke_aterkallat": None, "annan": "Annat",
+    },
+    "forsorjning": {
+        "forsorjningsstod": "Försörjningsstöd", "aktivitetsstod": "Aktivitetsstöd", "a_kassa": "A-kassa",
+        "sjukpenning": "Sjukpenning", "rehabiliteringspenning": "Sjukpenning",
+        "aktivitetsersattning": "Aktivitetsersättning", "sjukersattning": "Sjukersättning", "lon": "Lön",
+        "lonebidrag": "Lön med subvention", "csn": "Studiemedel", "ingen": "Ingen ersättning",
+        "annan": "Annan",
+    },
+    "sysselsattning": {
+        "ingen": "Ingen", "ami": "Kommunal arbetsmarknadsinsats", "lss_daglig_verksamhet": "Daglig verksamhet",
+        "af_program": "Arbetsmarknadspolitiskt program", "arbetstraning": "Arbetsträning", "praktik": "Praktik",
+        "studier": "Studier", "arbete_med_stod": "Arbete med stöd", "arbete": "Arbete", "annan": "Annan",
+    },
+}
+
+
 @dataclass
 class FinsamRad:
     arende: Arende
     deltagare: Deltagare
     registrering: FinsamRegistrering | None
+    insatser: list[tuple[Insats, FinsamInsatsRegistrering | None]] = field(default_factory=list)
+
+    @property
+    def identitet(self) -> str:
+        return self.deltagare.personnummer or f"Anonym ({self.deltagare.anonym_kod or 'utan kod'})"
+
+    def skillnader(self) -> list[str]:
+        """What differs from what Uppföljning Finsam needs for this participant."""
+        a, ut = self.arende, []
+        for namn, varde in (("Försörjning vid start", a.forsorjning_start),
+                            ("Sysselsättning vid start", a.sysselsattning_start),
+                            ("Utbildningsnivå", a.utbildningsniva), ("Tid i offentligt stöd", a.tid_i_offentligt_stod)):
+            if not varde:
+                ut.append(f"{namn} saknas")
+        if a.avslutad_den is not None:
+            for namn, varde, lista in (("Avslutsorsak", a.avslutsorsak, "avslutsorsak"),
+                                       ("Försörjning vid avslut", a.forsorjning_slut, "forsorjning"),
+                                       ("Sysselsättning vid avslut", a.sysselsattning_slut, "sysselsattning")):
+                if not varde:
+                    ut.append(f"{namn} saknas")
+                elif FINSAM_KODER[lista].get(varde) is None:
+                    ut.append(f"{namn} har ingen motsvarighet i Finsam")
+        for insats, reg in self.insatser:
+            namn = insats_namn(insats)
+            if reg is None or reg.in_registrerad is None:
+                ut.append(f"{namn}: inskrivning ej registrerad")
+            if insats.avslutad is not None and (reg is None or reg.ut_registrerad is None):
+                ut.append(f"{namn}: utskrivning ej registrerad")
+        return ut
 
     @property
     def status(self) -> str:
@@ -79,15 +141,38 @@ def _team(user: User, team_id: int) -> Team:
     return team
 
 
+def insats_namn(insats: Insats) -> str:
+    if insats.form == InsatsForm.SAMCOACH:
+        return f"Samcoach från {insats.startad.isoformat()}"
+    return f"{insats.insatstyp.namn if insats.insatstyp else 'Insats'} från {insats.startad.isoformat()}"
+
+
 def _berattigade(team_id: int):
     return (
         select(Arende, Deltagare, FinsamRegistrering)
         .join(Deltagare, Deltagare.id == Arende.deltagare_id)
         .outerjoin(FinsamRegistrering, FinsamRegistrering.arende_id == Arende.id)
         .where(Arende.team_id == team_id, Arende.aktualiserad_den.is_not(None),
-               Arende.status != wf.ATERKALLAD, Deltagare.personnummer.is_not(None),
+               Arende.status != wf.ATERKALLAD,
                (Arende.avslutsorsak.is_(None)) | (Arende.avslutsorsak.not_in([FELREG, "samtycke_aterkallat"])))
     )
+
+
+def _insatser(team_id: int, arende_ids: set[int]) -> dict[int, list]:
+    """The started insatser (not ordinary services) of the listed ärenden, with their
+    Finsam registration: one query."""
+    ut: dict[int, list] = {}
+    rader = db.session.execute(
+        select(Insats, FinsamInsatsRegistrering)
+        .outerjoin(FinsamInsatsRegistrering, FinsamInsatsRegistrering.insats_id == Insats.id)
+        .where(Insats.team_id == team_id, Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None))
+        .options(joinedload(Insats.insatstyp))
+        .order_by(Insats.startad, Insats.id)
+    ).all()
+    for insats, reg in rader:
+        if insats.arende_id in arende_ids:
+            ut.setdefault(insats.arende_id, []).append((insats, reg))
+    return ut
 
 
 def avstamning(user: User, team_id: int, *, handling: str = "finsam.visa") -> tuple[Team, list[FinsamRad]]:
@@ -96,10 +181,13 @@ def avstamning(user: User, team_id: int, *, handling: str = "finsam.visa") -> tu
     team = _team(user, team_id)
     rader = [FinsamRad(a, d, r) for a, d, r in
              db.session.execute(_berattigade(team_id).order_by(Arende.aktualiserad_den, Arende.id))]
+    insatser = _insatser(team_id, {r.arende.id for r in rader})
+    for r in rader:
+        r.insatser = insatser.get(r.arende.id, [])
     # The team's row, and one per ärende shown in that ärende's own trail: one INSERT.
     falt = ["personnummer", "start", "slut"]
     audit.record(handling, "team", team_id, user_id=user.id, falt=falt)
-    audit.record_many(handling, "arende", [r.arende.id for r in rader], user_id=user.id, falt=falt)
+    audit.record_many(handling, "arende", [r.arende.id for r in rader if r.arende.id], user_id=user.id, falt=falt)
     return team, rader
 
 
@@ -110,14 +198,52 @@ def till_csv(rader: list[FinsamRad]) -> str:
     w = csv.writer(ut, delimiter=";", lineterminator="\r\n")
     falt = list(rader[0].falt()) if rader else []
     w.writerow(["Referens", "Personnummer", "Kön", "Födelseår", *falt, "Start registrerad", "Avslut registrerat",
-                "Läge"])
+                "Läge", "Insatser (in/ut registrerad)", "Skiljer sig från Finsam"])
     for r in rader:
         reg = r.registrering
-        w.writerow([r.arende.referens, r.deltagare.personnummer, r.kon, r.deltagare.fodelsear, *r.falt().values(),
-                    reg.start_registrerad.isoformat() if reg and reg.start_registrerad else "",
-                    reg.slut_registrerad.isoformat() if reg and reg.slut_registrerad else "",
-                    STATUS_LABELS[r.status]])
+        insatser = " | ".join(
+            f"{insats_namn(i)}: in {ir.in_registrerad.isoformat() if ir and ir.in_registrerad else 'nej'}, "
+            f"ut {ir.ut_registrerad.isoformat() if ir and ir.ut_registrerad else ('nej' if i.avslutad else 'pågår')}"
+            for i, ir in r.insatser)
+        w.writerow([csv_text(v) for v in (
+            r.arende.referens, r.identitet, r.kon, r.deltagare.fodelsear, *r.falt().values(),
+            reg.start_registrerad.isoformat() if reg and reg.start_registrerad else "",
+            reg.slut_registrerad.isoformat() if reg and reg.slut_registrerad else "",
+            STATUS_LABELS[r.status], insatser, "; ".join(r.skillnader()))])
+    anonyma = sum(1 for r in rader if not r.deltagare.personnummer)
+    w.writerow([])
+    w.writerow(["Deltagare", len(rader)])
+    w.writerow(["Varav anonyma (utan personnummer)", anonyma])
     return "\ufeff" + ut.getvalue()
+
+
+def markera_insats(user: User, team_id: int, insats_id: int, del_: str) -> FinsamInsatsRegistrering:
+    """Mark an insats as registered in (started) or out (ended) in Uppföljning Finsam today."""
+    _team(user, team_id)
+    if del_ not in ("in", "ut"):
+        raise DomainError("ogiltig_del", "Välj inskrivning eller utskrivning.", field="del")
+    rad = db.session.execute(
+        select(Insats, FinsamInsatsRegistrering)
+        .outerjoin(FinsamInsatsRegistrering, FinsamInsatsRegistrering.insats_id == Insats.id)
+        .where(Insats.id == insats_id, Insats.team_id == team_id, Insats.form != InsatsForm.ORDINARIE,
+               Insats.startad.is_not(None), Insats.arende_id.in_(_berattigade(team_id).with_only_columns(Arende.id)))
+    ).first()
+    if rad is None:
+        raise NotFound("Insatsen finns inte bland teamets insatser som kan registreras.")
+    insats, reg = rad
+    if del_ == "ut" and insats.avslutad is None:
+        raise DomainError("ej_avslutad", "Insatsen pågår; utskrivningen kan inte registreras ännu.", field="del")
+    if reg is None:
+        reg = FinsamInsatsRegistrering(insats_id=insats.id, registrerad_av_id=user.id)
+        db.session.add(reg)
+    if del_ == "in":
+        reg.in_registrerad = clock.today()
+    else:
+        reg.ut_registrerad = clock.today()
+    reg.registrerad_av_id = user.id
+    db.session.flush()
+    audit.record("finsam.registrera", "arende", insats.arende_id, user_id=user.id, falt=[f"insats_{del_}"])
+    return reg
 
 
 def markera(user: User, team_id: int, arende_id: int, del_: str) -> FinsamRegistrering:

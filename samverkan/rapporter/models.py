@@ -42,3 +42,47 @@ class FinsamRegistrering(db.Model):
     slut_registrerad: Mapped[dt.date | None] = mapped_column(Date)
     registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
     andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TeamBudget(db.Model):
+    """What a team costs the förbund in one year (kronor), entered by the förbund's admin:
+    the cost per deltagare in the year report rests on it."""
+
+    __tablename__ = "team_budget"
+    __table_args__ = (UniqueConstraint("team_id", "ar"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    ar: Mapped[int] = mapped_column()
+    belopp: Mapped[int] = mapped_column()  # kronor
+    andrad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class FinsamInsatsRegistrering(db.Model):
+    """One insats's in- and out-registration in Uppföljning Finsam (the day each was
+    entered there; None = not yet): Finsam follows the participant per insats."""
+
+    __tablename__ = "finsam_insats_registrering"
+    __table_args__ = (UniqueConstraint("insats_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id"))
+    in_registrerad: Mapped[dt.date | None] = mapped_column(Date)
+    ut_registrerad: Mapped[dt.date | None] = mapped_column(Date)
+    registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Aldersindelning(db.Model):
+    """The förbund's own age bands for the report, as the admin wrote them ("16-29, 30-44,
+    45-65"), besides the fixed bands."""
+
+    __tablename__ = "aldersindelning"
+    __table_args__ = (UniqueConstraint("forbund_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id"))
+    granser: Mapped[str] = mapped_column(String(200))
+    andrad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
+    andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -13,19 +13,30 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from samverkan.arenden import kodlistor
+from samverkan.arenden import flow, kodlistor
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
 from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
-from samverkan.forbund.models import PART_TYP_LABELS, PartTyp, Team
+from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm, Insatstyp
 from samverkan.rapporter import queries
-from samverkan.rapporter.models import NyckeltalMal
+from samverkan.rapporter.models import Aldersindelning, NyckeltalMal, TeamBudget
 from samverkan.rapporter.queries import Urval
-from samverkan.rapporter.tabell import Cell, Rad, Tabell, andel, antal, dolj_sma_tal, medel, tal
+from samverkan.rapporter.tabell import (
+    SKYDDAD,
+    Cell,
+    Rad,
+    Tabell,
+    andel,
+    antal,
+    dolj_mot_delperioder,
+    dolj_sma_tal,
+    medel,
+    tal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +120,61 @@ def helar(ar: int) -> Period:
     return Period(dt.date(ar, 1, 1), dt.date(ar, 12, 31), f"Helår {ar}", str(ar))
 
 
-def tolka_period(kod: str | None, fran: str | None = None, till: str | None = None) -> Period:
+def manad(ar: int, m: int) -> Period:
+    till = dt.date(ar + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+    return Period(dt.date(ar, m, 1), till, f"{ar}-{m:02d}", f"{ar}-{m:02d}")
+
+
+def avslutad_kalenderperiod(fran: dt.date, till: dt.date, idag: dt.date) -> bool:
+    """Whether ``fran``–``till`` is a whole calendar quarter or year that has ended.
+
+    These are the only periods a role that sees hidden figures may get: they never
+    overlap but by one holding the other, and a year's report hides what differs from
+    one of its quarters by one or two people (``period_rapport``), so no two reports the
+    role can get single anyone out by subtraction (tests/rapporter/test_differens.py).
+    """
+    if till >= idag:
+        return False
+    if (fran, till) == (helar(fran.year).fran, helar(fran.year).till):
+        return True
+    k = (fran.month - 1) // 3 + 1
+    return (fran, till) == (kvartal(fran.year, k).fran, kvartal(fran.year, k).till)
+
+
+def _kontrollera_period(fran: dt.date, till: dt.date, exakt: bool) -> None:
+    if not exakt and not avslutad_kalenderperiod(fran, till, clock.today()):
+        raise DomainError("ogiltig_period", "Med dolda små tal kan du välja hela kvartal och hela år som har "
+                          "avslutats, så att ingen kan räknas fram genom att jämföra två rapporter.",
+                          field="period")
+
+
+def senast_avslutade_kvartal(idag: dt.date) -> Period:
+    ar, k = idag.year, (idag.month - 1) // 3 + 1
+    ar, k = (ar - 1, 4) if k == 1 else (ar, k - 1)
+    return kvartal(ar, k)
+
+
+def delperioder(fran: dt.date, till: dt.date) -> list[Period]:
+    """The offered periods nested inside ``fran``–``till``: a year's four quarters."""
+    if (fran, till) == (helar(fran.year).fran, helar(fran.year).till):
+        return [kvartal(fran.year, k) for k in (1, 2, 3, 4)]
+    return []
+
+
+def tolka_period(kod: str | None, fran: str | None = None, till: str | None = None, *,
+                 exakt: bool = True) -> Period:
     """A period from the form or the API: "2026", "2026-K2", or "egen" with two dates.
-    Default: the current year so far."""
+    Default: the current year so far, or (``exakt`` False: small numbers hidden) the last
+    quarter that has ended; such a role gets only ended quarters and years."""
     idag = clock.today()
+    if not (kod or "").strip() and not exakt:
+        return senast_avslutade_kvartal(idag)
+    period = _tolka_period(kod, fran, till, idag)
+    _kontrollera_period(period.fran, period.till, exakt)
+    return period
+
+
+def _tolka_period(kod: str | None, fran: str | None, till: str | None, idag: dt.date) -> Period:
     kod = (kod or "").strip() or str(idag.year)
     try:
         if kod == "egen":
@@ -134,9 +196,14 @@ def tolka_period(kod: str | None, fran: str | None = None, till: str | None = No
     return Period(f, t, f"{f.isoformat()} – {t.isoformat()}", "egen")
 
 
-def periodval(idag: dt.date) -> list[Period]:
-    """The choices offered: this and last year, and their quarters so far."""
+def periodval(idag: dt.date, exakt: bool = True) -> list[Period]:
+    """The choices offered: this and last year, and their quarters so far; with small
+    numbers hidden only the years and quarters (of the last three years) that have ended."""
     val = []
+    if not exakt:
+        for ar in (idag.year, idag.year - 1, idag.year - 2):
+            val += [p for p in [helar(ar), *(kvartal(ar, k) for k in (1, 2, 3, 4))] if p.till < idag]
+        return val
     for ar in (idag.year, idag.year - 1):
         val.append(helar(ar))
         val += [kvartal(ar, k) for k in (1, 2, 3, 4) if dt.date(ar, 3 * k - 2, 1) <= idag]
@@ -182,12 +249,45 @@ def _kon_rad(etikett: str, varden: dict[Kon, int]) -> Rad:
 
 def _med_totalrad(rader: list[Rad]) -> list[Rad]:
     kolumner = len(rader[0].celler) if rader else len(KON_KOLUMNER)
-    summor = [sum(r.celler[k].varde for r in rader) for k in range(kolumner)]
+    summor = [sum(r.celler[k].varde for r in rader if not r.delsumma) for k in range(kolumner)]
     return [*rader, Rad("Totalt", [antal(s) for s in summor], total=True)]
 
 
 def _kon_tabell(nyckel, rubrik, radrubrik, etiketter: list[tuple], data: dict, forklaring="") -> Tabell:
     rader = [_kon_rad(etikett, data.get(kod, {})) for kod, etikett in etiketter]
+    return Tabell(nyckel, rubrik, KON_KOLUMNER, _med_totalrad(rader), forklaring=forklaring,
+                  radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
+
+
+def _parter(forbund_id: int) -> list[Part]:
+    return list(db.session.execute(
+        select(Part).where(Part.forbund_id == forbund_id).order_by(Part.namn)
+    ).scalars())
+
+
+def team_parter(u: Urval) -> dict[int, set[int]]:
+    """Each team's own parties (team id → party ids): the one team's, or every team's of
+    the förbund. ``flow.team_part_ids`` decides what a team's parties are; that is one
+    statement per team, however many ärenden."""
+    if u.team_id is not None:
+        return {u.team_id: flow.team_part_ids(u.team_id)}
+    teams = db.session.execute(select(Team.id).where(Team.forbund_id == u.forbund_id)).scalars().all()
+    return {t: flow.team_part_ids(t) for t in teams}
+
+
+def _part_tabell(nyckel, rubrik, radrubrik, parter: list[Part], visa: set[int], data: dict,
+                 forklaring="") -> Tabell:
+    """One row per party (grouped under its type), each type's subtotal after its parties."""
+    rader = []
+    for typ in PartTyp:
+        egna = [p for p in parter if p.typ == typ and p.id in visa]
+        if not egna:
+            continue
+        delar = [_kon_rad(p.namn, data.get(p.id, {})) for p in egna]
+        for r in delar:
+            r.grupp = typ.value
+        summor = [antal(sum(r.celler[k].varde for r in delar)) for k in range(len(KON_KOLUMNER))]
+        rader += [*delar, Rad(f"{PART_TYP_LABELS[typ]} totalt", summor, grupp=typ.value, delsumma=True)]
     return Tabell(nyckel, rubrik, KON_KOLUMNER, _med_totalrad(rader), forklaring=forklaring,
                   radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
 
@@ -202,8 +302,25 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
     """Every table of the period report for ``u``, small numbers hidden unless ``exakt``.
 
     A fixed number of statements whatever the data: one per table (and one for the
-    förbund's insats types), each grouped in the database.
+    förbund's insats types), each grouped in the database. With small numbers hidden the
+    period must be an ended quarter or year, and a year's report is compared with its
+    four quarters' (four times the statements): a cell that differs from a quarter's by
+    one or two people is hidden too.
     """
+    _kontrollera_period(u.fran, u.till, exakt)
+    r = _period_tabeller(u, exakt=exakt, omfattning=omfattning, period=period)
+    if not exakt:
+        delar = [_period_tabeller(Urval(u.forbund_id, u.team_id, p.fran, p.till), exakt=False, period=p)
+                 for p in delperioder(u.fran, u.till)]
+        for tabell in r.tabeller:
+            dolj_mot_delperioder(tabell, [d.tabell(tabell.nyckel) for d in delar
+                                          if any(t.nyckel == tabell.nyckel for t in d.tabeller)])
+            dolj_sma_tal(tabell)
+        _synka_kostnad(r)
+    return r
+
+
+def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
     period = period or Period(u.fran, u.till, f"{u.fran.isoformat()} – {u.till.isoformat()}", "egen")
     r = Rapport(omfattning, period, exakt)
 
@@ -217,26 +334,88 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
         forklaring="Deltagare med ett pågående ärende någon gång under perioden; nya är de som "
                    "aktualiserades under perioden."))
 
+    flode = {row["kon"]: row for row in queries.flode_per_kon(u)}
+    falt = ("inneliggande", "nya", "avslutade", "pagaende")
+    rader = [Rad(KON_LABELS[k], [antal(flode.get(k, {}).get(f)) for f in falt]) for k in KONEN]
+    r.tabeller.append(Tabell(
+        "flode", "Inflöde och utflöde efter kön",
+        ["Inneliggande vid periodens början", "Nya", "Avslutade", "Pågående vid periodens slut"],
+        _med_totalrad(rader), radrubrik="Kön",
+        # Inneliggande + nya = avslutade + pågående: a row is a line like one with a total.
+        total_kolumn=True, diagram_kolumn=1,
+        forklaring="Deltagare: inneliggande från tidigare perioder, nya (aktualiserade), avslutade under "
+                   "perioden och pågående vid periodens slut."))
+
     r.tabeller.append(_kon_tabell(
         "alder", "Deltagare efter ålder och kön", "Ålder",
-        list(enumerate(label for _, label in queries.ALDERSBAND)),
+        [*enumerate(label for _, label in queries.ALDERSBAND), (queries.OKAND, "Okänd ålder")],
         _per_kon(queries.deltagare_per_alder(u), lambda x: x["band"]),
-        forklaring=f"Ålder räknad som {u.till.year} minus födelseår."))
+        forklaring=f"Ålder räknad som {u.till.year} minus födelseår; okänd för anonyma utan födelseår."))
+    egna_band = aldersband(u.forbund_id)
+    if egna_band:
+        r.tabeller.append(_kon_tabell(
+            "alder_forbund", "Deltagare efter ålder (förbundets indelning) och kön", "Ålder",
+            [*((i, f"{lo}–{hi} år") for i, (lo, hi) in enumerate(egna_band)),
+             (queries.UTANFOR, "Utanför indelningen"), (queries.OKAND, "Okänd ålder")],
+            _per_kon(queries.deltagare_per_alder(u, egna_band), lambda x: x["band"]),
+            forklaring="Förbundets egen åldersindelning, satt av administratören."))
 
-    r.tabeller.append(_kon_tabell(
-        "part", "Deltagare efter aktualiserande part", "Aktualiserande part",
-        [(t, PART_TYP_LABELS[t]) for t in PartTyp],
-        _per_kon(queries.deltagare_per_part(u), lambda x: x["typ"])))
+    parter = _parter(u.forbund_id)
+    tp = team_parter(u)
+    teamets = set().union(*tp.values()) if tp else set()
+    per_part = _per_kon(queries.deltagare_per_part(u), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "part", "Deltagare efter aktualiserande part", "Aktualiserande part", parter,
+        teamets | set(per_part), per_part,
+        forklaring="Varje part för sig (en kommun kan vara två parter, t.ex. IFO och AMI); "
+                   "parttypens summa efter dess parter."))
 
-    moten = queries.moten_per_team(u)
-    mrader = [Rad(m["team"], [tal(m["hallna"]), tal(m["alla_parter"])]) for m in moten]
-    summa = Rad("Totalt", [tal(sum(m["hallna"] for m in moten)), tal(sum(m["alla_parter"] for m in moten))],
-                total=True)
+    moten = queries.moten_per_team(u, tp)
+    mfalt = ("hallna", "alla_parter", "planering")
+    mrader = [Rad(m["team"], [tal(m[f]) for f in mfalt]) for m in moten]
+    summa = Rad("Totalt", [tal(sum(m[f] for m in moten)) for f in mfalt], total=True)
     r.tabeller.append(Tabell(
-        "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande"], [*mrader, summa],
+        "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande", "Planeringsmöten"],
+        [*mrader, summa],
         radrubrik="Team",
-        forklaring="Alla parter: Arbetsförmedlingen, Försäkringskassan, kommunen och regionen "
-                   "deltog (på plats, per telefon eller genom ersättare)."))
+        forklaring="Alla parter: var och en av teamets egna parter deltog (på plats, per telefon "
+                   "eller genom ersättare)."))
+
+    narvaro: dict[int, int] = {}
+    for row in queries.narvaro_per_part(u):
+        # Only its own teams' meetings: a guest at another team's meeting is not attendance.
+        if row["part_id"] in tp.get(row["team_id"], set()):
+            narvaro[row["part_id"]] = narvaro.get(row["part_id"], 0) + int(row["antal"])
+    hallna_per_team = {m["team_id"]: int(m["hallna"]) for m in moten}
+    nrader = []
+    for typ in PartTyp:
+        egna = [p for p in parter if p.typ == typ and (p.id in teamets or p.id in narvaro)]
+        if not egna:
+            continue
+        delar = []
+        for p in egna:
+            mojliga = sum(n for t, n in hallna_per_team.items() if p.id in tp.get(t, set()))
+            delar.append(Rad(p.namn, [tal(mojliga), tal(narvaro.get(p.id, 0))], grupp=typ.value))
+        nrader += [*delar, Rad(f"{PART_TYP_LABELS[typ]} totalt",
+                               [tal(sum(d.celler[k].varde for d in delar)) for k in (0, 1)],
+                               grupp=typ.value, delsumma=True)]
+    r.tabeller.append(Tabell(
+        "narvaro", "Närvaro per part", ["Hållna möten i partens team", "Parten deltog"], nrader,
+        radrubrik="Part", diagram_kolumn=1,
+        forklaring="Ärendemöten där parten deltog (på plats, per telefon eller genom ersättare)."))
+
+    samtycke = _per_kon(queries.samtycke_per_part(u), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "samtycke", "Samtycke per part", "Part", parter, teamets | set(samtycke), samtycke,
+        forklaring="Deltagare under perioden vars gällande samtycke omfattar parten. En deltagare "
+                   "samtycker oftast för flera parter; totalraden räknar samtycken."))
+
+    atgarder = _per_kon(queries.atgard_per_part(u), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "atgard_part", "Åtgärder i handlingsplanen per ansvarig part", "Part", parter,
+        teamets | set(atgarder), atgarder,
+        forklaring="Deltagare som under perioden fick en åtgärd som parten ansvarar för; "
+                   "totalraden räknar part och deltagare."))
 
     sc = {row["kon"]: row for row in queries.samcoach_per_kon(u)}
     rader = [Rad(KON_LABELS[k], [antal(sc.get(k, {}).get("samcoach")), antal(sc.get(k, {}).get("ko"))])
@@ -274,6 +453,32 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
     ut.kolumner = KON_KOLUMNER + [f"Andel {k.lower()}" for k in KON_KOLUMNER]
     r.tabeller.append(ut)
 
+    r.tabeller.append(_kon_tabell(
+        "tid_i_insats", "Avslutade insatser efter tid i insats och kön", "Tid i insats",
+        list(enumerate(label for _, label in queries.TIDSBAND)),
+        _per_kon(queries.tid_i_insats_per_band(u), lambda x: x["band"]),
+        forklaring="Deltagare vars insats (samcoach eller annan insats) avslutades under perioden, efter "
+                   "tiden från start till slut. Medeltiden står i tabellen över tider."))
+
+    sf = {row["kon"]: row for row in queries.stegforflyttning_per_kon(u)}
+    srader = []
+    for k in KONEN:
+        matta, flyttat = antal(sf.get(k, {}).get("matta")), antal(sf.get(k, {}).get("flyttat"))
+        steg = int(sf.get(k, {}).get("steg") or 0)
+        srader.append(Rad(KON_LABELS[k], [matta, flyttat, andel(flyttat, int(matta.varde)),
+                                          medel(steg / matta.varde if matta.varde else None, int(matta.varde))]))
+    tot_m, tot_f = (sum(int(r.celler[i].varde) for r in srader) for i in (0, 1))
+    tot_steg = sum(int(sf.get(k, {}).get("steg") or 0) for k in KONEN)
+    tm, tf = antal(tot_m), antal(tot_f)
+    srader.append(Rad("Totalt", [tm, tf, andel(tf, tot_m), medel(tot_steg / tot_m if tot_m else None, tot_m)],
+                      total=True))
+    r.tabeller.append(Tabell(
+        "stegforflyttning", "Stegförflyttning efter kön",
+        ["Med stegmätning", "Minst en stegförflyttning", "Andel med stegförflyttning", "Steg framåt i medel"],
+        srader, radrubrik="Kön", diagram_kolumn=1,
+        forklaring="Deltagare under perioden med minst en mätning på förbundets steg; förflyttningen är det "
+                   "senaste steget vid periodens slut jämfört med den första mätningen."))
+
     per_arende, i_insats = queries.tider_per_kon(u)
     tider = {row["kon"]: row for row in per_arende}
     ins = {row["kon"]: row for row in i_insats}
@@ -291,8 +496,11 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
         forklaring="Medeltal i dagar, för ärenden där steget togs under perioden.", diagram=False))
 
     fe: dict[str, dict] = {}
+    fe_kon: dict[tuple, int] = {}
     for row in queries.fore_efter(u):
-        fe.setdefault(row["matt"], {})[row["kod"]] = int(row["antal"])
+        per_kod = fe.setdefault(row["matt"], {})
+        per_kod[row["kod"]] = per_kod.get(row["kod"], 0) + int(row["antal"])
+        fe_kon[(row["matt"], row["kod"], row["kon"])] = int(row["antal"])
     for matt, rubrik, kodlista in (("forsorjning", "Försörjning före och efter", kodlistor.FORSORJNING),
                                    ("sysselsattning", "Sysselsättning före och efter", kodlistor.SYSSELSATTNING)):
         start, slut = fe.get(f"{matt}_start", {}), fe.get(f"{matt}_slut", {})
@@ -301,11 +509,98 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
         r.tabeller.append(Tabell(
             matt, rubrik, ["Vid start", "Vid avslut"], _med_totalrad(rader), radrubrik=rubrik.split()[0],
             forklaring="Deltagare vars ärende avslutades under perioden.", diagram=False))
+        kon_rader = [Rad(etikett, [antal(fe_kon.get((f"{matt}_{nar}", kod, k), 0))
+                                   for k in KONEN for nar in ("start", "slut")]) for kod, etikett in koder]
+        r.tabeller.append(Tabell(
+            f"{matt}_kon", f"{rubrik} efter kön",
+            [f"{KON_LABELS[k]}, {nar}" for k in KONEN for nar in ("start", "avslut")],
+            _med_totalrad(kon_rader), radrubrik=rubrik.split()[0],
+            forklaring="Samma deltagare som ovan, efter kön.", diagram=False))
+
+    if (u.fran, u.till) == (helar(u.fran.year).fran, helar(u.fran.year).till):
+        budget = queries.budget(u)
+        if budget is not None:
+            deltagare = int(r.tabell("kon").rader[-1].celler[0].varde)
+            r.tabeller.append(Tabell(
+                "kostnad", "Kostnad per deltagare", ["Budget (kr)", "Deltagare", "Kostnad per deltagare (kr)"],
+                [Rad(omfattning or "Urvalet", [tal(budget), antal(deltagare),
+                                               medel(budget / deltagare if deltagare else None, deltagare)])],
+                radrubrik="", diagram=False,
+                forklaring=f"Årets budget för {'teamet' if u.team_id else 'förbundets team'} (angiven av "
+                           "förbundets administratör) delad med antalet deltagare under året."))
 
     if not exakt:
         for tabell in r.tabeller:
             dolj_sma_tal(tabell)
     return r
+
+
+def _synka_kostnad(r: Rapport) -> None:
+    """The cost per deltagare divides the budget (shown) by the deltagare: it is hidden
+    whenever the count of deltagare is hidden anywhere in the report."""
+    kostnad = next((t for t in r.tabeller if t.nyckel == "kostnad"), None)
+    if kostnad is None:
+        return
+    if r.tabell("kon").rader[-1].celler[0].dold or kostnad.cell(0, 1).dold:
+        kostnad.cell(0, 1).dolj(SKYDDAD)
+        kostnad.cell(0, 2).dolj(SKYDDAD)
+
+
+def _tolka_aldersband(text: str) -> list[tuple[int, int]]:
+    """"16-29, 30-44, 45-65" → [(16, 29), (30, 44), (45, 65)]: ascending, not overlapping."""
+    band = []
+    for del_ in [d.strip() for d in (text or "").replace("–", "-").split(",") if d.strip()]:
+        lo, sep, hi = del_.partition("-")
+        if not sep or not lo.strip().isdigit() or not hi.strip().isdigit():
+            raise DomainError("ogiltiga_aldersband", "Skriv åldersbanden som 16-29, 30-44, 45-65.", field="granser")
+        band.append((int(lo), int(hi)))
+    if not band or len(band) > 12 or any(not 0 <= lo <= hi <= 120 for lo, hi in band) \
+            or any(a[1] >= b[0] for a, b in zip(band, band[1:], strict=False)):
+        raise DomainError("ogiltiga_aldersband", "Ange 1–12 band i stigande ordning som inte överlappar, "
+                          "t.ex. 16-29, 30-44, 45-65.", field="granser")
+    return band
+
+
+def aldersband(forbund_id: int) -> list[tuple[int, int]]:
+    rad = db.session.execute(select(Aldersindelning).where(Aldersindelning.forbund_id == forbund_id)).scalar()
+    return _tolka_aldersband(rad.granser) if rad else []
+
+
+def satt_aldersband(user: User, granser: str) -> Aldersindelning:
+    """The förbund's admin sets the förbund's own age bands."""
+    if not policy.is_admin(user):
+        raise Forbidden("Bara förbundets administratör kan ändra åldersindelningen.")
+    band = _tolka_aldersband(granser)
+    rad = db.session.execute(
+        select(Aldersindelning).where(Aldersindelning.forbund_id == user.forbund_id)).scalar_one_or_none()
+    if rad is None:
+        rad = Aldersindelning(forbund_id=user.forbund_id)
+        db.session.add(rad)
+    rad.granser, rad.andrad_av_id = ", ".join(f"{lo}-{hi}" for lo, hi in band), user.id
+    db.session.flush()
+    return rad
+
+
+def satt_budget(user: User, team_id: int, ar: int, belopp: int) -> TeamBudget:
+    """The förbund's admin enters what a team costs in a year."""
+    if not policy.is_admin(user):
+        raise Forbidden("Bara förbundets administratör kan ange teamens budget.")
+    team = db.session.get(Team, team_id)
+    if team is None or team.forbund_id != user.forbund_id:
+        raise NotFound("Teamet finns inte.")
+    if not 2000 <= ar <= 2100:
+        raise DomainError("ogiltigt_ar", "Ange ett år, t.ex. 2026.", field="ar")
+    if not 0 <= belopp <= 1_000_000_000:
+        raise DomainError("ogiltig_budget", "Ange budgeten i hela kronor, 0 eller mer.", field="belopp")
+    rad = db.session.execute(
+        select(TeamBudget).where(TeamBudget.team_id == team_id, TeamBudget.ar == ar)).scalar_one_or_none()
+    if rad is None:
+        rad = TeamBudget(team_id=team_id, ar=ar)
+        db.session.add(rad)
+    rad.belopp, rad.andrad_av_id = belopp, user.id
+    db.session.flush()
+    log.info("budget %s set for team %s", ar, team_id)
+    return rad
 
 
 def _medel_totalt(grupper: list[dict], nyckel: str) -> Cell:
@@ -337,7 +632,7 @@ NYCKELTAL = [
                  "Andel av de avslutade som haft samcoach som nådde egenförsörjning (lön, studiemedel "
                  "eller stegens högsta steg)."),
     NyckeltalDef("moten_alla_parter", "Möten med alla parter", "tal", 10, True,
-                 "Ärendemöten där alla fyra parter deltog. Målet gäller per år."),
+                 "Ärendemöten där alla teamets parter deltog. Målet gäller per år."),
     NyckeltalDef("handlingsplan", "Handlingsplan inom N månader", "andel", 80, False,
                  "Andel av de aktualiserade som fick en handlingsplan (första åtgärd) inom N månader."),
     NyckeltalDef("arbete_studier", "Till arbete eller studier", "andel", 25, False,
@@ -363,6 +658,15 @@ class Nyckeltalsvarde:
         return self.definition.namn
 
     @property
+    def andel_av_mal(self) -> Cell:
+        """The value as a percentage of the target (".." without a value or a target)."""
+        if self.cell.dold:
+            return Cell(None, "andel", markering=self.cell.markering)
+        if self.cell.varde is None or not self.mal:
+            return Cell(None, "andel")
+        return Cell(100.0 * float(self.cell.varde) / self.mal, "andel")
+
+    @property
     def uppnatt(self) -> bool | None:
         if self.cell.dold or self.cell.varde is None:
             return None
@@ -381,9 +685,14 @@ def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
     return ut
 
 
-def _nyckeltal_celler(u: Urval, manader: int, exakt: bool) -> dict[str, Cell]:
+def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int]],
+                      koder: list[str] = ()) -> dict[str, Cell]:
     raw = queries.nyckeltal(u, handlingsplan_manader=manader)
-    moten = sum(m["alla_parter"] for m in queries.moten_per_team(u))
+    moten = sum(m["alla_parter"] for m in queries.moten_per_team(u, tp))
+    utfall: dict[str, int] = {}
+    if koder:
+        for row in queries.utfall_per_kon(u):
+            utfall[row["orsak"]] = utfall.get(row["orsak"], 0) + int(row["antal"])
 
     def share(taljare: str, namnare: str) -> Cell:
         return andel(antal(raw[taljare]), raw[namnare])
@@ -395,29 +704,71 @@ def _nyckeltal_celler(u: Urval, manader: int, exakt: bool) -> dict[str, Cell]:
         "moten_alla_parter": tal(moten),
         "handlingsplan": share("handlingsplan_inom", "aktualiserade"),
         "arbete_studier": share("arbete_studier", "avslutade"),
+        **{UTFALL_PREFIX + kod: andel(antal(utfall.get(kod, 0)), raw["avslutade"]) for kod in koder},
     }
     if not exakt:
         dolj_sma_tal(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
     return celler
 
 
+UTFALL_PREFIX = "utfall:"
+
+
+def _utfallsdef(nyckel: str, mal: float) -> NyckeltalDef | None:
+    """A nyckeltal the förbund defines from an outcome code: the share of the ärenden closed
+    in the period that closed with it (e.g. "utfall:fortsatt_rehabilitering", target 50 %)."""
+    kod = nyckel.removeprefix(UTFALL_PREFIX)
+    if not nyckel.startswith(UTFALL_PREFIX) or kod not in kodlistor.AVSLUTSORSAK or kod == queries.FELREG:
+        return None
+    return NyckeltalDef(nyckel, f"Avslut: {kodlistor.AVSLUTSORSAK[kod].lower()}", "andel", mal, False,
+                        f"Andel av de avslutade under perioden med avslutsorsaken "
+                        f"”{kodlistor.AVSLUTSORSAK[kod].lower()}”. Förbundets eget nyckeltal.")
+
+
+def _har_inte_borjat(p: Period | Urval) -> bool:
+    return p.fran > clock.today()
+
+
 def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
-    """The six nyckeltal for the period, with target and the trend over the last four quarters."""
+    """The nyckeltal for the period (the six fixed ones and the förbund's own, built from
+    outcome codes), with target, share of target and the trend over the last four quarters.
+
+    A period (or a trend quarter) that has not begun has no value (".."). A yearly target
+    is judged pro rata: over the part of the period that has passed. With small numbers
+    hidden, a year's figure that differs from one of its quarters' by 1–2 is hidden too.
+    """
+    _kontrollera_period(period.fran, period.till, b.exakt)
     team_id = b.team.id if b.team else None
     mal = mal_for(b.forbund_id, team_id)
     manader = (mal["handlingsplan"].parameter if "handlingsplan" in mal and mal["handlingsplan"].parameter
                else STANDARD_HANDLINGSPLAN_MANADER)
-    nu = _nyckeltal_celler(Urval(b.forbund_id, team_id, period.fran, period.till), manader, b.exakt)
-    trend = [(k.namn, _nyckeltal_celler(Urval(b.forbund_id, team_id, k.fran, k.till), manader, b.exakt))
-             for k in senaste_kvartal(period.till)]
-    dagar = (period.till - period.fran).days + 1
+    egna = [d for d in (_utfallsdef(n, m.mal) for n, m in sorted(mal.items())) if d is not None]
+    definitioner = [*NYCKELTAL, *egna]
+    tp = team_parter(Urval(b.forbund_id, team_id, period.fran, period.till))
+    koder = [d.nyckel.removeprefix(UTFALL_PREFIX) for d in egna]
+
+    def celler(p: Period) -> dict[str, Cell]:
+        if _har_inte_borjat(p):
+            return {d.nyckel: Cell(None, d.typ) for d in definitioner}
+        # A period under way counts up to today.
+        return _nyckeltal_celler(Urval(b.forbund_id, team_id, p.fran, min(p.till, clock.today())), manader,
+                                 b.exakt, tp, koder)
+
+    nu = celler(period)
+    kvartalen = senaste_kvartal(period.till)
+    trend = [(k.namn, celler(k)) for k in kvartalen]
+    if not b.exakt and delperioder(period.fran, period.till):
+        rad = Tabell("nyckeltal", "", ["v"], [Rad(n, [c]) for n, c in nu.items()])
+        dolj_mot_delperioder(rad, [Tabell("n", "", ["v"], [Rad(n, [c]) for n, c in t.items()]) for _, t in trend])
+    # A yearly target over the days of the period that have passed (all of them once it ended).
+    forflutet = (min(period.till, clock.today()) - period.fran).days + 1
     ut = []
-    for d in NYCKELTAL:
+    for d in definitioner:
         installt = mal[d.nyckel].mal if d.nyckel in mal else d.standardmal
-        malvarde = round(installt * dagar / 365, 1) if d.arsmal and dagar < 365 else installt
+        malvarde = round(installt * max(forflutet, 0) / 365, 1) if d.arsmal and forflutet < 365 else installt
         ut.append(Nyckeltalsvarde(d, nu[d.nyckel], malvarde,
                                   manader if d.nyckel == "handlingsplan" else None,
-                                  [(namn, celler[d.nyckel]) for namn, celler in trend], installt))
+                                  [(namn, c[d.nyckel]) for namn, c in trend], installt))
     return ut
 
 
@@ -433,9 +784,9 @@ def satt_mal(user: User, team_id: int | None, nyckel: str, mal: float, parameter
             raise NotFound("Teamet finns inte.")
         if not (policy.is_admin(user) or policy.is_projektledare(user, team_id)):
             raise Forbidden("Bara teamets projektledare eller förbundets administratör kan ändra teamets mål.")
-    if nyckel not in NYCKELTAL_PER_NYCKEL:
+    d = NYCKELTAL_PER_NYCKEL.get(nyckel) or _utfallsdef(nyckel, mal)
+    if d is None:
         raise DomainError("okant_nyckeltal", "Okänt nyckeltal.", field="nyckel")
-    d = NYCKELTAL_PER_NYCKEL[nyckel]
     if mal < 0 or (d.typ == "andel" and mal > 100):
         raise DomainError("ogiltigt_mal", "Målet ska vara ett tal från 0" + (" till 100 (procent)." if d.typ == "andel"
                           else " och uppåt."), field="mal")

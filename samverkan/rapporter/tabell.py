@@ -5,13 +5,17 @@ here holds everywhere the styrgrupp looks.
 
 The rule (for everyone but the team's own projektledare):
 1. A count of individuals from 1 to 2 is shown as "<3" (0 is shown: it identifies nobody).
-2. Complementary cells: in a table with totals, a row or column in which exactly one
+   This is the *primary* suppression, and the only cell that says "<3".
+2. Complementary cells: in a table with totals, a line (a row or column ending in its
+   total, or a party type's parties ending in the type's subtotal) in which exactly one
    cell is hidden would give it away by subtraction, so the smallest other non-zero cell
    of that line (the total only if nothing else is left) is hidden too; repeated until no
-   line has exactly one hidden cell.
-3. A share or an average is hidden when the count it rests on is hidden or below 3, and
-   a share also when its complement (the rest of its denominator) is 1 or 2.
-Counts of meetings (not individuals) are never hidden.
+   line has exactly one hidden cell. Such a cell may hold any number, so it is marked
+   "–", never "<3": a shown mark never states something false about the number behind it.
+3. A share or an average is hidden ("–") when the count it rests on is hidden or below 3,
+   and a share also when its complement (the rest of its denominator) is 1 or 2.
+Counts of meetings (not individuals) are never hidden. A cell with no value at all (a
+share of nobody, an average over no one, a period not yet begun) reads "..".
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 GRANS = 3
-DOLD_TEXT = "<3"
+PRIMAR = "<3"  # a count of 1 or 2 individuals
+SKYDDAD = "–"  # hidden so that a small number elsewhere cannot be worked out
+DOLD_TEXT = PRIMAR
+INGET_VARDE = ".."
+FOTNOT = ("<3 = 1 eller 2 personer (dolt så att ingen kan identifieras). "
+          "– = dolt för att ett dolt litet tal annars skulle kunna räknas fram ur andra siffror, "
+          "eller en andel/ett medeltal som vilar på färre än 3 personer; talet bakom kan vara vilket som helst. "
+          ".. = inget värde (ingen att räkna på).")
 
 
 @dataclass
@@ -30,14 +41,23 @@ class Cell:
     n: int | None = None  # andel/medel: how many individuals it rests on
     namnare: int | None = None  # andel: the denominator
     kalla: Cell | None = None  # andel: the count cell it is a share of
-    dold: bool = False
+    markering: str = ""  # "" shown; PRIMAR or SKYDDAD when hidden
+
+    @property
+    def dold(self) -> bool:
+        return bool(self.markering)
+
+    def dolj(self, markering: str) -> None:
+        """Hide the cell; a primary mark, once set, is kept (it is the truer of the two)."""
+        if self.markering != PRIMAR:
+            self.markering = markering
 
     @property
     def text(self) -> str:
         if self.dold:
-            return DOLD_TEXT
+            return self.markering
         if self.varde is None:
-            return "–"
+            return INGET_VARDE
         if self.typ == "andel":
             return f"{round(self.varde)} %"
         if self.typ == "medel":
@@ -46,9 +66,9 @@ class Cell:
 
     @property
     def export_varde(self):
-        """The value for CSV/XLSX/API: a number, or the text "<3" when hidden."""
+        """The value for CSV/XLSX/API: a number, or the mark ("<3" or "–") when hidden."""
         if self.dold:
-            return DOLD_TEXT
+            return self.markering
         if self.varde is None:
             return None
         if self.typ in ("andel", "medel"):
@@ -61,6 +81,8 @@ class Rad:
     etikett: str
     celler: list[Cell]
     total: bool = False  # the table's total row
+    delsumma: bool = False  # a subtotal of the rows above it with the same ``grupp``
+    grupp: str | None = None  # e.g. the party type a party row belongs to
 
 
 @dataclass
@@ -78,6 +100,14 @@ class Tabell:
 
     def cell(self, rad: int, kolumn: int) -> Cell:
         return self.rader[rad].celler[kolumn]
+
+    @property
+    def har_dolda(self) -> bool:
+        return any(c.dold for r in self.rader for c in r.celler)
+
+    @property
+    def fotnot(self) -> str:
+        return FOTNOT
 
 
 def antal(v: int | None) -> Cell:
@@ -109,20 +139,32 @@ def _linjer(t: Tabell) -> list[list[Cell]]:
     if t.total_kolumn:
         for rad in t.rader:
             linjer.append([c for c in rad.celler if c.typ == "antal"])
-    if har_total_rad:
-        for k in range(len(t.kolumner)):
-            kolumn = [r.celler[k] for r in t.rader if k < len(r.celler)]
+    grupper: dict[str, list[Rad]] = {}
+    for r in t.rader:
+        if r.grupp is not None:
+            grupper.setdefault(r.grupp, []).append(r)
+    for k in range(len(t.kolumner)):
+        if har_total_rad:
+            # The detail rows and the total (subtotals would count them twice).
+            kolumn = [r.celler[k] for r in t.rader if k < len(r.celler) and not r.delsumma]
             if kolumn and all(c.typ == "antal" for c in kolumn):
+                linjer.append(kolumn)
+        for rader in grupper.values():
+            # A group's rows, its subtotal last.
+            delar = [r for r in rader if not r.delsumma] + [r for r in rader if r.delsumma]
+            kolumn = [r.celler[k] for r in delar if k < len(r.celler)]
+            if any(r.delsumma for r in rader) and all(c.typ == "antal" for c in kolumn):
                 linjer.append(kolumn)
     return linjer
 
 
 def dolj_sma_tal(t: Tabell) -> Tabell:
-    """Apply the rule above to ``t`` in place and return it."""
+    """Apply the rule above to ``t`` in place and return it. Cells already hidden (by the
+    comparison with nested periods, ``dolj_mot_delperioder``) stay hidden and take part."""
     celler = [c for r in t.rader for c in r.celler]
     for c in celler:
         if c.typ == "antal" and _smal(int(c.varde or 0)):
-            c.dold = True
+            c.dolj(PRIMAR)
     linjer = _linjer(t)
     andrat = True
     while andrat:
@@ -136,13 +178,42 @@ def dolj_sma_tal(t: Tabell) -> Tabell:
             if not kandidater and not linje[-1].dold and linje[-1].varde:
                 kandidater = [linje[-1]]
             if kandidater:
-                kandidater[0].dold = True
+                kandidater[0].dolj(SKYDDAD)
                 andrat = True
     for c in celler:
         if c.typ == "andel":
             rest = (c.namnare or 0) - (c.n or 0)
-            c.dold = bool((c.kalla is not None and c.kalla.dold) or _smal(c.n or 0) or _smal(rest)
-                          or _smal(c.namnare or 0))
-        elif c.typ == "medel":
-            c.dold = _smal(c.n or 0)
+            if ((c.kalla is not None and c.kalla.dold) or _smal(c.n or 0) or _smal(rest)
+                    or _smal(c.namnare or 0)):
+                c.dolj(SKYDDAD)
+        elif c.typ == "medel" and _smal(c.n or 0):
+            c.dolj(SKYDDAD)
     return t
+
+
+def _grund(c: Cell) -> list[int]:
+    """What a cell counts, for comparing two reports: the count, or the n (and denominator)
+    a share or an average rests on."""
+    if c.typ == "antal":
+        return [int(c.varde or 0)]
+    if c.typ in ("andel", "medel"):
+        return [int(c.n or 0), int(c.namnare or 0)]
+    return []
+
+
+def dolj_mot_delperioder(t: Tabell, delar: list[Tabell]) -> None:
+    """Hide ("–") every cell of ``t`` whose population differs by one or two individuals
+    from the same cell shown in a report of a period nested inside ``t``'s (``delar``,
+    already suppressed): subtracting the two would otherwise single those people out.
+    Cells are matched by row label and column. Run before ``dolj_sma_tal``."""
+    for del_ in delar:
+        rader = {r.etikett: r for r in del_.rader}
+        for r in t.rader:
+            motsv = rader.get(r.etikett)
+            if motsv is None:
+                continue
+            for c, d in zip(r.celler, motsv.celler, strict=False):
+                if c.typ != d.typ or d.dold or c.dold:
+                    continue
+                if any(_smal(abs(a - b)) for a, b in zip(_grund(c), _grund(d), strict=True)):
+                    c.dolj(SKYDDAD)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
@@ -30,7 +31,8 @@ def init_app(app: Flask) -> None:
 
 def _urval_fran_begaran():
     b = services.behorighet_for_val(current_user, request.args.get("team", ""))
-    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"))
+    period = services.tolka_period(request.args.get("period"), request.args.get("fran"), request.args.get("till"),
+                                   exakt=b.exakt)
     return b, period
 
 
@@ -46,7 +48,7 @@ def _filnamn(rapport, ext: str) -> str:
 
 
 def _urvalsform(b, period) -> dict:
-    return {"teams": services.rapport_teams(current_user), "periodval": services.periodval(clock.today()),
+    return {"teams": services.rapport_teams(current_user), "periodval": services.periodval(clock.today(), b.exakt),
             "vald_team": b.team.id if b.team else None, "period": period,
             "far_se_forbund": policy.may_see_rapport(current_user), "args": request.args.to_dict()}
 
@@ -67,6 +69,7 @@ def nyckeltal():
     varden = services.nyckeltal(b, period)
     return render_template("rapporter/nyckeltal.html", b=b, varden=varden,
                            far_andra=services.may_set_mal(current_user, b.team.id if b.team else None),
+                           avslutsorsaker=[(k, v) for k, v in kodlistor.AVSLUTSORSAK.items() if k != "felregistrering"],
                            **_urvalsform(b, period))
 
 
@@ -92,7 +95,34 @@ def period():
     b, rapport = _rapport()
     diagram = {t.nyckel: stapeldiagram(t) for t in rapport.tabeller}
     return render_template("rapporter/period.html", b=b, rapport=rapport, diagram=diagram,
+                           ar_admin=policy.is_admin(current_user),
+                           far_ange_budget=policy.is_admin(current_user) and b.team is not None
+                           and rapport.period.kod.isdigit(),
                            **_urvalsform(b, rapport.period))
+
+
+@bp.route("/budget", methods=["POST"])
+@policy.regel("rapport")
+def satt_budget():
+    team, ar, belopp = (request.form.get(f, "").strip().replace(" ", "") for f in ("team", "ar", "belopp"))
+
+    def tal(text: str) -> int:  # -1: not a whole number (the service refuses it, after the access check)
+        return int(text) if text.isdigit() and len(text) <= 12 else -1
+
+    with utfor() as h:
+        services.satt_budget(current_user, tal(team), tal(ar), tal(belopp))
+        h.klart("Budgeten är sparad.")
+    return redirect(url_for("rapporter.period", team=team or "alla", period=ar or None), code=303)
+
+
+@bp.route("/aldersband", methods=["POST"])
+@policy.regel("rapport")
+def satt_aldersband():
+    with utfor() as h:
+        services.satt_aldersband(current_user, request.form.get("granser", ""))
+        h.klart("Åldersindelningen är sparad.")
+    return redirect(url_for("rapporter.period", **{k: v for k, v in request.args.items() if k in ("team", "period")}),
+                    code=303)
 
 
 @bp.route("/period/export.csv")
@@ -135,6 +165,9 @@ def finsam_lista(team_id: int):
                or (urval == "klara" and not r.status.endswith("saknas"))]
     summering = {s: sum(1 for r in rader if r.status == s) for s in finsam.STATUS_LABELS}
     return render_template("rapporter/finsam.html", team=team, rader=synliga, alla=len(rader), urval=urval,
+                           finsam_insats_namn=finsam.insats_namn,
+                           anonyma=sum(1 for r in rader if not r.deltagare.personnummer),
+                           med_skillnader=sum(1 for r in rader if r.skillnader()),
                            summering=summering, STATUS_LABELS=finsam.STATUS_LABELS)
 
 
@@ -156,3 +189,12 @@ def finsam_markera(team_id: int, arende_id: int):
     if h.fel:
         return redirect(url_for("rapporter.finsam_lista", team_id=team_id), code=303)
     return redirect(url_for("rapporter.finsam_lista", team_id=team_id, _anchor=f"a{arende_id}"), code=303)
+
+
+@bp.route("/team/<int:team_id>/finsam/insats/<int:insats_id>", methods=["POST"])
+@policy.regel("projektledare")
+def finsam_markera_insats(team_id: int, insats_id: int):
+    with utfor() as h:
+        finsam.markera_insats(current_user, team_id, insats_id, request.form.get("del", ""))
+        h.klart("Registreringen av insatsen i Uppföljning Finsam är markerad.")
+    return redirect(url_for("rapporter.finsam_lista", team_id=team_id), code=303)

