@@ -78,6 +78,28 @@ HANDLINGAR: dict[str, str] = {
     "databas.aterstall": "Återställde databasen från en säkerhetskopia",
     # State changes: one per trigger of the ärende state machine.
     **{f"arende.{trigger}": f"Ärende: {label}" for trigger, label in wf.TRIGGER_LABELS.items()},
+    # The förbund's own set-up (samverkan.forbund, auth.konto).
+    "forbund.skapa": "Skapade förbundet",
+    "part.skapa": "Lade till part",
+    "part.andra": "Ändrade part",
+    "team.skapa": "Skapade team",
+    "team.andra": "Ändrade teamets regler",
+    "team.generera_moten": "Skapade teamets möten",
+    "anvandare.skapa": "Bjöd in användare",
+    "anvandare.andra": "Ändrade användare",
+    "anvandare.avaktivera": "Avaktiverade användare",
+    "anvandare.import": "Importerade användare från fil",
+    "medlemskap.skapa": "Gav roll i team",
+    "medlemskap.ta_bort": "Tog bort roll i team",
+    "samcoach.kapacitet": "Ändrade samcoachens kapacitet",
+    "arende.overfor": "Förde över ärendet till en kollega",
+    "engangslank.inbjudan": "Skapade inbjudningslänk",
+    "engangslank.aterstallning": "Skapade länk för nytt lösenord",
+    "losenord.inbjudan": "Valde lösenord via inbjudan",
+    "losenord.aterstallning": "Valde nytt lösenord via länk",
+    "losenord.byt": "Bytte lösenord",
+    "utskick.inbjudan": "Köade inbjudan",
+    "utskick.aterstallning": "Köade länk för nytt lösenord",
 }
 
 OBJEKTTYPER: dict[str, str] = {
@@ -96,6 +118,9 @@ OBJEKTTYPER: dict[str, str] = {
     "steg": "Steg",
     "forbund": "Förbund",
     "databas": "Databas",
+    "part": "Part",
+    "team": "Team",
+    "medlemskap": "Roll i team",
 }
 
 

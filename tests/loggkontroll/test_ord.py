@@ -15,7 +15,7 @@ ALLT = "\n".join(KALLA.values())
 
 
 def test_every_recorded_action_has_swedish_words():
-    koder = set(re.findall(r'audit\.record\(\s*"([a-z_.]+)"', ALLT))
+    koder = set(re.findall(r'audit\.record(?:_many|_apart)?\(\s*"([a-z_.]+)"', ALLT))
     koder |= set(re.findall(r'handling(?:: str)?\s*=\s*"([a-z_]+\.[a-z_.]+)"', ALLT))  # read audits named by callers
     koder |= {f"utskick.{t.value}" for t in UtskickTyp}  # f"utskick.{typ.value}"
     koder |= {f"mote.dagordning.{h}" for h in re.findall(r'_agenda_andrad\(.*?"([a-z_]+)", \[', ALLT)}
@@ -24,6 +24,6 @@ def test_every_recorded_action_has_swedish_words():
 
 
 def test_every_recorded_object_type_has_swedish_words():
-    typer = set(re.findall(r'audit\.record\(\s*f?"[^"]+",\s*"([a-z_]+)"', ALLT))
+    typer = set(re.findall(r'audit\.record(?:_many|_apart)?\(\s*f?"[^"]+",\s*"([a-z_]+)"', ALLT))
     assert len(typer) > 10
     assert sorted(typer - OBJEKTTYPER.keys()) == []
