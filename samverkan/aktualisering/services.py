@@ -326,7 +326,6 @@ def ateraktualisera(user: User, arende_id: int) -> Arende:
         fragestallning="",
         utbildningsniva=tidigare.utbildningsniva,
         foregaende_arende_id=tidigare.id,
-        status=wf.INITIAL,
     )
     db.session.add(arende)
     db.session.flush()

@@ -25,10 +25,10 @@ NYTT_ARENDE_FALT = {"team_id", "fragestallning", "kon", "personnummer", "anonym_
                     "forsorjning_start", "sysselsattning_start", "utbildningsniva",
                     "tid_i_offentligt_stod", "samtycke"}
 SAMTYCKE_FALT = {"givet_den", "giltigt_till", "satt", "part_ids", "dokumentreferens"}
-# Trigger context passed through to the flow only when present: its guards tell
-# "absent" from any value (e.g. ledig_plats defaults to true).
+# Trigger context passed through to the flow only when present: the user's decisions.
+# Facts (the meeting's date, a free place) are not accepted: the flow looks them up.
 TEXT_KONTEXT = ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut", "till")
-HANDELSE_FALT = {"trigger", "version", "datum", "kommentar", "motesdatum", "ledig_plats", *TEXT_KONTEXT}
+HANDELSE_FALT = {"trigger", "version", "datum", "kommentar", *TEXT_KONTEXT}
 
 
 def referens_json(a: Arende) -> dict:
@@ -175,10 +175,6 @@ def lista_handelser(arende_id: int):
 def ny_handelse(arende_id: int):
     body = json_body(HANDELSE_FALT)
     kontext = {name: value for name in TEXT_KONTEXT if (value := body.text(name)) is not None}
-    if (motesdatum := body.date("motesdatum")) is not None:
-        kontext["motesdatum"] = motesdatum
-    if (ledig_plats := body.boolean("ledig_plats")) is not None:
-        kontext["ledig_plats"] = ledig_plats
     handelse = services.fire(
         api_user(), arende_id, body.text("trigger", required=True),
         version=body.integer("version", required=True),

@@ -297,8 +297,6 @@ SCHEMAS = {
             "avslutsorsak": _enum(kodlistor.AVSLUTSORSAK),
             "forsorjning_slut": _enum(kodlistor.FORSORJNING),
             "sysselsattning_slut": _enum(kodlistor.SYSSELSATTNING),
-            "motesdatum": DATUM,
-            "ledig_plats": {"type": "boolean"},
             "till": {**STATUS, "description": "Målstatus vid korrigera."},
         },
     },

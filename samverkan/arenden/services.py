@@ -27,7 +27,6 @@ from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare, Samtycke
 from samverkan.forbund.models import Forbund, Medlemskap, Team, TeamRoll
-from samverkan.insatser import services as insats_services
 from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
 
@@ -121,7 +120,6 @@ def create_utkast(
                                    "utbildningsniva", "utbildningsnivå"),
         tid_i_offentligt_stod=_check_kod(tid_i_offentligt_stod, kodlistor.TID_I_OFFENTLIGT_STOD,
                                          "tid_i_offentligt_stod", "tid i offentligt stöd"),
-        status=wf.INITIAL,
     )
     db.session.add(arende)
     db.session.flush()
@@ -180,9 +178,14 @@ def fire(
     version: int | None,
     datum: dt.date | None = None,
     kommentar: str = "",
+    kanal: str = wf.ARENDE,
     **context,
 ) -> ArendeHandelse:
-    """Run one transition for ``user``; DomainError (nothing changed) on any refusal."""
+    """Run one transition for ``user``; DomainError (nothing changed) on any refusal.
+
+    ``kanal`` is the entrance (``workflows.arende.KANALER``): the case page and the API
+    use the default; the agenda, meeting mode, the queue and the scheduler name theirs.
+    """
     arende = db.session.get(Arende, arende_id)
     policy.require(user, arende, policy.Atkomst.REFERENS)
     policy.require_fire(user, arende, trigger)
@@ -190,16 +193,9 @@ def fire(
     if trigger == "korrigera":
         return flow.korrigera(context.get("till", ""), aktor_id=user.id, orsak=kommentar,
                               forvantad_version=version)
-    handelse = flow.fire(trigger, aktor_id=user.id, datum=datum, kommentar=kommentar.strip(),
-                         forvantad_version=version, **context)
-    if trigger in STANGER:
-        # Its insatser end and a samcoach's freed place goes to the first in the queue.
-        insats_services.arende_stangt(user, arende)
-    return handelse
-
-
-# Triggers after which the ärende holds no insats and no place in the queue.
-STANGER = frozenset({"avsluta", "felregistrera", "aterkalla"})
+    # Closing effects (insatser, queue, coming agendas) run inside the flow.
+    return flow.fire(trigger, aktor_id=user.id, datum=datum, kommentar=kommentar.strip(),
+                     forvantad_version=version, kanal=kanal, **context)
 
 
 def history(arende: Arende) -> list[ArendeHandelse]:

@@ -36,12 +36,10 @@ def lista():
     return render_template("arenden/lista.html", sida=sida, status=status, states=wf.STATE_LABELS)
 
 
-# Triggers that belong to a meeting: they are fired from the meeting and agenda pages,
-# where the meeting supplies their context (the meeting date, whether the insats has a
-# free place). The case page does not offer them, though the POST route below (and the
-# API) still accept them, with the same checks, for those pages.
-MOTESTRIGGERS = frozenset({"placera_pa_agenda", "bordlagg", "samplanera", "folj_upp",
-                           "anvisa_insats", "satt_i_ko"})
+# The case page offers only the triggers its entrance may fire (the table's ``via``);
+# the meeting's triggers are fired from the agenda and meeting mode, which write the facts
+# their guards read. The POST route below is refused them by the flow, like the API.
+MOTESTRIGGERS = frozenset(r.trigger for r in wf.TRANSITIONS if wf.ARENDE not in r.via)
 
 # The fields each trigger's form shows besides the date and the comment.
 TRIGGER_FALT = {"avsluta": ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import db, enum_type
@@ -96,6 +96,11 @@ class Team(db.Model):
     motesplats_video: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # Kallelse rule: None = the Friday 09:00 of the week before; N = N days before at 09:00.
     kallelse_dagar_fore: Mapped[int | None] = mapped_column(default=None)
+    # Consent rule: False = the aktualiserande party and at least one other of the team's
+    # parties; True = every party of the team (shown on the aktualisering form).
+    samtycke_alla_parter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Parallel ärenden for one person in the team: refused unless the team allows them.
+    parallella_arenden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     forbund: Mapped[Forbund] = relationship(back_populates="teams")
     medlemskap: Mapped[list[Medlemskap]] = relationship(

@@ -42,7 +42,7 @@ from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.svenska import svensk_ordning
 from samverkan.forbund.models import Medlemskap, Team, TeamRoll
 from samverkan.kallelser import ics, regler
-from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp
+from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp, utskicksregler
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
 
 TYP_ETIKETT = {
@@ -307,7 +307,7 @@ def skriv(typ: UtskickTyp, mote_id: int, nu: dt.datetime) -> list[Utskick]:
         rad = Utskick(
             mote_id=mote.id, typ=typ, mottagare_id=user.id, epost=user.epost, version=version,
             amne=amne, text=text, ics=kalender, message_id=ny_message_id(),
-            status=UtskickStatus.KOAD, forsok=0, nasta_forsok=nu, senaste_fel="", skapad=nu,
+            status=utskicksregler.forsta(UtskickStatus.KOAD), forsok=0, nasta_forsok=nu, senaste_fel="", skapad=nu,
         )
         db.session.add(rad)
         rader.append(rad)
@@ -390,16 +390,18 @@ def hamta(avsandare: str, nu: dt.datetime) -> Leverans | None:
     for utskick_id, status, forsok in kandidater:
         if status == UtskickStatus.KOAD:
             vann = _uppdatera(utskick_id, Utskick.status == UtskickStatus.KOAD, Utskick.nasta_forsok <= nu,
-                              status=UtskickStatus.SKICKAR, hamtad_av=avsandare, hamtad=nu)
+                              status=utskicksregler.steg(UtskickStatus.KOAD, UtskickStatus.SKICKAR),
+                              hamtad_av=avsandare, hamtad=nu)
         elif forsok + 1 >= max_forsok:
             _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR, Utskick.hamtad < gammal,
-                       status=UtskickStatus.MISSLYCKAD, forsok=forsok + 1,
+                       status=utskicksregler.steg(UtskickStatus.SKICKAR, UtskickStatus.MISSLYCKAD),
+                       forsok=forsok + 1,
                        senaste_fel="Utskicket avbröts upprepade gånger och har gett upp.")
             continue
         else:
             vann = _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR, Utskick.hamtad < gammal,
-                              status=UtskickStatus.SKICKAR, hamtad_av=avsandare, hamtad=nu,
-                              forsok=forsok + 1,
+                              status=utskicksregler.steg(UtskickStatus.SKICKAR, UtskickStatus.SKICKAR),
+                              hamtad_av=avsandare, hamtad=nu, forsok=forsok + 1,
                               senaste_fel="Ett tidigare försök avbröts innan det bekräftades.")
         if vann:
             rad = db.session.execute(
@@ -412,7 +414,8 @@ def hamta(avsandare: str, nu: dt.datetime) -> Leverans | None:
 
 def markera_skickad(utskick_id: int, avsandare: str, nu: dt.datetime) -> bool:
     return _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR, Utskick.hamtad_av == avsandare,
-                      status=UtskickStatus.SKICKAD, skickad=nu, senaste_fel="")
+                      status=utskicksregler.steg(UtskickStatus.SKICKAR, UtskickStatus.SKICKAD),
+                      skickad=nu, senaste_fel="")
 
 
 def markera_misslyckad(utskick_id: int, avsandare: str, nu: dt.datetime, fel: str, *,
@@ -421,7 +424,7 @@ def markera_misslyckad(utskick_id: int, avsandare: str, nu: dt.datetime, fel: st
     forsok = db.session.execute(select(Utskick.forsok).where(Utskick.id == utskick_id)).scalar_one() + 1
     status = (UtskickStatus.MISSLYCKAD if permanent or forsok >= int(installning("UTSKICK_MAX_FORSOK"))
               else UtskickStatus.KOAD)
-    values = {"status": status, "forsok": forsok, "senaste_fel": fel[:500]}
+    values = {"status": utskicksregler.steg(UtskickStatus.SKICKAR, status), "forsok": forsok, "senaste_fel": fel[:500]}
     if status == UtskickStatus.KOAD:
         values["nasta_forsok"] = nu + vantetid(forsok)
     changed = _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR,
@@ -552,7 +555,7 @@ def forsok_igen(user: User, utskick_id: int) -> Utskick:
     utskick = get_utskick(user, utskick_id)
     if utskick.status != UtskickStatus.MISSLYCKAD:
         raise DomainError("ej_misslyckad", "Bara misslyckade utskick kan skickas igen.")
-    utskick.status = UtskickStatus.KOAD
+    utskicksregler.byt(utskick, UtskickStatus.KOAD)
     utskick.forsok = 0
     utskick.nasta_forsok = clock.now()
     utskick.senaste_fel = ""

@@ -41,7 +41,7 @@ from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.core.svenska import antal, svensk_ordning
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
 from samverkan.kallelser import regler
-from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
+from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus, punktregler
 from workflows import arende as wf
 
 log = logging.getLogger(__name__)
@@ -463,7 +463,8 @@ def installa_mote(user: User, mote_id: int) -> Mote:
 def _bordlagg(user: User, punkt: Dagordningspunkt, kommentar: str) -> None:
     """The ärende goes back to the inbox (aktualiserad or uppföljning) marked not reached."""
     if punkt.arende.status == wf.PA_AGENDA:
-        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None, kommentar=kommentar)
+        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None, kommentar=kommentar,
+                             kanal=wf.MOTE)
     punkt.utfall = UTFALL["bordlagg"]
 
 
@@ -625,15 +626,19 @@ def lagg_till(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
                           f"Dagordningen är full ({len(bokade)} av {tak} ärenden). Ta bort ett ärende "
                           "eller höj mötets kapacitet först.", field="arende_id")
     uppfoljning = arende.status == wf.UPPFOLJNING
-    arende_services.fire(user, arende.id, "placera_pa_agenda", version=None, motesdatum=motesdatum(mote),
-                         kommentar=f"Dagordningen för mötet {motesdatum(mote).isoformat()}.")
+    # The item is booked first: the flow's guard reads the booked item and its meeting
+    # (a refusal rolls the whole request back).
     if punkt is None:
-        punkt = Dagordningspunkt(mote=mote, arende=arende)
+        punkt = Dagordningspunkt(mote=mote, arende=arende, status=punktregler.forsta(PunktStatus.BOKAD))
         db.session.add(punkt)
-    punkt.status = PunktStatus.BOKAD
+    else:
+        punktregler.byt(punkt, PunktStatus.BOKAD)
     punkt.uppfoljning = uppfoljning
     punkt.ordning = len(bokade) + 1
     punkt.overford_fran_id = _overford_fran(arende.id, mote)
+    db.session.flush()
+    arende_services.fire(user, arende.id, "placera_pa_agenda", version=None, kanal=wf.MOTE,
+                         kommentar=f"Dagordningen för mötet {motesdatum(mote).isoformat()}.")
     # Requests for other meetings are answered by this booking.
     db.session.execute(
         delete(Dagordningspunkt).where(Dagordningspunkt.arende_id == arende.id,
@@ -664,7 +669,7 @@ def ta_bort(user: User, mote_id: int, punkt_id: int) -> None:
         audit.record("mote.anmalan.avsla", "mote", mote.id, user_id=user.id, falt=["anmalan"])
         return
     if punkt.arende.status == wf.PA_AGENDA:
-        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None,
+        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None, kanal=wf.MOTE,
                              kommentar=f"Togs bort från dagordningen för mötet {motesdatum(mote).isoformat()}.")
     db.session.delete(punkt)
     bokade = [p for p in punkter if p.status == PunktStatus.BOKAD and p.id != punkt.id]
@@ -749,7 +754,8 @@ def anmal(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
                                                             Dagordningspunkt.arende_id == arende.id)).first():
         raise DomainError("redan_pa_dagordningen", f"{arende.referens} finns redan på mötets dagordning.",
                           field="arende_id")
-    punkt = Dagordningspunkt(mote=mote, arende=arende, status=PunktStatus.ANMALD, anmald_av_id=user.id,
+    punkt = Dagordningspunkt(mote=mote, arende=arende, status=punktregler.forsta(PunktStatus.ANMALD),
+                             anmald_av_id=user.id,
                              ordning=0, uppfoljning=arende.status == wf.UPPFOLJNING)
     db.session.add(punkt)
     db.session.flush()

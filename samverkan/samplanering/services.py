@@ -154,7 +154,7 @@ def registrera_punkt(
 
     kommentar = f"Mötet {moten_services.motesdatum(mote).isoformat()}: {BESLUT[beslut].lower()}."
     trigger = "samplanera" if ny else "folj_upp"
-    arende_services.fire(user, arende.id, trigger, version=None, kommentar=kommentar)
+    arende_services.fire(user, arende.id, trigger, version=None, kommentar=kommentar, kanal=wf.MOTE)
     punkt.utfall = moten_services.UTFALL[trigger]
     for a in rader:
         db.session.add(Atgard(arende_id=arende.id, punkt_id=punkt.id, beskrivning=a.beskrivning.strip(),

@@ -26,6 +26,7 @@ from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.uppfoljning import forlopp
+from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def kalla_forfallna() -> Counter:
         arende = db.session.get(Arende, arende_id)
         try:
             arende_services.fire(aktor, arende_id, "kalla_till_uppfoljning", version=arende.version,
-                                 datum=clock.today(), kommentar=KOMMENTAR)
+                                 datum=clock.today(), kommentar=KOMMENTAR, kanal=wf.SCHEMA)
             db.session.commit()
         except DomainError as error:
             # Another scheduler, or a person, changed it first: nothing to do here.
