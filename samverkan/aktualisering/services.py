@@ -307,11 +307,11 @@ def ateraktualisera(user: User, arende_id: int) -> Arende:
         raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
     if user.part_id is None:
         raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
-    if tidigare.status != wf.AVSLUTAD:
-        raise DomainError("inte_avslutat", "Bara ett avslutat ärende kan återaktualiseras.")
-    if tidigare.avslutsorsak == "felregistrering":
+    if tidigare.status == wf.FELREGISTRERAD or tidigare.avslutsorsak == "felregistrering":
         raise DomainError("felregistrerat", "Ett felregistrerat ärende återaktualiseras inte; "
                           "aktualisera ett nytt ärende i stället.")
+    if tidigare.status != wf.AVSLUTAD:
+        raise DomainError("inte_avslutat", "Bara ett avslutat ärende kan återaktualiseras.")
     senare = db.session.scalar(select(Arende.referens).where(Arende.foregaende_arende_id == tidigare.id))
     if senare is not None:
         raise DomainError("redan_ateraktualiserat", f"Ärendet är redan återaktualiserat som {senare}.",

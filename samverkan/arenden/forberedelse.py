@@ -89,7 +89,7 @@ def samtyckesvarningar(arende: Arende, val: Motesval, part_ids: set[int],
     """What the case page warns about: no consent, withdrawn, expired, expiring before
     the team's next meeting (or the meeting the ärende is on), or not covering the team."""
     s: Samtycke | None = arende.samtycke
-    if arende.status == wf.AVSLUTAD:
+    if arende.status in wf.STANGDA:
         return []  # nothing more will be done with a closed ärende
     if s is None:
         return [Samtyckesvarning("saknas", "Inget samtycke är registrerat för ärendet.")]

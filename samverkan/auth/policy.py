@@ -148,7 +148,7 @@ def _require_skrivbart(arende: Arende, vad: str) -> None:
             "samtycke_aterkallat",
             f"Samtycket är återkallat. {vad} kan inte längre registreras; ärendet kan bara avslutas.",
         )
-    if arende.status == wf.AVSLUTAD:
+    if arende.status in wf.STANGDA:
         raise DomainError("arende_avslutat", f"Ärendet är avslutat. {vad} kan inte längre registreras.")
 
 
