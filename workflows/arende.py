@@ -77,7 +77,8 @@ def _row(trigger, source, dest, *guards, via=(ARENDE,)) -> Row:
 # fmt: off
 TRANSITIONS: list[Row] = [
     #     trigger                   from                              to              guards                                              via
-    _row("aktualisera",            UTKAST,                           AKTUALISERAD,   "har_fragestallning", "har_giltigt_samtycke",        via=ARENDE),
+    _row("aktualisera",            UTKAST,                           AKTUALISERAD,   "har_fragestallning", "har_giltigt_samtycke",
+                                                                                      "samtycke_omfattar_parter",  via=ARENDE),
     _row("placera_pa_agenda",      [AKTUALISERAD, UPPFOLJNING],      PA_AGENDA,      "samtycke_tacker_motet",                             via=MOTE),
     _row("bordlagg",               PA_AGENDA,                        AKTUALISERAD,   "ar_nytt",                                           via=MOTE),
     _row("bordlagg",               PA_AGENDA,                        UPPFOLJNING,    "ar_foljt",                                          via=MOTE),
@@ -113,6 +114,10 @@ TRIGGER_LABELS = {
 GUARD_MESSAGES = {
     "har_fragestallning": "Frågeställningen saknas. Skriv vad teamet ska ta ställning till.",
     "har_giltigt_samtycke": "Det finns inget giltigt samtycke för ärendet.",
+    "samtycke_omfattar_parter": (
+        "Samtycket måste omfatta den aktualiserande parten och minst en part till i teamet "
+        "(alla teamets parter, om teamet kräver det)."
+    ),
     "samtycke_tacker_motet": (
         "Samtycket täcker inte mötet: ärendet måste vara bokat på ett kommande möte, och "
         "samtycket måste gälla på mötesdagen och omfatta de parter teamet kräver."

@@ -275,6 +275,12 @@ class ArendeFlow:
         s = self.arende.samtycke
         return self._guard("har_giltigt_samtycke", s is not None and s.galler(event.kwargs["datum"]))
 
+    def samtycke_omfattar_parter(self, event) -> bool:
+        fel = saknade_parter(self.arende.samtycke, self.arende)
+        if fel is not None:
+            self._refusals.append((fel, "parter"))
+        return fel is None
+
     def samtycke_tacker_motet(self, event) -> bool:
         """The ärende's booked item on a meeting not yet over (looked up, never taken from
         the caller): the consent holds today and on that day, and covers the parties the
