@@ -115,7 +115,7 @@ GUARD_MESSAGES = {
     "har_fragestallning": "Frågeställningen saknas. Skriv vad teamet ska ta ställning till.",
     "har_giltigt_samtycke": "Det finns inget giltigt samtycke för ärendet.",
     "samtycke_omfattar_parter": (
-        "Samtycket måste omfatta den aktualiserande parten och minst en part till i teamet "
+        "Samtycket måste omfatta den aktualiserande parten och minst en part till "
         "(alla teamets parter, om teamet kräver det)."
     ),
     "samtycke_tacker_motet": (

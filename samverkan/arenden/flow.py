@@ -365,8 +365,8 @@ def kraver_alla_parter(team_id: int) -> bool:
 
 def saknade_parter(samtycke: Samtycke | None, arende) -> str | None:
     """Why the consent does not cover the parties the ärende needs, or None when it does:
-    the aktualiserande party and at least one other of the team's parties (every party
-    of the team under the stricter rule)."""
+    the aktualiserande party and at least one other (every party of the team under the
+    stricter rule)."""
     return samtycke_parter_fel({p.id for p in samtycke.parter} if samtycke else set(),
                                arende.team_id, arende.aktualiserande_part_id)
 
@@ -379,8 +379,8 @@ def samtycke_parter_fel(part_ids: set[int], team_id: int, aktualiserande_part_id
         return None
     if aktualiserande_part_id is not None and aktualiserande_part_id not in part_ids:
         return "Samtycket måste omfatta den aktualiserande parten."
-    if not (part_ids & team_parter) - {aktualiserande_part_id}:
-        return "Samtycket måste omfatta minst en part i teamet utöver den aktualiserande."
+    if not part_ids - {aktualiserande_part_id}:
+        return "Samtycket måste omfatta minst en part till utöver den aktualiserande."
     return None
 
 
