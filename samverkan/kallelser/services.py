@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from samverkan.arenden.models import Arende
 from samverkan.arenden.services import Sida
@@ -40,9 +40,11 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.svenska import svensk_ordning
+from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Medlemskap, Team, TeamRoll
 from samverkan.kallelser import ics, regler
 from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp, utskicksregler
+from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
 
 TYP_ETIKETT = {
@@ -201,7 +203,9 @@ def dagordning(mote: Mote) -> list[Dagordningspunkt]:
     """The booked agenda items in order (requests not yet booked are not on it)."""
     return list(db.session.execute(
         select(Dagordningspunkt)
-        .options(joinedload(Dagordningspunkt.arende).joinedload(Arende.aktualiserande_part))
+        .options(joinedload(Dagordningspunkt.arende).options(
+            joinedload(Arende.aktualiserande_part),
+            selectinload(Arende.samtycken).selectinload(Samtycke.parter)))
         .where(Dagordningspunkt.mote_id == mote.id, Dagordningspunkt.status == PunktStatus.BOKAD)
         .order_by(Dagordningspunkt.ordning, Dagordningspunkt.tidslucka, Dagordningspunkt.id)
     ).scalars())
@@ -215,6 +219,9 @@ class Punkt:
     referens: str
     part: str
     slag: str
+    # The parties that take part in the item (the consent's); the others step out.
+    med: str = ""
+    utan: str = ""
 
 
 def _en_rad(text: str) -> str:
@@ -240,14 +247,18 @@ def _text(typ: UtskickTyp, mote: Mote) -> str:
     slut = start + dt.timedelta(minutes=mote.langd_minuter)
     punkter = []
     if typ in (UtskickTyp.KALLELSE, UtskickTyp.TILLAGG):
+        rader = dagordning(mote)
+        parter = moten_services.parter_per_punkt(mote, rader)
         punkter = [
             Punkt(
                 tid=p.tidslucka.strftime("%H:%M") if p.tidslucka else "",
                 referens=p.arende.referens,
                 part=_en_rad(p.arende.aktualiserande_part.namn),
                 slag="uppföljning" if p.uppfoljning else "nytt ärende",
+                med=_en_rad(parter[p.id].med_text),
+                utan=_en_rad(parter[p.id].utan_text),
             )
-            for p in dagordning(mote)
+            for p in rader
         ]
     andrat = []
     if typ == UtskickTyp.TILLAGG:

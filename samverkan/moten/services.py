@@ -39,6 +39,7 @@ from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.core.svenska import antal, svensk_ordning
+from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
 from samverkan.kallelser import regler
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus, punktregler
@@ -468,6 +469,50 @@ def _bordlagg(user: User, punkt: Dagordningspunkt, kommentar: str) -> None:
     punkt.utfall = UTFALL["bordlagg"]
 
 
+# --- which parties take part in each item -------------------------------------------------
+
+
+@dataclass
+class PunktParter:
+    """The team's parties for one agenda item: those the consent names take part; the
+    others' members step out for the item and see its reference code only."""
+
+    med: list[Part]
+    utan: list[Part]
+
+    @property
+    def med_text(self) -> str:
+        return ", ".join(p.namn for p in self.med) or "–"
+
+    @property
+    def utan_text(self) -> str:
+        return ", ".join(p.namn for p in self.utan)
+
+
+def team_parter(team_id: int) -> list[Part]:
+    """The team's parties, by name (one query)."""
+    from samverkan.arenden.flow import team_part_ids
+
+    ids = team_part_ids(team_id)
+    if not ids:
+        return []
+    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn), Part.id)
+                              ).scalars().all()
+
+
+def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
+    """Split the team's ``parter`` by the ärende's current consent."""
+    s = arende.samtycke
+    named = {p.id for p in s.parter} if s is not None and s.aterkallat is None else set()
+    return PunktParter(med=[p for p in parter if p.id in named], utan=[p for p in parter if p.id not in named])
+
+
+def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, PunktParter]:
+    """Per item id, who takes part (the items' consents loaded with ``_punkter``)."""
+    parter = team_parter(mote.team_id)
+    return {p.id: parter_for(p.arende, parter) for p in punkter}
+
+
 # --- the meeting page ---------------------------------------------------------------------
 
 
@@ -482,6 +527,7 @@ class MoteSida:
     kapacitet: int
     standardlangd: int
     anmalare: dict[int, str] = field(default_factory=dict)  # who asked, by user id (staff names)
+    parter: dict[int, PunktParter] = field(default_factory=dict)  # per item: who takes part
 
     @property
     def lediga(self) -> int:
@@ -511,7 +557,8 @@ def _punkter(mote: Mote) -> list[Dagordningspunkt]:
         .where(Dagordningspunkt.mote_id == mote.id)
         .options(
             joinedload(Dagordningspunkt.arende).options(
-                joinedload(Arende.aktualiserande_part), selectinload(Arende.samtycken)
+                joinedload(Arende.aktualiserande_part),
+                selectinload(Arende.samtycken).selectinload(Samtycke.parter),
             ),
         )
         .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
@@ -555,7 +602,7 @@ def mote_sida(user: User, mote_id: int) -> MoteSida:
         ).all())
     return MoteSida(mote=mote, agenda=agenda, anmalningar=anmalningar, inkorg=inkorg, anmalbara=anmalbara,
                     ar_projektledare=ar_pl, kapacitet=kapacitet(mote), standardlangd=standardlangd(mote),
-                    anmalare=anmalare)
+                    anmalare=anmalare, parter=parter_per_punkt(mote, agenda))
 
 
 # --- the agenda -----------------------------------------------------------------------------

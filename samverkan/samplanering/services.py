@@ -77,7 +77,7 @@ def _punkt_for_registrering(user: User, mote_id: int, punkt_id: int) -> tuple[Mo
 
 
 def _kontrollera_atgarder(atgarder: list[AtgardIn], part_ids: set[int], idag: dt.date,
-                          fel: dict[str, str]) -> list[AtgardIn]:
+                          fel: dict[str, str], medverkande: set[int] | None = None) -> list[AtgardIn]:
     rader = [a for a in atgarder if not a.tom]
     if len(rader) > MAX_ATGARDER:
         fel["atgarder"] = f"Högst {MAX_ATGARDER} åtgärder per punkt."
@@ -92,6 +92,9 @@ def _kontrollera_atgarder(atgarder: list[AtgardIn], part_ids: set[int], idag: dt
             fel[f"atgard-{i}-beskrivning"] = f"{nr}: högst {MAX_BESKRIVNING} tecken."
         if a.part_id not in part_ids:
             fel[f"atgard-{i}-part_id"] = f"{nr}: välj vilken part som äger åtgärden."
+        elif medverkande is not None and a.part_id not in medverkande:
+            fel[f"atgard-{i}-part_id"] = (f"{nr}: samtycket omfattar inte den parten; välj en av "
+                                          "parterna som deltar i punkten.")
         if not a.ansvarig.strip():
             fel[f"atgard-{i}-ansvarig"] = f"{nr}: ange ansvarig person."
         elif len(a.ansvarig.strip()) > MAX_ANSVARIG:
@@ -145,7 +148,10 @@ def registrera_punkt(
         fel["folj_upp_den"] = "Ange när teamet ska följa upp ärendet (ÅÅÅÅ-MM-DD)."
     elif folj_upp_den <= idag:
         fel["folj_upp_den"] = "Uppföljningen ska ligga efter i dag."
-    rader = _kontrollera_atgarder(atgarder, team_part_ids(mote.team_id), idag, fel)
+    # Actions are owned by the parties that take part: those the consent names.
+    samtycke = arende.samtycke
+    medverkande = team_part_ids(mote.team_id) & ({p.id for p in samtycke.parter} if samtycke else set())
+    rader = _kontrollera_atgarder(atgarder, team_part_ids(mote.team_id), idag, fel, medverkande)
     if not ny:
         fel.update(uppfoljning_services.kontrollera(arende.forbund_id, steg_id=steg_id,
                                                     sysselsattningsgrad=sysselsattningsgrad, ors=ors))
@@ -222,6 +228,8 @@ class Moteslage:
     atgarder: dict[int, list[Atgard]]
     insatser: dict[int, Insats]  # the insats decided at each item, by punkt id
     justerat: bool
+    # Per item: the parties that take part (the consent's) and those that step out.
+    punktparter: dict = None  # type: ignore[assignment]
 
     def nasta(self, punkt: Dagordningspunkt) -> Dagordningspunkt | None:
         i = self.punkter.index(punkt)
@@ -250,4 +258,5 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
         insatstyper=insats_services.insatstyper(mote.team.forbund_id),
         stege=uppfoljning_services.stege(mote.team.forbund_id),
         atgarder=atgarder_for(ids), insatser=insatser, justerat=ar_justerat(mote.id),
+        punktparter=moten_services.parter_per_punkt(mote, punkter),
     )
