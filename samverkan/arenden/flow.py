@@ -109,13 +109,8 @@ class ArendeFlow:
                 "som åtgärden bygger på.", field=okanda[0])
         if forvantad_version is not None and forvantad_version != arende.version:
             raise Conflict(STALE_MESSAGE)
-        event = MACHINE.events.get(trigger)
-        if event is None or trigger not in wf.triggers_from(arende.status):
-            raise DomainError(
-                "otillaten_overgang",
-                f"Åtgärden ”{wf.TRIGGER_LABELS.get(trigger, trigger)}” går inte när "
-                f"ärendet har status ”{wf.STATE_LABELS[arende.status]}”.",
-            )
+        self.kontrollera_tillstand(trigger)
+        event = MACHINE.events[trigger]
         vagar = {k for r in wf.TRANSITIONS if r.trigger == trigger and arende.status in r.source
                  for k in r.via}
         if kanal not in vagar:
@@ -139,6 +134,15 @@ class ArendeFlow:
         if trigger in STANGER:
             self._stang(aktor_id, datum)
         return handelse
+
+    def kontrollera_tillstand(self, trigger: str) -> None:
+        """Refuse a trigger the table has no row for from the current state."""
+        if MACHINE.events.get(trigger) is None or trigger not in wf.triggers_from(self.arende.status):
+            raise DomainError(
+                "otillaten_overgang",
+                f"Åtgärden ”{wf.TRIGGER_LABELS.get(trigger, trigger)}” går inte när "
+                f"ärendet har status ”{wf.STATE_LABELS[self.arende.status]}”.",
+            )
 
     def korrigera(self, till: str, *, aktor_id: int, orsak: str,
                   forvantad_version: int | None = None) -> ArendeHandelse:

@@ -188,8 +188,11 @@ def fire(
     """
     arende = db.session.get(Arende, arende_id)
     policy.require(user, arende, policy.Atkomst.REFERENS)
-    policy.require_fire(user, arende, trigger)
     flow = ArendeFlow(arende)
+    if trigger != "korrigera":
+        # What the state allows is no secret to whoever sees the ärende by reference.
+        flow.kontrollera_tillstand(trigger)
+    policy.require_fire(user, arende, trigger)
     if trigger == "korrigera":
         return flow.korrigera(context.get("till", ""), aktor_id=user.id, orsak=kommentar,
                               forvantad_version=version)

@@ -77,6 +77,8 @@ def markera_klar(user: User, atgard_id: int | None) -> Atgard:
     if not (policy.is_projektledare(user, arende.team_id)
             or (atgard.part_id == user.part_id and policy.team_roles(user, arende.team_id))):
         raise Forbidden("Bara den ansvariga partens medlemmar eller projektledaren kan markera åtgärden klar.")
+    # After withdrawal (or expiry) nothing but the avslut is written (issue 15).
+    policy.require_skrivbart(arende, "Åtgärder")
     if atgard.klar_den is not None:
         raise DomainError("redan_klar", "Åtgärden är redan markerad som klar.", status=409)
     atgard.klar_den = clock.today()

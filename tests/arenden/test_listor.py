@@ -290,8 +290,11 @@ def test_search_does_not_leak_other_teams_or_reference_only_arenden(world, login
     assert fk_not_covered.referens in fk.get(f"/arenden/sok?q={fk_not_covered.referens}").get_data(as_text=True)
     html = fk.post("/arenden/sok", data={"q": nummer}).get_data(as_text=True)
     assert "<table" not in html and not _referenser(html)
-    # The projektledare reads details of both.
+    # The projektledare reads details of the submitted one; the draft is its author's
+    # alone (issue 15), and she finds both.
     html = login(world.users["projektledare"]).post("/arenden/sok", data={"q": nummer}).get_data(as_text=True)
+    assert _referenser(html.split("<table", 1)[1]) == [fk_not_covered.referens]
+    html = login(world.users["ledamot_af"]).post("/arenden/sok", data={"q": nummer}).get_data(as_text=True)
     assert sorted(_referenser(html.split("<table", 1)[1])) == sorted([fk_not_covered.referens, draft.referens])
 
 
