@@ -228,10 +228,13 @@ def andra(user: User, arende_id: int, u: Uppgifter, *, version: int | None, skic
     deltagare = deltagare_services.find_or_create(
         user.forbund_id, user_id=user.id, kon=u.kon, **_identitet(u))
     if deltagare.id != arende.deltagare_id:
+        arende_services.kontrollera_inget_oppet(team, deltagare.id, utom=arende.id)
         arende.deltagare = deltagare
         andrade.append("deltagare")
-    elif deltagare.kon != Kon(u.kon):
-        # Kön belongs to the person; correcting it on the draft corrects the person.
+    elif deltagare.kon != Kon(u.kon) and deltagare_services.endast_egna_arenden(user, deltagare.id):
+        # Kön belongs to the person; correcting it on the draft corrects the person, but
+        # only a person whose every ärende the user may read (issue 15: a draft never
+        # changes someone registered by another team).
         deltagare.kon = Kon(u.kon)
         audit.record("deltagare.andra", "deltagare", deltagare.id, user_id=user.id, falt=["kon"])
         andrade.append("kon")

@@ -104,6 +104,7 @@ def create_utkast(
         user.forbund_id, user_id=user.id, kon=kon, personnummer_raw=personnummer,
         anonym_kod=anonym_kod, fodelsear=fodelsear,
     )
+    kontrollera_inget_oppet(team, deltagare.id)
     arende = Arende(
         forbund_id=user.forbund_id,
         team_id=team.id,
@@ -131,6 +132,25 @@ def create_utkast(
                                              **samtycke)
         db.session.expire(arende, ["samtycken"])
     return arende
+
+
+def kontrollera_inget_oppet(team: Team, deltagare_id: int, *, utom: int | None = None) -> None:
+    """One open ärende per person and team, unless the team allows parallel ärenden: a
+    second is refused with a link to the first (the person's own number brought it up,
+    and the team's members know the first by reference anyway)."""
+    if team.parallella_arenden:
+        return
+    stmt = select(Arende.id, Arende.referens).where(
+        Arende.team_id == team.id, Arende.deltagare_id == deltagare_id, Arende.status.in_(wf.OPEN))
+    if utom is not None:
+        stmt = stmt.where(Arende.id != utom)
+    oppet = db.session.execute(stmt.order_by(Arende.id).limit(1)).first()
+    if oppet is not None:
+        raise DomainError(
+            "oppet_arende_finns",
+            f"Deltagaren har redan ett öppet ärende i teamet: {oppet.referens} (/arenden/{oppet.id}). "
+            "Arbeta vidare i det ärendet i stället för att aktualisera ett nytt.",
+            field="personnummer", status=409)
 
 
 def get_arende(user: User, arende_id: int, *, detaljer: bool = True) -> Arende:
@@ -500,3 +520,59 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
     )
     return Sokresultat(rader=[r[0] for r in rows], sida=sida, per_sida=per_sida, totalt=totalt,
                        typ=typ)
+
+
+# --- consent through the ärende's life ---------------------------------------------------
+
+
+def may_fornya_samtycke(user: User, arende: Arende) -> bool:
+    """Who registers a renewed or changed consent: the aktualiserande handläggare or the
+    projektledare, on an open ärende whose consent is not withdrawn."""
+    return (arende.status in wf.OPEN and not policy.samtycke_aterkallat(arende)
+            and policy.may_anmala(user, arende))
+
+
+def fornya_samtycke(user: User, arende_id: int, *, givet_den: dt.date, giltigt_till: dt.date, satt: str,
+                    part_ids: list[int], dokumentreferens: str = "") -> Samtycke:
+    """Register a renewed or changed consent on an open ärende (new document reference,
+    parties, validity). The latest counts; the earlier ones stay as its history. Refused
+    after withdrawal: a withdrawn consent is not renewed, the ärende is closed."""
+    arende = db.session.get(Arende, arende_id)
+    policy.require(user, arende, policy.Atkomst.DETALJER)
+    if policy.samtycke_aterkallat(arende):
+        raise DomainError("samtycke_aterkallat", "Samtycket är återkallat och kan inte förnyas; "
+                          "ärendet kan bara avslutas. Aktualisera ett nytt ärende om deltagaren "
+                          "samtycker igen.")
+    if arende.status not in wf.OPEN:
+        raise DomainError("ej_oppet", "Samtycket förnyas på ett aktualiserat ärende som inte är avslutat.")
+    if not may_fornya_samtycke(user, arende):
+        raise Forbidden("Samtycket förnyas av handläggaren som aktualiserade ärendet eller av projektledaren.")
+    if giltigt_till < clock.today():
+        raise DomainError("ogiltig_period", "Ett förnyat samtycke måste gälla i dag eller längre.",
+                          field="giltigt_till")
+    from samverkan.arenden.flow import samtycke_parter_fel, team_part_ids
+
+    parter = set(part_ids or [])
+    if not parter or not parter <= team_part_ids(arende.team_id):
+        raise DomainError("ogiltiga_parter", "Välj bland teamets parter vilka samtycket omfattar.",
+                          field="parter")
+    fel = samtycke_parter_fel(parter, arende.team_id, arende.aktualiserande_part_id)
+    if fel is not None:
+        raise DomainError("samtycke_parter", fel, field="parter")
+    if not (dokumentreferens or "").strip():
+        raise DomainError("dokumentreferens_saknas", "Ange var det nya samtyckesdokumentet finns.",
+                          field="dokumentreferens")
+    samtycke = deltagare_services.register_samtycke(
+        arende.id, user_id=user.id, forbund_id=arende.forbund_id, givet_den=givet_den,
+        giltigt_till=giltigt_till, satt=satt, part_ids=sorted(parter), dokumentreferens=dokumentreferens)
+    samtycke.registrerad_av_id = user.id
+    db.session.expire(arende, ["samtycken"])
+    db.session.flush()
+    audit.record("samtycke.fornya", "arende", arende.id, user_id=user.id,
+                 falt=["samtycke", "parter", "giltigt_till", "dokumentreferens"])
+    return samtycke
+
+
+def samtycken(arende: Arende) -> list[Samtycke]:
+    """Every consent registered for the ärende, newest first (the history on the case page)."""
+    return list(reversed(arende.samtycken))
