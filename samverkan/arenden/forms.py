@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -41,7 +42,7 @@ class SamtyckeForm(FlaskForm):
     givet_den = DateField("Samtycket givet den", validators=[InputRequired("Ange dagen då samtycket gavs.")])
     giltigt_till = DateField("Gäller till och med", validators=[InputRequired("Ange hur länge samtycket gäller.")])
     satt = RadioField("Hur samtycket gavs",
-                      choices=[(s.value, label) for s, label in SAMTYCKE_SATT_LABELS.items()],
+                      choices=[SelectChoice(s.value, label) for s, label in SAMTYCKE_SATT_LABELS.items()],
                       default=SamtyckeSatt.UNDERSKRIVET.value,
                       validators=[DataRequired("Ange hur samtycket gavs.")])
     parter = SelectMultipleField("Parter som samtycket omfattar", coerce=int, validate_choice=False,

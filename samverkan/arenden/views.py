@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from samverkan.anteckningar.forms import AnteckningForm
 from samverkan.arenden import forberedelse, kodlistor, services, tidslinje
@@ -94,7 +95,7 @@ def _samtycke_form(arende: Arende, posted: SamtyckeForm | None) -> SamtyckeForm 
     if not services.may_fornya_samtycke(current_user, arende):
         return None
     form = posted or SamtyckeForm(formdata=None, prefix="samtycke")
-    form.parter.choices = [(p.id, p.namn) for p in forberedelse.team_parter(arende.team_id)[1].values()]
+    form.parter.choices = [SelectChoice(p.id, p.namn) for p in forberedelse.team_parter(arende.team_id)[1].values()]
     if posted is None and arende.samtycke is not None:
         form.parter.data = [p.id for p in arende.samtycke.parter]
     return form
