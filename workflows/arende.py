@@ -78,7 +78,8 @@ def _row(trigger, source, dest, *guards, via=(ARENDE,)) -> Row:
 TRANSITIONS: list[Row] = [
     #     trigger                   from                              to              guards                                              via
     _row("aktualisera",            UTKAST,                           AKTUALISERAD,   "har_fragestallning", "har_giltigt_samtycke",
-                                                                                      "samtycke_omfattar_parter",  via=ARENDE),
+                                                                                      "samtycke_omfattar_parter",
+                                                                                      "inget_annat_oppet_arende",  via=ARENDE),
     _row("placera_pa_agenda",      [AKTUALISERAD, UPPFOLJNING],      PA_AGENDA,      "samtycke_tacker_motet",                             via=MOTE),
     _row("bordlagg",               PA_AGENDA,                        AKTUALISERAD,   "ar_nytt",                                           via=MOTE),
     _row("bordlagg",               PA_AGENDA,                        UPPFOLJNING,    "ar_foljt",                                          via=MOTE),
@@ -118,6 +119,7 @@ GUARD_MESSAGES = {
         "Samtycket måste omfatta den aktualiserande parten och minst en part till "
         "(alla teamets parter, om teamet kräver det)."
     ),
+    "inget_annat_oppet_arende": "Deltagaren har redan ett öppet ärende i teamet.",
     "samtycke_tacker_motet": (
         "Samtycket täcker inte mötet: ärendet måste vara bokat på ett kommande möte, och "
         "samtycket måste gälla på mötesdagen och omfatta de parter teamet kräver."

@@ -285,6 +285,24 @@ class ArendeFlow:
             self._refusals.append((fel, "parter"))
         return fel is None
 
+    def inget_annat_oppet_arende(self, event) -> bool:
+        """One open ärende per person and team, unless the team allows parallel ones: the
+        refusal names the open one (its reference code and page), which the team's
+        members know by reference anyway."""
+        a = self.arende
+        if db.session.scalar(db.select(Team.parallella_arenden).where(Team.id == a.team_id)):
+            return True
+        oppet = db.session.execute(
+            db.select(Arende.id, Arende.referens)
+            .where(Arende.team_id == a.team_id, Arende.deltagare_id == a.deltagare_id,
+                   Arende.status.in_(wf.OPEN), Arende.id != a.id)
+            .order_by(Arende.id).limit(1)).first()
+        if oppet is not None:
+            self._refusals.append((
+                f"{wf.GUARD_MESSAGES['inget_annat_oppet_arende']} Arbeta vidare i {oppet.referens} "
+                f"(/arenden/{oppet.id}) i stället för att aktualisera ett nytt.", "personnummer"))
+        return oppet is None
+
     def samtycke_tacker_motet(self, event) -> bool:
         """The ärende's booked item on a meeting not yet over (looked up, never taken from
         the caller): the consent holds today and on that day, and covers the parties the

@@ -104,7 +104,6 @@ def create_utkast(
         user.forbund_id, user_id=user.id, kon=kon, personnummer_raw=personnummer,
         anonym_kod=anonym_kod, fodelsear=fodelsear,
     )
-    kontrollera_inget_oppet(team, deltagare.id)
     arende = Arende(
         forbund_id=user.forbund_id,
         team_id=team.id,
@@ -132,25 +131,6 @@ def create_utkast(
                                              **samtycke)
         db.session.expire(arende, ["samtycken"])
     return arende
-
-
-def kontrollera_inget_oppet(team: Team, deltagare_id: int, *, utom: int | None = None) -> None:
-    """One open ärende per person and team, unless the team allows parallel ärenden: a
-    second is refused with a link to the first (the person's own number brought it up,
-    and the team's members know the first by reference anyway)."""
-    if team.parallella_arenden:
-        return
-    stmt = select(Arende.id, Arende.referens).where(
-        Arende.team_id == team.id, Arende.deltagare_id == deltagare_id, Arende.status.in_(wf.OPEN))
-    if utom is not None:
-        stmt = stmt.where(Arende.id != utom)
-    oppet = db.session.execute(stmt.order_by(Arende.id).limit(1)).first()
-    if oppet is not None:
-        raise DomainError(
-            "oppet_arende_finns",
-            f"Deltagaren har redan ett öppet ärende i teamet: {oppet.referens} (/arenden/{oppet.id}). "
-            "Arbeta vidare i det ärendet i stället för att aktualisera ett nytt.",
-            field="personnummer", status=409)
 
 
 def get_arende(user: User, arende_id: int, *, detaljer: bool = True) -> Arende:

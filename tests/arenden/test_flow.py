@@ -291,6 +291,8 @@ GUARD_FAILURES = [
                  id="samtycke_omfattar_parter-utan-aktualiserande"),
     pytest.param("samtycke_omfattar_parter", wf.UTKAST, "aktualisera", {"parter": ["af"]}, {},
                  id="samtycke_omfattar_parter-bara-en"),
+    pytest.param("inget_annat_oppet_arende", wf.UTKAST, "aktualisera", {"dubblett": True}, {},
+                 id="inget_annat_oppet_arende"),
     # No booked item: the guard finds no meeting (a date from the caller is not taken).
     pytest.param("samtycke_tacker_motet", wf.AKTUALISERAD, "placera_pa_agenda", {"fakta": ()}, {},
                  id="samtycke_tacker_motet-ingen-bokad-punkt"),
@@ -344,11 +346,17 @@ def test_failing_guard_refuses_with_its_own_message_and_changes_nothing(
     # The facts the other guards of the row need (a booked item for the meeting guard):
     # ``fakta`` names the guards whose facts are written instead.
     fakta = setup.pop("fakta", None)
+    dubblett = setup.pop("dubblett", False)
     if fakta is None:
         fakta = [g for r in rows for g in r.guards if g != guard]
         if guard == "samtycke_tacker_motet":
             fakta.append(guard)  # booked: the consent is what fails
     arende = make_arende(world, state, **setup)
+    if dubblett:
+        # The same person already has an open ärende in the team.
+        forsta = factories.create_arende(world, handlaggare="ledamot_fk")
+        forsta.deltagare_id = arende.deltagare_id
+        db.session.commit()
     write_facts(world, arende, fakta)
     error = refused(arende, lambda: services.fire(
         world.users[aktor(state)], arende.id, trigger, version=arende.version, kanal=kanal(trigger),
@@ -356,6 +364,8 @@ def test_failing_guard_refuses_with_its_own_message_and_changes_nothing(
     assert error.code == "villkor_ej_uppfyllt"
     if guard == "samtycke_omfattar_parter":
         assert error.field == "parter" and error.message.startswith("Samtycket måste omfatta")
+    elif guard == "inget_annat_oppet_arende":
+        assert error.field == "personnummer" and error.message.startswith(wf.GUARD_MESSAGES[guard])
     else:
         assert error.message == wf.GUARD_FIELD_MESSAGES.get(guard, {}).get(error.field, wf.GUARD_MESSAGES[guard])
 

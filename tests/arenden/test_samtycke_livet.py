@@ -175,20 +175,29 @@ def test_after_withdrawal_nothing_but_avslut_is_written(world, login):
 
 # --- the register -----------------------------------------------------------------------------
 
-def test_a_second_open_arende_for_the_person_is_refused_with_a_link(world):
+def test_a_second_open_arende_for_the_person_is_refused_with_a_link(world, login):
     forsta = factories.create_arende(world)
     db.session.commit()
     nummer = forsta.deltagare.personnummer
-    with pytest.raises(DomainError) as fel:
-        services.create_utkast(world.users["ledamot_fk"], team_id=world.team.id, fragestallning="<p>Ny</p>",
-                               kon="kvinna", personnummer=nummer)
-    assert fel.value.code == "oppet_arende_finns" and fel.value.status == 409
-    assert forsta.referens in fel.value.message and f"/arenden/{forsta.id}" in fel.value.message
-    db.session.rollback()
+    # The FK ledamot brings the same person through the form: refused beside the number,
+    # with the open ärende's code and page, and nothing sent.
+    client = login(world.users["ledamot_fk"])
+    idag = clock.today()
+    svar = client.post("/aktualisering/ny", data={
+        "team_id": world.team.id, "identitet": "personnummer", "personnummer": nummer, "kon": "kvinna",
+        "parter": [world.parter["fk"].id, world.parter["af"].id], "givet_den": idag.isoformat(),
+        "giltigt_till": (idag + dt.timedelta(days=200)).isoformat(), "satt": "underskrivet",
+        "fragestallning": "Ny fråga", "skicka": "Skicka till teamet"})
+    html = svar.get_data(as_text=True)
+    assert svar.status_code == 422, html[:300]
+    assert "redan ett öppet ärende i teamet" in html and forsta.referens in html and f"/arenden/{forsta.id}" in html
+    assert db.session.scalar(select(func.count()).select_from(Arende)) == 1
+    # A team that allows parallel ärenden takes it.
     world.team.parallella_arenden = True
-    db.session.flush()
-    services.create_utkast(world.users["ledamot_fk"], team_id=world.team.id, fragestallning="<p>Ny</p>",
-                           kon="kvinna", personnummer=nummer)
+    db.session.commit()
+    andra = factories.create_arende(world, handlaggare="ledamot_fk")
+    andra.deltagare_id = forsta.deltagare_id
+    db.session.commit()
 
 
 def test_a_draft_never_changes_another_teams_person(world, login):
