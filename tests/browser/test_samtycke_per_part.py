@@ -26,6 +26,7 @@ from tests.browser.helpers import HANDLAGGARE, PROJEKTLEDARE
 
 FK_LEDAMOT = "fk.handlaggare@example.org"
 FK = "Försäkringskassan Exempelbygd"
+TEAM = "Trisam Exempelby"
 
 
 def _nasta_mote(live_app, team_namn: str) -> int:
@@ -60,7 +61,12 @@ def test_consent_for_some_parties_reaches_the_meeting_and_fk_steps_out(live_app,
     page = page_as(HANDLAGGARE)
     page.goto("/aktualisering/ny")
     formular = page.locator("form.aktualisering")
-    team_namn = formular.get_by_label("Team").locator("option:checked").inner_text().strip()
+    # The team with a projektledare of its own and every party, Försäkringskassan included.
+    formular.get_by_label("Team", exact=True).select_option(label=TEAM)
+    with page.expect_navigation():
+        formular.get_by_role("button", name="Visa teamets parter").click()
+    formular = page.locator("form.aktualisering")
+    team_namn = TEAM
     expect(formular.locator("#samtyckesregel")).to_contain_text("din part och minst en part till")
     deltagare = formular.get_by_role("group", name="Deltagare")
     deltagare.get_by_role("textbox", name="Personnummer eller samordningsnummer").fill(
@@ -116,7 +122,7 @@ def test_consent_for_some_parties_reaches_the_meeting_and_fk_steps_out(live_app,
     expect(punkt.locator(".punkt-gar-ut")).to_contain_text(FK)
     skarmbild(pl, "4-moteslage-fk-gar-ut")
     punkt.get_by_role("radio", name="Samcoach").check()
-    samcoach = punkt.get_by_label("Samcoach", exact=True)
+    samcoach = punkt.get_by_role("combobox", name="Samcoach")
     if samcoach.input_value() == "":
         samcoach.select_option(index=1)
     punkt.get_by_label("Följ upp den").fill((idag + dt.timedelta(days=60)).isoformat())
