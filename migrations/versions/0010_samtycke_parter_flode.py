@@ -6,6 +6,7 @@
 - ``samtycke.registrerad_av_id`` (who registered or renewed it) and
   ``samtycke.paminnelse_skickad`` (the reminder before expiry went out).
 - ``arende.status`` gains ``felregistrerad``; ärenden closed as felregistrering move there.
+- ``utskick.typ`` gains ``samtycke``: the reminder before a consent expires.
 
 Revision ID: 0010_samtycke_parter_flode
 Revises: 0009_foregaende_index
@@ -22,6 +23,7 @@ depends_on = None
 GAMLA = ('utkast', 'aktualiserad', 'pa_agenda', 'samplanerad', 'i_ko', 'i_insats', 'uppfoljning',
          'avslutad', 'aterkallad')
 NYA = (*GAMLA, 'felregistrerad')
+UTSKICK_GAMLA = ('kallelse', 'tillagg', 'installning', 'paminnelse')
 
 
 def _in(values):
@@ -42,11 +44,20 @@ def upgrade():
     with op.batch_alter_table('arende', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_arende_status'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_arende_status'), _in(NYA))
+    with op.batch_alter_table('utskick', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_utskick_utskicktyp'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_utskick_utskicktyp'), "typ IN (" + ", ".join(
+            f"'{v}'" for v in (*UTSKICK_GAMLA, 'samtycke')) + ")")
     op.execute("UPDATE arende SET status = 'felregistrerad' "
                "WHERE status = 'avslutad' AND avslutsorsak = 'felregistrering'")
 
 
 def downgrade():
+    op.execute("DELETE FROM utskick WHERE typ = 'samtycke'")
+    with op.batch_alter_table('utskick', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_utskick_utskicktyp'), type_='check')
+        batch_op.create_check_constraint(batch_op.f('ck_utskick_utskicktyp'), "typ IN (" + ", ".join(
+            f"'{v}'" for v in UTSKICK_GAMLA) + ")")
     op.execute("UPDATE arende SET status = 'avslutad' WHERE status = 'felregistrerad'")
     with op.batch_alter_table('arende', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_arende_status'), type_='check')

@@ -24,6 +24,7 @@ class UtskickTyp(enum.Enum):
     TILLAGG = "tillagg"  # supplementary kallelse after a change
     INSTALLNING = "installning"  # cancellation (METHOD:CANCEL)
     PAMINNELSE = "paminnelse"  # reminder to handläggare before the agenda deadline
+    SAMTYCKE = "samtycke"  # reminder before an ärende's consent expires (no meeting)
 
 
 class UtskickStatus(enum.Enum):

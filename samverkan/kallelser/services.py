@@ -52,6 +52,7 @@ TYP_ETIKETT = {
     UtskickTyp.TILLAGG: "Tilläggskallelse",
     UtskickTyp.INSTALLNING: "Inställt möte",
     UtskickTyp.PAMINNELSE: "Påminnelse om anmälan",
+    UtskickTyp.SAMTYCKE: "Påminnelse om samtycke",
 }
 STATUS_ETIKETT = {
     UtskickStatus.KOAD: "Köad",
@@ -576,3 +577,61 @@ def forsok_igen(user: User, utskick_id: int) -> Utskick:
     audit.record("utskick.forsok_igen", "utskick", utskick.id, user_id=user.id,
                  falt=["status", "forsok", "nasta_forsok", "epost"])
     return utskick
+
+
+# --- reminders before a consent expires (issue 15) ---------------------------------------
+
+# How long before its last day a consent's reminder goes out.
+SAMTYCKE_PAMINNELSE_DAGAR = 30
+
+
+def samtyckespaminnelser(nu: dt.datetime) -> int:
+    """Write the reminder for every open ärende whose current consent ends within
+    SAMTYCKE_PAMINNELSE_DAGAR days and has had none: one message to the aktualiserande
+    handläggare and one to each of the team's projektledare, with the reference code and
+    a link to the case page only. The consent row is locked and marked in the same
+    transaction, so running it twice (or two schedulers) writes each reminder once.
+    The caller commits. Returns the number of messages written."""
+    from workflows import arende as wf
+
+    idag = clock.local(nu).date()
+    senaste = select(func.max(Samtycke.id)).where(Samtycke.arende_id == Arende.id).correlate(Arende).scalar_subquery()
+    kandidater = db.session.execute(
+        select(Samtycke.id).join(Arende, Arende.id == Samtycke.arende_id)
+        .where(Samtycke.id == senaste, Arende.status.in_(wf.OPEN), Samtycke.aterkallat.is_(None),
+               Samtycke.paminnelse_skickad.is_(None),
+               Samtycke.giltigt_till <= idag + dt.timedelta(days=SAMTYCKE_PAMINNELSE_DAGAR))
+        .order_by(Samtycke.id)
+    ).scalars().all()
+    antal = 0
+    for samtycke_id in kandidater:
+        samtycke = db.session.execute(
+            select(Samtycke).where(Samtycke.id == samtycke_id).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one()
+        if samtycke.paminnelse_skickad is not None:
+            continue  # another scheduler was first
+        arende = db.session.get(Arende, samtycke.arende_id)
+        mottagare_ = {arende.handlaggare_id: arende.handlaggare}
+        for user in mottagare(arende.team_id, (TeamRoll.PROJEKTLEDARE,)):
+            mottagare_.setdefault(user.id, user)
+        url = f"{current_app.config['BASE_URL'].rstrip('/')}/arenden/{arende.id}"
+        amne = f"Samtycket går ut: {arende.referens}"
+        text = (f"Samtycket för ärende {arende.referens} gäller till och med "
+                f"{samtycke.giltigt_till.isoformat()}.\n\n"
+                "Registrera ett förnyat samtycke på ärendesidan innan dess; ett utgånget samtycke "
+                "stoppar informationsdelning och bokning som ett återkallat.\n"
+                f"{url}\n\n"
+                "Meddelandet skickades automatiskt av Samverkan och innehåller bara referenskoden.\n")
+        for user in mottagare_.values():
+            if not user.aktiv:
+                continue
+            db.session.add(Utskick(
+                mote_id=None, typ=UtskickTyp.SAMTYCKE, mottagare_id=user.id, epost=user.epost,
+                version=f"samtycke-{samtycke.id}", amne=amne, text=text, ics=None,
+                message_id=ny_message_id(), status=utskicksregler.forsta(UtskickStatus.KOAD), forsok=0,
+                nasta_forsok=nu, senaste_fel="", skapad=nu))
+            antal += 1
+        samtycke.paminnelse_skickad = nu
+        db.session.flush()
+        audit.record("samtycke.paminnelse", "arende", arende.id, user_id=None, falt=["paminnelse_skickad"])
+    return antal

@@ -62,7 +62,16 @@ def kalla(app: Flask) -> Counter:
     """The job, in its own app context (see ``samverkan.kallelser.jobs.kor``)."""
     with app.app_context():
         try:
-            return kalla_forfallna()
+            antal = kalla_forfallna()
+            # Reminders before a consent expires: written here, delivered by the next
+            # delivery run like every message in the outbox.
+            from samverkan.kallelser import services as kallelse_services
+
+            skrivna = kallelse_services.samtyckespaminnelser(clock.now())
+            db.session.commit()
+            if skrivna:
+                antal["samtyckespaminnelser"] += skrivna
+            return antal
         finally:
             db.session.rollback()
             db.session.remove()

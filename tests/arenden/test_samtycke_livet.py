@@ -246,3 +246,23 @@ def test_felregistrerad_is_its_own_state_and_label(world, login):
     html = login(world.users["ledamot_af"]).get(f"/arenden/{arende.id}").get_data(as_text=True)
     assert "Status: Felregistrerad" in html and "Status: Avslutad" not in html
     assert db.session.scalar(select(func.count()).select_from(Samtycke)) == 1
+
+
+def test_a_reminder_before_expiry_goes_to_the_handlaggare_and_the_projektledare_once(world, ctx):
+    snart = factories.create_arende(world, giltigt_dagar=20)
+    factories.create_arende(world, handlaggare="ledamot_fk")  # a year left: no reminder
+    db.session.commit()
+    assert kallelser.samtyckespaminnelser(clock.now()) == 2
+    db.session.commit()
+    assert kallelser.samtyckespaminnelser(clock.now()) == 0  # once per consent
+    rader = db.session.execute(select(Utskick).where(Utskick.typ == UtskickTyp.SAMTYCKE)).scalars().all()
+    assert {u.mottagare_id for u in rader} == {world.users["ledamot_af"].id, world.users["projektledare"].id}
+    for u in rader:
+        assert snart.referens in u.amne and f"/arenden/{snart.id}" in u.text
+        assert snart.deltagare.personnummer not in u.text and "samordna" not in u.text
+    # A renewal is a new consent: its own reminder comes before its own expiry.
+    services.fornya_samtycke(world.users["ledamot_af"], snart.id, givet_den=IDAG,
+                             giltigt_till=IDAG + dt.timedelta(days=365), satt="underskrivet",
+                             part_ids=[world.parter["af"].id, world.parter["fk"].id], dokumentreferens="Akt 9")
+    db.session.commit()
+    assert kallelser.samtyckespaminnelser(clock.now()) == 0
