@@ -108,6 +108,15 @@ def ar_passerat(mote: Mote) -> bool:
     return mote.starttid <= clock.now()
 
 
+def pagar_idag(mote: Mote) -> bool:
+    """The meeting has started today (Stockholm) and is neither cancelled nor justerat:
+    an extra ärende may still be added to its agenda (issue 15)."""
+    from samverkan.protokoll.las import ar_justerat
+
+    return (mote.installt is None and ar_passerat(mote) and motesdatum(mote) == clock.today()
+            and not ar_justerat(mote.id))
+
+
 def anmalan_oppen(mote: Mote) -> bool:
     stanger = mote.anmalan_stanger or mote.starttid
     return mote.installt is None and clock.now() < stanger
@@ -538,6 +547,11 @@ class MoteSida:
         return self.ar_projektledare and self.mote.installt is None and not ar_passerat(self.mote)
 
     @property
+    def extra_arende_mojligt(self) -> bool:
+        """During the meeting, on its day: an extra ärende can still be added."""
+        return self.ar_projektledare and self.mote.typ == MotesTyp.ARENDEDRAGNING and pagar_idag(self.mote)
+
+    @property
     def kan_avslutas(self) -> bool:
         return (self.ar_projektledare and self.mote.installt is None and ar_passerat(self.mote)
                 and any(p.utfall is None for p in self.agenda))
@@ -583,7 +597,8 @@ def mote_sida(user: User, mote_id: int) -> MoteSida:
     anmalningar = [p for p in punkter if p.status == PunktStatus.ANMALD]
     ar_pl = policy.is_projektledare(user, mote.team_id)
     inkorg = []
-    if ar_pl and mote.installt is None and not ar_passerat(mote) and mote.typ == MotesTyp.ARENDEDRAGNING:
+    if ar_pl and mote.installt is None and (not ar_passerat(mote) or pagar_idag(mote)) \
+            and mote.typ == MotesTyp.ARENDEDRAGNING:
         pa_motet = {p.arende_id for p in punkter}
         inkorg = [r for r in arende_services.inkorg(user, mote.team_id).rader if r.arende.id not in pa_motet]
     anmalbara = []
@@ -657,7 +672,8 @@ def lagg_till(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
     this meeting becomes the booked item. Refused beyond the capacity, counted under the
     meeting's row lock."""
     mote = _mote(user, mote_id, andra=True, las=True)
-    _agenda_kan_andras(mote)
+    if not pagar_idag(mote):
+        _agenda_kan_andras(mote)
     if mote.typ != MotesTyp.ARENDEDRAGNING:
         raise DomainError("planeringsmote", "Mötet är ett planeringsmöte utan ärendedragning.")
     arende = _arende_for(user, mote, arende_id)

@@ -266,3 +266,44 @@ def test_a_reminder_before_expiry_goes_to_the_handlaggare_and_the_projektledare_
                              part_ids=[world.parter["af"].id, world.parter["fk"].id], dokumentreferens="Akt 9")
     db.session.commit()
     assert kallelser.samtyckespaminnelser(clock.now()) == 0
+
+
+# --- the meeting's time -------------------------------------------------------------------------
+
+def test_an_extra_arende_is_added_during_the_meeting_and_ticks_belong_to_it(world):
+    pl = world.users["projektledare"]
+    # Today's meeting started at 09:00; it is 10:00. Next month's is planned too.
+    idag = factories.mote(world, IDAG, dt.time(9, 0))
+    nasta = factories.mote(world, IDAG + dt.timedelta(days=28))
+    extra = factories.create_arende(world)
+    db.session.commit()
+    moten.lagg_till(pl, idag.id, extra.id)
+    assert extra.status == wf.PA_AGENDA
+    db.session.commit()
+    # The FK ledamot's preparation tick is for today's meeting, where the item is booked.
+    from samverkan.arenden import forberedelse
+
+    rad = forberedelse.markera(world.users["ledamot_fk"], extra.id, part_id=world.parter["fk"].id,
+                               mote_id=idag.id)
+    assert rad.mote_id == idag.id != nasta.id
+    # Another day's started meeting takes no more items.
+    igar = factories.mote(world, IDAG - dt.timedelta(days=1), dt.time(9, 0))
+    annat = factories.create_arende(world, handlaggare="ledamot_fk")
+    db.session.commit()
+    with pytest.raises(DomainError) as fel:
+        moten.lagg_till(pl, igar.id, annat.id)
+    assert fel.value.code == "mote_passerat"
+
+
+def test_the_handlaggare_asks_for_a_place_from_the_case_page(world, login):
+    arende = factories.create_arende(world)
+    mote = moten.skapa_mote(world.users["projektledare"], world.team.id, datum=IDAG + dt.timedelta(days=14),
+                            klockslag=dt.time(13, 0), langd_minuter=120)
+    db.session.commit()
+    client = login(world.users["ledamot_af"])
+    html = client.get(f"/arenden/{arende.id}").get_data(as_text=True)
+    assert "Be om plats på mötet" in html
+    svar = client.post(f"/arenden/{arende.id}/anmal", data={"mote_id": mote.id})
+    assert svar.status_code == 303
+    punkter = moten.mote_med_punkter(world.users["projektledare"], mote.id)[1]
+    assert [(p.arende_id, p.status.value) for p in punkter] == [(arende.id, "anmald")]
