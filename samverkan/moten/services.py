@@ -117,6 +117,11 @@ def pagar_idag(mote: Mote) -> bool:
             and not ar_justerat(mote.id))
 
 
+def registreras_i_efterhand(mote: Mote) -> bool:
+    """Recorded after the meeting day: shown as such on the page and in the history."""
+    return motesdatum(mote) < clock.today()
+
+
 def anmalan_oppen(mote: Mote) -> bool:
     stanger = mote.anmalan_stanger or mote.starttid
     return mote.installt is None and clock.now() < stanger

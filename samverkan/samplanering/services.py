@@ -159,6 +159,8 @@ def registrera_punkt(
         raise Valideringsfel(fel)
 
     kommentar = f"Mötet {moten_services.motesdatum(mote).isoformat()}: {BESLUT[beslut].lower()}."
+    if moten_services.registreras_i_efterhand(mote):
+        kommentar += f" Registrerat i efterhand {idag.isoformat()}."
     trigger = "samplanera" if ny else "folj_upp"
     arende_services.fire(user, arende.id, trigger, version=None, kommentar=kommentar, kanal=wf.MOTE)
     punkt.utfall = moten_services.UTFALL[trigger]
@@ -226,6 +228,8 @@ class Moteslage:
     insatstyper: list
     stege: list
     atgarder: dict[int, list[Atgard]]
+    fore_motesdagen: bool  # meeting mode opens on the meeting day
+    i_efterhand: bool  # recorded after the meeting day
     insatser: dict[int, Insats]  # the insats decided at each item, by punkt id
     justerat: bool
     # Per item: the parties that take part (the consent's) and those that step out.
@@ -258,5 +262,7 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
         insatstyper=insats_services.insatstyper(mote.team.forbund_id),
         stege=uppfoljning_services.stege(mote.team.forbund_id),
         atgarder=atgarder_for(ids), insatser=insatser, justerat=ar_justerat(mote.id),
+        fore_motesdagen=moten_services.motesdatum(mote) > clock.today(),
+        i_efterhand=moten_services.registreras_i_efterhand(mote),
         punktparter=moten_services.parter_per_punkt(mote, punkter),
     )
