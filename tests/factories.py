@@ -132,3 +132,73 @@ def create_arende(w: World, *, handlaggare: str = "ledamot_af", parter: list[str
                              datum=today - dt.timedelta(days=20))
     db.session.flush()
     return arende
+
+
+# --- the meeting's facts, for tests that need an ärende further along -----------------
+# The flow's guards read what the meeting wrote (the booked item and its meeting, the
+# insats decided there), so these helpers write those facts first and then fire through
+# the meeting's entrance, as the agenda and meeting mode do.
+
+def mote(w: World, dag: dt.date | None = None, klockslag: dt.time = dt.time(13, 0)):
+    """A meeting of the world's team on ``dag`` (default: a week ahead), made directly."""
+    from samverkan.moten.models import Mote
+    from samverkan.moten.services import lokal_starttid
+
+    dag = dag or clock.today() + dt.timedelta(days=7)
+    m = Mote(team_id=w.team.id, starttid=lokal_starttid(dag, klockslag), langd_minuter=120)
+    db.session.add(m)
+    db.session.flush()
+    return m
+
+
+def placera(w: World, arende: Arende, *, dag: dt.date | None = None, datum: dt.date | None = None,
+            aktor: str = "projektledare"):
+    """Book ``arende`` on a meeting on ``dag`` and move it to på agenda."""
+    from samverkan.moten.models import Dagordningspunkt, PunktStatus, punktregler
+    from workflows import arende as wf
+
+    m = mote(w, dag)
+    punkt = Dagordningspunkt(mote_id=m.id, arende_id=arende.id, ordning=1,
+                             uppfoljning=arende.status == wf.UPPFOLJNING,
+                             status=punktregler.forsta(PunktStatus.BOKAD))
+    db.session.add(punkt)
+    db.session.flush()
+    arende_services.fire(w.users[aktor], arende.id, "placera_pa_agenda", version=None, datum=datum,
+                         kanal=wf.MOTE)
+    return punkt
+
+
+def fire_mote(w: World, arende: Arende, trigger: str, *, datum: dt.date | None = None, **context):
+    """A meeting trigger (samplanera, folj_upp, bordlagg) through the meeting's entrance."""
+    from workflows import arende as wf
+
+    return arende_services.fire(w.users["projektledare"], arende.id, trigger, version=None, datum=datum,
+                                kanal=wf.MOTE, **context)
+
+
+def insats(w: World, arende: Arende, *, ko: bool = False):
+    """An insats decided for ``arende``: active (a place) or queued (``ko``), written
+    through its rules; the ärende's state is left to the caller."""
+    from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus, insatsregler
+
+    rad = Insats(arende_id=arende.id, team_id=arende.team_id, form=InsatsForm.ORDINARIE,
+                 beslutad=clock.today(), startad=None if ko else clock.today(),
+                 i_ko_sedan=clock.now() if ko else None,
+                 status=insatsregler.forsta(InsatsStatus.KO if ko else InsatsStatus.AKTIV))
+    db.session.add(rad)
+    db.session.flush()
+    return rad
+
+
+def anvisa(w: World, arende: Arende, *, datum: dt.date | None = None):
+    """An active insats decided, and the ärende moved to i_insats (anvisa_insats)."""
+    insats(w, arende)
+    return fire_mote(w, arende, "anvisa_insats", datum=datum)
+
+
+def till_insats(w: World, arende: Arende, *, dag: dt.date | None = None, datum: dt.date | None = None) -> Arende:
+    """Aktualiserad → på agenda (a meeting on ``dag``) → samplanerad → i insats."""
+    placera(w, arende, dag=dag, datum=datum)
+    fire_mote(w, arende, "samplanera", datum=datum)
+    anvisa(w, arende, datum=datum)
+    return arende

@@ -19,13 +19,17 @@ I_INSATS = "i_insats"
 UPPFOLJNING = "uppfoljning"
 AVSLUTAD = "avslutad"
 ATERKALLAD = "aterkallad"
+# Registered by mistake: its own end state, never counted as a closed case in statistics.
+FELREGISTRERAD = "felregistrerad"
 
 STATES = [UTKAST, AKTUALISERAD, PA_AGENDA, SAMPLANERAD, I_KO, I_INSATS, UPPFOLJNING,
-          AVSLUTAD, ATERKALLAD]
+          AVSLUTAD, ATERKALLAD, FELREGISTRERAD]
 INITIAL = UTKAST
 # Submitted and not closed: consent withdrawal and avslut apply from any of these.
 OPEN = [AKTUALISERAD, PA_AGENDA, SAMPLANERAD, I_KO, I_INSATS, UPPFOLJNING]
-FINAL = [AVSLUTAD]
+FINAL = [AVSLUTAD, FELREGISTRERAD]
+# Closed: nothing more happens to the case (avslut or felregistrering).
+STANGDA = [AVSLUTAD, FELREGISTRERAD]
 
 STATE_LABELS = {
     UTKAST: "Utkast",
@@ -37,6 +41,23 @@ STATE_LABELS = {
     UPPFOLJNING: "Uppföljning",
     AVSLUTAD: "Avslutad",
     ATERKALLAD: "Samtycke återkallat",
+    FELREGISTRERAD: "Felregistrerad",
+}
+
+
+# Who may fire a row: the entrance the request comes through. A trigger fired through
+# another entrance is refused, whoever the user is: a meeting's triggers need the
+# meeting's facts (the booked agenda item, the insats decided there), which only the
+# meeting's own services write before they fire.
+ARENDE = "arende"  # the case page or the JSON API: a user acting on the ärende
+MOTE = "mote"  # the agenda builder and meeting mode (samverkan.moten, samverkan.samplanering)
+INSATSER = "insatser"  # the team's queue page: a place offered in queue order, confirmed
+SCHEMA = "schema"  # the scheduler's job (samverkan.uppfoljning.jobs)
+KANALER = {
+    ARENDE: "ärendesidan eller API:t",
+    MOTE: "dagordningen eller mötesläget",
+    INSATSER: "teamets kö",
+    SCHEMA: "schemaläggaren",
 }
 
 
@@ -45,28 +66,32 @@ class Row(NamedTuple):
     source: tuple[str, ...]
     dest: str
     guards: tuple[str, ...] = ()
+    via: tuple[str, ...] = (ARENDE,)
 
 
-def _row(trigger, source, dest, *guards) -> Row:
-    return Row(trigger, tuple([source] if isinstance(source, str) else source), dest, guards)
+def _row(trigger, source, dest, *guards, via=(ARENDE,)) -> Row:
+    return Row(trigger, tuple([source] if isinstance(source, str) else source), dest, guards,
+               tuple([via] if isinstance(via, str) else via))
 
 
 # fmt: off
 TRANSITIONS: list[Row] = [
-    #     trigger                   from                              to            guards
-    _row("aktualisera",            UTKAST,                           AKTUALISERAD, "har_fragestallning", "har_giltigt_samtycke"),
-    _row("placera_pa_agenda",      [AKTUALISERAD, UPPFOLJNING],      PA_AGENDA,    "samtycke_tacker_motet"),
-    _row("bordlagg",               PA_AGENDA,                        AKTUALISERAD, "ar_nytt"),
-    _row("bordlagg",               PA_AGENDA,                        UPPFOLJNING,  "ar_foljt"),
-    _row("samplanera",             PA_AGENDA,                        SAMPLANERAD,  "ar_nytt"),
-    _row("folj_upp",               PA_AGENDA,                        I_INSATS,     "ar_foljt"),
-    _row("anvisa_insats",          [SAMPLANERAD, I_KO],              I_INSATS,     "insats_har_plats"),
-    _row("satt_i_ko",              [SAMPLANERAD, I_INSATS],          I_KO,         "insats_ar_full"),
-    _row("kalla_till_uppfoljning", I_INSATS,                         UPPFOLJNING),
-    _row("avsluta",                OPEN,                             AVSLUTAD,     "har_avslutsorsak", "har_slutdata"),
-    _row("avsluta",                ATERKALLAD,                       AVSLUTAD,     "har_avslutsorsak"),
-    _row("aterkalla",              OPEN,                             ATERKALLAD),
-    _row("felregistrera",          [UTKAST, *OPEN],                  AVSLUTAD,     "har_kommentar"),
+    #     trigger                   from                              to              guards                                              via
+    _row("aktualisera",            UTKAST,                           AKTUALISERAD,   "har_fragestallning", "har_giltigt_samtycke",
+                                                                                      "samtycke_omfattar_parter",
+                                                                                      "inget_annat_oppet_arende",  via=ARENDE),
+    _row("placera_pa_agenda",      [AKTUALISERAD, UPPFOLJNING],      PA_AGENDA,      "samtycke_tacker_motet",                             via=MOTE),
+    _row("bordlagg",               PA_AGENDA,                        AKTUALISERAD,   "ar_nytt",                                           via=MOTE),
+    _row("bordlagg",               PA_AGENDA,                        UPPFOLJNING,    "ar_foljt",                                          via=MOTE),
+    _row("samplanera",             PA_AGENDA,                        SAMPLANERAD,    "ar_nytt", "samtycke_galler",                        via=MOTE),
+    _row("folj_upp",               PA_AGENDA,                        I_INSATS,       "ar_foljt", "samtycke_galler",                       via=MOTE),
+    _row("anvisa_insats",          [SAMPLANERAD, I_KO],              I_INSATS,       "insats_har_plats",                                  via=(MOTE, INSATSER)),
+    _row("satt_i_ko",              [SAMPLANERAD, I_INSATS],          I_KO,           "insats_ar_full",                                    via=MOTE),
+    _row("kalla_till_uppfoljning", I_INSATS,                         UPPFOLJNING,                                                         via=(ARENDE, SCHEMA)),
+    _row("avsluta",                OPEN,                             AVSLUTAD,       "har_avslutsorsak", "har_slutdata",                  via=ARENDE),
+    _row("avsluta",                ATERKALLAD,                       AVSLUTAD,       "har_avslutsorsak",                                  via=ARENDE),
+    _row("aterkalla",              OPEN,                             ATERKALLAD,                                                          via=ARENDE),
+    _row("felregistrera",          [UTKAST, *OPEN],                  FELREGISTRERAD, "har_kommentar",                                     via=ARENDE),
 ]
 # fmt: on
 
@@ -90,14 +115,21 @@ TRIGGER_LABELS = {
 GUARD_MESSAGES = {
     "har_fragestallning": "Frågeställningen saknas. Skriv vad teamet ska ta ställning till.",
     "har_giltigt_samtycke": "Det finns inget giltigt samtycke för ärendet.",
-    "samtycke_tacker_motet": (
-        "Samtycket täcker inte mötet: det måste gälla på mötesdagen och omfatta "
-        "alla teamets parter."
+    "samtycke_omfattar_parter": (
+        "Samtycket måste omfatta den aktualiserande parten och minst en part till "
+        "(alla teamets parter, om teamet kräver det)."
     ),
+    "inget_annat_oppet_arende": "Deltagaren har redan ett öppet ärende i teamet.",
+    "samtycke_tacker_motet": (
+        "Samtycket täcker inte mötet: ärendet måste vara bokat på ett kommande möte, och "
+        "samtycket måste gälla på mötesdagen och omfatta de parter teamet kräver."
+    ),
+    "samtycke_galler": "Samtycket gäller inte i dag; förnya det innan teamet behandlar ärendet.",
     "ar_nytt": "Ärendet följs redan upp; använd uppföljning i stället.",
     "ar_foljt": "Ärendet har inte samplanerats ännu.",
-    "insats_har_plats": "Insatsen har ingen ledig plats; sätt ärendet i kö.",
-    "insats_ar_full": "Insatsen har ledig plats; anvisa den direkt.",
+    "insats_har_plats": "Ärendet har ingen beslutad insats med plats; den beslutas i mötesläget "
+                        "eller bekräftas i teamets kö.",
+    "insats_ar_full": "Ärendet har ingen insats som väntar i kö.",
     "har_avslutsorsak": "Ange en avslutsorsak.",
     "har_slutdata": "Ange försörjning och sysselsättning vid avslut.",
     "har_kommentar": "Skriv en kommentar som förklarar felregistreringen.",
@@ -108,6 +140,11 @@ GUARD_FIELD_MESSAGES = {
     "har_slutdata": {"forsorjning_slut": "Ange försörjning vid avslut.",
                      "sysselsattning_slut": "Ange sysselsättning vid avslut."},
 }
+
+
+def via(trigger: str) -> set[str]:
+    """The entrances any row of ``trigger`` may be fired through."""
+    return {k for row in TRANSITIONS if row.trigger == trigger for k in row.via}
 
 
 def triggers_from(state: str) -> list[str]:

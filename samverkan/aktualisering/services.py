@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from samverkan.arenden import kodlistor
 from samverkan.arenden import services as arende_services
-from samverkan.arenden.flow import STALE_MESSAGE, team_part_ids
+from samverkan.arenden.flow import STALE_MESSAGE, samtycke_parter_fel, team_part_ids
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
@@ -85,6 +85,8 @@ class Underlag:
     teams: list[Team]
     team: Team
     parter: list[Part]
+    # The team's consent rule, shown on the form before it is filled in.
+    alla_parter_kravs: bool = False
 
 
 def arbetsteam(user: User) -> list[Team]:
@@ -117,7 +119,8 @@ def underlag(user: User, team_id: int | None = None) -> Underlag:
         team = next((t for t in teams if t.id == team_id), None)
         if team is None:
             raise NotFound("Teamet finns inte.")
-    return Underlag(teams=list(teams), team=team, parter=team_parter(team.id))
+    return Underlag(teams=list(teams), team=team, parter=team_parter(team.id),
+                    alla_parter_kravs=bool(team.samtycke_alla_parter))
 
 
 def samtyckesblankett(user: User, team_id: int) -> Underlag:
@@ -157,12 +160,16 @@ def _check_fragestallning(value: str) -> str:
     return cleaned
 
 
-def _check_parter(team_id: int, samtycke: SamtyckeUppgifter | None) -> None:
+def _check_parter(team_id: int, samtycke: SamtyckeUppgifter | None, user: User) -> None:
     if samtycke is None:
         return
     if not samtycke.part_ids or not set(samtycke.part_ids) <= team_part_ids(team_id):
         raise DomainError("ogiltiga_parter", "Välj bland teamets parter vilka samtycket omfattar.",
                           field="parter")
+    # The aktualiserande party and one other, or the team's stricter rule (issue 15).
+    fel = samtycke_parter_fel(set(samtycke.part_ids), team_id, user.part_id)
+    if fel is not None:
+        raise DomainError("samtycke_parter", fel, field="parter")
 
 
 def _identitet(u: Uppgifter) -> dict:
@@ -175,7 +182,7 @@ def skapa(user: User, u: Uppgifter, *, skicka: bool) -> Arende:
     """A new ärende as a draft; with ``skicka`` also aktualiserad (sent to the team)."""
     underlag(user, u.team_id)
     fragestallning = _check_fragestallning(u.fragestallning)
-    _check_parter(u.team_id, u.samtycke)
+    _check_parter(u.team_id, u.samtycke, user)
     arende = arende_services.create_utkast(
         user,
         team_id=u.team_id,
@@ -212,7 +219,7 @@ def andra(user: User, arende_id: int, u: Uppgifter, *, version: int | None, skic
         raise Conflict(STALE_MESSAGE)
     team = underlag(user, u.team_id).team
     fragestallning = _check_fragestallning(u.fragestallning)
-    _check_parter(team.id, u.samtycke)
+    _check_parter(team.id, u.samtycke, user)
     andrade: list[str] = []
     if arende.team_id != team.id:
         arende.team = team
@@ -223,8 +230,10 @@ def andra(user: User, arende_id: int, u: Uppgifter, *, version: int | None, skic
     if deltagare.id != arende.deltagare_id:
         arende.deltagare = deltagare
         andrade.append("deltagare")
-    elif deltagare.kon != Kon(u.kon):
-        # Kön belongs to the person; correcting it on the draft corrects the person.
+    elif deltagare.kon != Kon(u.kon) and deltagare_services.endast_egna_arenden(user, deltagare.id):
+        # Kön belongs to the person; correcting it on the draft corrects the person, but
+        # only a person whose every ärende the user may read (issue 15: a draft never
+        # changes someone registered by another team).
         deltagare.kon = Kon(u.kon)
         audit.record("deltagare.andra", "deltagare", deltagare.id, user_id=user.id, falt=["kon"])
         andrade.append("kon")
@@ -307,11 +316,11 @@ def ateraktualisera(user: User, arende_id: int) -> Arende:
         raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
     if user.part_id is None:
         raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
-    if tidigare.status != wf.AVSLUTAD:
-        raise DomainError("inte_avslutat", "Bara ett avslutat ärende kan återaktualiseras.")
-    if tidigare.avslutsorsak == "felregistrering":
+    if tidigare.status == wf.FELREGISTRERAD or tidigare.avslutsorsak == "felregistrering":
         raise DomainError("felregistrerat", "Ett felregistrerat ärende återaktualiseras inte; "
                           "aktualisera ett nytt ärende i stället.")
+    if tidigare.status != wf.AVSLUTAD:
+        raise DomainError("inte_avslutat", "Bara ett avslutat ärende kan återaktualiseras.")
     senare = db.session.scalar(select(Arende.referens).where(Arende.foregaende_arende_id == tidigare.id))
     if senare is not None:
         raise DomainError("redan_ateraktualiserat", f"Ärendet är redan återaktualiserat som {senare}.",
@@ -326,7 +335,6 @@ def ateraktualisera(user: User, arende_id: int) -> Arende:
         fragestallning="",
         utbildningsniva=tidigare.utbildningsniva,
         foregaende_arende_id=tidigare.id,
-        status=wf.INITIAL,
     )
     db.session.add(arende)
     db.session.flush()

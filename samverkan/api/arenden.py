@@ -17,7 +17,6 @@ from samverkan.api.schema import (
     Lista,
     Objekt,
     Parameter,
-    Sant,
     Text,
     Tidpunkt,
     Ut,
@@ -35,9 +34,9 @@ from workflows import arende as wf
 # The API's own page size, part of its contract: not the UI's PAGE_SIZE setting.
 PER_SIDA = 25
 MAX_PER_SIDA = 100
-# Trigger context passed through to the flow only when present: its guards tell
-# "absent" from any value (e.g. ledig_plats defaults to true).
-KONTEXT = ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut", "till", "motesdatum", "ledig_plats")
+# Trigger context passed through to the flow only when present: the user's decisions.
+# Facts (the meeting's date, a free place) are not accepted: the flow looks them up.
+KONTEXT = ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut", "till")
 
 STATUS = val(wf.STATES, kod="okand_status")
 TRIGGER = val(wf.TRIGGER_LABELS, kod="otillaten_overgang")
@@ -172,8 +171,6 @@ class NyHandelse(In):
     avslutsorsak = Text(allow_none=True, validate=kod(kodlistor.AVSLUTSORSAK))
     forsorjning_slut = Text(allow_none=True, validate=kod(kodlistor.FORSORJNING))
     sysselsattning_slut = Text(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
-    motesdatum = Datum(allow_none=True)
-    ledig_plats = Sant(allow_none=True)
     till = Text(allow_none=True, validate=STATUS, metadata={"description": "Målstatus vid korrigera."})
 
 

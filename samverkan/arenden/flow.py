@@ -7,6 +7,14 @@ it refused so the caller gets one DomainError with a Swedish message.
 
 A trigger changes the state, bumps the version (optimistic lock) and writes the history
 row and the audit entry in the caller's transaction, then flushes. It never commits.
+
+The flow is the only door. Each row of the table names the entrances (``via``) that may
+fire it; the guards look their facts up in the database — the booked agenda item and its
+meeting, the insats decided for the ärende and whether it holds a place — and never take
+them from the caller, whose context may carry only what the user decides (the reason and
+the end data of an avslut). What must follow a transition runs here, whoever fired it:
+closing the ärende ends its insatser, takes it out of the queue and off every coming
+agenda (which sends the tilläggskallelse).
 """
 
 from __future__ import annotations
@@ -20,11 +28,15 @@ from transitions import Machine
 
 from samverkan.arenden.kodlistor import AVSLUTSORSAK, FORSORJNING, SYSSELSATTNING
 from samverkan.arenden.models import Arende, ArendeHandelse
+from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import Conflict, DomainError, Valideringsfel
 from samverkan.core.html import text_content
-from samverkan.forbund.models import team_part
+from samverkan.deltagare.models import Samtycke
+from samverkan.forbund.models import Team, team_part
+from samverkan.insatser.models import Insats, InsatsStatus
+from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from workflows import arende as wf
 
 log = logging.getLogger(__name__)
@@ -42,6 +54,14 @@ MACHINE = Machine(
 )
 
 STALE_MESSAGE = "Ärendet har ändrats av någon annan. Ladda om sidan och försök igen."
+
+# What a caller may tell the flow: the user's own decisions. Facts (the meeting's date,
+# whether a place is free, the queue order) are looked up by the guards; a caller that
+# sends one is refused, so a forged fact never reaches a guard.
+KONTEXT = frozenset({"avslutsorsak", "forsorjning_slut", "sysselsattning_slut"})
+# Triggers after which the ärende holds no insats, no place in the queue and no place on
+# a coming agenda.
+STANGER = frozenset({"avsluta", "felregistrera", "aterkalla"})
 
 
 class ArendeFlow:
@@ -73,18 +93,31 @@ class ArendeFlow:
         datum: dt.date | None = None,
         kommentar: str = "",
         forvantad_version: int | None = None,
+        kanal: str = wf.ARENDE,
         **context,
     ) -> ArendeHandelse:
-        """Run ``trigger`` or raise DomainError; on refusal nothing has changed."""
+        """Run ``trigger`` or raise DomainError; on refusal nothing has changed.
+
+        ``kanal``: the entrance the request came through (``workflows.arende.KANALER``);
+        the table says which may fire the trigger."""
         arende = self.arende
+        okanda = sorted(set(context) - KONTEXT)
+        if okanda:
+            raise DomainError(
+                "okand_uppgift",
+                f"Uppgiften {', '.join(okanda)} tas inte emot: systemet hämtar själv det "
+                "som åtgärden bygger på.", field=okanda[0])
         if forvantad_version is not None and forvantad_version != arende.version:
             raise Conflict(STALE_MESSAGE)
-        event = MACHINE.events.get(trigger)
-        if event is None or trigger not in wf.triggers_from(arende.status):
+        self.kontrollera_tillstand(trigger)
+        event = MACHINE.events[trigger]
+        vagar = {k for r in wf.TRANSITIONS if r.trigger == trigger and arende.status in r.source
+                 for k in r.via}
+        if kanal not in vagar:
             raise DomainError(
-                "otillaten_overgang",
-                f"Åtgärden ”{wf.TRIGGER_LABELS.get(trigger, trigger)}” går inte när "
-                f"ärendet har status ”{wf.STATE_LABELS[arende.status]}”.",
+                "fel_ingang",
+                f"Åtgärden ”{wf.TRIGGER_LABELS[trigger]}” görs från "
+                f"{' eller '.join(wf.KANALER[k] for k in sorted(vagar))}, inte här.",
             )
         datum = self._check_datum(datum)
         fran = arende.status
@@ -97,7 +130,19 @@ class ArendeFlow:
         # (an autoflush here raised it as a bare StaleDataError, a 500).
         with db.session.no_autoflush:
             self._apply_effects(trigger, datum, context)
-        return self._write_history(trigger, fran, aktor_id, datum, kommentar, korrigering=False)
+        handelse = self._write_history(trigger, fran, aktor_id, datum, kommentar, korrigering=False)
+        if trigger in STANGER:
+            self._stang(aktor_id, datum)
+        return handelse
+
+    def kontrollera_tillstand(self, trigger: str) -> None:
+        """Refuse a trigger the table has no row for from the current state."""
+        if MACHINE.events.get(trigger) is None or trigger not in wf.triggers_from(self.arende.status):
+            raise DomainError(
+                "otillaten_overgang",
+                f"Åtgärden ”{wf.TRIGGER_LABELS.get(trigger, trigger)}” går inte när "
+                f"ärendet har status ”{wf.STATE_LABELS[self.arende.status]}”.",
+            )
 
     def korrigera(self, till: str, *, aktor_id: int, orsak: str,
                   forvantad_version: int | None = None) -> ArendeHandelse:
@@ -149,6 +194,36 @@ class ArendeFlow:
                 a.sysselsattning_slut = context.get("sysselsattning_slut")
         elif trigger == "aterkalla" and a.samtycke is not None and a.samtycke.aterkallat is None:
             a.samtycke.aterkallat = clock.now()
+
+    def _stang(self, aktor_id: int, datum: dt.date) -> None:
+        """The ärende closed or its consent was withdrawn: its insatser end and it leaves
+        the queue (a freed samcoach place goes to the first in line), and it leaves every
+        agenda not yet held — the meeting's agenda version changes, so a kallelse already
+        sent is followed by a tilläggskallelse."""
+        from samverkan.insatser import services as insats_services
+
+        aktor = db.session.get(User, aktor_id)
+        insats_services.arende_stangt(aktor, self.arende)
+        punkter = db.session.execute(
+            db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
+            .where(Dagordningspunkt.arende_id == self.arende.id, Dagordningspunkt.utfall.is_(None),
+                   Mote.installt.is_(None), Mote.starttid > clock.now())
+        ).scalars().all()
+        from samverkan.moten.services import berakna_tidsluckor
+
+        for punkt in punkter:
+            mote, bokad = punkt.mote, punkt.status == PunktStatus.BOKAD
+            db.session.delete(punkt)
+            db.session.flush()
+            if bokad:
+                # The items after it move up; the kallelse scheduler sees the new version.
+                mote.agendaversion += 1
+                berakna_tidsluckor(mote, db.session.execute(
+                    db.select(Dagordningspunkt).where(Dagordningspunkt.mote_id == mote.id,
+                                                      Dagordningspunkt.status == PunktStatus.BOKAD)
+                ).scalars().all())
+            audit.record("mote.dagordning.ta_bort", "mote", mote.id, user_id=aktor_id, falt=["dagordning"])
+        db.session.flush()
 
     def _write_history(self, trigger, fran, aktor_id, datum, kommentar, *, korrigering):
         handelse = ArendeHandelse(
@@ -204,17 +279,48 @@ class ArendeFlow:
         s = self.arende.samtycke
         return self._guard("har_giltigt_samtycke", s is not None and s.galler(event.kwargs["datum"]))
 
+    def samtycke_omfattar_parter(self, event) -> bool:
+        fel = saknade_parter(self.arende.samtycke, self.arende)
+        if fel is not None:
+            self._refusals.append((fel, "parter"))
+        return fel is None
+
+    def inget_annat_oppet_arende(self, event) -> bool:
+        """One open ärende per person and team, unless the team allows parallel ones: the
+        refusal names the open one (its reference code and page), which the team's
+        members know by reference anyway."""
+        a = self.arende
+        if db.session.scalar(db.select(Team.parallella_arenden).where(Team.id == a.team_id)):
+            return True
+        oppet = db.session.execute(
+            db.select(Arende.id, Arende.referens)
+            .where(Arende.team_id == a.team_id, Arende.deltagare_id == a.deltagare_id,
+                   Arende.status.in_(wf.OPEN), Arende.id != a.id)
+            .order_by(Arende.id).limit(1)).first()
+        if oppet is not None:
+            self._refusals.append((
+                f"{wf.GUARD_MESSAGES['inget_annat_oppet_arende']} Arbeta vidare i {oppet.referens} "
+                f"(/arenden/{oppet.id}) i stället för att aktualisera ett nytt.", "personnummer"))
+        return oppet is None
+
     def samtycke_tacker_motet(self, event) -> bool:
-        motesdatum: dt.date | None = event.kwargs.get("motesdatum")
+        """The ärende's booked item on a meeting not yet over (looked up, never taken from
+        the caller): the consent holds today and on that day, and covers the parties the
+        team requires."""
+        motesdatum = bokat_motesdatum(self.arende.id)
         s = self.arende.samtycke
         holds = (
             motesdatum is not None
             and s is not None
             and s.galler(motesdatum)
             and s.galler(event.kwargs["datum"])
-            and s.tacker(team_part_ids(self.arende.team_id))
+            and saknade_parter(s, self.arende) is None
         )
         return self._guard("samtycke_tacker_motet", holds)
+
+    def samtycke_galler(self, event) -> bool:
+        s = self.arende.samtycke
+        return self._guard("samtycke_galler", s is not None and s.galler(event.kwargs["datum"]))
 
     def ar_nytt(self, event) -> bool:
         return self._guard("ar_nytt", self.arende.forsta_samplanering is None)
@@ -223,10 +329,14 @@ class ArendeFlow:
         return self._guard("ar_foljt", self.arende.forsta_samplanering is not None)
 
     def insats_har_plats(self, event) -> bool:
-        return self._guard("insats_har_plats", event.kwargs.get("ledig_plats", True))
+        """An insats decided for the ärende holds its place (started, or confirmed from
+        the queue in its order)."""
+        return self._guard("insats_har_plats", AKTIV in _insatsstatus(self.arende.id))
 
     def insats_ar_full(self, event) -> bool:
-        return self._guard("insats_ar_full", not event.kwargs.get("ledig_plats", True))
+        """The insats decided for the ärende waits in the queue, and none holds a place."""
+        status = _insatsstatus(self.arende.id)
+        return self._guard("insats_ar_full", KO in status and not status & {AKTIV, ERBJUDEN})
 
     def har_avslutsorsak(self, event) -> bool:
         return self._guard("har_avslutsorsak", event.kwargs.get("avslutsorsak") in AVSLUTSORSAK,
@@ -241,6 +351,59 @@ class ArendeFlow:
 
     def har_kommentar(self, event) -> bool:
         return self._guard("har_kommentar", bool(event.kwargs.get("kommentar", "").strip()))
+
+
+AKTIV, ERBJUDEN, KO = InsatsStatus.AKTIV, InsatsStatus.ERBJUDEN, InsatsStatus.KO
+
+
+def _insatsstatus(arende_id: int) -> set[InsatsStatus]:
+    return set(db.session.execute(
+        db.select(Insats.status).where(Insats.arende_id == arende_id).distinct()).scalars())
+
+
+def bokad_punkt(arende_id: int) -> Dagordningspunkt | None:
+    """The ärende's booked item on the earliest meeting not cancelled and not before today
+    (Stockholm): what it is placed on the agenda for."""
+    from samverkan.moten.services import lokal_starttid
+
+    borjan = lokal_starttid(clock.today(), dt.time(0, 0))
+    return db.session.execute(
+        db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
+        .where(Dagordningspunkt.arende_id == arende_id, Dagordningspunkt.status == PunktStatus.BOKAD,
+               Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= borjan)
+        .order_by(Mote.starttid, Mote.id).limit(1)
+    ).scalar_one_or_none()
+
+
+def bokat_motesdatum(arende_id: int) -> dt.date | None:
+    punkt = bokad_punkt(arende_id)
+    return clock.local(punkt.mote.starttid).date() if punkt is not None else None
+
+
+def kraver_alla_parter(team_id: int) -> bool:
+    """The team's stricter rule: consent must cover every party of the team."""
+    return bool(db.session.scalar(db.select(Team.samtycke_alla_parter).where(Team.id == team_id)))
+
+
+def saknade_parter(samtycke: Samtycke | None, arende) -> str | None:
+    """Why the consent does not cover the parties the ärende needs, or None when it does:
+    the aktualiserande party and at least one other (every party of the team under the
+    stricter rule)."""
+    return samtycke_parter_fel({p.id for p in samtycke.parter} if samtycke else set(),
+                               arende.team_id, arende.aktualiserande_part_id)
+
+
+def samtycke_parter_fel(part_ids: set[int], team_id: int, aktualiserande_part_id: int | None) -> str | None:
+    team_parter = team_part_ids(team_id)
+    if kraver_alla_parter(team_id):
+        if not team_parter <= part_ids:
+            return "Teamet kräver att samtycket omfattar alla teamets parter."
+        return None
+    if aktualiserande_part_id is not None and aktualiserande_part_id not in part_ids:
+        return "Samtycket måste omfatta den aktualiserande parten."
+    if not part_ids - {aktualiserande_part_id}:
+        return "Samtycket måste omfatta minst en part till utöver den aktualiserande."
+    return None
 
 
 def team_part_ids(team_id: int) -> set[int]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from samverkan.arenden.flow import team_part_ids
+from samverkan.arenden.flow import bokad_punkt, team_part_ids
 from samverkan.arenden.models import Arende, Forberedelse
 from samverkan.auth import policy
 from samverkan.auth.models import User
@@ -61,8 +61,13 @@ class Motesval:
 
 
 def motesval(arende: Arende) -> Motesval:
-    """Two queries: the next meeting with the ärende on its agenda, and the team's next."""
-    pa_agenda = db.session.execute(
+    """Two queries: the meeting the ärende is on the agenda of, and the team's next.
+
+    The meeting an item is booked on counts from the start of its day until the item is
+    dealt with (issue 15: a tick given during today's meeting belongs to today's meeting,
+    not to next month's); otherwise the next meeting with it on the agenda or asked for."""
+    punkt = bokad_punkt(arende.id)
+    pa_agenda = punkt.mote if punkt is not None else db.session.execute(
         _kommande(arende.team_id).join(Dagordningspunkt, Dagordningspunkt.mote_id == Mote.id)
         .where(Dagordningspunkt.arende_id == arende.id)
     ).scalar_one_or_none()
@@ -89,7 +94,7 @@ def samtyckesvarningar(arende: Arende, val: Motesval, part_ids: set[int],
     """What the case page warns about: no consent, withdrawn, expired, expiring before
     the team's next meeting (or the meeting the ärende is on), or not covering the team."""
     s: Samtycke | None = arende.samtycke
-    if arende.status == wf.AVSLUTAD:
+    if arende.status in wf.STANGDA:
         return []  # nothing more will be done with a closed ärende
     if s is None:
         return [Samtyckesvarning("saknas", "Inget samtycke är registrerat för ärendet.")]

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from samverkan.arenden import kodlistor
+from samverkan.deltagare.models import SAMTYCKE_SATT_LABELS, SamtyckeSatt
 
 
 class HandelseForm(FlaskForm):
@@ -22,3 +34,19 @@ class HandelseForm(FlaskForm):
     sysselsattning_slut = SelectField("Sysselsättning vid avslut",
                                       choices=kodlistor.choices(kodlistor.SYSSELSATTNING),
                                       validators=[Optional()])
+
+
+class SamtyckeForm(FlaskForm):
+    """A renewed or changed consent on an open ärende (case page)."""
+
+    givet_den = DateField("Samtycket givet den", validators=[InputRequired("Ange dagen då samtycket gavs.")])
+    giltigt_till = DateField("Gäller till och med", validators=[InputRequired("Ange hur länge samtycket gäller.")])
+    satt = RadioField("Hur samtycket gavs",
+                      choices=[SelectChoice(s.value, label) for s, label in SAMTYCKE_SATT_LABELS.items()],
+                      default=SamtyckeSatt.UNDERSKRIVET.value,
+                      validators=[DataRequired("Ange hur samtycket gavs.")])
+    parter = SelectMultipleField("Parter som samtycket omfattar", coerce=int, validate_choice=False,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                 description="Den aktualiserande parten och minst en part till.")
+    dokumentreferens = StringField("Dokumentreferens", validators=[Length(max=200, message="Högst 200 tecken.")],
+                                   description="Var det nya undertecknade dokumentet finns.")

@@ -27,7 +27,6 @@ from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare, Samtycke
 from samverkan.forbund.models import Forbund, Medlemskap, Team, TeamRoll
-from samverkan.insatser import services as insats_services
 from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
 
@@ -121,7 +120,6 @@ def create_utkast(
                                    "utbildningsniva", "utbildningsnivå"),
         tid_i_offentligt_stod=_check_kod(tid_i_offentligt_stod, kodlistor.TID_I_OFFENTLIGT_STOD,
                                          "tid_i_offentligt_stod", "tid i offentligt stöd"),
-        status=wf.INITIAL,
     )
     db.session.add(arende)
     db.session.flush()
@@ -180,26 +178,27 @@ def fire(
     version: int | None,
     datum: dt.date | None = None,
     kommentar: str = "",
+    kanal: str = wf.ARENDE,
     **context,
 ) -> ArendeHandelse:
-    """Run one transition for ``user``; DomainError (nothing changed) on any refusal."""
+    """Run one transition for ``user``; DomainError (nothing changed) on any refusal.
+
+    ``kanal`` is the entrance (``workflows.arende.KANALER``): the case page and the API
+    use the default; the agenda, meeting mode, the queue and the scheduler name theirs.
+    """
     arende = db.session.get(Arende, arende_id)
     policy.require(user, arende, policy.Atkomst.REFERENS)
-    policy.require_fire(user, arende, trigger)
     flow = ArendeFlow(arende)
+    if trigger != "korrigera":
+        # What the state allows is no secret to whoever sees the ärende by reference.
+        flow.kontrollera_tillstand(trigger)
+    policy.require_fire(user, arende, trigger)
     if trigger == "korrigera":
         return flow.korrigera(context.get("till", ""), aktor_id=user.id, orsak=kommentar,
                               forvantad_version=version)
-    handelse = flow.fire(trigger, aktor_id=user.id, datum=datum, kommentar=kommentar.strip(),
-                         forvantad_version=version, **context)
-    if trigger in STANGER:
-        # Its insatser end and a samcoach's freed place goes to the first in the queue.
-        insats_services.arende_stangt(user, arende)
-    return handelse
-
-
-# Triggers after which the ärende holds no insats and no place in the queue.
-STANGER = frozenset({"avsluta", "felregistrera", "aterkalla"})
+    # Closing effects (insatser, queue, coming agendas) run inside the flow.
+    return flow.fire(trigger, aktor_id=user.id, datum=datum, kommentar=kommentar.strip(),
+                     forvantad_version=version, kanal=kanal, **context)
 
 
 def history(arende: Arende) -> list[ArendeHandelse]:
@@ -506,3 +505,59 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
         audit.record_many("arende.sok_traff", "arende", [a.id for a in rader], user_id=user.id,
                           falt=["personnummer"])
     return Sokresultat(rader=rader, sida=sida, per_sida=per_sida, totalt=totalt, typ=typ)
+
+
+# --- consent through the ärende's life ---------------------------------------------------
+
+
+def may_fornya_samtycke(user: User, arende: Arende) -> bool:
+    """Who registers a renewed or changed consent: the aktualiserande handläggare or the
+    projektledare, on an open ärende whose consent is not withdrawn."""
+    return (arende.status in wf.OPEN and not policy.samtycke_aterkallat(arende)
+            and policy.may_anmala(user, arende))
+
+
+def fornya_samtycke(user: User, arende_id: int, *, givet_den: dt.date, giltigt_till: dt.date, satt: str,
+                    part_ids: list[int], dokumentreferens: str = "") -> Samtycke:
+    """Register a renewed or changed consent on an open ärende (new document reference,
+    parties, validity). The latest counts; the earlier ones stay as its history. Refused
+    after withdrawal: a withdrawn consent is not renewed, the ärende is closed."""
+    arende = db.session.get(Arende, arende_id)
+    policy.require(user, arende, policy.Atkomst.DETALJER)
+    if policy.samtycke_aterkallat(arende):
+        raise DomainError("samtycke_aterkallat", "Samtycket är återkallat och kan inte förnyas; "
+                          "ärendet kan bara avslutas. Aktualisera ett nytt ärende om deltagaren "
+                          "samtycker igen.")
+    if arende.status not in wf.OPEN:
+        raise DomainError("ej_oppet", "Samtycket förnyas på ett aktualiserat ärende som inte är avslutat.")
+    if not may_fornya_samtycke(user, arende):
+        raise Forbidden("Samtycket förnyas av handläggaren som aktualiserade ärendet eller av projektledaren.")
+    if giltigt_till < clock.today():
+        raise DomainError("ogiltig_period", "Ett förnyat samtycke måste gälla i dag eller längre.",
+                          field="giltigt_till")
+    from samverkan.arenden.flow import samtycke_parter_fel, team_part_ids
+
+    parter = set(part_ids or [])
+    if not parter or not parter <= team_part_ids(arende.team_id):
+        raise DomainError("ogiltiga_parter", "Välj bland teamets parter vilka samtycket omfattar.",
+                          field="parter")
+    fel = samtycke_parter_fel(parter, arende.team_id, arende.aktualiserande_part_id)
+    if fel is not None:
+        raise DomainError("samtycke_parter", fel, field="parter")
+    if not (dokumentreferens or "").strip():
+        raise DomainError("dokumentreferens_saknas", "Ange var det nya samtyckesdokumentet finns.",
+                          field="dokumentreferens")
+    samtycke = deltagare_services.register_samtycke(
+        arende.id, user_id=user.id, forbund_id=arende.forbund_id, givet_den=givet_den,
+        giltigt_till=giltigt_till, satt=satt, part_ids=sorted(parter), dokumentreferens=dokumentreferens)
+    samtycke.registrerad_av_id = user.id
+    db.session.expire(arende, ["samtycken"])
+    db.session.flush()
+    audit.record("samtycke.fornya", "arende", arende.id, user_id=user.id,
+                 falt=["samtycke", "parter", "giltigt_till", "dokumentreferens"])
+    return samtycke
+
+
+def samtycken(arende: Arende) -> list[Samtycke]:
+    """Every consent registered for the ärende, newest first (the history on the case page)."""
+    return list(reversed(arende.samtycken))

@@ -6,15 +6,17 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from samverkan.anteckningar.forms import AnteckningForm
 from samverkan.arenden import forberedelse, kodlistor, services, tidslinje
-from samverkan.arenden.forms import HandelseForm
+from samverkan.arenden.forms import HandelseForm, SamtyckeForm
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
+from samverkan.moten import services as moten_services
 from samverkan.samplanering import handlingsplan
 from samverkan.uppfoljning import diagram
 from samverkan.uppfoljning import forlopp as uppfoljning
@@ -38,12 +40,10 @@ def lista():
     return render_template("arenden/lista.html", sida=sida, status=status, states=wf.STATE_LABELS)
 
 
-# Triggers that belong to a meeting: they are fired from the meeting and agenda pages,
-# where the meeting supplies their context (the meeting date, whether the insats has a
-# free place). The case page does not offer them, though the POST route below (and the
-# API) still accept them, with the same checks, for those pages.
-MOTESTRIGGERS = frozenset({"placera_pa_agenda", "bordlagg", "samplanera", "folj_upp",
-                           "anvisa_insats", "satt_i_ko"})
+# The case page offers only the triggers its entrance may fire (the table's ``via``);
+# the meeting's triggers are fired from the agenda and meeting mode, which write the facts
+# their guards read. The POST route below is refused them by the flow, like the API.
+MOTESTRIGGERS = frozenset(r.trigger for r in wf.TRANSITIONS if wf.ARENDE not in r.via)
 
 # The fields each trigger's form shows besides the date and the comment.
 TRIGGER_FALT = {"avsluta": ("avslutsorsak", "forsorjning_slut", "sysselsattning_slut")}
@@ -93,9 +93,19 @@ def _hinder(check, *args) -> str | None:
     return None
 
 
+def _samtycke_form(arende: Arende, posted: SamtyckeForm | None) -> SamtyckeForm | None:
+    if not services.may_fornya_samtycke(current_user, arende):
+        return None
+    form = posted or SamtyckeForm(formdata=None, prefix="samtycke")
+    form.parter.choices = [SelectChoice(p.id, p.namn) for p in forberedelse.team_parter(arende.team_id)[1].values()]
+    if posted is None and arende.samtycke is not None:
+        form.parter.data = [p.id for p in arende.samtycke.parter]
+    return form
+
+
 def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
-                anteckning_form: AnteckningForm | None = None, status: int = 200,
-                plan_fel: tuple[int, str] | None = None):
+                anteckning_form: AnteckningForm | None = None, samtycke_form: SamtyckeForm | None = None,
+                status: int = 200, plan_fel: tuple[int, str] | None = None):
     """The case page for a user whose details access has been checked and audited.
 
     Loads what it shows in a fixed number of queries, however long the history.
@@ -127,6 +137,9 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
         plan=handlingsplan.for_arende(user, arende),
         plan_fel=plan_fel,
+        samtycke_form=_samtycke_form(arende, samtycke_form),
+        samtycken=services.samtycken(arende),
+        moten_for_anmalan=moten_services.moten_for_anmalan(user, arende),
     )
 
 
@@ -169,6 +182,39 @@ def handelse(arende_id: int):
     if h.fel:
         arende = services.get_arende(current_user, arende_id)
         return render_case(arende, handelse_form=form, status=h.status)
+    return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
+
+
+@bp.route("/<int:arende_id>/samtycke", methods=["POST"])
+@policy.regel("arende_detaljer")
+def samtycke(arende_id: int):
+    """A renewed or changed consent on the open ärende."""
+    form = SamtyckeForm(prefix="samtycke")
+    if form.validate_on_submit():
+        with utfor(form=form) as h:
+            services.fornya_samtycke(
+                current_user, arende_id, givet_den=form.givet_den.data, giltigt_till=form.giltigt_till.data,
+                satt=form.satt.data, part_ids=form.parter.data or [],
+                dokumentreferens=form.dokumentreferens.data or "")
+            h.klart("Det förnyade samtycket är registrerat.")
+        if not h.fel:
+            return redirect(url_for("arenden.visa", arende_id=arende_id, _anchor="samtycke-rubrik"), code=303)
+        status = h.status
+    else:
+        flash("Samtycket kunde inte registreras. Kontrollera fälten och försök igen.", "fel")
+        status = 422
+    return render_case(services.get_arende(current_user, arende_id), samtycke_form=form, status=status)
+
+
+@bp.route("/<int:arende_id>/anmal", methods=["POST"])
+@policy.regel("arende_detaljer")
+def anmal(arende_id: int):
+    """The handläggare asks for a place on a coming meeting from the case page."""
+    with utfor() as h:
+        punkt = moten_services.anmal(current_user, request.form.get("mote_id", type=int) or 0, arende_id)
+        h.klart(f"{punkt.arende.referens} är anmält till mötet {moten_services.motesdatum(punkt.mote).isoformat()}.")
+    if h.fel:
+        return render_case(services.get_arende(current_user, arende_id), status=h.status)
     return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)
 
 

@@ -6,6 +6,9 @@ Case details (personnummer, frågeställning, history) are visible to:
 - a ledamot or ersättare of the team whose party the consent covers (while it stands).
 After consent is withdrawn (``samtycke.aterkallat`` set, or the ärende in state
 aterkallad) only the first two keep access, and nothing may be written but the avslut.
+An expired consent (``giltigt_till`` passed) restricts access the same way until it is
+renewed, and nothing but the renewal and the avslut may be written meanwhile.
+A draft (utkast) is its author's alone: not even the projektledare reads it.
 The förbund admin manages
 users and teams but reads no case details; styrgrupp sees aggregates only.
 Someone outside the ärende's team is told it does not exist (404), not that it is hidden.
@@ -20,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
+from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import Samtycke, samtycke_part
@@ -113,18 +117,25 @@ def access_to(user: User, arende: Arende) -> Atkomst:
     if arende.forbund_id != user.forbund_id:
         return Atkomst.INGEN
     roles = team_roles(user, arende.team_id)
-    if arende.handlaggare_id == user.id or TeamRoll.PROJEKTLEDARE in roles:
+    if arende.handlaggare_id == user.id:
+        return Atkomst.DETALJER
+    if arende.status == wf.UTKAST:
+        # A draft has no consent to share it yet: its author's alone (issue 15).
+        return Atkomst.INGEN
+    if TeamRoll.PROJEKTLEDARE in roles:
         return Atkomst.DETALJER
     if not roles:
         # Admins may correct a state by reference code; nobody else outside the team sees it.
         return Atkomst.REFERENS if is_admin(user) else Atkomst.INGEN
     samtycke = arende.samtycke
-    if TeamRoll.SAMCOACH in roles and not samtycke_aterkallat(arende) and _ar_samcoach_for(user, arende):
+    if (TeamRoll.SAMCOACH in roles and not samtycke_aterkallat(arende) and not samtycke_utganget(arende)
+            and _ar_samcoach_for(user, arende)):
         return Atkomst.DETALJER
     if (
         roles & {TeamRoll.LEDAMOT, TeamRoll.ERSATTARE}
         and samtycke is not None
         and samtycke.aterkallat is None
+        and samtycke.giltigt_till >= clock.today()
         # Also by state: a withdrawal recorded by correction may leave the consent row unmarked.
         and arende.status not in (wf.UTKAST, wf.ATERKALLAD)
         and user.part_id in {p.id for p in samtycke.parter}
@@ -151,6 +162,18 @@ def samtycke_aterkallat(arende: Arende) -> bool:
     return arende.status == wf.ATERKALLAD or (samtycke is not None and samtycke.aterkallat is not None)
 
 
+def samtycke_utganget(arende: Arende) -> bool:
+    """The current consent's validity has passed (until a renewal is registered)."""
+    s = arende.samtycke
+    return s is not None and s.aterkallat is None and s.giltigt_till < clock.today()
+
+
+def require_skrivbart(arende: Arende, vad: str) -> None:
+    """Refuse any write but the avslut once consent is withdrawn or the ärende is closed,
+    and any write but the renewal and the avslut while the consent has expired."""
+    _require_skrivbart(arende, vad)
+
+
 def _require_skrivbart(arende: Arende, vad: str) -> None:
     """Refuse any write but the avslut once consent is withdrawn or the ärende is closed."""
     if samtycke_aterkallat(arende):
@@ -158,7 +181,13 @@ def _require_skrivbart(arende: Arende, vad: str) -> None:
             "samtycke_aterkallat",
             f"Samtycket är återkallat. {vad} kan inte längre registreras; ärendet kan bara avslutas.",
         )
-    if arende.status == wf.AVSLUTAD:
+    if arende.status in wf.OPEN and samtycke_utganget(arende):
+        raise DomainError(
+            "samtycke_utganget",
+            f"Samtycket gick ut {arende.samtycke.giltigt_till.isoformat()}. {vad} kan inte registreras "
+            "förrän ett förnyat samtycke är registrerat.",
+        )
+    if arende.status in wf.STANGDA:
         raise DomainError("arende_avslutat", f"Ärendet är avslutat. {vad} kan inte längre registreras.")
 
 
@@ -306,7 +335,9 @@ def visible_arenden_clause(user: User):
     member_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)
     clause = and_(
         Arende.forbund_id == user.forbund_id,
-        or_(Arende.handlaggare_id == user.id, Arende.team_id.in_(member_teams)),
+        # A draft is its author's alone.
+        or_(Arende.handlaggare_id == user.id,
+            and_(Arende.team_id.in_(member_teams), Arende.status != wf.UTKAST)),
     )
     return clause if user.aktiv else false()
 
@@ -335,6 +366,7 @@ def detail_arenden_clause(user: User):
     covered = exists().where(
         Samtycke.id == latest,
         Samtycke.aterkallat.is_(None),
+        Samtycke.giltigt_till >= clock.today(),
         samtycke_part.c.samtycke_id == Samtycke.id,
         samtycke_part.c.part_id == user.part_id,
     )
@@ -342,12 +374,13 @@ def detail_arenden_clause(user: User):
         Arende.forbund_id == user.forbund_id,
         or_(
             Arende.handlaggare_id == user.id,
-            Arende.team_id.in_(pl_teams),
+            and_(Arende.team_id.in_(pl_teams), Arende.status != wf.UTKAST),
             and_(Arende.team_id.in_(member_teams),
                  Arende.status.not_in([wf.UTKAST, wf.ATERKALLAD]), covered),
             and_(Arende.id.in_(_samcoach_arenden(user)), Arende.status != wf.ATERKALLAD,
                  ~exists().where(Samtycke.arende_id == Arende.id, Samtycke.aterkallat.is_not(None))
-                 .correlate(Arende)),
+                 .correlate(Arende),
+                 exists().where(Samtycke.id == latest, Samtycke.giltigt_till >= clock.today())),
         ),
     )
 

@@ -103,6 +103,10 @@ class Samtycke(db.Model):
     dokumentreferens: Mapped[str] = mapped_column(String(200), default="")
     aterkallat: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who registered it (a renewal on an open ärende names its handläggare), and when the
+    # reminder before its expiry went out (once per consent: the job picks the unsent).
+    registrerad_av_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
+    paminnelse_skickad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     parter: Mapped[list[Part]] = relationship(secondary=samtycke_part, order_by=Part.id)
 

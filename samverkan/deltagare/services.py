@@ -21,7 +21,31 @@ def sok(user, raw: str) -> Deltagare | None:
 
     if not policy.may_search_deltagare(user):
         raise Forbidden("Du har inte behörighet att söka deltagare.")
-    return find_by_personnummer(user.forbund_id, raw, user_id=user.id)
+    found = find_by_personnummer(user.forbund_id, raw, user_id=user.id)
+    # Nothing about a person whose ärenden the user may not read: not even that they exist.
+    if found is not None and not _far_lasa(user, found.id):
+        return None
+    return found
+
+
+def _far_lasa(user, deltagare_id: int) -> bool:
+    """The user may read the details of at least one ärende of the person."""
+    from samverkan.arenden.models import Arende
+    from samverkan.auth import policy
+
+    return db.session.execute(
+        db.select(Arende.id).where(Arende.deltagare_id == deltagare_id, policy.detail_arenden_clause(user))
+        .limit(1)).first() is not None
+
+
+def endast_egna_arenden(user, deltagare_id: int) -> bool:
+    """Every ärende of the person is one whose details the user may read."""
+    from samverkan.arenden.models import Arende
+    from samverkan.auth import policy
+
+    return db.session.execute(
+        db.select(Arende.id).where(Arende.deltagare_id == deltagare_id, ~policy.detail_arenden_clause(user))
+        .limit(1)).first() is None
 
 
 def find_by_personnummer(forbund_id: int, raw: str, *, user_id: int) -> Deltagare | None:
@@ -120,6 +144,7 @@ def register_samtycke(
         satt=satt_value,
         dokumentreferens=dokumentreferens.strip()[:200],
         parter=list(parter),
+        registrerad_av_id=user_id,
     )
     db.session.add(samtycke)
     db.session.flush()

@@ -43,12 +43,21 @@ from samverkan.forbund.models import (
     TeamRoll,
 )
 from samverkan.forbund.standardlistor import skapa_standardlistor
-from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus, Insatstyp
+from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus, Insatstyp, insatsregler
 from samverkan.kallelser import regler
 from samverkan.moten import services as moten_services
-from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, Narvaro, NarvaroStatus
+from samverkan.moten.models import (
+    Dagordningspunkt,
+    Mote,
+    MotesTyp,
+    Narvaro,
+    NarvaroStatus,
+    PunktStatus,
+    punktregler,
+)
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning.models import Steg, Stegmatning
+from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +175,9 @@ _INSATSER = {
     "lonebidrag": "Insats: subventionerad anställning via Arbetsförmedlingen.",
 }
 # Each insats token as the Insats row it becomes: samcoach, or a type from the förbund's list.
+# The entrance each replayed trigger comes through (workflows.arende: the table's "via").
+_KANAL = {"placera_pa_agenda": wf.MOTE, "bordlagg": wf.MOTE, "samplanera": wf.MOTE, "folj_upp": wf.MOTE,
+          "anvisa_insats": wf.MOTE, "satt_i_ko": wf.MOTE}
 _INSATSTYP = {"ips": "ips", "arbetstraning": "arbetstraning", "vard": "vardkontakt", "praktik": "praktik",
               "studier": "studier", "rehab": "rehabilitering", "lonebidrag": "lonebidrag"}
 # The step reached at each follow-up (stegförflyttning), by the follow-up's order; and at
@@ -595,7 +607,7 @@ class _Bygge:
                       self.yesterday)
             self._samtycke(fall, day, day)
         self._add(fall, planerad, self._kontorstid(), "fire", trigger="placera_pa_agenda",
-                  motesdatum=motesdag, mote_index=index, uppfoljning=uppfoljning)
+                  mote_index=index, uppfoljning=uppfoljning)
         fall.status = "pa_agenda"
         return motesdag
 
@@ -643,7 +655,7 @@ class _Bygge:
 
     def _steg_ko(self, fall, index, args):
         self._add(fall, self._efter(fall, 1, 3), self._kontorstid(), "fire", trigger="satt_i_ko",
-                  ledig_plats=False, kommentar="Samcoachen har inga lediga platser; väntar på plats.")
+                  kommentar="Samcoachen har inga lediga platser; väntar på plats.")
         fall.status = "i_ko"
 
     def _steg_avsluta(self, fall, index, args):
@@ -708,14 +720,24 @@ class _Bygge:
         uppfoljning = args.pop("uppfoljning", False)
         utfall = args.pop("utfall", None)
         insats = args.pop("insats", None)
-        arende_services.fire(aktor, arende.id, trigger, version=arende.version, datum=datum, **args)
-        self.motesarbete(fall, trigger, datum, insats=insats, **args)
         if trigger == "placera_pa_agenda":
+            # Booked first: the flow's guard reads the booked item and its meeting.
             mote = self.mote(fall.plan.team, mote_index)
             fall.punkt = Dagordningspunkt(mote=mote, arende_id=arende.id, uppfoljning=uppfoljning,
-                                          ordning=len(mote.punkter) + 1)
+                                          ordning=len(mote.punkter) + 1,
+                                          status=punktregler.forsta(PunktStatus.BOKAD))
             db.session.add(fall.punkt)
             db.session.flush()
+        # The insats is decided before the flow moves the ärende (its guards read it).
+        fore = trigger in ("satt_i_ko", "anvisa_insats")
+        if fore:
+            self.motesarbete(fall, trigger, datum, insats=insats, **args)
+        arende_services.fire(aktor, arende.id, trigger, version=arende.version, datum=datum,
+                             kanal=_KANAL.get(trigger, wf.ARENDE), **args)
+        if not fore:
+            self.motesarbete(fall, trigger, datum, insats=insats, **args)
+        if trigger == "placera_pa_agenda":
+            pass
         elif utfall is not None:
             fall.punkt.utfall = utfall
             fall.punkt = None
@@ -738,24 +760,28 @@ class _Bygge:
                                       skapad_av_id=projektledare.id))
         elif trigger == "satt_i_ko":
             fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.SAMCOACH,
-                                        status=InsatsStatus.KO, beslutad=datum, i_ko_sedan=clock.now()))
+                                        status=insatsregler.forsta(InsatsStatus.KO), beslutad=datum, i_ko_sedan=clock.now()))
             db.session.add(fall.insatser[-1])
         elif trigger == "anvisa_insats":
             # Queued, or already offered a freed place by the closing hook in arenden.services.
             koad = next((i for i in fall.insatser if i.status in (InsatsStatus.KO, InsatsStatus.ERBJUDEN)), None)
             if insats == "samcoach" and koad is not None:
-                koad.status, koad.startad = InsatsStatus.AKTIV, datum
+                if koad.status == InsatsStatus.KO:
+                    insatsregler.byt(koad, InsatsStatus.ERBJUDEN)
+                insatsregler.byt(koad, InsatsStatus.AKTIV)
+                koad.startad = datum
                 koad.samcoach_id = koad.samcoach_id or self.users["samcoach"].id
                 koad.erbjuden = koad.erbjuden or clock.now()
             elif insats == "samcoach":
                 fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.SAMCOACH,
-                                            samcoach_id=self.users["samcoach"].id, status=InsatsStatus.AKTIV,
+                                            samcoach_id=self.users["samcoach"].id,
+                                            status=insatsregler.forsta(InsatsStatus.AKTIV),
                                             beslutad=datum, startad=datum))
                 db.session.add(fall.insatser[-1])
             else:
                 fall.insatser.append(Insats(arende_id=arende.id, team_id=fall.team.id, form=InsatsForm.INSATS,
                                             insatstyp_id=self.insatstyper[_INSATSTYP[insats]],
-                                            status=InsatsStatus.AKTIV, beslutad=datum,
+                                            status=insatsregler.forsta(InsatsStatus.AKTIV), beslutad=datum,
                                             startad=datum + dt.timedelta(days=self.rng.randrange(3, 15))))
                 db.session.add(fall.insatser[-1])
         elif trigger == "folj_upp":
@@ -765,7 +791,7 @@ class _Bygge:
         elif trigger in ("avsluta", "aterkalla"):
             for i in fall.insatser:
                 if i.status != InsatsStatus.AVSLUTAD and (trigger == "avsluta" or i.status == InsatsStatus.KO):
-                    i.status = InsatsStatus.AVSLUTAD
+                    insatsregler.byt(i, InsatsStatus.AVSLUTAD)
                     i.avslutad = max(datum, i.startad or datum)
             steg = _STEG_VID_AVSLUT.get(context.get("avslutsorsak", ""))
             if steg is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import db, enum_type
@@ -139,6 +139,11 @@ class Team(db.Model):
     # before that deadline.
     anmalan_dagar_fore_kallelse: Mapped[int] = mapped_column(default=2, server_default="2")
     paminnelse_dagar_fore_anmalan: Mapped[int] = mapped_column(default=2, server_default="2")
+    # Consent rule: False = the aktualiserande party and at least one other of the team's
+    # parties; True = every party of the team (shown on the aktualisering form).
+    samtycke_alla_parter: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Parallel ärenden for one person in the team: refused unless the team allows them.
+    parallella_arenden: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     forbund: Mapped[Forbund] = relationship(back_populates="teams")
     parter: Mapped[list[Part]] = relationship(secondary=team_part, order_by="Part.namn")

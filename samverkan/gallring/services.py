@@ -37,7 +37,7 @@ from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
-STANGDA = (wf.AVSLUTAD, wf.ATERKALLAD)
+STANGDA = (*wf.STANGDA, wf.ATERKALLAD)
 # Bulk updates take ids in slices so no statement exceeds a driver's parameter limit.
 SKIVA = 500
 

@@ -16,6 +16,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
+from workflows import regler as _regler
 
 SAMCOACH_STANDARDKAPACITET = 10
 
@@ -50,6 +51,10 @@ class InsatsStatus(enum.Enum):
     ERBJUDEN = "erbjuden"  # a place freed; waiting for the projektledare to confirm
     AKTIV = "aktiv"
     AVSLUTAD = "avslutad"
+
+
+# Every status change of an insats goes through this table (workflows.regler).
+insatsregler = _regler.INSATS
 
 
 class Insatstyp(db.Model):

@@ -35,6 +35,7 @@ from samverkan.insatser.models import (
     InsatsForm,
     InsatsStatus,
     Insatstyp,
+    insatsregler,
 )
 from workflows import arende as wf
 
@@ -147,14 +148,16 @@ def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | 
     insats = Insats(arende_id=arende.id, team_id=arende.team_id, form=form, insatstyp_id=insatstyp_id,
                     punkt_id=punkt_id, beslutad=idag,
                     samcoach_id=medlemskap.user_id if form == InsatsForm.SAMCOACH and ledig else None,
-                    status=InsatsStatus.AKTIV if ledig else InsatsStatus.KO,
+                    status=insatsregler.forsta(InsatsStatus.AKTIV if ledig else InsatsStatus.KO),
                     startad=idag if ledig else None, i_ko_sedan=None if ledig else clock.now())
     db.session.add(insats)
     if ny:
+        db.session.flush()  # the flow's guard reads the insats just decided
         ArendeFlow(arende).fire("anvisa_insats" if ledig else "satt_i_ko", aktor_id=user.id,
-                                ledig_plats=ledig, kommentar=kommentar)
+                                kommentar=kommentar, kanal=wf.MOTE)
     elif not ledig:
-        ArendeFlow(arende).fire("satt_i_ko", aktor_id=user.id, ledig_plats=False, kommentar=kommentar)
+        db.session.flush()
+        ArendeFlow(arende).fire("satt_i_ko", aktor_id=user.id, kommentar=kommentar, kanal=wf.MOTE)
     db.session.flush()
     audit.record("insats.besluta", "insats", insats.id, user_id=user.id,
                  falt=["form", "status", "samcoach_id", "insatstyp_id"])
@@ -165,7 +168,7 @@ def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | 
 
 
 def avsluta_insats_rad(user: User, insats: Insats) -> None:
-    insats.status = InsatsStatus.AVSLUTAD
+    insatsregler.byt(insats, InsatsStatus.AVSLUTAD)
     insats.avslutad = clock.today()
     db.session.flush()
     audit.record("insats.avsluta", "insats", insats.id, user_id=user.id, falt=["status", "avslutad"])
@@ -191,7 +194,7 @@ def _erbjud_nasta(user: User, team_id: int, samcoach_id: int) -> list[Insats]:
         .with_for_update().execution_options(populate_existing=True)
     ).scalars().all()
     for insats in forst:
-        insats.status = InsatsStatus.ERBJUDEN
+        insatsregler.byt(insats, InsatsStatus.ERBJUDEN)
         insats.samcoach_id = samcoach_id
         insats.erbjuden = clock.now()
         db.session.flush()
@@ -228,10 +231,11 @@ def bekrafta_plats(user: User, team_id: int, insats_id: int) -> Insats:
     if insats.status != InsatsStatus.ERBJUDEN:
         raise DomainError("ej_erbjuden", "Insatsen har ingen erbjuden plats att bekräfta.", status=409)
     arende = insats.arende
-    insats.status = InsatsStatus.AKTIV
+    insatsregler.byt(insats, InsatsStatus.AKTIV)
     insats.startad = clock.today()
     if arende.status == wf.I_KO:
-        ArendeFlow(arende).fire("anvisa_insats", aktor_id=user.id, ledig_plats=True,
+        db.session.flush()  # the flow's guard reads the confirmed place
+        ArendeFlow(arende).fire("anvisa_insats", aktor_id=user.id, kanal=wf.INSATSER,
                                 kommentar="Plats hos samcoach bekräftad.")
     db.session.flush()
     audit.record("insats.bekrafta", "insats", insats.id, user_id=user.id, falt=["status", "startad"])

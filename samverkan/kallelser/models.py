@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.auth.models import User
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
+from workflows import regler as _regler
 
 
 class UtskickTyp(enum.Enum):
@@ -27,6 +28,7 @@ class UtskickTyp(enum.Enum):
     INBJUDAN = "inbjudan"
     ATERSTALLNING = "aterstallning"
     INLOGGNINGSVARNING = "inloggningsvarning"  # to an account's owner: failed logins (no meeting)
+    SAMTYCKE = "samtycke"  # reminder before an ärende's consent expires (no meeting)
 
 
 class UtskickStatus(enum.Enum):
@@ -34,6 +36,10 @@ class UtskickStatus(enum.Enum):
     SKICKAR = "skickar"  # claimed by a sender; a stale claim is retried
     SKICKAD = "skickad"
     MISSLYCKAD = "misslyckad"  # gave up after the last retry; the reason is kept
+
+
+# Every status change of a message goes through this table (workflows.regler).
+utskicksregler = _regler.UTSKICK
 
 
 class Utskick(db.Model):

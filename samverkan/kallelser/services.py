@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from samverkan.arenden.models import Arende
 from samverkan.arenden.services import Sida
@@ -41,9 +41,11 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.svenska import svensk_ordning
+from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Medlemskap, Team, TeamRoll
 from samverkan.kallelser import ics, regler
-from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp
+from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp, utskicksregler
+from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
 
 TYP_ETIKETT = {
@@ -52,6 +54,7 @@ TYP_ETIKETT = {
     UtskickTyp.INSTALLNING: "Inställt möte",
     UtskickTyp.PAMINNELSE: "Påminnelse om anmälan",
     UtskickTyp.INLOGGNINGSVARNING: "Varning om misslyckade inloggningar",
+    UtskickTyp.SAMTYCKE: "Påminnelse om samtycke",
 }
 STATUS_ETIKETT = {
     UtskickStatus.KOAD: "Köad",
@@ -215,7 +218,9 @@ def dagordning(mote: Mote) -> list[Dagordningspunkt]:
     """The booked agenda items in order (requests not yet booked are not on it)."""
     return list(db.session.execute(
         select(Dagordningspunkt)
-        .options(joinedload(Dagordningspunkt.arende).joinedload(Arende.aktualiserande_part))
+        .options(joinedload(Dagordningspunkt.arende).options(
+            joinedload(Arende.aktualiserande_part),
+            selectinload(Arende.samtycken).selectinload(Samtycke.parter)))
         .where(Dagordningspunkt.mote_id == mote.id, Dagordningspunkt.status == PunktStatus.BOKAD)
         .order_by(Dagordningspunkt.ordning, Dagordningspunkt.tidslucka, Dagordningspunkt.id)
     ).scalars())
@@ -229,6 +234,9 @@ class Punkt:
     referens: str
     part: str
     slag: str
+    # The parties that take part in the item (the consent's); the others step out.
+    med: str = ""
+    utan: str = ""
 
 
 def _en_rad(text: str) -> str:
@@ -254,14 +262,18 @@ def _text(typ: UtskickTyp, mote: Mote) -> str:
     slut = start + dt.timedelta(minutes=mote.langd_minuter)
     punkter = []
     if typ in (UtskickTyp.KALLELSE, UtskickTyp.TILLAGG):
+        rader = dagordning(mote)
+        parter = moten_services.parter_per_punkt(mote, rader)
         punkter = [
             Punkt(
                 tid=p.tidslucka.strftime("%H:%M") if p.tidslucka else "",
                 referens=p.arende.referens,
                 part=_en_rad(p.arende.aktualiserande_part.namn),
                 slag="uppföljning" if p.uppfoljning else "nytt ärende",
+                med=_en_rad(parter[p.id].med_text),
+                utan=_en_rad(parter[p.id].utan_text),
             )
-            for p in dagordning(mote)
+            for p in rader
         ]
     andrat = []
     if typ == UtskickTyp.TILLAGG:
@@ -321,7 +333,7 @@ def skriv(typ: UtskickTyp, mote_id: int, nu: dt.datetime) -> list[Utskick]:
         rad = Utskick(
             mote_id=mote.id, typ=typ, mottagare_id=user.id, epost=user.epost, version=version,
             amne=amne, text=text, ics=kalender, message_id=ny_message_id(),
-            status=UtskickStatus.KOAD, forsok=0, nasta_forsok=nu, senaste_fel="", skapad=nu,
+            status=utskicksregler.forsta(UtskickStatus.KOAD), forsok=0, nasta_forsok=nu, senaste_fel="", skapad=nu,
         )
         db.session.add(rad)
         rader.append(rad)
@@ -407,16 +419,18 @@ def hamta(avsandare: str, nu: dt.datetime) -> Leverans | None:
     for utskick_id, status, forsok in kandidater:
         if status == UtskickStatus.KOAD:
             vann = _uppdatera(utskick_id, Utskick.status == UtskickStatus.KOAD, Utskick.nasta_forsok <= nu,
-                              status=UtskickStatus.SKICKAR, hamtad_av=avsandare, hamtad=nu)
+                              status=utskicksregler.steg(UtskickStatus.KOAD, UtskickStatus.SKICKAR),
+                              hamtad_av=avsandare, hamtad=nu)
         elif forsok + 1 >= max_forsok:
             _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR, Utskick.hamtad < gammal,
-                       status=UtskickStatus.MISSLYCKAD, forsok=forsok + 1,
+                       status=utskicksregler.steg(UtskickStatus.SKICKAR, UtskickStatus.MISSLYCKAD),
+                       forsok=forsok + 1,
                        senaste_fel="Utskicket avbröts upprepade gånger och har gett upp.")
             continue
         else:
             vann = _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR, Utskick.hamtad < gammal,
-                              status=UtskickStatus.SKICKAR, hamtad_av=avsandare, hamtad=nu,
-                              forsok=forsok + 1,
+                              status=utskicksregler.steg(UtskickStatus.SKICKAR, UtskickStatus.SKICKAR),
+                              hamtad_av=avsandare, hamtad=nu, forsok=forsok + 1,
                               senaste_fel="Ett tidigare försök avbröts innan det bekräftades.")
         if vann:
             rad = db.session.execute(
@@ -429,7 +443,8 @@ def hamta(avsandare: str, nu: dt.datetime) -> Leverans | None:
 
 def markera_skickad(utskick_id: int, avsandare: str, nu: dt.datetime) -> bool:
     return _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR, Utskick.hamtad_av == avsandare,
-                      status=UtskickStatus.SKICKAD, skickad=nu, senaste_fel="")
+                      status=utskicksregler.steg(UtskickStatus.SKICKAR, UtskickStatus.SKICKAD),
+                      skickad=nu, senaste_fel="")
 
 
 def markera_misslyckad(utskick_id: int, avsandare: str, nu: dt.datetime, fel: str, *,
@@ -438,7 +453,7 @@ def markera_misslyckad(utskick_id: int, avsandare: str, nu: dt.datetime, fel: st
     forsok = db.session.execute(select(Utskick.forsok).where(Utskick.id == utskick_id)).scalar_one() + 1
     status = (UtskickStatus.MISSLYCKAD if permanent or forsok >= int(installning("UTSKICK_MAX_FORSOK"))
               else UtskickStatus.KOAD)
-    values = {"status": status, "forsok": forsok, "senaste_fel": fel[:500]}
+    values = {"status": utskicksregler.steg(UtskickStatus.SKICKAR, status), "forsok": forsok, "senaste_fel": fel[:500]}
     if status == UtskickStatus.KOAD:
         values["nasta_forsok"] = nu + vantetid(forsok)
     changed = _uppdatera(utskick_id, Utskick.status == UtskickStatus.SKICKAR,
@@ -569,7 +584,7 @@ def forsok_igen(user: User, utskick_id: int) -> Utskick:
     utskick = get_utskick(user, utskick_id)
     if utskick.status != UtskickStatus.MISSLYCKAD:
         raise DomainError("ej_misslyckad", "Bara misslyckade utskick kan skickas igen.")
-    utskick.status = UtskickStatus.KOAD
+    utskicksregler.byt(utskick, UtskickStatus.KOAD)
     utskick.forsok = 0
     utskick.nasta_forsok = clock.now()
     utskick.senaste_fel = ""
@@ -579,3 +594,61 @@ def forsok_igen(user: User, utskick_id: int) -> Utskick:
     audit.record("utskick.forsok_igen", "utskick", utskick.id, user_id=user.id,
                  falt=["status", "forsok", "nasta_forsok", "epost"])
     return utskick
+
+
+# --- reminders before a consent expires (issue 15) ---------------------------------------
+
+# How long before its last day a consent's reminder goes out.
+SAMTYCKE_PAMINNELSE_DAGAR = 30
+
+
+def samtyckespaminnelser(nu: dt.datetime) -> int:
+    """Write the reminder for every open ärende whose current consent ends within
+    SAMTYCKE_PAMINNELSE_DAGAR days and has had none: one message to the aktualiserande
+    handläggare and one to each of the team's projektledare, with the reference code and
+    a link to the case page only. The consent row is locked and marked in the same
+    transaction, so running it twice (or two schedulers) writes each reminder once.
+    The caller commits. Returns the number of messages written."""
+    from workflows import arende as wf
+
+    idag = clock.local(nu).date()
+    senaste = select(func.max(Samtycke.id)).where(Samtycke.arende_id == Arende.id).correlate(Arende).scalar_subquery()
+    kandidater = db.session.execute(
+        select(Samtycke.id).join(Arende, Arende.id == Samtycke.arende_id)
+        .where(Samtycke.id == senaste, Arende.status.in_(wf.OPEN), Samtycke.aterkallat.is_(None),
+               Samtycke.paminnelse_skickad.is_(None),
+               Samtycke.giltigt_till <= idag + dt.timedelta(days=SAMTYCKE_PAMINNELSE_DAGAR))
+        .order_by(Samtycke.id)
+    ).scalars().all()
+    antal = 0
+    for samtycke_id in kandidater:
+        samtycke = db.session.execute(
+            select(Samtycke).where(Samtycke.id == samtycke_id).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one()
+        if samtycke.paminnelse_skickad is not None:
+            continue  # another scheduler was first
+        arende = db.session.get(Arende, samtycke.arende_id)
+        mottagare_ = {arende.handlaggare_id: arende.handlaggare}
+        for user in mottagare(arende.team_id, (TeamRoll.PROJEKTLEDARE,)):
+            mottagare_.setdefault(user.id, user)
+        url = f"{current_app.config['BASE_URL'].rstrip('/')}/arenden/{arende.id}"
+        amne = f"Samtycket går ut: {arende.referens}"
+        text = (f"Samtycket för ärende {arende.referens} gäller till och med "
+                f"{samtycke.giltigt_till.isoformat()}.\n\n"
+                "Registrera ett förnyat samtycke på ärendesidan innan dess; ett utgånget samtycke "
+                "stoppar informationsdelning och bokning som ett återkallat.\n"
+                f"{url}\n\n"
+                "Meddelandet skickades automatiskt av Samverkan och innehåller bara referenskoden.\n")
+        for user in mottagare_.values():
+            if not user.aktiv:
+                continue
+            db.session.add(Utskick(
+                mote_id=None, typ=UtskickTyp.SAMTYCKE, mottagare_id=user.id, epost=user.epost,
+                version=f"samtycke-{samtycke.id}", amne=amne, text=text, ics=None,
+                message_id=ny_message_id(), status=utskicksregler.forsta(UtskickStatus.KOAD), forsok=0,
+                nasta_forsok=nu, senaste_fel="", skapad=nu))
+            antal += 1
+        samtycke.paminnelse_skickad = nu
+        db.session.flush()
+        audit.record("samtycke.paminnelse", "arende", arende.id, user_id=None, falt=["paminnelse_skickad"])
+    return antal

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
 from samverkan.forbund.models import Team
+from workflows import regler as _regler
 
 
 class MotesTyp(enum.Enum):
@@ -69,6 +70,10 @@ class Mote(db.Model):
 class PunktStatus(enum.Enum):
     ANMALD = "anmald"  # a handläggare asked for a place; not yet on the agenda
     BOKAD = "bokad"  # on the agenda (the ärende is pa_agenda)
+
+
+# Every status change of an agenda item goes through this table (workflows.regler).
+punktregler = _regler.DAGORDNINGSPUNKT
 
 
 class Dagordningspunkt(db.Model):

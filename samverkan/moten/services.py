@@ -39,9 +39,10 @@ from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.core.svenska import antal, svensk_ordning
+from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
 from samverkan.kallelser import regler
-from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
+from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus, punktregler
 from workflows import arende as wf
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,20 @@ def punktlangd(mote: Mote, punkt: Dagordningspunkt) -> int:
 def ar_passerat(mote: Mote) -> bool:
     """The meeting has started: its agenda is what it was, outcomes come next."""
     return mote.starttid <= clock.now()
+
+
+def pagar_idag(mote: Mote) -> bool:
+    """The meeting has started today (Stockholm) and is neither cancelled nor justerat:
+    an extra ärende may still be added to its agenda (issue 15)."""
+    from samverkan.protokoll.las import ar_justerat
+
+    return (mote.installt is None and ar_passerat(mote) and motesdatum(mote) == clock.today()
+            and not ar_justerat(mote.id))
+
+
+def registreras_i_efterhand(mote: Mote) -> bool:
+    """Recorded after the meeting day: shown as such on the page and in the history."""
+    return motesdatum(mote) < clock.today()
 
 
 def anmalan_oppen(mote: Mote) -> bool:
@@ -475,8 +490,53 @@ def installa_mote(user: User, mote_id: int) -> Mote:
 def _bordlagg(user: User, punkt: Dagordningspunkt, kommentar: str) -> None:
     """The ärende goes back to the inbox (aktualiserad or uppföljning) marked not reached."""
     if punkt.arende.status == wf.PA_AGENDA:
-        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None, kommentar=kommentar)
+        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None, kommentar=kommentar,
+                             kanal=wf.MOTE)
     punkt.utfall = UTFALL["bordlagg"]
+
+
+# --- which parties take part in each item -------------------------------------------------
+
+
+@dataclass
+class PunktParter:
+    """The team's parties for one agenda item: those the consent names take part; the
+    others' members step out for the item and see its reference code only."""
+
+    med: list[Part]
+    utan: list[Part]
+
+    @property
+    def med_text(self) -> str:
+        return ", ".join(p.namn for p in self.med) or "–"
+
+    @property
+    def utan_text(self) -> str:
+        return ", ".join(p.namn for p in self.utan)
+
+
+def team_parter(team_id: int) -> list[Part]:
+    """The team's parties, by name (one query)."""
+    from samverkan.arenden.flow import team_part_ids
+
+    ids = team_part_ids(team_id)
+    if not ids:
+        return []
+    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn), Part.id)
+                              ).scalars().all()
+
+
+def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
+    """Split the team's ``parter`` by the ärende's current consent."""
+    s = arende.samtycke
+    named = {p.id for p in s.parter} if s is not None and s.aterkallat is None else set()
+    return PunktParter(med=[p for p in parter if p.id in named], utan=[p for p in parter if p.id not in named])
+
+
+def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, PunktParter]:
+    """Per item id, who takes part (the items' consents loaded with ``_punkter``)."""
+    parter = team_parter(mote.team_id)
+    return {p.id: parter_for(p.arende, parter) for p in punkter}
 
 
 # --- the meeting page ---------------------------------------------------------------------
@@ -493,6 +553,7 @@ class MoteSida:
     kapacitet: int
     standardlangd: int
     anmalare: dict[int, str] = field(default_factory=dict)  # who asked, by user id (staff names)
+    parter: dict[int, PunktParter] = field(default_factory=dict)  # per item: who takes part
 
     @property
     def lediga(self) -> int:
@@ -501,6 +562,11 @@ class MoteSida:
     @property
     def agenda_kan_andras(self) -> bool:
         return self.ar_projektledare and self.mote.installt is None and not ar_passerat(self.mote)
+
+    @property
+    def extra_arende_mojligt(self) -> bool:
+        """During the meeting, on its day: an extra ärende can still be added."""
+        return self.ar_projektledare and self.mote.typ == MotesTyp.ARENDEDRAGNING and pagar_idag(self.mote)
 
     @property
     def kan_avslutas(self) -> bool:
@@ -522,7 +588,8 @@ def _punkter(mote: Mote) -> list[Dagordningspunkt]:
         .where(Dagordningspunkt.mote_id == mote.id)
         .options(
             joinedload(Dagordningspunkt.arende).options(
-                joinedload(Arende.aktualiserande_part), selectinload(Arende.samtycken)
+                joinedload(Arende.aktualiserande_part),
+                selectinload(Arende.samtycken).selectinload(Samtycke.parter),
             ),
         )
         .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
@@ -547,7 +614,8 @@ def mote_sida(user: User, mote_id: int) -> MoteSida:
     anmalningar = [p for p in punkter if p.status == PunktStatus.ANMALD]
     ar_pl = policy.is_projektledare(user, mote.team_id)
     inkorg = []
-    if ar_pl and mote.installt is None and not ar_passerat(mote) and mote.typ == MotesTyp.ARENDEDRAGNING:
+    if ar_pl and mote.installt is None and (not ar_passerat(mote) or pagar_idag(mote)) \
+            and mote.typ == MotesTyp.ARENDEDRAGNING:
         pa_motet = {p.arende_id for p in punkter}
         inkorg = [r for r in arende_services.inkorg(user, mote.team_id).rader if r.arende.id not in pa_motet]
     anmalbara = []
@@ -566,7 +634,7 @@ def mote_sida(user: User, mote_id: int) -> MoteSida:
         ).all())
     return MoteSida(mote=mote, agenda=agenda, anmalningar=anmalningar, inkorg=inkorg, anmalbara=anmalbara,
                     ar_projektledare=ar_pl, kapacitet=kapacitet(mote), standardlangd=standardlangd(mote),
-                    anmalare=anmalare)
+                    anmalare=anmalare, parter=parter_per_punkt(mote, agenda))
 
 
 # --- the agenda -----------------------------------------------------------------------------
@@ -621,7 +689,8 @@ def lagg_till(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
     this meeting becomes the booked item. Refused beyond the capacity, counted under the
     meeting's row lock."""
     mote = _mote(user, mote_id, andra=True, las=True)
-    _agenda_kan_andras(mote)
+    if not pagar_idag(mote):
+        _agenda_kan_andras(mote)
     if mote.typ != MotesTyp.ARENDEDRAGNING:
         raise DomainError("planeringsmote", "Mötet är ett planeringsmöte utan ärendedragning.")
     arende = _arende_for(user, mote, arende_id)
@@ -637,15 +706,19 @@ def lagg_till(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
                           f"Dagordningen är full ({len(bokade)} av {tak} ärenden). Ta bort ett ärende "
                           "eller höj mötets kapacitet först.", field="arende_id")
     uppfoljning = arende.status == wf.UPPFOLJNING
-    arende_services.fire(user, arende.id, "placera_pa_agenda", version=None, motesdatum=motesdatum(mote),
-                         kommentar=f"Dagordningen för mötet {motesdatum(mote).isoformat()}.")
+    # The item is booked first: the flow's guard reads the booked item and its meeting
+    # (a refusal rolls the whole request back).
     if punkt is None:
-        punkt = Dagordningspunkt(mote=mote, arende=arende)
+        punkt = Dagordningspunkt(mote=mote, arende=arende, status=punktregler.forsta(PunktStatus.BOKAD))
         db.session.add(punkt)
-    punkt.status = PunktStatus.BOKAD
+    else:
+        punktregler.byt(punkt, PunktStatus.BOKAD)
     punkt.uppfoljning = uppfoljning
     punkt.ordning = len(bokade) + 1
     punkt.overford_fran_id = _overford_fran(arende.id, mote)
+    db.session.flush()
+    arende_services.fire(user, arende.id, "placera_pa_agenda", version=None, kanal=wf.MOTE,
+                         kommentar=f"Dagordningen för mötet {motesdatum(mote).isoformat()}.")
     # Requests for other meetings are answered by this booking.
     db.session.execute(
         delete(Dagordningspunkt).where(Dagordningspunkt.arende_id == arende.id,
@@ -676,7 +749,7 @@ def ta_bort(user: User, mote_id: int, punkt_id: int) -> None:
         audit.record("mote.anmalan.avsla", "mote", mote.id, user_id=user.id, falt=["anmalan"])
         return
     if punkt.arende.status == wf.PA_AGENDA:
-        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None,
+        arende_services.fire(user, punkt.arende_id, "bordlagg", version=None, kanal=wf.MOTE,
                              kommentar=f"Togs bort från dagordningen för mötet {motesdatum(mote).isoformat()}.")
     db.session.delete(punkt)
     bokade = [p for p in punkter if p.status == PunktStatus.BOKAD and p.id != punkt.id]
@@ -761,7 +834,8 @@ def anmal(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
                                                             Dagordningspunkt.arende_id == arende.id)).first():
         raise DomainError("redan_pa_dagordningen", f"{arende.referens} finns redan på mötets dagordning.",
                           field="arende_id")
-    punkt = Dagordningspunkt(mote=mote, arende=arende, status=PunktStatus.ANMALD, anmald_av_id=user.id,
+    punkt = Dagordningspunkt(mote=mote, arende=arende, status=punktregler.forsta(PunktStatus.ANMALD),
+                             anmald_av_id=user.id,
                              ordning=0, uppfoljning=arende.status == wf.UPPFOLJNING)
     db.session.add(punkt)
     db.session.flush()

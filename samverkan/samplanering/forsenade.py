@@ -50,7 +50,7 @@ def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
         .join(Arende, Arende.id == Atgard.arende_id)
         .join(Part, Part.id == Atgard.part_id)
         .where(_synliga(user), Atgard.klar_den.is_(None), Atgard.klar_senast < clock.today(),
-               Arende.status.not_in([wf.AVSLUTAD, wf.ATERKALLAD]))
+               Arende.status.not_in([*wf.STANGDA, wf.ATERKALLAD]))
         .options(contains_eager(Atgard.part))
         .add_columns(Arende.referens, Arende.team_id)
         .order_by(Part.namn, Atgard.klar_senast, Atgard.id)

@@ -78,7 +78,7 @@ def _punkt_for_registrering(user: User, mote_id: int, punkt_id: int) -> tuple[Mo
 
 
 def _kontrollera_atgarder(atgarder: list[AtgardIn], part_ids: set[int], idag: dt.date,
-                          fel: dict[str, str]) -> list[AtgardIn]:
+                          fel: dict[str, str], medverkande: set[int] | None = None) -> list[AtgardIn]:
     rader = [a for a in atgarder if not a.tom]
     if len(rader) > MAX_ATGARDER:
         fel["atgarder"] = f"Högst {MAX_ATGARDER} åtgärder per punkt."
@@ -93,6 +93,9 @@ def _kontrollera_atgarder(atgarder: list[AtgardIn], part_ids: set[int], idag: dt
             fel[f"atgard-{i}-beskrivning"] = f"{nr}: högst {MAX_BESKRIVNING} tecken."
         if a.part_id not in part_ids:
             fel[f"atgard-{i}-part_id"] = f"{nr}: välj vilken part som äger åtgärden."
+        elif medverkande is not None and a.part_id not in medverkande:
+            fel[f"atgard-{i}-part_id"] = (f"{nr}: samtycket omfattar inte den parten; välj en av "
+                                          "parterna som deltar i punkten.")
         if not a.ansvarig.strip():
             fel[f"atgard-{i}-ansvarig"] = f"{nr}: ange ansvarig person."
         elif len(a.ansvarig.strip()) > MAX_ANSVARIG:
@@ -146,7 +149,10 @@ def registrera_punkt(
         fel["folj_upp_den"] = "Ange när teamet ska följa upp ärendet (ÅÅÅÅ-MM-DD)."
     elif folj_upp_den <= idag:
         fel["folj_upp_den"] = "Uppföljningen ska ligga efter i dag."
-    rader = _kontrollera_atgarder(atgarder, team_part_ids(mote.team_id), idag, fel)
+    # Actions are owned by the parties that take part: those the consent names.
+    samtycke = arende.samtycke
+    medverkande = team_part_ids(mote.team_id) & ({p.id for p in samtycke.parter} if samtycke else set())
+    rader = _kontrollera_atgarder(atgarder, team_part_ids(mote.team_id), idag, fel, medverkande)
     if not ny:
         fel.update(uppfoljning_services.kontrollera(arende.forbund_id, steg_id=steg_id,
                                                     sysselsattningsgrad=sysselsattningsgrad, ors=ors))
@@ -154,8 +160,10 @@ def registrera_punkt(
         raise Valideringsfel(fel)
 
     kommentar = f"Mötet {moten_services.motesdatum(mote).isoformat()}: {BESLUT[beslut].lower()}."
+    if moten_services.registreras_i_efterhand(mote):
+        kommentar += f" Registrerat i efterhand {idag.isoformat()}."
     trigger = "samplanera" if ny else "folj_upp"
-    arende_services.fire(user, arende.id, trigger, version=None, kommentar=kommentar)
+    arende_services.fire(user, arende.id, trigger, version=None, kommentar=kommentar, kanal=wf.MOTE)
     punkt.utfall = moten_services.UTFALL[trigger]
     for a in rader:
         db.session.add(Atgard(arende_id=arende.id, punkt_id=punkt.id, beskrivning=a.beskrivning.strip(),
@@ -211,6 +219,8 @@ class Moteslage:
     insatstyper: list
     stege: list
     atgarder: dict[int, list[Atgard]]
+    fore_motesdagen: bool  # meeting mode opens on the meeting day
+    i_efterhand: bool  # recorded after the meeting day
     insatser: dict[int, Insats]  # the insats decided at each item, by punkt id
     justerat: bool
     # A follow-up item's plan from earlier meetings (what was agreed, what was done), by ärende id.
@@ -219,6 +229,8 @@ class Moteslage:
 
     def planstatus(self, atgard: Atgard) -> str:
         return handlingsplan.STATUS_LABELS[handlingsplan.status(atgard, self.idag)]
+    # Per item: the parties that take part (the consent's) and those that step out.
+    punktparter: dict = None  # type: ignore[assignment]
 
     def nasta(self, punkt: Dagordningspunkt) -> Dagordningspunkt | None:
         i = self.punkter.index(punkt)
@@ -251,4 +263,7 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
                        for arende_id, plan in handlingsplan.for_arenden(
                            p.arende_id for p in punkter if p.uppfoljning).items()},
         idag=clock.today(),
+        fore_motesdagen=moten_services.motesdatum(mote) > clock.today(),
+        i_efterhand=moten_services.registreras_i_efterhand(mote),
+        punktparter=moten_services.parter_per_punkt(mote, punkter),
     )

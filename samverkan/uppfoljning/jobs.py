@@ -27,6 +27,7 @@ from samverkan.core.anrop import transaktion
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.uppfoljning import forlopp
+from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def kalla_forfallna() -> Counter:
                     continue
                 arende = db.session.get(Arende, arende_id)
                 arende_services.fire(aktor, arende_id, "kalla_till_uppfoljning", version=arende.version,
-                                     datum=clock.today(), kommentar=KOMMENTAR)
+                                     datum=clock.today(), kommentar=KOMMENTAR, kanal=wf.SCHEMA)
         except DomainError as error:
             # Another scheduler, or a person, changed it first (rolled back): nothing to do here.
             log.info("arende %s not called to uppföljning: %s", arende_id, error.code)
@@ -61,4 +62,13 @@ def kalla_forfallna() -> Counter:
 def kalla(app: Flask) -> Counter:
     """The job, in its own app context (see ``samverkan.kallelser.jobs.kor``)."""
     with app.app_context():
-        return kalla_forfallna()
+        from samverkan.kallelser import services as kallelse_services  # kallelser's jobs import this module
+
+        antal = kalla_forfallna()
+        # Reminders before a consent expires: written here, delivered by the next
+        # delivery run like every message in the outbox.
+        with transaktion():
+            skrivna = kallelse_services.samtyckespaminnelser(clock.now())
+        if skrivna:
+            antal["samtyckespaminnelser"] += skrivna
+        return antal

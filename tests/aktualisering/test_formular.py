@@ -326,7 +326,8 @@ def test_stale_edit_is_a_conflict(world, login):
     assert "Ny fråga" not in _only_arende().fragestallning
 
 
-@pytest.mark.parametrize(("user", "status"), [("ledamot_fk", 403), ("projektledare", 403), ("granne", 404)])
+# Issue 15: a draft is its author's alone; the rest of the team is told it does not exist.
+@pytest.mark.parametrize(("user", "status"), [("ledamot_fk", 404), ("projektledare", 404), ("granne", 404)])
 def test_only_the_author_edits_a_draft(world, login, user, status):
     _, arende = _draft(world, login)
     client = login(world.users[user])

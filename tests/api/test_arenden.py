@@ -61,9 +61,11 @@ def test_list_filters_on_status(world, api):
     factories.create_arende(world)
     factories.create_arende(world, aktualisera=False)
     db.session.commit()
-    client = api("projektledare")
+    client = api("ledamot_af")
     assert client.get("/arenden?status=utkast").get_json()["totalt"] == 1
     assert client.get("/arenden?status=avslutad").get_json()["arenden"] == []
+    # A draft is its author's alone (issue 15): the projektledare does not see it.
+    assert api("projektledare").get("/arenden?status=utkast").get_json()["totalt"] == 0
 
 
 def test_list_shows_nothing_of_another_team(world, api):
@@ -244,8 +246,9 @@ def test_details_of_another_teams_arende_is_404(world, api):
 
 
 def test_reference_only_access_is_403(world, api):
-    # Consent covers AF only: the FK ledamot knows of the ärende but may not read it.
-    arende = factories.create_arende(world, parter=["af"])
+    # Consent covers AF and the kommun (issue 15: never one party alone): the FK ledamot
+    # knows of the ärende but may not read it.
+    arende = factories.create_arende(world, parter=["af", "kommun"])
     db.session.commit()
     response = api("ledamot_fk").get(f"/arenden/{arende.id}")
     assert response.status_code == 403
@@ -270,17 +273,16 @@ def test_legal_transition_returns_new_state_and_version(world, api):
     arende = factories.create_arende(world)
     db.session.commit()
     version = arende.version
-    motesdatum = (clock.today() + dt.timedelta(days=7)).isoformat()
+    # Issue 15: the API fires the case page's triggers; the meeting's are the meeting's.
     response = api("projektledare").post(f"/arenden/{arende.id}/handelser", json={
-        "trigger": "placera_pa_agenda", "version": version, "motesdatum": motesdatum,
-        "kommentar": "Till tisdagens möte",
+        "trigger": "aterkalla", "version": version, "kommentar": "Återkallelsen kom per brev",
     })
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert (body["status"], body["version"]) == ("pa_agenda", version + 1)
-    assert body["handelse"]["kommentar"] == "Till tisdagens möte"
+    assert (body["status"], body["version"]) == ("aterkallad", version + 1)
+    assert body["handelse"]["kommentar"] == "Återkallelsen kom per brev"
     db.session.refresh(arende)
-    assert (arende.status, arende.version) == ("pa_agenda", version + 1)
+    assert (arende.status, arende.version) == ("aterkallad", version + 1)
 
 
 def test_avsluta_with_trigger_context(world, api):
@@ -328,8 +330,7 @@ def test_stale_version_is_409(world, api):
     client = api("projektledare")
     before = row_counts()
     response = client.post(f"/arenden/{arende.id}/handelser", json={
-        "trigger": "placera_pa_agenda", "version": arende.version - 1,
-        "motesdatum": clock.today().isoformat(),
+        "trigger": "aterkalla", "version": arende.version - 1,
     })
     assert response.status_code == 409
     assert fel(response)["kod"] == "konflikt"
@@ -340,7 +341,7 @@ def test_handlaggare_may_not_run_the_meeting(world, api):
     arende = factories.create_arende(world)
     db.session.commit()
     response = api("ledamot_af").post(f"/arenden/{arende.id}/handelser", json={
-        "trigger": "placera_pa_agenda", "version": arende.version, "motesdatum": clock.today().isoformat(),
+        "trigger": "placera_pa_agenda", "version": arende.version,
     })
     assert response.status_code == 403
     assert fel(response)["kod"] == "saknar_behorighet"
@@ -370,7 +371,9 @@ def test_admin_correction_through_the_api(world, api):
     ({"version": 1}, "falt_saknas", "trigger"),
     ({"trigger": "aterkalla", "version": "1"}, "ogiltig_typ", "version"),
     ({"trigger": "aterkalla", "version": 1, "datum": "igår"}, "ogiltigt_datum", "datum"),
-    ({"trigger": "aterkalla", "version": 1, "ledig_plats": "ja"}, "ogiltig_typ", "ledig_plats"),
+    # Facts are not taken from the caller (issue 15): the fields are unknown.
+    ({"trigger": "aterkalla", "version": 1, "ledig_plats": True}, "okant_falt", "ledig_plats"),
+    ({"trigger": "aterkalla", "version": 1, "motesdatum": "2026-03-10"}, "okant_falt", "motesdatum"),
     ({"trigger": "aterkalla", "version": 1, "kommentar": 5}, "ogiltig_typ", "kommentar"),
     ({"trigger": "aterkalla", "version": 1, "orsak": "x"}, "okant_falt", "orsak"),
 ])

@@ -166,8 +166,7 @@ def test_timeline_merges_history_and_notes_by_time_newest_last(world, login, tid
     assert client.post(f"/arenden/{arende.id}/anteckningar", data={"ny-text": "Första anteckningen"}).status_code == 303
     tid.fram(steg)
     db.session.expire_all()
-    services.fire(world.users["projektledare"], arende.id, "placera_pa_agenda", version=arende.version,
-                  motesdatum=clock.today() + 7 * DAY)
+    factories.placera(world, arende)
     db.session.commit()
     tid.fram(steg)
     assert client.post(f"/arenden/{arende.id}/anteckningar", data={"ny-text": "Andra anteckningen"}).status_code == 303

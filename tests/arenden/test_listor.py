@@ -14,8 +14,9 @@ from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.core.errors import Forbidden, NotFound
 from samverkan.deltagare import services as deltagare_services
-from samverkan.moten.models import Dagordningspunkt, Mote
+from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus, punktregler
 from tests import factories
+from workflows import arende as wf
 
 
 def _arende(world, *, user="ledamot_af", nummer=None, giltigt_dagar=365, aktualisera=True,
@@ -38,8 +39,26 @@ def _arende(world, *, user="ledamot_af", nummer=None, giltigt_dagar=365, aktuali
 
 
 def _fire(world, arende, trigger, dagar_sedan, **context):
-    services.fire(world.users["projektledare"], arende.id, trigger, version=None,
-                  datum=clock.today() - dt.timedelta(days=dagar_sedan), **context)
+    """A back-dated transition. The meeting's triggers get the facts their guards read (a
+    booked item on a meeting ahead, an insats with a place), written for the moment and
+    removed again: the tests below make the meeting rows the lists read themselves."""
+    datum = clock.today() - dt.timedelta(days=dagar_sedan)
+    via = wf.via(trigger)
+    kanal = wf.ARENDE if wf.ARENDE in via else sorted(via)[0]
+    tillfalliga = []
+    if trigger == "placera_pa_agenda":
+        mote = factories.mote(world)
+        punkt = Dagordningspunkt(mote_id=mote.id, arende_id=arende.id, status=punktregler.forsta(PunktStatus.BOKAD))
+        db.session.add(punkt)
+        db.session.flush()
+        tillfalliga = [punkt, mote]
+    elif trigger == "anvisa_insats":
+        tillfalliga = [factories.insats(world, arende)]
+    services.fire(world.users["projektledare"], arende.id, trigger, version=None, datum=datum,
+                  kanal=kanal, **context)
+    for rad in tillfalliga:
+        db.session.delete(rad)
+        db.session.flush()
 
 
 def _mote(world, *, om_dagar, installt=False, team=None):
@@ -97,18 +116,18 @@ def test_inkorg_shows_new_and_follow_up_oldest_first_with_carried_over(world, lo
     old_new = _arende(world, aktualiserad_for=20)
     recent_new = _arende(world, aktualiserad_for=2)
     carried = _arende(world, aktualiserad_for=15)
-    _fire(world, carried, "placera_pa_agenda", 10, motesdatum=clock.today() - dt.timedelta(days=10))
+    _fire(world, carried, "placera_pa_agenda", 10)
     _fire(world, carried, "bordlagg", 10)
     mote = _mote(world, om_dagar=-10)
     db.session.add(Dagordningspunkt(mote_id=mote.id, arende_id=carried.id, utfall="bordlagd"))
     followed = _arende(world, aktualiserad_for=19)
     for trigger in ("placera_pa_agenda", "samplanera", "anvisa_insats"):
-        _fire(world, followed, trigger, 18, motesdatum=clock.today() - dt.timedelta(days=18))
+        _fire(world, followed, trigger, 18)
     _fire(world, followed, "kalla_till_uppfoljning", 5)
     on_agenda = _arende(world)
-    _fire(world, on_agenda, "placera_pa_agenda", 1, motesdatum=clock.today() + dt.timedelta(days=3))
+    _fire(world, on_agenda, "placera_pa_agenda", 1)
     draft = _arende(world, aktualisera=False)
-    elsewhere = _arende(world, user="granne", team=world.annat_team, parter=["af"])
+    elsewhere = _arende(world, user="granne", team=world.annat_team, parter=["af", "kommun"])
     db.session.commit()
 
     response = login(world.users["projektledare"]).get("/arenden/inkorg")
@@ -271,8 +290,11 @@ def test_search_does_not_leak_other_teams_or_reference_only_arenden(world, login
     assert fk_not_covered.referens in fk.get(f"/arenden/sok?q={fk_not_covered.referens}").get_data(as_text=True)
     html = fk.post("/arenden/sok", data={"q": nummer}).get_data(as_text=True)
     assert "<table" not in html and not _referenser(html)
-    # The projektledare reads details of both.
+    # The projektledare reads details of the submitted one; the draft is its author's
+    # alone (issue 15), and she finds both.
     html = login(world.users["projektledare"]).post("/arenden/sok", data={"q": nummer}).get_data(as_text=True)
+    assert _referenser(html.split("<table", 1)[1]) == [fk_not_covered.referens]
+    html = login(world.users["ledamot_af"]).post("/arenden/sok", data={"q": nummer}).get_data(as_text=True)
     assert sorted(_referenser(html.split("<table", 1)[1])) == sorted([fk_not_covered.referens, draft.referens])
 
 

@@ -71,8 +71,7 @@ def test_two_transitions_of_one_arende_at_once_one_wins_the_other_is_told(app, w
         headers = _token(world, "projektledare")
         path = f"/api/v1/arenden/{arende_id}/handelser"
         anrop = [("POST", path, {"headers": headers, "json": {"trigger": t, "version": version, **extra}})
-                 for t, extra in (("aterkalla", {}), ("placera_pa_agenda", {
-                     "motesdatum": (clock.today() + dt.timedelta(days=7)).isoformat()}))]
+                 for t, extra in (("aterkalla", {}), ("felregistrera", {"kommentar": "Dubbelklick"}))]
     else:
         client = login(world.users["projektledare"])
         cookie = client.get_cookie("samverkan_session", domain="samverkan.test")

@@ -81,9 +81,17 @@ def test_consent_not_covering_the_meeting_blocks_with_the_guards_reason(world, n
     assert _punkter(mote.id) == [] and mote.agendaversion == 0
 
 
-def test_consent_not_naming_every_party_blocks_too(world, nytt_mote):
+def test_consent_naming_some_parties_is_booked_unless_the_team_requires_all(world, nytt_mote):
+    # Issue 15: consent for the aktualiserande party and one other is enough by default;
+    # a team with the stricter rule refuses it at booking.
     mote = nytt_mote()
     arende = factories.create_arende(world, parter=["af", "kommun"])
+    db.session.commit()
+    services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    assert arende.status == wf.PA_AGENDA
+    db.session.rollback()
+    world.team.samtycke_alla_parter = True
+    db.session.flush()
     with pytest.raises(DomainError) as error:
         services.lagg_till(world.users["projektledare"], mote.id, arende.id)
     assert error.value.message == wf.GUARD_MESSAGES["samtycke_tacker_motet"]
@@ -284,7 +292,7 @@ def test_after_the_meeting_items_not_reached_are_carried_over(world, nytt_mote, 
     db.session.commit()
     efter = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
     satt_klockan(efter)
-    arende_services.fire(pl, hunnen.id, "samplanera", version=None)
+    arende_services.fire(pl, hunnen.id, "samplanera", version=None, kanal=wf.MOTE)
     db.session.commit()
 
     client = login(pl)
