@@ -114,7 +114,7 @@ def init_app(app: Flask) -> None:
     # The request machinery (core/anrop.py) has rolled back before any error handler runs.
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        _audit_nekad(error)
+        audit_nekad(error)
         if request.blueprint == "api":
             return jsonify(fel={"kod": error.code, "meddelande": error.message, "falt": error.field}), error.status
         return render_template("fel.html", status=error.status, meddelande=error.message), error.status
@@ -156,7 +156,7 @@ def init_app(app: Flask) -> None:
 
 
 
-def _audit_nekad(error: DomainError) -> None:
+def audit_nekad(error: DomainError) -> None:
     """A refused read of an ärende the user knows of (403 from policy.require), web or API
     alike, in that ärende's trail: written after the rollback, in a transaction of its own."""
     arende_id = getattr(error, "arende_id", None)

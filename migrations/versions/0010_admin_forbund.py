@@ -94,17 +94,14 @@ def downgrade():
     with op.batch_alter_table('utskick', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_utskick_utskicktyp'), type_='check')
         batch_op.create_check_constraint('utskicktyp', sa.column('typ').in_(_UTSKICK_GAMLA))
-    with op.batch_alter_table('team', schema=None) as batch_op:
-        if op.get_bind().dialect.name != 'sqlite':  # SQLite never got it (see upgrade)
-            batch_op.drop_constraint(op.f('ck_team_teamtyp'), type_='check')
-        batch_op.drop_column('paminnelse_dagar_fore_anmalan')
-        batch_op.drop_column('anmalan_dagar_fore_kallelse')
-        batch_op.drop_column('minuter_per_arende')
-        batch_op.drop_column('planeringsmanader')
-        batch_op.drop_column('moteslangd_minuter')
-        batch_op.drop_column('typ')
-    with op.batch_alter_table('part', schema=None) as batch_op:
-        batch_op.drop_column('kortnamn')
+    # As in the upgrade: ALTER TABLE … DROP COLUMN in place, never a batch copy of team
+    # (SQLite 3.35+ drops a column in place; a copy fails on a database with data).
+    if op.get_bind().dialect.name != 'sqlite':  # SQLite never got it (see upgrade)
+        op.drop_constraint(op.f('ck_team_teamtyp'), 'team', type_='check')
+    for kolumn in ('paminnelse_dagar_fore_anmalan', 'anmalan_dagar_fore_kallelse', 'minuter_per_arende',
+                   'planeringsmanader', 'moteslangd_minuter', 'typ'):
+        op.execute(f'ALTER TABLE team DROP COLUMN {kolumn}')
+    op.execute('ALTER TABLE part DROP COLUMN kortnamn')  # in place too: part is referenced everywhere
     with op.batch_alter_table('engangslank', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_engangslank_user_id'))
     op.drop_table('engangslank')

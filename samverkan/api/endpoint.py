@@ -32,6 +32,7 @@ from flask import Response, jsonify
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
+from samverkan import web
 from samverkan.api import bp
 from samverkan.api.schema import Felkod
 from samverkan.core.db import db
@@ -148,4 +149,5 @@ def fel_svar(error: DomainError) -> Response:
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
     db.session.rollback()
+    web.audit_nekad(error)  # a refused read in the ärende's trail, as on the pages
     return fel_svar(error)

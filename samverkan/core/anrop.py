@@ -180,8 +180,11 @@ def skriv_apart(rader: list) -> None:
     transaction, taking the write lock only for the insert), tried a bounded number of
     times while the database stays locked; on PostgreSQL an ordinary short transaction."""
     mapper = sa_inspect(type(rader[0]))
-    varden = [{attr.key: getattr(rad, attr.key) for attr in mapper.column_attrs
-               if getattr(rad, attr.key) is not None} for rad in rader]
+    # Every row with the same keys (an INSERT of many rows takes the first row's keys): a
+    # missing value is the column's default, the primary key left to the database.
+    kolumner = [(attr.key, attr.columns[0]) for attr in mapper.column_attrs if not attr.columns[0].primary_key]
+    varden = [{nyckel: _med_standard(getattr(rad, nyckel), kolumn) for nyckel, kolumn in kolumner}
+              for rad in rader]
     for forsok in range(1, BEGIN_FORSOK + 1):
         try:
             with db.engine.connect() as conn:
@@ -194,6 +197,12 @@ def skriv_apart(rader: list) -> None:
                 raise
             log.warning("SQLite write lock still taken for a read's audit rows (attempt %d of %d)",
                         forsok, BEGIN_FORSOK)
+
+
+def _med_standard(varde, kolumn):
+    if varde is not None or kolumn.default is None or not kolumn.default.is_scalar and not kolumn.default.is_callable:
+        return varde
+    return kolumn.default.arg(None) if kolumn.default.is_callable else kolumn.default.arg
 
 
 def _avbryt(*, aterstall_kaka: bool) -> None:

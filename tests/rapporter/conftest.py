@@ -30,7 +30,10 @@ def skapa_arende(w, *, kon: str, fodd: int, part: str, akt: dt.date | None, team
                  fs: str | None = None, fs_slut: str | None = None, ss: str | None = None,
                  ss_slut: str | None = None) -> Arende:
     nr = next(_nr)
-    deltagare = Deltagare(forbund_id=w.forbund.id, personnummer=factories.personnummer(D(fodd, 3, 1)),
+    # A birthday of its own in the year (a fixed day made two of the same year collide one
+    # time in a few hundred: the personnummer is unique per förbund).
+    deltagare = Deltagare(forbund_id=w.forbund.id,
+                          personnummer=factories.personnummer(D(fodd, 1 + nr % 12, 1 + nr // 12 % 28)),
                           kon=Kon(kon), fodelsear=fodd)
     db.session.add(deltagare)
     db.session.flush()

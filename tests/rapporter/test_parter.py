@@ -22,6 +22,7 @@ def _ifo(w):
     db.session.flush()
     user = factories.create_user(w.forbund, ifo, "Ledamot IFO", epost="ledamot_ifo@example.org")
     db.session.add(Medlemskap(team_id=w.team.id, user_id=user.id, roll=TeamRoll.LEDAMOT))
+    w.team.parter.append(ifo)  # the team seats the party (team_part), as the admin does
     db.session.flush()
     w.parter["ifo"] = ifo
     return ifo
