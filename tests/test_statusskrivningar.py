@@ -78,9 +78,8 @@ def skanna(kod: str, fil: str) -> list[str]:
             targets = [node.target]
         for target in targets:
             for t in (target.elts if isinstance(target, ast.Tuple) else [target]):
-                if isinstance(t, ast.Attribute) and t.attr == "status":
-                    if (fil, _namn(t)) not in UNDANTAG:
-                        fynd.append(f"{fil}:{node.lineno}: {_namn(t)} = …")
+                if isinstance(t, ast.Attribute) and t.attr == "status" and (fil, _namn(t)) not in UNDANTAG:
+                    fynd.append(f"{fil}:{node.lineno}: {_namn(t)} = …")
         if isinstance(node, ast.Call):
             if _namn(node.func) == "setattr" and len(node.args) >= 2 and \
                     isinstance(node.args[1], ast.Constant) and node.args[1].value == "status":
