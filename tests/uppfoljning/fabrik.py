@@ -9,8 +9,8 @@ from sqlalchemy import delete, select
 
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
-from samverkan.insatser.models import Insats
 from samverkan.core.db import db
+from samverkan.insatser.models import Insats
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, Narvaro, NarvaroStatus
 from samverkan.samplanering.models import Atgard
