@@ -14,13 +14,13 @@ from sqlalchemy import Date, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from samverkan.arenden import kodlistor
-from samverkan.arenden.flow import ArendeFlow
+from samverkan.arenden.flow import STALE_MESSAGE, ArendeFlow
 from samverkan.arenden.models import Arende, ArendeHandelse, Referensserie
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import Conflict, DomainError, Forbidden, NotFound
 from samverkan.core.html import sanitize_html
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare import personnummer as personnummer_mod
@@ -189,6 +189,8 @@ def fire(
     arende = db.session.get(Arende, arende_id)
     policy.require(user, arende, policy.Atkomst.REFERENS)
     flow = ArendeFlow(arende)
+    if version is not None and version != arende.version:
+        raise Conflict(STALE_MESSAGE)  # someone else changed it first: say so, not why not
     if trigger != "korrigera":
         # What the state allows is no secret to whoever sees the ärende by reference.
         flow.kontrollera_tillstand(trigger)

@@ -24,6 +24,10 @@ def _arende(world, *, user="ledamot_af", nummer=None, giltigt_dagar=365, aktuali
     """An ärende for a chosen person, consent length and submission day."""
     u = world.users[user]
     today = clock.today()
+    if nummer is not None:
+        # Several ärenden of one person side by side: the team allows parallel ärenden
+        # (issue 15 refuses a second open one otherwise).
+        (team or world.team).parallella_arenden = True
     arende = services.create_utkast(u, team_id=(team or world.team).id, fragestallning="<p>Fråga</p>",
                                     kon="man", personnummer=nummer or factories.personnummer())
     deltagare_services.register_samtycke(

@@ -157,7 +157,7 @@ def test_simultaneous_assignments_never_exceed_capacity(world, pa_agendan, ctx):
     # Samplanerade already: the race is for the samcoach's places only.
     pl = world.users["projektledare"]
     for punkt in punkter:
-        arende_services.fire(pl, punkt.arende_id, "samplanera", version=None)
+        arende_services.fire(pl, punkt.arende_id, "samplanera", version=None, kanal=wf.MOTE)
     db.session.commit()
     user_id, samcoach_id, fixed = pl.id, world.users["samcoach"].id, clock._now
     barrier = threading.Barrier(n)
