@@ -12,10 +12,11 @@ Revision ID: 0010_krypto_kryptering
 Revises: 0010_plan_atgard_klar
 Create Date: 2026-12-05 06:30:00
 """
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
+
+from samverkan.core.migrering import sqlite_utan_fk
 
 from samverkan.core import krypto
 
@@ -37,40 +38,13 @@ def _villkor(tabell):
     return {c['name'] for c in sa.inspect(op.get_bind()).get_check_constraints(tabell)}
 
 
-@contextmanager
-def _sqlite_utan_fk():
-    """SQLite rebuilds a table to change a column (batch mode), and dropping the old copy
-    of a table other rows point at fails while foreign keys are on; the pragma can only
-    change outside a transaction. So: commit, turn them off, rebuild, check every
-    reference (``foreign_key_check``), commit, turn them on again."""
-    bind = op.get_bind()
-    if bind.dialect.name != 'sqlite':
-        yield
-        return
-    bind.exec_driver_sql('COMMIT')
-    bind.exec_driver_sql('PRAGMA foreign_keys = OFF')
-    bind.exec_driver_sql('BEGIN IMMEDIATE')
-    try:
-        yield
-        trasiga = bind.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
-        if trasiga:
-            raise RuntimeError(f'Migreringen lämnade trasiga referenser: {trasiga[:5]}')
-        bind.exec_driver_sql('COMMIT')
-    except BaseException:
-        bind.exec_driver_sql('ROLLBACK')
-        raise
-    finally:
-        bind.exec_driver_sql('PRAGMA foreign_keys = ON')
-        bind.exec_driver_sql('BEGIN IMMEDIATE')  # alembic's own transaction goes on
-
-
 def upgrade():
-    with _sqlite_utan_fk():
+    with sqlite_utan_fk(op.get_bind()):
         _upgrade()
 
 
 def downgrade():
-    with _sqlite_utan_fk():
+    with sqlite_utan_fk(op.get_bind()):
         _downgrade()
 
 

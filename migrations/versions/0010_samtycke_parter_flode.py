@@ -15,6 +15,8 @@ Create Date: 2026-12-05 06:30:00
 import sqlalchemy as sa
 from alembic import op
 
+from samverkan.core.migrering import sqlite_utan_fk
+
 revision = '0010_samtycke_parter_flode'
 down_revision = '0010_rapport_budget_finsam'
 branch_labels = None
@@ -31,6 +33,16 @@ def _in(values):
 
 
 def upgrade():
+    with sqlite_utan_fk(op.get_bind()):
+        _upgrade()
+
+
+def downgrade():
+    with sqlite_utan_fk(op.get_bind()):
+        _downgrade()
+
+
+def _upgrade():
     with op.batch_alter_table('team', schema=None) as batch_op:
         batch_op.add_column(sa.Column('samtycke_alla_parter', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
@@ -52,7 +64,7 @@ def upgrade():
                "WHERE status = 'avslutad' AND avslutsorsak = 'felregistrering'")
 
 
-def downgrade():
+def _downgrade():
     op.execute("DELETE FROM utskick WHERE typ = 'samtycke'")
     with op.batch_alter_table('utskick', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_utskick_utskicktyp'), type_='check')

@@ -27,6 +27,7 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.forbund.models import Forbund
+from samverkan.kallelser import brev
 from samverkan.kallelser.models import Utskick, UtskickTyp
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,8 @@ def skicka_lank(user: User, syfte: LankSyfte, *, av_id: int | None) -> Utskick:
     text = (f"{inledning}\n\n{lankadress(secret)}\n\n"
             f"Länken gäller till {giltig} och kan användas en gång.\n\n"
             "Om du inte väntade dig det här meddelandet kan du bortse från det.")
-    from samverkan.kallelser.services import ny_message_id
 
-    utskick = Utskick(mote_id=None, typ=UtskickTyp(syfte.value), mottagare_id=user.id, epost=user.epost,
-                      version=f"lank-{lank.id}", amne=amne, text=text, message_id=ny_message_id())
-    db.session.add(utskick)
+    utskick = brev.koa(user, UtskickTyp(syfte.value), version=f"lank-{lank.id}", amne=amne, text=text)
     db.session.flush()
     audit.record(f"engangslank.{syfte.value}", "anvandare", user.id, user_id=av_id)
     return utskick

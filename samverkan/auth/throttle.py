@@ -39,6 +39,8 @@ from sqlalchemy import and_, func, or_, select
 from samverkan.auth.models import Inloggningsforsok, User
 from samverkan.core import clock
 from samverkan.core.db import db
+from samverkan.kallelser import brev
+from samverkan.kallelser.models import UtskickTyp
 
 KAND_ENHET_COOKIE = "samverkan_enhet"
 # Accounts remembered per browser (a shared computer).
@@ -154,9 +156,6 @@ def las_upp_user(token: str) -> User | None:
 
 def varna_agaren(user: User) -> None:
     """Tell the owner, through the outbox, that the account saw a burst of failures."""
-    from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp
-    from samverkan.kallelser.services import ny_message_id
-
     nu = clock.now()
     bas = current_app.config["BASE_URL"].rstrip("/")
     text = (
@@ -169,9 +168,5 @@ def varna_agaren(user: User) -> None:
         f"{bas}/logga-in/las-upp/{las_upp_token(user)}\n\n"
         "Det här är ett automatiskt meddelande från Samverkan."
     )
-    db.session.add(Utskick(
-        mote_id=None, typ=UtskickTyp.INLOGGNINGSVARNING, mottagare_id=user.id, epost=user.epost,
-        version=nu.strftime("%Y-%m-%dT%H:%M:%S"), amne="Misslyckade inloggningsförsök på ditt konto",
-        text=text, ics=None, message_id=ny_message_id(), status=UtskickStatus.KOAD, forsok=0,
-        nasta_forsok=nu, senaste_fel="", skapad=nu,
-    ))
+    brev.koa(user, UtskickTyp.INLOGGNINGSVARNING, version=nu.strftime("%Y-%m-%dT%H:%M:%S"),
+             amne="Misslyckade inloggningsförsök på ditt konto", text=text, nu=nu)

@@ -25,7 +25,6 @@ failed) is here too; ``jobs.py`` drives it and ``mail.py`` speaks SMTP.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -43,7 +42,8 @@ from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Medlemskap, Team, TeamRoll
-from samverkan.kallelser import ics, regler
+from samverkan.kallelser import brev, ics, regler
+from samverkan.kallelser.brev import ny_message_id
 from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp, utskicksregler
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
@@ -187,11 +187,6 @@ def _fortfarande_forfallen(typ: UtskickTyp, mote: Mote, nu: dt.datetime) -> bool
 
 
 # --- writing the outbox -----------------------------------------------------------------
-
-
-def ny_message_id() -> str:
-    """A placeholder until the row has its id (``message_id``)."""
-    return f"<utskick-{uuid.uuid4().hex}@samverkan>"
 
 
 def message_id(utskick_id: int, skapad: dt.datetime) -> str:
@@ -642,11 +637,7 @@ def samtyckespaminnelser(nu: dt.datetime) -> int:
         for user in mottagare_.values():
             if not user.aktiv:
                 continue
-            db.session.add(Utskick(
-                mote_id=None, typ=UtskickTyp.SAMTYCKE, mottagare_id=user.id, epost=user.epost,
-                version=f"samtycke-{samtycke.id}", amne=amne, text=text, ics=None,
-                message_id=ny_message_id(), status=utskicksregler.forsta(UtskickStatus.KOAD), forsok=0,
-                nasta_forsok=nu, senaste_fel="", skapad=nu))
+            brev.koa(user, UtskickTyp.SAMTYCKE, version=f"samtycke-{samtycke.id}", amne=amne, text=text, nu=nu)
             antal += 1
         samtycke.paminnelse_skickad = nu
         db.session.flush()
