@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import schemathesis
 from sqlalchemy import func, select
 
 from samverkan.arenden.models import Arende
@@ -23,6 +24,7 @@ from samverkan.kallelser.models import Utskick, UtskickTyp
 from samverkan.moten.models import Mote
 from tests import factories
 from tests.api.helpers import Api, fel
+from tests.api.test_schemathesis import _config, wsgi_probe  # noqa: F401 (a fixture)
 
 NU = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -267,3 +269,34 @@ def test_an_admin_of_another_forbund_finds_nothing_of_this_one(world, client):
     response = api.post("/admin/teams", json={"namn": "Lånat", "part_ids": [world.parter["af"].id]})
     assert response.status_code == 422 and "part_ids" in fel(response)["falt_fel"]
     assert _rader() == fore
+
+
+def test_schemathesis_as_the_admin_finds_nothing(app, world, wsgi_probe):  # noqa: F811
+    """The run of ``test_schemathesis.py`` calls with a projektledare's token, which the
+    admin's endpoints refuse before reading the request: here the same checks with the
+    admin's token, so every admin endpoint's reading and answers are walked."""
+    from schemathesis.engine import Status, from_schema
+    from schemathesis.engine.events import EngineFinished, FatalError, NonFatalError, ScenarioFinished
+
+    _, secret = create_token(world.users["admin"], "schemathesis")
+    db.session.commit()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=_config(secret, db.engine.dialect.name))
+    schema = schema.include(path_regex="^/admin/")
+    cases, fel_, fatal = 0, [], []
+    for event in from_schema(schema).execute():
+        if isinstance(event, ScenarioFinished):
+            cases += len(event.recorder.cases)
+            for case_id, checks in event.recorder.checks.items():
+                for check in checks:
+                    if check.status == Status.FAILURE:
+                        case = event.recorder.cases[case_id].value
+                        fel_.append(f"{event.label}: {check.name}: {case.method} {case.formatted_path} "
+                                    f"body={case.body!r}: {check.failure_info.failure.title}")
+        elif isinstance(event, NonFatalError | FatalError):
+            fatal.append(repr(getattr(event, "value", None) or getattr(event, "exception", None)))
+        elif isinstance(event, EngineFinished):
+            break
+    assert not fatal, fatal
+    print(f"schemathesis as the admin: {cases} cases")
+    assert cases > 50
+    assert sorted(set(fel_)) == [], "\n".join(sorted(set(fel_)))
