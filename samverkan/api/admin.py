@@ -173,6 +173,10 @@ class NyRoll(In):
     kapacitet = Heltal(allow_none=True, metadata={"description": "Samcoach: 0–100 pågående ärenden."})
 
 
+class AndradAnvandare(In):
+    part_id = Id(required=True, allow_none=True, metadata={"description": "Förbundets part; null = ingen part."})
+
+
 class Overforing(In):
     till_id = Id(required=True, metadata={"description": "En aktiv kollega från samma part."})
 
@@ -304,6 +308,13 @@ def admin_bjud_in(body: dict):
     aldrig i svaret."""
     return _anvandare(services.bjud_in(api_user(), namn=body["namn"], epost=body["epost"],
                                        part_id=body.get("part_id")))
+
+
+@endpoint("PATCH", "/admin/anvandare/<int:anvandare_id>", body=AndradAnvandare, svar=AdminAnvandare, fel=(403,))
+@policy.regel("admin")
+def admin_andra_anvandare(anvandare_id: int, body: dict):
+    """Byt en medlems part (administratören)"""
+    return _anvandare(services.andra_part_for(api_user(), anvandare_id, body["part_id"]))
 
 
 @endpoint("POST", "/admin/anvandare/<int:anvandare_id>/avaktivera", svar=AdminAnvandare, fel=(403, 422))

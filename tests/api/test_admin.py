@@ -147,6 +147,8 @@ def test_a_forbund_with_only_its_admin_sets_itself_up_through_the_api(client):
     db.session.expire_all()
     mote = db.session.get(Mote, mote.id)
     assert clock.local(mote.kallelse_planerad).date() == clock.local(mote.starttid).date() - dt.timedelta(days=10)
+    response = api.patch(f"/admin/anvandare/{sam}", json={"part_id": parter["RPB"]})
+    assert response.get_json()["part_id"] == parter["RPB"]
     response = api.patch(f"/admin/parter/{parter['AMI']}", json={"namn": "Provby kommun, Arbetsmarknad"})
     assert response.get_json() == {"id": parter["AMI"], "typ": "kommun", "namn": "Provby kommun, Arbetsmarknad",
                                    "kortnamn": "AMI"}
@@ -255,6 +257,7 @@ def test_an_admin_of_another_forbund_finds_nothing_of_this_one(world, client):
     for response in (
         api.patch(f"/admin/parter/{world.parter['af'].id}", json={"namn": "Kapad"}),
         api.patch(f"/admin/teams/{world.team.id}", json={"namn": "Kapat"}),
+        api.patch(f"/admin/anvandare/{world.users['ledamot_af'].id}", json={"part_id": None}),
         api.post(f"/admin/anvandare/{world.users['ledamot_af'].id}/avaktivera"),
         api.post(f"/admin/anvandare/{world.users['ledamot_af'].id}/overfor", json={"till_id": world.users['granne'].id}),
         api.put(f"/admin/anvandare/{world.users['samcoach'].id}/kapacitet", json={"kapacitet": 1}),
