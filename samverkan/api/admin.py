@@ -23,12 +23,15 @@ from samverkan.api.schema import (
     Klockslag,
     Lista,
     Objekt,
+    Sant,
     Text,
     Ut,
     fields,
+    langd,
     val,
 )
 from samverkan.auth import policy
+from samverkan.core.errors import Valideringsfel
 from samverkan.forbund import services
 from samverkan.forbund.models import PartTyp, Team, TeamRoll, TeamTyp
 
@@ -177,6 +180,25 @@ class AndradAnvandare(In):
     part_id = Id(required=True, allow_none=True, metadata={"description": "Förbundets part; null = ingen part."})
 
 
+class Import(In):
+    csv = Text(required=True, validate=langd(maximum=131_000, kod="for_stor_fil"), metadata={
+        "description": "CSV med rubrikraden namn;epost;part;team;roll;ersatter (komma går också)."})
+    torrkorning = Sant(metadata={"description": "true: bara granska raderna, spara inget (standard false)."})
+
+
+class Importrad(Ut):
+    rad = Heltal(minimum=1, metadata={"description": "Radnumret i filen (rubrikraden är 1)."})
+    epost = fields.String()
+    fel = Lista(fields.String(), metadata={"description": "Radens fel på svenska; tom om raden är rätt."})
+
+
+class Importsvar(Ut):
+    ok = fields.Boolean(metadata={"description": "Inga fel i filen."})
+    importerade = Heltal(minimum=0, metadata={"description": "Inbjudna personer (0 vid torrkörning)."})
+    fel = Lista(fields.String(), metadata={"description": "Fel i filen som helhet."})
+    rader = Lista(Objekt(Importrad))
+
+
 class Overforing(In):
     till_id = Id(required=True, metadata={"description": "En aktiv kollega från samma part."})
 
@@ -308,6 +330,22 @@ def admin_bjud_in(body: dict):
     aldrig i svaret."""
     return _anvandare(services.bjud_in(api_user(), namn=body["namn"], epost=body["epost"],
                                        part_id=body.get("part_id")))
+
+
+@endpoint("POST", "/admin/import", body=Import, svar=Importsvar, fel=(403,))
+@policy.regel("admin")
+def admin_importera(body: dict):
+    """Importera medlemmar från CSV (administratören)
+
+    Varje rad granskas först. Med torrkorning, eller med något fel, sparas inget: en
+    torrkörning svarar med varje rads fel, en import med fel svarar 422 (ogiltiga_uppgifter,
+    falt_fel per rad: ”rad_3” …, ”csv” för filen)."""
+    resultat = services.importera(api_user(), body["csv"], torrkorning=body.get("torrkorning", False))
+    if not resultat.ok and not body.get("torrkorning", False):
+        raise Valideringsfel({**({"csv": " ".join(resultat.fel)} if resultat.fel else {}),
+                              **{f"rad_{r.nummer}": " ".join(r.fel) for r in resultat.rader if r.fel}})
+    return {"ok": resultat.ok, "importerade": resultat.importerade, "fel": resultat.fel,
+            "rader": [{"rad": r.nummer, "epost": r.epost, "fel": r.fel} for r in resultat.rader]}
 
 
 @endpoint("PATCH", "/admin/anvandare/<int:anvandare_id>", body=AndradAnvandare, svar=AdminAnvandare, fel=(403,))

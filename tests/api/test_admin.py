@@ -303,3 +303,28 @@ def test_schemathesis_as_the_admin_finds_nothing(app, world, wsgi_probe):  # noq
     print(f"schemathesis as the admin: {cases} cases")
     assert cases > 50
     assert sorted(set(fel_)) == [], "\n".join(sorted(set(fel_)))
+
+
+def test_csv_import_dry_run_shows_each_rows_errors_and_nothing_is_imported_while_any_is_wrong(world, client):
+    api = _admin_api(client, world.users["admin"])
+    team = world.team.namn
+    af = world.parter["af"].namn
+    rader = ["namn;epost;part;team;roll;ersatter",
+             f"Rut Rad;rut@example.org;{af};{team};ledamot;",
+             f"Fel Rad;{world.users['ledamot_af'].epost};{af};{team};ersattare;"]
+    fore = _rader()
+    response = api.post("/admin/import", json={"csv": "\n".join(rader), "torrkorning": True})
+    assert response.status_code == 200
+    svar = response.get_json()
+    assert svar["ok"] is False and svar["importerade"] == 0
+    assert svar["rader"][0] == {"rad": 2, "epost": "rut@example.org", "fel": []}
+    assert "Det finns redan en användare med den e-postadressen." in svar["rader"][1]["fel"]
+    response = api.post("/admin/import", json={"csv": "\n".join(rader)})
+    assert response.status_code == 422
+    assert set(fel(response)["falt_fel"]) == {"rad_3"}
+    assert _rader() == fore
+
+    response = api.post("/admin/import", json={"csv": "\n".join(rader[:2])})
+    assert response.get_json()["importerade"] == 1
+    ny = db.session.execute(select(User).where(User.epost == "rut@example.org")).scalar_one()
+    assert [m.roll for m in ny.medlemskap] == [TeamRoll.LEDAMOT]
