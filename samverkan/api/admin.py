@@ -11,6 +11,8 @@ invitation's link goes by mail only, never in an answer.
 
 from __future__ import annotations
 
+import csv
+
 from flask import request
 
 from samverkan.api import bp
@@ -27,11 +29,10 @@ from samverkan.api.schema import (
     Text,
     Ut,
     fields,
-    langd,
     val,
 )
 from samverkan.auth import policy
-from samverkan.core.errors import Valideringsfel
+from samverkan.core.errors import DomainError, Valideringsfel
 from samverkan.forbund import services
 from samverkan.forbund.models import PartTyp, Team, TeamRoll, TeamTyp
 
@@ -181,7 +182,7 @@ class AndradAnvandare(In):
 
 
 class Import(In):
-    csv = Text(required=True, validate=langd(maximum=131_000, kod="for_stor_fil"), metadata={
+    csv = Text(required=True, metadata={
         "description": "CSV med rubrikraden namn;epost;part;team;roll;ersatter (komma går också)."})
     torrkorning = Sant(metadata={"description": "true: bara granska raderna, spara inget (standard false)."})
 
@@ -340,7 +341,10 @@ def admin_importera(body: dict):
     Varje rad granskas först. Med torrkorning, eller med något fel, sparas inget: en
     torrkörning svarar med varje rads fel, en import med fel svarar 422 (ogiltiga_uppgifter,
     falt_fel per rad: ”rad_3” …, ”csv” för filen)."""
-    resultat = services.importera(api_user(), body["csv"], torrkorning=body.get("torrkorning", False))
+    try:
+        resultat = services.importera(api_user(), body["csv"], torrkorning=body.get("torrkorning", False))
+    except csv.Error:  # e.g. a field beyond the csv module's limit
+        raise DomainError("ogiltig_fil", "Filen går inte att läsa som CSV.", field="csv") from None
     if not resultat.ok and not body.get("torrkorning", False):
         raise Valideringsfel({**({"csv": " ".join(resultat.fel)} if resultat.fel else {}),
                               **{f"rad_{r.nummer}": " ".join(r.fel) for r in resultat.rader if r.fel}})

@@ -328,3 +328,5 @@ def test_csv_import_dry_run_shows_each_rows_errors_and_nothing_is_imported_while
     assert response.get_json()["importerade"] == 1
     ny = db.session.execute(select(User).where(User.epost == "rut@example.org")).scalar_one()
     assert [m.roll for m in ny.medlemskap] == [TeamRoll.LEDAMOT]
+    response = api.post("/admin/import", json={"csv": "namn;epost;part;team;roll\n" + "a" * 140_000 + ";b;c;d;e"})
+    assert response.status_code == 422 and fel(response)["kod"] == "ogiltig_fil"
