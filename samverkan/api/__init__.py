@@ -15,6 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Imported for their routes and hooks on ``bp``; after ``bp`` exists, which they import.
 from samverkan.api import (  # noqa: E402, F401
+    admin,
     arenden,
     auth,
     deltagare,
