@@ -40,6 +40,9 @@ class Defaults:
     LOGIN_THROTTLE_MAX_VANTAN = dt.timedelta(minutes=1)
     LOGIN_THROTTLE_PER_ACCOUNT = 5
     LOGIN_THROTTLE_PER_IP = 30
+    # The largest request body (a member CSV import, any form or JSON): bigger is refused
+    # with 413 before it is read into memory.
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     LOGIN_KAND_ENHET = dt.timedelta(days=180)
     PAGE_SIZE = 25
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).

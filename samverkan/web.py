@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
         (400, "Begäran kunde inte förstås. Ladda om sidan och försök igen."),
         (404, "Sidan finns inte."),
         (405, "Den här åtgärden går inte att göra på den här sidan."),
+        (413, "Det du skickade är för stort (högst 5 MB). Dela upp filen och försök igen."),
         (500, "Något gick fel hos oss. Inget sparades. Försök igen om en stund."),
     ):
         app.register_error_handler(status, _http_error(status, message))

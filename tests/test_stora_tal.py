@@ -43,3 +43,9 @@ def test_an_oversized_integer_is_a_clear_answer_not_500(world, login, client, ve
 def test_a_page_number_within_range_but_past_the_end_is_an_empty_page(world, login, client):
     login(world.users["projektledare"])
     assert client.get("/arenden/", query_string={"sida": "2147483647"}).status_code == 200
+
+
+def test_a_body_beyond_the_limit_is_refused_before_it_is_read(world, client):
+    svar = client.post("/logga-in", data=b"x" * (5 * 1024 * 1024 + 1), content_type="application/x-www-form-urlencoded")
+    assert svar.status_code == 413
+    assert "för stort" in svar.get_data(as_text=True)
