@@ -41,8 +41,8 @@ BUDGET = [
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 9),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 4),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 7),
-    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 12),
-    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 8),
+    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 15),  # + each item's consented parties
+    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 11),  # + each item's consented parties
     ("utskick", "projektledare", "/kallelser/", 5),
     ("ett utskick", "projektledare", "/kallelser/{utskick}", 6),
     ("loggkontroll", "admin", "/loggkontroll/?fran=2026-01-01", 7),
@@ -53,7 +53,7 @@ BUDGET = [
     ("API: team", "token", "/api/v1/teams", 5),
     ("API: teamets medlemmar", "token", "/api/v1/teams/{team}/medlemmar", 5),
     ("API: teamets möten", "token", "/api/v1/teams/{team}/moten", 5),
-    ("API: ett möte", "token", "/api/v1/moten/{mote}", 6),
+    ("API: ett möte", "token", "/api/v1/moten/{mote}", 7),  # + each item's consented parties
     ("API: mötets utskick", "token", "/api/v1/moten/{mote}/utskick", 6),
 ]
 
