@@ -38,7 +38,7 @@ FEL_SVAR = {
 
 PATH_ID = {
     "arende_id": "Ärendets id.", "team_id": "Teamets id.", "mote_id": "Mötets id.", "punkt_id": "Punktens id.",
-    "token_id": "Tokens id.", "insats_id": "Insatsens id.", "atgard_id": "Åtgärdens id.",
+    "token_id": "Tokens id.", "insats_id": "Insatsens id.", "atgard_id": "Åtgärdens id.",  # nosec B105  # the description of a path parameter, not a password
     "part_id": "Partens id.", "anvandare_id": "Användarens id.", "medlemskap_id": "Medlemskapets (rollens) id.",
 }
 STATUSTEXT = {200: "Svaret.", 201: "Skapat.", 204: "Klart; inget innehåll."}
