@@ -49,3 +49,13 @@ def test_a_body_beyond_the_limit_is_refused_before_it_is_read(world, client):
     svar = client.post("/logga-in", data=b"x" * (5 * 1024 * 1024 + 1), content_type="application/x-www-form-urlencoded")
     assert svar.status_code == 413
     assert "för stort" in svar.get_data(as_text=True)
+
+
+def test_an_api_body_beyond_the_limit_is_refused_in_json(world, client):
+    from samverkan.auth.services import create_token
+
+    _, secret = create_token(world.users["admin"], "import")
+    svar = client.post("/api/v1/admin/import", data=b"{" + b" " * (5 * 1024 * 1024) + b"}",
+                       content_type="application/json", headers={"Authorization": f"Bearer {secret}"})
+    assert svar.status_code == 413
+    assert svar.get_json()["fel"]["kod"] == "http_413" and "för stort" in svar.get_json()["fel"]["meddelande"]

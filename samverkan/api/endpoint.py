@@ -28,7 +28,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from flask import Response, jsonify
+from flask import Response, abort, jsonify
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
 
@@ -98,6 +98,8 @@ def endpoint(method: str, path: str, *, body: type[Schema] | None = None, fraga:
 
 class _Parser(FlaskParser):
     def load_json(self, req, schema):
+        if req.max_content_length is not None and (req.content_length or 0) > req.max_content_length:
+            abort(413)  # get_json(silent=True) would turn the refusal into "not JSON"
         data = req.get_json(silent=True) if req.is_json else None
         if not isinstance(data, dict):
             raise DomainError("ogiltig_json", "Begäran ska ha ett JSON-objekt som innehåll "
