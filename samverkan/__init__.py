@@ -56,7 +56,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.gallring import cli as gallring_cli
     from samverkan.gallring import views as gallring_views
     from samverkan.insatser import views as insatser_views
-    from samverkan.kallelser import cli as kallelser_cli
     from samverkan.kallelser import views as kallelser_views
     from samverkan.loggkontroll import views as loggkontroll_views
     from samverkan.moten import views as moten_views
@@ -65,13 +64,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.rapporter import views as rapporter_views
     from samverkan.samplanering import forsenade_views as atgarder_views
     from samverkan.samplanering import views as samplanering_views
+    from samverkan.schemalaggare import cli as schemalaggare_cli
     from samverkan.uppfoljning import views as uppfoljning_views
 
     for module in (
         web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
         oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
         loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
-        gallring_views, forbund_views, api, auth_cli, demo_cli, kallelser_cli, drift_cli, gallring_cli,
+        gallring_views, forbund_views, api, auth_cli, demo_cli, schemalaggare_cli, drift_cli, gallring_cli,
         nycklar_cli, forbund_cli,
     ):
         module.init_app(app)

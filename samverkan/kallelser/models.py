@@ -74,7 +74,7 @@ class Utskick(db.Model):
 
 class SchemalaggareLas(db.Model):
     """The scheduler's lock row where there is no advisory lock (SQLite): who holds it and
-    until when (a lease the holder renews; see ``kallelser/ledare.py``)."""
+    until when (a lease the holder renews; see ``schemalaggare/ledare.py``)."""
 
     __tablename__ = "schemalaggare_las"
 

@@ -60,15 +60,10 @@ def kalla_forfallna() -> Counter:
 
 
 def kalla(app: Flask) -> Counter:
-    """The job, in its own app context (see ``samverkan.kallelser.jobs.kor``)."""
+    """The job, in its own app context (listed in ``samverkan.schemalaggare.jobb``)."""
     with app.app_context():
-        from samverkan.kallelser import services as kallelse_services  # kallelser's jobs import this module
-
-        antal = kalla_forfallna()
-        # Reminders before a consent expires: written here, delivered by the next
-        # delivery run like every message in the outbox.
-        with transaktion():
-            skrivna = kallelse_services.samtyckespaminnelser(clock.now())
-        if skrivna:
-            antal["samtyckespaminnelser"] += skrivna
-        return antal
+        try:
+            return kalla_forfallna()
+        finally:
+            db.session.rollback()
+            db.session.remove()

@@ -16,7 +16,7 @@ from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.forbund.models import Forbund
 from samverkan.gallring import jobs
-from samverkan.kallelser.jobs import schemalaggare
+from samverkan.schemalaggare.korning import schemalaggare
 from tests.gallring.conftest import innehall
 
 

@@ -9,6 +9,7 @@ import pytest
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.kallelser import jobs
+from samverkan.schemalaggare import korning
 from tests.kallelser.helpers import Klocka, SmtpServer
 
 
@@ -47,7 +48,7 @@ def kor(ctx):
         elif bara == "leverera":
             antal = jobs.leverera(ctx)
         else:
-            antal = jobs.kor(ctx)
+            antal = korning.kor(ctx)
         db.session.expire_all()
         return antal
 

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from samverkan.core import clock
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
-from samverkan.kallelser import ledare
 from samverkan.kallelser.models import SchemalaggareLas, Utskick, UtskickStatus
+from samverkan.schemalaggare import ledare
 from tests.kallelser.test_processer import (
     KALLADE,
     ROOT,
