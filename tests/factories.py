@@ -142,7 +142,7 @@ def create_arende(w: World, *, handlaggare: str = "ledamot_af", parter: list[str
 def mote(w: World, dag: dt.date | None = None, klockslag: dt.time = dt.time(13, 0)):
     """A meeting of the world's team on ``dag`` (default: a week ahead), made directly."""
     from samverkan.moten.models import Mote
-    from samverkan.moten.services import lokal_starttid
+    from samverkan.moten.tider import lokal_starttid
 
     dag = dag or clock.today() + dt.timedelta(days=7)
     m = Mote(team_id=w.team.id, starttid=lokal_starttid(dag, klockslag), langd_minuter=120)

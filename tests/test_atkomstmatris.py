@@ -28,7 +28,7 @@ from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
 from samverkan.kallelser.models import Utskick, UtskickTyp
-from samverkan.moten import services as moten_services
+from samverkan.moten import redigering
 from samverkan.moten.models import Dagordningspunkt
 from samverkan.samplanering.models import Atgard
 from tests import factories
@@ -96,7 +96,7 @@ def scenario(world):
         parter = ["af", "kommun", "fk", "region"] if covered else ["af", "kommun", "region"]
         arende = factories.create_arende(world, parter=parter, giltigt_dagar=400)
         db.session.commit()
-        mote = moten_services.skapa_mote(
+        mote = redigering.skapa_mote(
             world.users["projektledare"], world.team.id, datum=dt.date(2026, 3, 10),
             klockslag=dt.time(13, 0), langd_minuter=120, plats="Kommunhuset")
         db.session.flush()

@@ -22,7 +22,7 @@ from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.kallelser import services as kallelser
 from samverkan.kallelser.models import Utskick, UtskickTyp
-from samverkan.moten import services as moten
+from samverkan.moten import anmalningar, dagordning, redigering
 from tests import factories
 
 # Monday 2 February 2026, 10:00 in Stockholm: agenda requests for March are open.
@@ -63,7 +63,7 @@ def scenario(world):
     """A team with one meeting at the centre; ``scenario.vaxa(n)`` adds n of everything."""
     clock.set_clock(lambda: NU)
     pl = world.users["projektledare"]
-    mote = moten.skapa_mote(pl, world.team.id, datum=MOTESDAG, klockslag=dt.time(13, 0),
+    mote = redigering.skapa_mote(pl, world.team.id, datum=MOTESDAG, klockslag=dt.time(13, 0),
                             langd_minuter=120, kapacitet_=50, plats="Kommunhuset, rum 3")
     arende = factories.create_arende(world)
     s = SimpleNamespace(team=world.team.id, mote=mote.id, arende=arende.id, referens=arende.referens,
@@ -79,14 +79,14 @@ def scenario(world):
         for _ in range(n):
             i, s.antal = s.antal, s.antal + 1
             vem = handlaggare[i // 10 % 3]
-            moten.lagg_till(pl, mote.id, factories.create_arende(world, handlaggare=vem).id)
-            moten.anmal(world.users["ledamot_fk"], mote.id,
+            dagordning.lagg_till(pl, mote.id, factories.create_arende(world, handlaggare=vem).id)
+            anmalningar.anmal(world.users["ledamot_fk"], mote.id,
                         factories.create_arende(world, handlaggare="ledamot_fk").id)
             factories.create_arende(world, handlaggare=vem)  # waits in the inbox
             anteckningar.create(forfattare[i // 8 % 4], arende.id, "<p>Samtal om nästa steg.</p>")
-            extra = moten.skapa_mote(pl, world.team.id, datum=MOTESDAG + dt.timedelta(days=i + 1),
+            extra = redigering.skapa_mote(pl, world.team.id, datum=MOTESDAG + dt.timedelta(days=i + 1),
                                      klockslag=dt.time(9, 0), langd_minuter=60, plats="Rum 2")
-            moten.lagg_till(pl, extra.id, factories.create_arende(world).id)
+            dagordning.lagg_till(pl, extra.id, factories.create_arende(world).id)
             kallelser.skriv(UtskickTyp.KALLELSE, extra.id, extra.kallelse_planerad)
         s.utskick = db.session.query(Utskick.id).order_by(Utskick.id).limit(1).scalar()
         db.session.commit()

@@ -1,10 +1,10 @@
 """API: a team's meetings, one meeting with its agenda (reference codes only), adding
 and removing agenda items, editing or moving a meeting and cancelling it.
 
-Thin like the pages: read the request, call one service in ``samverkan.moten.services``
-(the same as the UI's), answer JSON. Times: ``starttid`` and other instants in UTC;
-``datum`` and ``klockslag`` are the meeting's local date and time in Europe/Stockholm,
-which is also how a move is given.
+Thin like the pages: read the request, call one service in ``samverkan.moten``
+(``redigering``, ``dagordning``, …; the same as the UI's), answer JSON. Times:
+``starttid`` and other instants in UTC; ``datum`` and ``klockslag`` are the meeting's
+local date and time in Europe/Stockholm, which is also how a move is given.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from samverkan.api.schema import (
 )
 from samverkan.auth import policy
 from samverkan.core import clock
-from samverkan.moten import models, services
+from samverkan.moten import dagordning, hamta, models, redigering, teamkalender, tider
 from samverkan.moten.models import MotesTyp, PunktStatus
 
 MOTESTYP = val((t.value for t in MotesTyp), kod="ogiltig_typ")
@@ -99,13 +99,13 @@ class MotesAndring(In):
 
     datum = Datum(allow_none=True, metadata={"description": "Ny mötesdag (svensk tid)."})
     klockslag = Klockslag(allow_none=True)
-    langd_minuter = Heltal(minimum=services.MIN_LANGD, maximum=services.MAX_LANGD, allow_none=True)
+    langd_minuter = Heltal(minimum=tider.MIN_LANGD, maximum=tider.MAX_LANGD, allow_none=True)
     plats = Text(allow_none=True, validate=langd(maximum=300, kod="for_lang"))
     videolank = Text(allow_none=True, validate=[langd(maximum=500, kod="for_lang"),
                                                 monster(r"^(|[hH][tT][tT][pP][sS]?://[^\s\u0000]+)$", kod="ogiltig_lank")],
                      metadata={"description": "https://…, eller tom."})
     typ = Text(allow_none=True, validate=MOTESTYP)
-    kapacitet = Heltal(minimum=1, maximum=services.MAX_KAPACITET, allow_none=True,
+    kapacitet = Heltal(minimum=1, maximum=redigering.MAX_KAPACITET, allow_none=True,
                        metadata={"description": "null = teamets standard."})
 
 
@@ -120,7 +120,7 @@ def mote_dict(mote: models.Mote, antal_punkter: int, antal_anmalda: int) -> dict
                                          "installt", "anmalan_stanger", "kallelse_planerad", "kallelse_skickad",
                                          "sekvens", "agendaversion")},
         "datum": lokal.date(), "klockslag": lokal.strftime("%H:%M"), "typ": mote.typ.value,
-        "kapacitet": services.kapacitet(mote), "egen_kapacitet": mote.kapacitet,
+        "kapacitet": tider.kapacitet(mote), "egen_kapacitet": mote.kapacitet,
         "antal_punkter": antal_punkter, "antal_anmalda": antal_anmalda,
     }
 
@@ -131,7 +131,7 @@ def punkt_dict(punkt: models.Dagordningspunkt, mote: models.Mote) -> dict:
         "id": punkt.id, "status": punkt.status.value, "arende": punkt.arende, "uppfoljning": punkt.uppfoljning,
         "ordning": punkt.ordning if bokad else None,
         "tidslucka": punkt.tidslucka if bokad else None,
-        "langd_minuter": services.punktlangd(mote, punkt) if bokad else None,
+        "langd_minuter": tider.punktlangd(mote, punkt) if bokad else None,
         "individen_medverkar": punkt.individen_medverkar, "utfall": punkt.utfall,
         "overford": punkt.overford_fran_id is not None,
     }
@@ -149,7 +149,7 @@ def _med_dagordning(mote: models.Mote, punkter: list[models.Dagordningspunkt]) -
 @policy.regel("team_medlem")
 def lista_moten(team_id: int, fraga: dict):
     """Ett teams möten i datumordning"""
-    rader = services.list_moten(api_user(), team_id, fran=fraga.get("fran"))
+    rader = teamkalender.list_moten(api_user(), team_id, fran=fraga.get("fran"))
     return {"moten": [mote_dict(r.mote, r.antal_punkter, r.antal_anmalda) for r in rader]}
 
 
@@ -157,7 +157,7 @@ def lista_moten(team_id: int, fraga: dict):
 @policy.regel("team_medlem")
 def visa_mote(mote_id: int):
     """Ett möte med dagordning och anmälningar (referenskoder)"""
-    return _med_dagordning(*services.mote_med_punkter(api_user(), mote_id))
+    return _med_dagordning(*hamta.mote_med_punkter(api_user(), mote_id))
 
 
 @endpoint("PATCH", "/moten/<int:mote_id>", body=MotesAndring, svar=MoteMedDagordning, fel=(403,))
@@ -167,16 +167,16 @@ def andra_mote(mote_id: int, body: dict):
     andringar = {}
     if "kapacitet" in body:  # null: back to the team's default
         andringar["kapacitet_"] = body.pop("kapacitet")
-    services.andra_mote(api_user(), mote_id, **{k: v for k, v in body.items() if v is not None}, **andringar)
-    return _med_dagordning(*services.mote_med_punkter(api_user(), mote_id))
+    redigering.andra_mote(api_user(), mote_id, **{k: v for k, v in body.items() if v is not None}, **andringar)
+    return _med_dagordning(*hamta.mote_med_punkter(api_user(), mote_id))
 
 
 @endpoint("POST", "/moten/<int:mote_id>/installning", svar=MoteMedDagordning, fel=(403, 409, 422))
 @policy.regel("projektledare")
 def installa_mote(mote_id: int):
     """Ställ in ett möte (projektledaren); ärendena på dagordningen går tillbaka till inkorgen"""
-    services.installa_mote(api_user(), mote_id)
-    return _med_dagordning(*services.mote_med_punkter(api_user(), mote_id))
+    redigering.installa_mote(api_user(), mote_id)
+    return _med_dagordning(*hamta.mote_med_punkter(api_user(), mote_id))
 
 
 @endpoint("POST", "/moten/<int:mote_id>/dagordning", body=NyDagordningspunkt, svar=(201, Dagordningspunkt),
@@ -187,7 +187,7 @@ def lagg_till_punkt(mote_id: int, body: dict):
 
     Ärendet går till på agenda. Vägras om dagordningen är full (kod dagordningen_full) eller om
     samtycket inte täcker mötesdagen (kod villkor_ej_uppfyllt)."""
-    punkt = services.lagg_till(api_user(), mote_id, body["arende_id"])
+    punkt = dagordning.lagg_till(api_user(), mote_id, body["arende_id"])
     return punkt_dict(punkt, punkt.mote), {"Location": url_for("api.visa_mote", mote_id=mote_id)}
 
 
@@ -195,4 +195,4 @@ def lagg_till_punkt(mote_id: int, body: dict):
 @policy.regel("projektledare")
 def ta_bort_punkt(mote_id: int, punkt_id: int):
     """Ta bort en punkt före mötet (projektledaren); ärendet går tillbaka till inkorgen"""
-    services.ta_bort(api_user(), mote_id, punkt_id)
+    dagordning.ta_bort(api_user(), mote_id, punkt_id)

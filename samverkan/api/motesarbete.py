@@ -18,8 +18,7 @@ from samverkan.core.db import db
 from samverkan.insatser import models as insats_models
 from samverkan.insatser import services as insats_services
 from samverkan.insatser.models import InsatsForm, InsatsStatus
-from samverkan.moten import narvaro
-from samverkan.moten import services as moten_services
+from samverkan.moten import hamta, narvaro
 from samverkan.moten.models import NarvaroStatus
 from samverkan.samplanering import services as samplanering
 
@@ -127,7 +126,7 @@ class Samcoachlage(Ut):
 
 
 def _narvarolista(mote_id: int) -> dict:
-    mote = moten_services.get_mote(api_user(), mote_id)
+    mote = hamta.get_mote(api_user(), mote_id)
     return {"mote_id": mote.id, "narvaro": [
         {"part_id": p.part.id, "part": p.part.namn, "status": p.narvaro.status.value if p.narvaro else None,
          "person_id": p.narvaro.person_id if p.narvaro else None}

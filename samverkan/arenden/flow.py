@@ -209,7 +209,7 @@ class ArendeFlow:
             .where(Dagordningspunkt.arende_id == self.arende.id, Dagordningspunkt.utfall.is_(None),
                    Mote.installt.is_(None), Mote.starttid > clock.now())
         ).scalars().all()
-        from samverkan.moten.services import berakna_tidsluckor
+        from samverkan.moten.tider import berakna_tidsluckor
 
         for punkt in punkter:
             mote, bokad = punkt.mote, punkt.status == PunktStatus.BOKAD
@@ -364,7 +364,7 @@ def _insatsstatus(arende_id: int) -> set[InsatsStatus]:
 def bokad_punkt(arende_id: int) -> Dagordningspunkt | None:
     """The ärende's booked item on the earliest meeting not cancelled and not before today
     (Stockholm): what it is placed on the agenda for."""
-    from samverkan.moten.services import lokal_starttid
+    from samverkan.moten.tider import lokal_starttid
 
     borjan = lokal_starttid(clock.today(), dt.time(0, 0))
     return db.session.execute(

@@ -16,7 +16,7 @@ from samverkan.auth import policy
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
-from samverkan.moten import services as moten_services
+from samverkan.moten import anmalningar, tider
 from samverkan.samplanering import handlingsplan
 from samverkan.uppfoljning import diagram
 from samverkan.uppfoljning import forlopp as uppfoljning
@@ -139,7 +139,7 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         plan_fel=plan_fel,
         samtycke_form=_samtycke_form(arende, samtycke_form),
         samtycken=services.samtycken(arende),
-        moten_for_anmalan=moten_services.moten_for_anmalan(user, arende),
+        moten_for_anmalan=anmalningar.moten_for_anmalan(user, arende),
     )
 
 
@@ -211,8 +211,8 @@ def samtycke(arende_id: int):
 def anmal(arende_id: int):
     """The handläggare asks for a place on a coming meeting from the case page."""
     with utfor() as h:
-        punkt = moten_services.anmal(current_user, request.form.get("mote_id", type=int) or 0, arende_id)
-        h.klart(f"{punkt.arende.referens} är anmält till mötet {moten_services.motesdatum(punkt.mote).isoformat()}.")
+        punkt = anmalningar.anmal(current_user, request.form.get("mote_id", type=int) or 0, arende_id)
+        h.klart(f"{punkt.arende.referens} är anmält till mötet {tider.motesdatum(punkt.mote).isoformat()}.")
     if h.fel:
         return render_case(services.get_arende(current_user, arende_id), status=h.status)
     return redirect(url_for("arenden.visa", arende_id=arende_id), code=303)

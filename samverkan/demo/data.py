@@ -45,7 +45,7 @@ from samverkan.forbund.models import (
 from samverkan.forbund.standardlistor import skapa_standardlistor
 from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus, Insatstyp, insatsregler
 from samverkan.kallelser import regler
-from samverkan.moten import services as moten_services
+from samverkan.moten import tider
 from samverkan.moten.models import (
     Dagordningspunkt,
     Mote,
@@ -856,7 +856,7 @@ def create_demo() -> Resultat:
             if mote.starttid < now and not mote.punkter:
                 # Before the first cases arrived the team met to plan its work.
                 mote.typ = MotesTyp.PLANERING
-            moten_services.berakna_tidsluckor(mote, list(mote.punkter))
+            tider.berakna_tidsluckor(mote, list(mote.punkter))
             if mote.starttid < now and mote.typ == MotesTyp.ARENDEDRAGNING:
                 bygge.narvaro(mote, next(k for k, t in bygge.teams.items() if t.id == mote.team_id))
             if mote.starttid < now:

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from samverkan.forbund.models import PART_TYP_LABELS, TEAM_TYP_LABELS
 from samverkan.forbund.services import ROLL_LABELS
-from samverkan.moten.services import MANADER, ORDNINGAR, VECKODAGAR
+from samverkan.moten.motesar import MANADER, ORDNINGAR, VECKODAGAR
 
 _KRAVS = "Fyll i fältet."
 _HELTAL = "Ange ett heltal."

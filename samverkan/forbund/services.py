@@ -366,9 +366,9 @@ def _planera_om(team: Team) -> None:
 
 def generera_moten(admin: User, team_id: int, *, startmanad: dt.date):
     """A year of meetings by the team's calendar rule (planning months as planning
-    meetings); idempotent, as ``moten.services.generera_ar``."""
+    meetings); idempotent, as ``moten.motesar.generera_ar``."""
     from samverkan.moten.models import MotesTyp
-    from samverkan.moten.services import Generering, generera_for_team
+    from samverkan.moten.motesar import Generering, generera_for_team
 
     team = get_team(admin, team_id)
     uppehall = {int(m) for m in team.uppehall_manader.split(",") if m}

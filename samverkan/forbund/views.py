@@ -16,7 +16,7 @@ from samverkan.auth import policy
 from samverkan.core.handling import utfor
 from samverkan.forbund import forms, services
 from samverkan.forbund.models import PART_TYP_LABELS, Medlemskap, TeamRoll, TeamTyp
-from samverkan.moten.services import MANADER, ORDNINGAR, VECKODAGAR
+from samverkan.moten.motesar import MANADER, ORDNINGAR, VECKODAGAR
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 start_bp = Blueprint("kom_igang", __name__)

@@ -45,7 +45,7 @@ from samverkan.forbund.models import Medlemskap, Team, TeamRoll
 from samverkan.kallelser import brev, ics, regler
 from samverkan.kallelser.brev import ny_message_id
 from samverkan.kallelser.models import Utskick, UtskickStatus, UtskickTyp, utskicksregler
-from samverkan.moten import services as moten_services
+from samverkan.moten import punktparter
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
 
 TYP_ETIKETT = {
@@ -258,7 +258,7 @@ def _text(typ: UtskickTyp, mote: Mote) -> str:
     punkter = []
     if typ in (UtskickTyp.KALLELSE, UtskickTyp.TILLAGG):
         rader = dagordning(mote)
-        parter = moten_services.parter_per_punkt(mote, rader)
+        parter = punktparter.parter_per_punkt(mote, rader)
         punkter = [
             Punkt(
                 tid=p.tidslucka.strftime("%H:%M") if p.tidslucka else "",

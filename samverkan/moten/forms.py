@@ -18,15 +18,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from samverkan.moten.models import MotesTyp
-from samverkan.moten.services import (
-    MANADER,
-    MAX_KAPACITET,
-    MAX_LANGD,
-    MIN_LANGD,
-    ORDNINGAR,
-    TYP_LABELS,
-    VECKODAGAR,
-)
+from samverkan.moten.motesar import MANADER, ORDNINGAR, VECKODAGAR
+from samverkan.moten.redigering import MAX_KAPACITET, TYP_LABELS
+from samverkan.moten.tider import MAX_LANGD, MIN_LANGD
 
 _KRAVS = "Fyll i fältet."
 

@@ -16,7 +16,7 @@ from samverkan.core import audit
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
 from samverkan.forbund.models import Medlemskap, Part, TeamRoll
-from samverkan.moten import services as moten_services
+from samverkan.moten import hamta
 from samverkan.moten.models import Mote, Narvaro, NarvaroStatus
 from samverkan.protokoll.las import kontrollera_ej_justerat
 
@@ -54,7 +54,7 @@ def registrera(user: User, mote_id: int, rader: dict[int, tuple[str | None, int 
     """Record attendance: ``rader`` maps each party id to (status, person id or None).
     Every party of the team must be given; all or nothing."""
     kontrollera_ej_justerat(mote_id)
-    mote = moten_services._mote(user, mote_id, andra=True, las=True)
+    mote = hamta._mote(user, mote_id, andra=True, las=True)
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.")
     parter = narvaro_for(mote)

@@ -19,7 +19,17 @@ from samverkan.core import clock
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.core.svenska import antal
-from samverkan.moten import services
+from samverkan.moten import (
+    anmalningar,
+    dagordning,
+    hamta,
+    inbjudningsbrev,
+    motesar,
+    motessida,
+    redigering,
+    teamkalender,
+    utfall,
+)
 from samverkan.moten.forms import GenereraForm, MoteForm
 
 bp = Blueprint("moten", __name__, url_prefix="/moten")
@@ -30,7 +40,7 @@ def init_app(app: Flask) -> None:
 
 
 def _veckodag(value: dt.datetime) -> str:
-    return services.VECKODAGAR[clock.local(value).weekday()]
+    return motesar.VECKODAGAR[clock.local(value).weekday()]
 
 
 def _slut(mote) -> dt.datetime:
@@ -39,7 +49,7 @@ def _slut(mote) -> dt.datetime:
 
 @bp.context_processor
 def _moten_globals():
-    return {"TYP_LABELS": services.TYP_LABELS, "UTFALL_LABELS": services.UTFALL_LABELS,
+    return {"TYP_LABELS": redigering.TYP_LABELS, "UTFALL_LABELS": utfall.UTFALL_LABELS,
             "veckodag": _veckodag, "slut": _slut}
 
 
@@ -56,7 +66,7 @@ def _int(name: str) -> int:
 @bp.route("/")
 @policy.regel("inloggad")
 def index():
-    teams = services.teams_for(current_user)
+    teams = teamkalender.teams_for(current_user)
     if len(teams) == 1:
         return redirect(url_for("moten.kalender", team_id=teams[0].id), code=303)
     return render_template("moten/index.html", teams=teams)
@@ -65,14 +75,14 @@ def index():
 @bp.route("/team/<int:team_id>")
 @policy.regel("team_medlem")
 def kalender(team_id: int):
-    kal = services.kalender(current_user, team_id, passerade_sida=request.args.get("sida", 1, type=int))
+    kal = teamkalender.kalender(current_user, team_id, passerade_sida=request.args.get("sida", 1, type=int))
     return render_template("moten/kalender.html", kal=kal, visa_passerade="sida" in request.args)
 
 
 @bp.route("/team/<int:team_id>/generera", methods=["GET", "POST"])
 @policy.regel("projektledare")
 def generera(team_id: int):
-    team = services.get_team(current_user, team_id, andra=True)
+    team = hamta.get_team(current_user, team_id, andra=True)
     if request.method == "GET":
         idag = clock.today()
         form = GenereraForm(
@@ -86,7 +96,7 @@ def generera(team_id: int):
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_template("moten/generera.html", team=team, form=form), 422
     with utfor(form=form) as h:
-        resultat = services.generera_ar(
+        resultat = motesar.generera_ar(
             current_user, team_id, veckodag=form.veckodag.data, ordning=form.ordning.data,
             klockslag=form.klockslag.data, uppehall=set(form.uppehall.data or []),
             startmanad=form.startmanad.data, plats=form.plats.data, videolank=form.videolank.data,
@@ -106,7 +116,7 @@ def generera(team_id: int):
 @bp.route("/team/<int:team_id>/nytt", methods=["GET", "POST"])
 @policy.regel("projektledare")
 def nytt(team_id: int):
-    team = services.get_team(current_user, team_id, andra=True)
+    team = hamta.get_team(current_user, team_id, andra=True)
     if request.method == "GET":
         form = MoteForm(formdata=None, klockslag=team.motestid, plats=team.motesplats,
                         videolank=team.motesplats_video)
@@ -116,7 +126,7 @@ def nytt(team_id: int):
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_template("moten/mote_form.html", team=team, mote=None, form=form), 422
     with utfor(form=form) as h:
-        mote_id = services.skapa_mote(
+        mote_id = redigering.skapa_mote(
             current_user, team_id, datum=form.datum.data, klockslag=form.klockslag.data,
             langd_minuter=form.langd_minuter.data, plats=form.plats.data, videolank=form.videolank.data,
             typ=form.typ.data, kapacitet_=form.kapacitet.data,
@@ -132,7 +142,7 @@ def nytt(team_id: int):
 
 def _render_mote(mote_id: int, status: int = 200, *, fel_arende: dict | None = None,
                  fel_punkt: dict | None = None, fel_anmalan: str | None = None):
-    sida = services.mote_sida(current_user, mote_id)
+    sida = motessida.mote_sida(current_user, mote_id)
     return render_template("moten/visa.html", sida=sida, mote=sida.mote, fel_arende=fel_arende or {},
                            fel_punkt=fel_punkt or {}, fel_anmalan=fel_anmalan), status
 
@@ -163,7 +173,7 @@ def visa(mote_id: int):
 @bp.route("/<int:mote_id>/andra", methods=["GET", "POST"])
 @policy.regel("projektledare")
 def andra(mote_id: int):
-    mote = services.get_mote(current_user, mote_id)
+    mote = hamta.get_mote(current_user, mote_id)
     policy.require_projektledare(current_user, mote.team)
     if request.method == "GET":
         lokal = clock.local(mote.starttid)
@@ -176,14 +186,14 @@ def andra(mote_id: int):
         flash("Formuläret kunde inte skickas. Kontrollera fälten och försök igen.", "fel")
         return render_template("moten/mote_form.html", team=mote.team, mote=mote, form=form), 422
     with utfor(form=form) as h:
-        services.andra_mote(
+        redigering.andra_mote(
             current_user, mote_id, datum=form.datum.data, klockslag=form.klockslag.data,
             langd_minuter=form.langd_minuter.data, plats=form.plats.data, videolank=form.videolank.data,
             typ=form.typ.data, kapacitet_=form.kapacitet.data,
         )
         h.klart("Mötet är ändrat.")
     if h.fel:
-        mote = services.get_mote(current_user, mote_id)
+        mote = hamta.get_mote(current_user, mote_id)
         return render_template("moten/mote_form.html", team=mote.team, mote=mote, form=form), h.status
     return _till_motet(mote_id)
 
@@ -192,11 +202,11 @@ def andra(mote_id: int):
 @policy.regel("projektledare")
 def installa(mote_id: int):
     if request.method == "GET":
-        sida = services.mote_sida(current_user, mote_id)
+        sida = motessida.mote_sida(current_user, mote_id)
         policy.require_projektledare(current_user, sida.mote.team)
         return render_template("moten/installa.html", sida=sida, mote=sida.mote)
     with utfor() as h:
-        services.installa_mote(current_user, mote_id)
+        redigering.installa_mote(current_user, mote_id)
         h.klart("Mötet är inställt. Ärendena på dagordningen är tillbaka i inkorgen.")
     if h.fel:
         return _vagrad(mote_id, h.fel)
@@ -208,7 +218,7 @@ def installa(mote_id: int):
 def lagg_till(mote_id: int):
     arende_id = _int("arende_id")
     with utfor() as h:
-        punkt = services.lagg_till(current_user, mote_id, arende_id)
+        punkt = dagordning.lagg_till(current_user, mote_id, arende_id)
         h.klart(f"{punkt.arende.referens} är lagt på dagordningen.")
     if h.fel:
         return _vagrad(mote_id, h.fel, arende_id=arende_id)
@@ -219,7 +229,7 @@ def lagg_till(mote_id: int):
 @policy.regel("projektledare")
 def ta_bort(mote_id: int, punkt_id: int):
     with utfor() as h:
-        services.ta_bort(current_user, mote_id, punkt_id)
+        dagordning.ta_bort(current_user, mote_id, punkt_id)
         h.klart("Punkten är borttagen. Ärendet är tillbaka i inkorgen.")
     if h.fel:
         return _vagrad(mote_id, h.fel, punkt_id=punkt_id)
@@ -230,7 +240,7 @@ def ta_bort(mote_id: int, punkt_id: int):
 @policy.regel("projektledare")
 def flytta(mote_id: int, punkt_id: int):
     with utfor() as h:
-        services.flytta(current_user, mote_id, punkt_id, request.form.get("riktning", ""))
+        dagordning.flytta(current_user, mote_id, punkt_id, request.form.get("riktning", ""))
         h.klart("Ordningen är ändrad.")
     if h.fel:
         return _vagrad(mote_id, h.fel, punkt_id=punkt_id)
@@ -244,7 +254,7 @@ def andra_punkt(mote_id: int, punkt_id: int):
     with utfor() as h:
         if langd and not langd.isdigit():
             raise DomainError("ogiltig_langd", "Ange längden i hela minuter.", field="langd_minuter")
-        services.andra_punkt(current_user, mote_id, punkt_id, langd_minuter=int(langd) if langd else None,
+        dagordning.andra_punkt(current_user, mote_id, punkt_id, langd_minuter=int(langd) if langd else None,
                              individen_medverkar=request.form.get("individen_medverkar") == "ja")
         h.klart("Punkten är sparad.")
     if h.fel:
@@ -257,7 +267,7 @@ def andra_punkt(mote_id: int, punkt_id: int):
 def anmal(mote_id: int):
     arende_id = _int("arende_id")
     with utfor() as h:
-        punkt = services.anmal(current_user, mote_id, arende_id)
+        punkt = anmalningar.anmal(current_user, mote_id, arende_id)
         h.klart(f"{punkt.arende.referens} är anmält till mötet. Projektledaren lägger det på dagordningen.")
     if h.fel:
         return _vagrad(mote_id, h.fel, arende_id=arende_id, anmalan=True)
@@ -268,7 +278,7 @@ def anmal(mote_id: int):
 @policy.regel("projektledare")
 def avsluta(mote_id: int):
     with utfor() as h:
-        ej_hunna = services.avsluta_dagordning(current_user, mote_id)
+        ej_hunna = utfall.avsluta_dagordning(current_user, mote_id)
         h.klart(f"Dagordningen är avslutad. {antal(len(ej_hunna), 'ärende', 'ärenden')} hann inte behandlas och är "
                 "tillbaka i inkorgen som överförda." if ej_hunna else "Dagordningen är avslutad.")
     if h.fel:
@@ -279,5 +289,5 @@ def avsluta(mote_id: int):
 @bp.route("/<int:mote_id>/punkter/<int:punkt_id>/inbjudan")
 @policy.regel("team_medlem")
 def inbjudan(mote_id: int, punkt_id: int):
-    brev = services.inbjudan(current_user, mote_id, punkt_id)
+    brev = inbjudningsbrev.inbjudan(current_user, mote_id, punkt_id)
     return granskad_sida("moten/inbjudan.html", brev=brev, mote=brev.mote)  # the print is audited

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from samverkan.arenden import services as arende_services
 from samverkan.auth.models import User
 from samverkan.core import clock
-from samverkan.moten import services as moten_services
+from samverkan.moten import teamkalender
 from samverkan.moten.models import MotesTyp
 
 INKORG_RADER = 5
@@ -19,7 +19,7 @@ INKORG_RADER = 5
 @dataclass
 class TeamOversikt:
     team: object
-    nasta: moten_services.MotesRad | None  # the next meeting not cancelled, from today on
+    nasta: teamkalender.MotesRad | None  # the next meeting not cancelled, from today on
 
     @property
     def slut(self) -> dt.datetime | None:
@@ -37,7 +37,7 @@ def projektledare(user: User) -> Oversikt:
     inkorg = arende_services.inkorg(user, sida=1, per_sida=INKORG_RADER)
     teams = []
     for team in inkorg.teams:
-        rader = moten_services.list_moten(user, team.id, fran=clock.today())
+        rader = teamkalender.list_moten(user, team.id, fran=clock.today())
         nasta = next((r for r in rader if r.mote.installt is None and r.mote.typ != MotesTyp.PLANERING), None)
         teams.append(TeamOversikt(team=team, nasta=nasta))
     return Oversikt(teams=teams, inkorg=inkorg)

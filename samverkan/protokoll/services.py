@@ -24,7 +24,7 @@ from samverkan.core.errors import DomainError, NotFound
 from samverkan.forbund.models import Part
 from samverkan.insatser.models import INSATS_FORM_LABELS, InsatsForm, Insatstyp
 from samverkan.moten.models import NARVARO_LABELS, Dagordningspunkt, Mote, Narvaro, PunktStatus
-from samverkan.moten.services import UTFALL_LABELS
+from samverkan.moten.utfall import UTFALL_LABELS
 from samverkan.protokoll.models import Protokoll, Protokolltillagg
 from samverkan.samplanering import handlingsplan
 

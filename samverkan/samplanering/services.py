@@ -27,8 +27,7 @@ from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound, Valideringsfel
 from samverkan.insatser import services as insats_services
 from samverkan.insatser.models import Insats, InsatsForm
-from samverkan.moten import narvaro
-from samverkan.moten import services as moten_services
+from samverkan.moten import hamta, narvaro, punktparter, tider, utfall
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from samverkan.protokoll.las import ar_justerat, kontrollera_ej_justerat
 from samverkan.samplanering import handlingsplan
@@ -62,7 +61,7 @@ class AtgardIn:
 
 def _punkt_for_registrering(user: User, mote_id: int, punkt_id: int) -> tuple[Mote, Dagordningspunkt]:
     kontrollera_ej_justerat(mote_id)
-    mote = moten_services._mote(user, mote_id, andra=True)
+    mote = hamta._mote(user, mote_id, andra=True)
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.")
     punkt = db.session.execute(
@@ -132,7 +131,7 @@ def registrera_punkt(
         raise Valideringsfel({"beslut": "Välj teamets beslut för punkten."})
 
     if beslut == "bordlagd":
-        moten_services._bordlagg(user, punkt, f"Hanns inte på mötet {moten_services.motesdatum(mote).isoformat()}; "
+        utfall._bordlagg(user, punkt, f"Hanns inte på mötet {tider.motesdatum(mote).isoformat()}; "
                                  "överförs till inkorgen.")
         _markera(user, punkt, beslut)
         return punkt
@@ -159,12 +158,12 @@ def registrera_punkt(
     if fel:
         raise Valideringsfel(fel)
 
-    kommentar = f"Mötet {moten_services.motesdatum(mote).isoformat()}: {BESLUT[beslut].lower()}."
-    if moten_services.registreras_i_efterhand(mote):
+    kommentar = f"Mötet {tider.motesdatum(mote).isoformat()}: {BESLUT[beslut].lower()}."
+    if tider.registreras_i_efterhand(mote):
         kommentar += f" Registrerat i efterhand {idag.isoformat()}."
     trigger = "samplanera" if ny else "folj_upp"
     arende_services.fire(user, arende.id, trigger, version=None, kommentar=kommentar, kanal=wf.MOTE)
-    punkt.utfall = moten_services.UTFALL[trigger]
+    punkt.utfall = utfall.UTFALL[trigger]
     for a in rader:
         db.session.add(Atgard(arende_id=arende.id, punkt_id=punkt.id, beskrivning=a.beskrivning.strip(),
                               part_id=a.part_id, ansvarig=a.ansvarig.strip(), klar_senast=a.klar_senast,
@@ -244,8 +243,8 @@ class Moteslage:
 def moteslage(user: User, mote_id: int) -> Moteslage:
     """Everything meeting mode shows, for the team's projektledare. The frågeställning of
     each item is shown, so each ärende's read is audited."""
-    mote, alla = moten_services.mote_med_punkter(user, mote_id)
-    moten_services._mote(user, mote_id, andra=True)  # the projektledare's page (403 for others)
+    mote, alla = hamta.mote_med_punkter(user, mote_id)
+    hamta._mote(user, mote_id, andra=True)  # the projektledare's page (403 for others)
     punkter = [p for p in alla if p.status == PunktStatus.BOKAD]
     ids = [p.id for p in punkter]
     insatser = {i.punkt_id: i for i in db.session.execute(
@@ -263,7 +262,7 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
                        for arende_id, plan in handlingsplan.for_arenden(
                            p.arende_id for p in punkter if p.uppfoljning).items()},
         idag=clock.today(),
-        fore_motesdagen=moten_services.motesdatum(mote) > clock.today(),
-        i_efterhand=moten_services.registreras_i_efterhand(mote),
-        punktparter=moten_services.parter_per_punkt(mote, punkter),
+        fore_motesdagen=tider.motesdatum(mote) > clock.today(),
+        i_efterhand=tider.registreras_i_efterhand(mote),
+        punktparter=punktparter.parter_per_punkt(mote, punkter),
     )

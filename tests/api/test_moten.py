@@ -10,7 +10,7 @@ import pytest
 
 from samverkan.core import clock
 from samverkan.core.db import db
-from samverkan.moten import services
+from samverkan.moten import anmalningar, dagordning, redigering
 from tests import factories
 from tests.api.helpers import fel
 from workflows import arende as wf
@@ -21,7 +21,7 @@ NU = dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def mote(world):
     clock.set_clock(lambda: NU)
-    m = services.skapa_mote(world.users["projektledare"], world.team.id, datum=dt.date(2026, 3, 10),
+    m = redigering.skapa_mote(world.users["projektledare"], world.team.id, datum=dt.date(2026, 3, 10),
                             klockslag=dt.time(13, 0), langd_minuter=120, plats="Kommunhuset, rum 3",
                             kapacitet_=2)
     db.session.commit()
@@ -29,7 +29,7 @@ def mote(world):
 
 
 def test_team_meetings_in_date_order(world, api, mote):
-    services.skapa_mote(world.users["projektledare"], world.team.id, datum=dt.date(2026, 2, 10),
+    redigering.skapa_mote(world.users["projektledare"], world.team.id, datum=dt.date(2026, 2, 10),
                         klockslag=dt.time(9, 0), langd_minuter=60)
     db.session.commit()
     response = api("ersattare_af").get(f"/teams/{world.team.id}/moten")
@@ -47,9 +47,9 @@ def test_team_meetings_in_date_order(world, api, mote):
 
 def test_meeting_shows_the_agenda_by_reference_code_only(world, api, mote):
     arende = factories.create_arende(world)
-    services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     anmalt = factories.create_arende(world, handlaggare="ledamot_fk")
-    services.anmal(world.users["ledamot_fk"], mote.id, anmalt.id)
+    anmalningar.anmal(world.users["ledamot_fk"], mote.id, anmalt.id)
     db.session.commit()
     response = api("ledamot_kommun").get(f"/moten/{mote.id}")
     assert response.status_code == 200

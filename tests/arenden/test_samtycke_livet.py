@@ -26,7 +26,7 @@ from samverkan.core.errors import DomainError
 from samverkan.deltagare.models import Deltagare, Kon, Samtycke
 from samverkan.kallelser import services as kallelser
 from samverkan.kallelser.models import Utskick, UtskickTyp
-from samverkan.moten import services as moten
+from samverkan.moten import dagordning, hamta, redigering
 from samverkan.samplanering import forsenade
 from samverkan.samplanering.models import Atgard
 from tests import factories
@@ -64,7 +64,7 @@ def test_expiry_restricts_like_withdrawal_until_renewed(world, login):
     assert policy.access_to(fk, arende) == policy.Atkomst.DETALJER
     # Booking on a meeting after the expiry is refused.
     with pytest.raises(DomainError) as fel:
-        moten.lagg_till(world.users["projektledare"], mote.id, arende.id)
+        dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     assert fel.value.message == wf.GUARD_MESSAGES["samtycke_tacker_motet"]
     db.session.rollback()
 
@@ -95,7 +95,7 @@ def test_expiry_restricts_like_withdrawal_until_renewed(world, login):
     # The case page shows the earlier consent as history.
     assert "Tidigare samtycken (1)" in handlaggare.get(f"/arenden/{arende.id}").get_data(as_text=True)
     # And it can be booked again.
-    moten.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     assert arende.status == wf.PA_AGENDA
 
 
@@ -123,9 +123,9 @@ def test_a_team_with_the_stricter_rule_shows_it_and_refuses_less(world, login):
 def test_withdrawal_takes_the_arende_off_the_agenda_and_the_tillagg_goes_out(world):
     arende = factories.create_arende(world)
     pl = world.users["projektledare"]
-    mote = moten.skapa_mote(pl, world.team.id, datum=IDAG + dt.timedelta(days=9), klockslag=dt.time(13, 0),
+    mote = redigering.skapa_mote(pl, world.team.id, datum=IDAG + dt.timedelta(days=9), klockslag=dt.time(13, 0),
                             langd_minuter=120)
-    moten.lagg_till(pl, mote.id, arende.id)
+    dagordning.lagg_till(pl, mote.id, arende.id)
     db.session.commit()
     # The kallelse goes out the Friday before (the scheduler's job, as it runs it).
     _fram(5)
@@ -137,7 +137,7 @@ def test_withdrawal_takes_the_arende_off_the_agenda_and_the_tillagg_goes_out(wor
 
     services.fire(world.users["ledamot_af"], arende.id, "aterkalla", version=None)
     db.session.commit()
-    assert moten.mote_med_punkter(pl, mote.id)[1] == []
+    assert hamta.mote_med_punkter(pl, mote.id)[1] == []
     clock.set_clock(lambda: NU + dt.timedelta(days=5, hours=1))  # past the tillägg's short wait
     skrivna = [kallelser.skriv(typ, mote_id, clock.now()) for typ, mote_id in kallelser.forfallna(clock.now())]
     db.session.commit()
@@ -277,7 +277,7 @@ def test_an_extra_arende_is_added_during_the_meeting_and_ticks_belong_to_it(worl
     nasta = factories.mote(world, IDAG + dt.timedelta(days=28))
     extra = factories.create_arende(world)
     db.session.commit()
-    moten.lagg_till(pl, idag.id, extra.id)
+    dagordning.lagg_till(pl, idag.id, extra.id)
     assert extra.status == wf.PA_AGENDA
     db.session.commit()
     # The FK ledamot's preparation tick is for today's meeting, where the item is booked.
@@ -291,13 +291,13 @@ def test_an_extra_arende_is_added_during_the_meeting_and_ticks_belong_to_it(worl
     annat = factories.create_arende(world, handlaggare="ledamot_fk")
     db.session.commit()
     with pytest.raises(DomainError) as fel:
-        moten.lagg_till(pl, igar.id, annat.id)
+        dagordning.lagg_till(pl, igar.id, annat.id)
     assert fel.value.code == "mote_passerat"
 
 
 def test_the_handlaggare_asks_for_a_place_from_the_case_page(world, login):
     arende = factories.create_arende(world)
-    mote = moten.skapa_mote(world.users["projektledare"], world.team.id, datum=IDAG + dt.timedelta(days=14),
+    mote = redigering.skapa_mote(world.users["projektledare"], world.team.id, datum=IDAG + dt.timedelta(days=14),
                             klockslag=dt.time(13, 0), langd_minuter=120)
     db.session.commit()
     client = login(world.users["ledamot_af"])
@@ -305,5 +305,5 @@ def test_the_handlaggare_asks_for_a_place_from_the_case_page(world, login):
     assert "Be om plats på mötet" in html
     svar = client.post(f"/arenden/{arende.id}/anmal", data={"mote_id": mote.id})
     assert svar.status_code == 303
-    punkter = moten.mote_med_punkter(world.users["projektledare"], mote.id)[1]
+    punkter = hamta.mote_med_punkter(world.users["projektledare"], mote.id)[1]
     assert [(p.arende_id, p.status.value) for p in punkter] == [(arende.id, "anmald")]

@@ -8,7 +8,7 @@ import pytest
 
 from samverkan.auth import startsida
 from samverkan.core import clock
-from samverkan.moten import services as moten_services
+from samverkan.moten import redigering
 from tests import factories
 
 
@@ -48,9 +48,9 @@ def test_overview_shows_the_next_meeting_and_the_inbox(world, login):
     pl = world.users["projektledare"]
     arende = factories.create_arende(world)
     dag = clock.today() + dt.timedelta(days=20)
-    moten_services.skapa_mote(pl, world.team.id, datum=dag, klockslag=dt.time(13, 0), langd_minuter=120,
+    redigering.skapa_mote(pl, world.team.id, datum=dag, klockslag=dt.time(13, 0), langd_minuter=120,
                               plats="Kommunhuset, rum 3")
-    moten_services.skapa_mote(pl, world.team.id, datum=dag + dt.timedelta(days=30), klockslag=dt.time(9, 0),
+    redigering.skapa_mote(pl, world.team.id, datum=dag + dt.timedelta(days=30), klockslag=dt.time(9, 0),
                               langd_minuter=60, plats="Senare")
     text = login(pl).get("/oversikt/").get_data(as_text=True)
     assert "<title>Översikt – Samverkan</title>" in text

@@ -32,7 +32,7 @@ from samverkan.core.db import db
 from samverkan.forbund.models import Part, Team
 from samverkan.kallelser import services as kallelse_services
 from samverkan.kallelser.models import Utskick, UtskickTyp
-from samverkan.moten import services as mote_services
+from samverkan.moten import dagordning
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from tests.browser.helpers import ADMIN, HANDLAGGARE, LEDAMOT, PROJEKTLEDARE, STYRGRUPP
 from workflows import arende as wf
@@ -260,7 +260,7 @@ def komplettera() -> None:
     mote_id = _nasta_mote()
     punkt_id = _punkt({"mote_id": mote_id})
     if not db.session.get(Dagordningspunkt, punkt_id).individen_medverkar:
-        mote_services.andra_punkt(pl, mote_id, punkt_id, langd_minuter=None, individen_medverkar=True)
+        dagordning.andra_punkt(pl, mote_id, punkt_id, langd_minuter=None, individen_medverkar=True)
     db.session.commit()
 
     if _utskick() is None:

@@ -30,7 +30,7 @@ from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.deltagare import services as deltagare_services
 from samverkan.forbund.models import Team
-from samverkan.moten import services as mote_services
+from samverkan.moten import dagordning, redigering, tider
 from tests import factories
 from tests.browser import helpers, sidor
 from tests.browser.helpers import HANDLAGGARE, PROJEKTLEDARE
@@ -77,7 +77,7 @@ def _boka_motet() -> Motet:
     idag = clock.today()
     if lokal.date() != idag:
         lokal = lokal.replace(year=idag.year, month=idag.month, day=idag.day, hour=0, minute=0)
-    starttid = mote_services.lokal_starttid(idag, lokal.time())
+    starttid = tider.lokal_starttid(idag, lokal.time())
     # The follow-up: the demo team's oldest ärende already samplanerat and due for uppföljning.
     uppfoljning = db.session.execute(
         select(Arende).where(Arende.team_id == team.id, Arende.status == wf.UPPFOLJNING).order_by(Arende.id)
@@ -86,12 +86,12 @@ def _boka_motet() -> Motet:
     tidigare = clock._now
     clock.set_clock(lambda: starttid - dt.timedelta(minutes=10))  # the agenda is set before the meeting
     try:
-        mote = mote_services.skapa_mote(pl, team.id, datum=idag, klockslag=lokal.time(), langd_minuter=120,
+        mote = redigering.skapa_mote(pl, team.id, datum=idag, klockslag=lokal.time(), langd_minuter=120,
                                         plats=PLATS)
         nya, nummer = zip(*(_nytt_arende(handlaggare, team) for _ in range(3)), strict=True)
         ordning = [nya[0], nya[1], uppfoljning, nya[2]]
         for arende in ordning:
-            mote_services.lagg_till(pl, mote.id, arende.id)
+            dagordning.lagg_till(pl, mote.id, arende.id)
         db.session.commit()
     finally:
         clock.set_clock(tidigare)

@@ -32,12 +32,12 @@ TEAM = "Trisam Exempelby"
 def _nasta_mote(live_app, team_namn: str) -> int:
     """The team's next case meeting with room on its agenda (a fresh one if need be, a
     week ahead, so the journey disturbs no other test's agenda)."""
-    from samverkan.moten import services as moten
+    from samverkan.moten import tider
 
     with live_app.app_context():
         try:
             team = db.session.execute(select(Team).where(Team.namn == team_namn)).scalar_one()
-            start = moten.lokal_starttid(clock.today() + dt.timedelta(days=8), dt.time(9, 0))
+            start = tider.lokal_starttid(clock.today() + dt.timedelta(days=8), dt.time(9, 0))
             mote = Mote(team_id=team.id, starttid=start, langd_minuter=120, typ=MotesTyp.ARENDEDRAGNING,
                         plats="Kommunhuset, rum 2")
             db.session.add(mote)

@@ -21,7 +21,7 @@ from samverkan.core.errors import DomainError, Forbidden
 from samverkan.forbund.models import Medlemskap, TeamRoll
 from samverkan.insatser import services
 from samverkan.insatser.models import Insats, InsatsStatus
-from samverkan.moten import services as moten_services
+from samverkan.moten import dagordning
 from samverkan.samplanering import services as samplanering
 from samverkan.uppfoljning import services as uppfoljning_services
 from tests.moten.conftest import MOTESDAG, satt_klockan
@@ -206,7 +206,7 @@ def test_a_follow_up_that_decides_a_full_samcoach_queues_the_arende(world, pa_ag
     samplanering.registrera_punkt(pl, mote.id, foljs.id, beslut="insats", insatstyp_id=ami, folj_upp_den=FOLJ_UPP)
     arende_services.fire(pl, foljs.arende_id, "kalla_till_uppfoljning", version=None)
     nasta = nytt_mote(MOTESDAG + dt.timedelta(days=28))
-    uppfoljning = moten_services.lagg_till(pl, nasta.id, foljs.arende_id)
+    uppfoljning = dagordning.lagg_till(pl, nasta.id, foljs.arende_id)
     db.session.commit()
     steg = uppfoljning_services.stege(world.forbund.id)
 

@@ -9,7 +9,7 @@ import pytest
 
 from samverkan.core import clock
 from samverkan.core.db import db
-from samverkan.moten import services
+from samverkan.moten import redigering
 from samverkan.moten.models import Mote
 
 # Monday 2026-02-02 10:00 in Stockholm (UTC+1).
@@ -34,7 +34,7 @@ def nytt_mote(world, nu):
 
     def _mote(dag: dt.date = MOTESDAG, *, klockslag: dt.time = dt.time(13, 0), kapacitet: int | None = None,
               **kw) -> Mote:
-        mote = services.skapa_mote(world.users["projektledare"], world.team.id, datum=dag, klockslag=klockslag,
+        mote = redigering.skapa_mote(world.users["projektledare"], world.team.id, datum=dag, klockslag=klockslag,
                                    langd_minuter=kw.pop("langd_minuter", 120), kapacitet_=kapacitet,
                                    plats=kw.pop("plats", "Kommunhuset, rum 3"), **kw)
         db.session.commit()

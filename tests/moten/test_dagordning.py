@@ -17,7 +17,7 @@ from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.auth.models import User
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
-from samverkan.moten import services
+from samverkan.moten import anmalningar, dagordning, redigering
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from tests import factories
 from tests.moten.conftest import satt_klockan
@@ -87,20 +87,20 @@ def test_consent_naming_some_parties_is_booked_unless_the_team_requires_all(worl
     mote = nytt_mote()
     arende = factories.create_arende(world, parter=["af", "kommun"])
     db.session.commit()
-    services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     assert arende.status == wf.PA_AGENDA
     db.session.rollback()
     world.team.samtycke_alla_parter = True
     db.session.flush()
     with pytest.raises(DomainError) as error:
-        services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+        dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     assert error.value.message == wf.GUARD_MESSAGES["samtycke_tacker_motet"]
 
 
 def test_capacity_is_refused_with_a_swedish_message(world, nytt_mote, login):
     mote = nytt_mote(kapacitet=1)
     forsta, andra = factories.create_arende(world), factories.create_arende(world, handlaggare="ledamot_fk")
-    services.lagg_till(world.users["projektledare"], mote.id, forsta.id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, forsta.id)
     db.session.commit()
     response = login(world.users["projektledare"]).post(f"/moten/{mote.id}/dagordning",
                                                         data={"arende_id": andra.id})
@@ -114,9 +114,9 @@ def test_team_capacity_is_the_default(world, nytt_mote):
     world.team.agendakapacitet = 2
     mote = nytt_mote()
     for key in ("ledamot_af", "ledamot_fk"):
-        services.lagg_till(world.users["projektledare"], mote.id, factories.create_arende(world, handlaggare=key).id)
+        dagordning.lagg_till(world.users["projektledare"], mote.id, factories.create_arende(world, handlaggare=key).id)
     with pytest.raises(DomainError) as error:
-        services.lagg_till(world.users["projektledare"], mote.id, factories.create_arende(world).id)
+        dagordning.lagg_till(world.users["projektledare"], mote.id, factories.create_arende(world).id)
     assert error.value.code == "dagordningen_full"
 
 
@@ -125,7 +125,7 @@ def test_two_simultaneous_additions_cannot_overbook(world, nytt_mote, ctx):
         pytest.skip("row locks and true concurrency need PostgreSQL (SQLite serialises writers at BEGIN)")
     mote = nytt_mote(kapacitet=2)
     redan = factories.create_arende(world)
-    services.lagg_till(world.users["projektledare"], mote.id, redan.id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, redan.id)
     a, b = factories.create_arende(world), factories.create_arende(world, handlaggare="ledamot_fk")
     db.session.commit()
     user_id, mote_id = world.users["projektledare"].id, mote.id
@@ -138,7 +138,7 @@ def test_two_simultaneous_additions_cannot_overbook(world, nytt_mote, ctx):
                 user = db.session.get(User, user_id)
                 assert user.medlemskap  # loaded before the race starts
                 barrier.wait(timeout=60)  # a bound for a hang, not a pace: generous under load
-                services.lagg_till(user, mote_id, arende_id)
+                dagordning.lagg_till(user, mote_id, arende_id)
                 db.session.commit()
                 results[arende_id] = "ok"
             except DomainError as error:
@@ -166,7 +166,7 @@ def test_two_simultaneous_additions_cannot_overbook(world, nytt_mote, ctx):
 def test_remove_before_the_meeting_returns_the_arende_to_the_inbox(world, nytt_mote, login):
     mote = nytt_mote()
     arende = factories.create_arende(world)
-    punkt = services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    punkt = dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     db.session.commit()
     response = login(world.users["projektledare"]).post(f"/moten/{mote.id}/punkter/{punkt.id}/ta-bort")
     assert response.status_code == 303
@@ -183,7 +183,7 @@ def test_remove_before_the_meeting_returns_the_arende_to_the_inbox(world, nytt_m
 def test_order_lengths_and_time_slots(world, nytt_mote, login):
     mote = nytt_mote(kapacitet=4)  # 120 minutes / 4 = 30 minutes each by default
     ids = [factories.create_arende(world).id for _ in range(3)]
-    punkter = [services.lagg_till(world.users["projektledare"], mote.id, i) for i in ids]
+    punkter = [dagordning.lagg_till(world.users["projektledare"], mote.id, i) for i in ids]
     db.session.commit()
     assert [p.tidslucka for p in _punkter(mote.id)] == [dt.time(13, 0), dt.time(13, 30), dt.time(14, 0)]
     client = login(world.users["projektledare"])
@@ -210,7 +210,7 @@ def test_order_lengths_and_time_slots(world, nytt_mote, login):
 def test_agenda_page_buttons_have_names_and_ids_are_unique(world, nytt_mote, login):
     mote = nytt_mote()
     arenden = [factories.create_arende(world) for _ in range(2)]
-    services.lagg_till(world.users["projektledare"], mote.id, arenden[0].id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, arenden[0].id)
     db.session.commit()
     html = login(world.users["projektledare"]).get(f"/moten/{mote.id}").get_data(as_text=True)
     assert f"Flytta {arenden[0].referens} uppåt".lower() in html.lower()
@@ -264,11 +264,11 @@ def test_meetings_open_for_a_request_for_the_arende_page(world, nytt_mote):
     stangt = nytt_mote(dt.date(2026, 2, 3))  # requests closed 2026-01-28, kallelse 2026-01-30
     oppet, senare = nytt_mote(), nytt_mote(dt.date(2026, 4, 14))
     installt = nytt_mote(dt.date(2026, 3, 24))
-    services.installa_mote(world.users["projektledare"], installt.id)
+    redigering.installa_mote(world.users["projektledare"], installt.id)
     arende = factories.create_arende(world, handlaggare="ledamot_af")
-    assert services.moten_for_anmalan(world.users["ledamot_af"], arende) == [oppet, senare]
-    assert stangt not in services.moten_for_anmalan(world.users["projektledare"], arende)
-    assert services.moten_for_anmalan(world.users["ledamot_fk"], arende) == []
+    assert anmalningar.moten_for_anmalan(world.users["ledamot_af"], arende) == [oppet, senare]
+    assert stangt not in anmalningar.moten_for_anmalan(world.users["projektledare"], arende)
+    assert anmalningar.moten_for_anmalan(world.users["ledamot_fk"], arende) == []
 
 
 def test_only_the_aktualiserande_handlaggare_may_ask_for_a_place(world, nytt_mote, login):
@@ -288,7 +288,7 @@ def test_after_the_meeting_items_not_reached_are_carried_over(world, nytt_mote, 
     pl = world.users["projektledare"]
     hunnen, ej_hunnen = factories.create_arende(world), factories.create_arende(world)
     for arende in (hunnen, ej_hunnen):
-        services.lagg_till(pl, mote.id, arende.id)
+        dagordning.lagg_till(pl, mote.id, arende.id)
     db.session.commit()
     efter = dt.datetime(2026, 3, 10, 14, 30, tzinfo=dt.UTC)
     satt_klockan(efter)
@@ -312,7 +312,7 @@ def test_after_the_meeting_items_not_reached_are_carried_over(world, nytt_mote, 
 
     # On the next agenda the item remembers where it came from.
     nasta = db.session.execute(select(Mote).order_by(Mote.starttid.desc()).limit(1)).scalar_one()
-    punkt = services.lagg_till(pl, nasta.id, ej_hunnen.id)
+    punkt = dagordning.lagg_till(pl, nasta.id, ej_hunnen.id)
     db.session.commit()
     assert punkt.overford_fran_id == punkter[ej_hunnen.id].id
 
@@ -327,7 +327,7 @@ def test_closing_the_agenda_waits_for_the_meeting(world, nytt_mote, login):
 def test_ledamot_cannot_change_the_agenda(world, nytt_mote, login):
     mote = nytt_mote()
     arende = factories.create_arende(world)
-    punkt = services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    punkt = dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     andra = factories.create_arende(world)
     db.session.commit()
     client = login(world.users["ledamot_fk"])
@@ -345,9 +345,9 @@ def test_invitation_letter_has_time_place_and_parties_but_no_case_details(world,
     mote = nytt_mote(plats="Kommunhuset, rum 3")
     arende = factories.create_arende(world, handlaggare="ledamot_af")
     pl = world.users["projektledare"]
-    forsta = services.lagg_till(pl, mote.id, factories.create_arende(world).id)
-    punkt = services.lagg_till(pl, mote.id, arende.id)
-    services.andra_punkt(pl, mote.id, punkt.id, langd_minuter=None, individen_medverkar=True)
+    forsta = dagordning.lagg_till(pl, mote.id, factories.create_arende(world).id)
+    punkt = dagordning.lagg_till(pl, mote.id, arende.id)
+    dagordning.andra_punkt(pl, mote.id, punkt.id, langd_minuter=None, individen_medverkar=True)
     db.session.commit()
     client = login(world.users["ledamot_af"])
     response = client.get(f"/moten/{mote.id}/punkter/{punkt.id}/inbjudan")
@@ -369,10 +369,10 @@ def test_invitation_letter_has_time_place_and_parties_but_no_case_details(world,
 def test_meeting_page_costs_the_same_number_of_queries_at_any_size(world, nytt_mote, login, count_queries):
     mote = nytt_mote(kapacitet=12)
     pl = world.users["projektledare"]
-    services.lagg_till(pl, mote.id, factories.create_arende(world).id)
+    dagordning.lagg_till(pl, mote.id, factories.create_arende(world).id)
     factories.create_arende(world)  # in the inbox
     db.session.commit()
-    services.anmal(world.users["ledamot_fk"], mote.id, factories.create_arende(world, handlaggare="ledamot_fk").id)
+    anmalningar.anmal(world.users["ledamot_fk"], mote.id, factories.create_arende(world, handlaggare="ledamot_fk").id)
     db.session.commit()
 
     def mat(user):
@@ -384,11 +384,11 @@ def test_meeting_page_costs_the_same_number_of_queries_at_any_size(world, nytt_m
 
     fore = {key: mat(world.users[key]) for key in ("projektledare", "ledamot_fk")}
     for _ in range(5):
-        services.lagg_till(pl, mote.id, factories.create_arende(world).id)
+        dagordning.lagg_till(pl, mote.id, factories.create_arende(world).id)
         factories.create_arende(world, handlaggare="ledamot_fk")
     db.session.commit()
     for key in ("ledamot_af", "ledamot_kommun"):
-        services.anmal(world.users[key], mote.id, factories.create_arende(world, handlaggare=key).id)
+        anmalningar.anmal(world.users[key], mote.id, factories.create_arende(world, handlaggare=key).id)
     db.session.commit()
     assert len(_punkter(mote.id)) == 6 and len(_punkter(mote.id, PunktStatus.ANMALD)) == 3
     efter = {key: mat(world.users[key]) for key in ("projektledare", "ledamot_fk")}

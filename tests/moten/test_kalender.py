@@ -13,7 +13,7 @@ from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.kallelser import regler
-from samverkan.moten import services
+from samverkan.moten import dagordning, motesar, redigering
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
 from tests import factories
 from tests.moten.conftest import NU, satt_klockan
@@ -27,7 +27,7 @@ def _generera(world, **kw):
     args = {"veckodag": 1, "ordning": 2, "klockslag": dt.time(13, 0), "uppehall": {7},
             "startmanad": dt.date(2026, 3, 1), "plats": "Kommunhuset, rum 3"}
     args.update(kw)
-    resultat = services.generera_ar(world.users["projektledare"], world.team.id, **args)
+    resultat = motesar.generera_ar(world.users["projektledare"], world.team.id, **args)
     db.session.commit()
     return resultat
 
@@ -53,7 +53,7 @@ def test_year_of_second_tuesdays_at_13_stockholm_without_july(world, nu):
 def test_generation_is_idempotent_and_keeps_cancellations(world, nu):
     _generera(world)
     forsta = _moten(world.team.id)[0]
-    services.installa_mote(world.users["projektledare"], forsta.id)
+    redigering.installa_mote(world.users["projektledare"], forsta.id)
     db.session.commit()
 
     again = _generera(world)
@@ -113,7 +113,7 @@ def test_generation_refuses_a_javascript_link_beside_the_field(world, nu, login)
 def test_move_recomputes_the_kallelse_and_bumps_the_sequence(world, nytt_mote):
     mote = nytt_mote()
     assert clock.local(mote.kallelse_planerad) == dt.datetime(2026, 3, 6, 9, 0, tzinfo=clock.STOCKHOLM)
-    services.andra_mote(world.users["projektledare"], mote.id, datum=dt.date(2026, 3, 17),
+    redigering.andra_mote(world.users["projektledare"], mote.id, datum=dt.date(2026, 3, 17),
                         klockslag=dt.time(9, 30))
     db.session.commit()
     assert clock.local(mote.starttid) == dt.datetime(2026, 3, 17, 9, 30, tzinfo=clock.STOCKHOLM)
@@ -122,8 +122,8 @@ def test_move_recomputes_the_kallelse_and_bumps_the_sequence(world, nytt_mote):
     assert mote.sekvens == 1 and mote.agendaversion == 0
 
     # A change of place bumps the sequence too; capacity alone does not.
-    services.andra_mote(world.users["projektledare"], mote.id, plats="Biblioteket")
-    services.andra_mote(world.users["projektledare"], mote.id, kapacitet_=3)
+    redigering.andra_mote(world.users["projektledare"], mote.id, plats="Biblioteket")
+    redigering.andra_mote(world.users["projektledare"], mote.id, kapacitet_=3)
     db.session.commit()
     assert mote.sekvens == 2 and mote.kapacitet == 3
 
@@ -147,14 +147,14 @@ def test_move_through_the_page(world, nytt_mote, login):
 def test_move_into_the_past_is_refused(world, nytt_mote):
     mote = nytt_mote()
     with pytest.raises(DomainError) as error:
-        services.andra_mote(world.users["projektledare"], mote.id, datum=dt.date(2026, 1, 13))
+        redigering.andra_mote(world.users["projektledare"], mote.id, datum=dt.date(2026, 1, 13))
     assert error.value.field == "datum"
 
 
 def test_cancel_keeps_the_meeting_visible_and_returns_the_agenda_to_the_inbox(world, nytt_mote, login):
     mote = nytt_mote()
     arende = factories.create_arende(world)
-    services.lagg_till(world.users["projektledare"], mote.id, arende.id)
+    dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id)
     db.session.commit()
     client = login(world.users["projektledare"])
     confirm = client.get(f"/moten/{mote.id}/installa").get_data(as_text=True)
@@ -169,7 +169,7 @@ def test_cancel_keeps_the_meeting_visible_and_returns_the_agenda_to_the_inbox(wo
     # A cancelled meeting is not changed any more.
     assert client.post(f"/moten/{mote.id}/installa").status_code == 422
     with pytest.raises(DomainError):
-        services.andra_mote(world.users["projektledare"], mote.id, plats="Annan plats")
+        redigering.andra_mote(world.users["projektledare"], mote.id, plats="Annan plats")
 
 
 def test_calendar_lists_upcoming_first_and_past_collapsed(world, nytt_mote, login):
@@ -219,7 +219,7 @@ def test_calendar_costs_the_same_number_of_queries_at_any_size(world, nytt_mote,
         return q.count
 
     forsta = nytt_mote()
-    services.lagg_till(world.users["projektledare"], forsta.id, factories.create_arende(world).id)
+    dagordning.lagg_till(world.users["projektledare"], forsta.id, factories.create_arende(world).id)
     db.session.commit()
     client = login(world.users["projektledare"])
     fa = mat()
@@ -231,7 +231,7 @@ def test_calendar_costs_the_same_number_of_queries_at_any_size(world, nytt_mote,
     mote = next(m for m in _moten(world.team.id) if clock.local(m.starttid).date() == dt.date(2026, 4, 14))
     mote.kapacitet = 10
     for _ in range(4):
-        services.lagg_till(world.users["projektledare"], mote.id, factories.create_arende(world).id)
+        dagordning.lagg_till(world.users["projektledare"], mote.id, factories.create_arende(world).id)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Dagordningspunkt)) == 5
     client = login(world.users["projektledare"])

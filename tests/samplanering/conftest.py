@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from samverkan.core.db import db
-from samverkan.moten import services as moten_services
+from samverkan.moten import dagordning
 from tests import factories
 from tests.moten.conftest import nu, nytt_mote  # noqa: F401  (fixtures)
 
@@ -21,7 +21,7 @@ def pa_agendan(world, nytt_mote):  # noqa: F811
         punkter = []
         for i in range(n):
             arende = factories.create_arende(world, handlaggare=HANDLAGGARE[i % len(HANDLAGGARE)])
-            punkter.append(moten_services.lagg_till(world.users["projektledare"], mote.id, arende.id))
+            punkter.append(dagordning.lagg_till(world.users["projektledare"], mote.id, arende.id))
         db.session.commit()
         return mote, punkter
 

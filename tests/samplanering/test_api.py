@@ -13,7 +13,7 @@ from samverkan.arenden.models import Arende
 from samverkan.core.db import db
 from samverkan.forbund.models import Medlemskap, TeamRoll
 from samverkan.insatser.models import Insats, InsatsStatus
-from samverkan.moten import services as moten_services
+from samverkan.moten import dagordning
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning import services as uppfoljning_services
 from tests.api.conftest import api, token_for  # noqa: F401  (fixtures)
@@ -81,7 +81,7 @@ def test_a_follow_up_outcome_with_stegmatning(world, pa_agendan, nytt_mote, api)
                    json={"beslut": "ordinarie", "folj_upp_den": "2026-04-01"}).status_code == 200
     arende_services.fire(world.users["projektledare"], punkt.arende_id, "kalla_till_uppfoljning", version=None)
     nasta = nytt_mote(dt.date(2026, 4, 7))
-    upp = moten_services.lagg_till(world.users["projektledare"], nasta.id, punkt.arende_id)
+    upp = dagordning.lagg_till(world.users["projektledare"], nasta.id, punkt.arende_id)
     db.session.commit()
     steg = uppfoljning_services.stege(world.forbund.id)[2]
     response = pl.post(f"/moten/{nasta.id}/dagordning/{upp.id}/utfall", json={

@@ -16,8 +16,7 @@ from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Forbidden, NotFound, Valideringsfel
 from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus, Insatstyp
-from samverkan.moten import narvaro
-from samverkan.moten import services as moten_services
+from samverkan.moten import dagordning, narvaro
 from samverkan.moten.models import Dagordningspunkt, Narvaro, NarvaroStatus
 from samverkan.protokoll.models import Protokoll
 from samverkan.samplanering import services
@@ -124,7 +123,7 @@ def test_a_follow_up_records_the_stegforflyttning(world, pa_agendan, nytt_mote):
                               folj_upp_den=OM_TVA_MANADER)
     arende_services.fire(pl, punkt.arende_id, "kalla_till_uppfoljning", version=None)
     nasta = nytt_mote(MOTESDAG + dt.timedelta(days=28))
-    uppfoljning = moten_services.lagg_till(pl, nasta.id, punkt.arende_id)
+    uppfoljning = dagordning.lagg_till(pl, nasta.id, punkt.arende_id)
     db.session.commit()
     assert uppfoljning.uppfoljning
     steg = uppfoljning_services.stege(world.forbund.id)

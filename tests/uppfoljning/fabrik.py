@@ -11,7 +11,7 @@ from samverkan.arenden.models import Arende
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.insatser.models import Insats
-from samverkan.moten import services as moten_services
+from samverkan.moten import tider
 from samverkan.moten.models import Dagordningspunkt, Mote, Narvaro, NarvaroStatus
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning.models import Steg, Stegmatning
@@ -46,7 +46,7 @@ def i_insats(w, *, nasta_uppfoljning: dt.date | None = None, **kw) -> Arende:
 
 def mote(w, dag: dt.date, *, klockslag: dt.time = dt.time(13, 0)) -> Mote:
     """A meeting of the world's team on ``dag`` (may lie in the past: made directly)."""
-    m = Mote(team_id=w.team.id, starttid=moten_services.lokal_starttid(dag, klockslag), langd_minuter=120,
+    m = Mote(team_id=w.team.id, starttid=tider.lokal_starttid(dag, klockslag), langd_minuter=120,
              plats="Kommunhuset, rum 3")
     db.session.add(m)
     db.session.flush()

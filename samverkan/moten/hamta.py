@@ -1,0 +1,84 @@
+"""Looking up a team, a meeting, its agenda items and an ärende for one of them, for a
+user: a meeting the user may not see is not found (404), one they may see but not change
+is refused (403). Every other meeting module starts here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from samverkan.arenden.models import Arende
+from samverkan.auth import policy
+from samverkan.auth.models import User
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError, NotFound
+from samverkan.deltagare.models import Samtycke
+from samverkan.forbund.models import Team
+from samverkan.moten.models import Dagordningspunkt, Mote
+
+
+def _team(user: User, team_id: int, *, andra: bool = False) -> Team:
+    team = db.session.get(Team, team_id)
+    return policy.require_projektledare(user, team) if andra else policy.require_team_medlem(user, team)
+
+
+def _mote(user: User, mote_id: int, *, andra: bool = False, las: bool = False) -> Mote:
+    """The meeting if the user may see it (404 otherwise) or, with ``andra``, change it
+    (403 for other members). ``las`` takes the row lock and reads it afresh."""
+    stmt = select(Mote).where(Mote.id == mote_id).options(joinedload(Mote.team))
+    if las:
+        # populate_existing: counters bumped after the lock must start from the locked row.
+        stmt = stmt.with_for_update(of=Mote).execution_options(populate_existing=True)
+    mote = db.session.execute(stmt).scalar_one_or_none()
+    if mote is None:
+        raise NotFound("Mötet finns inte.")
+    try:
+        _team(user, mote.team_id, andra=andra)
+    except NotFound:
+        raise NotFound("Mötet finns inte.") from None
+    return mote
+
+
+def get_team(user: User, team_id: int, *, andra: bool = False) -> Team:
+    return _team(user, team_id, andra=andra)
+
+
+def _punkter(mote: Mote) -> list[Dagordningspunkt]:
+    """All items of a meeting with what lists show (ärende, its party, consent)."""
+    return db.session.execute(
+        select(Dagordningspunkt)
+        .where(Dagordningspunkt.mote_id == mote.id)
+        .options(
+            joinedload(Dagordningspunkt.arende).options(
+                joinedload(Arende.aktualiserande_part),
+                selectinload(Arende.samtycken).selectinload(Samtycke.parter),
+            ),
+        )
+        .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
+    ).unique().scalars().all()
+
+
+def get_mote(user: User, mote_id: int) -> Mote:
+    return _mote(user, mote_id)
+
+
+def mote_med_punkter(user: User, mote_id: int) -> tuple[Mote, list[Dagordningspunkt]]:
+    """A meeting with its items (booked and asked for), by reference code: for members."""
+    mote = _mote(user, mote_id)
+    return mote, _punkter(mote)
+
+
+def _arende_for(user: User, mote: Mote, arende_id: int) -> Arende:
+    arende = db.session.get(Arende, arende_id)
+    policy.require(user, arende, policy.Atkomst.REFERENS)
+    if arende.team_id != mote.team_id:
+        raise DomainError("annat_team", "Ärendet hör till ett annat team än mötet.", field="arende_id")
+    return arende
+
+
+def _punkt(mote: Mote, punkt_id: int, punkter: list[Dagordningspunkt]) -> Dagordningspunkt:
+    punkt = next((p for p in punkter if p.id == punkt_id), None)
+    if punkt is None:
+        raise NotFound("Punkten finns inte på mötets dagordning.")
+    return punkt

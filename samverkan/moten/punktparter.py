@@ -1,0 +1,56 @@
+"""Which of the team's parties take part in each agenda item: those the ärende's consent
+names; the others' members step out for the item and see its reference code only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from samverkan.arenden.models import Arende
+from samverkan.core.db import db
+from samverkan.core.svenska import svensk_ordning
+from samverkan.forbund.models import Part
+from samverkan.moten.models import Dagordningspunkt, Mote
+
+
+@dataclass
+class PunktParter:
+    """The team's parties for one agenda item: those the consent names take part; the
+    others' members step out for the item and see its reference code only."""
+
+    med: list[Part]
+    utan: list[Part]
+
+    @property
+    def med_text(self) -> str:
+        return ", ".join(p.namn for p in self.med) or "–"
+
+    @property
+    def utan_text(self) -> str:
+        return ", ".join(p.namn for p in self.utan)
+
+
+def team_parter(team_id: int) -> list[Part]:
+    """The team's parties, by name (one query)."""
+    from samverkan.arenden.flow import team_part_ids
+
+    ids = team_part_ids(team_id)
+    if not ids:
+        return []
+    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn), Part.id)
+                              ).scalars().all()
+
+
+def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
+    """Split the team's ``parter`` by the ärende's current consent."""
+    s = arende.samtycke
+    named = {p.id for p in s.parter} if s is not None and s.aterkallat is None else set()
+    return PunktParter(med=[p for p in parter if p.id in named], utan=[p for p in parter if p.id not in named])
+
+
+def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, PunktParter]:
+    """Per item id, who takes part (the items' consents loaded with ``_punkter``)."""
+    parter = team_parter(mote.team_id)
+    return {p.id: parter_for(p.arende, parter) for p in punkter}
