@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import csv
 
+from flask import request
+
+from samverkan.api import bp
 from samverkan.api.auth import api_user
 from samverkan.api.endpoint import endpoint
 from samverkan.api.schema import (
@@ -37,6 +40,18 @@ PARTTYP = val((t.value for t in PartTyp), kod="ogiltig_typ")
 TEAMTYP = val((t.value for t in TeamTyp), kod="ogiltig_typ")
 ROLL = val((r.value for r in TeamRoll), kod="ogiltig_roll")
 KALLELSEREGEL = val(("dagar", "fredag"), kod="ogiltig_regel")
+
+
+@bp.before_request
+def _bara_admin() -> None:
+    """The admin's endpoints refuse anyone else (403) before the body is read, so a
+    member's token learns nothing from the answer but that it may not administer. (The
+    declaration's wrapper then checks the rule in full, the URL's object included.)"""
+    from flask import current_app
+
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and policy.regel_for(view) == "admin":
+        policy.require_admin(api_user())
 
 
 # --- answers ----------------------------------------------------------------------------

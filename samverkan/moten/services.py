@@ -37,7 +37,7 @@ from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.clock import STOCKHOLM
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.svenska import antal, svensk_ordning
 from samverkan.deltagare.models import Samtycke
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, Team, TeamRoll
@@ -141,11 +141,15 @@ def _team(user: User, team_id: int, *, andra: bool = False) -> Team:
 def _mote(user: User, mote_id: int, *, andra: bool = False, las: bool = False) -> Mote:
     """The meeting if the user may see it (404 otherwise) or, with ``andra``, change it
     (403 for other members). ``las`` takes the row lock and reads it afresh."""
-    stmt = select(Mote).where(Mote.id == mote_id).options(joinedload(Mote.team))
     if las:
         # populate_existing: counters bumped after the lock must start from the locked row.
-        stmt = stmt.with_for_update(of=Mote).execution_options(populate_existing=True)
-    mote = db.session.execute(stmt).scalar_one_or_none()
+        mote = db.session.execute(
+            select(Mote).where(Mote.id == mote_id).options(joinedload(Mote.team))
+            .with_for_update(of=Mote).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    else:
+        # ``get``: the access rule has loaded it (with its team) for this request already.
+        mote = db.session.get(Mote, mote_id, options=[joinedload(Mote.team)])
     if mote is None:
         raise NotFound("Mötet finns inte.")
     try:
@@ -301,7 +305,7 @@ def teams_for(user: User) -> list[Team]:
     return db.session.execute(
         select(Team)
         .where(Team.forbund_id == user.forbund_id,
-               Team.id.in_(select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)))
+               Team.id.in_(policy.medlem_team_ids(user)))
         .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
@@ -802,8 +806,7 @@ def anmal(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
     projektledare books it."""
     mote = _mote(user, mote_id, las=True)
     arende = _arende_for(user, mote, arende_id)
-    if not policy.may_anmala(user, arende):
-        raise Forbidden("Bara handläggaren som aktualiserade ärendet kan anmäla det till ett möte.")
+    policy.require_anmala(user, arende)
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.")
     if mote.typ != MotesTyp.ARENDEDRAGNING:
@@ -923,8 +926,7 @@ def inbjudan(user: User, mote_id: int, punkt_id: int) -> Inbjudan:
     parties take part. Nothing from the case: the individual knows their own matter."""
     mote = _mote(user, mote_id)
     punkt = _punkt(mote, punkt_id, [p for p in _punkter(mote) if p.status == PunktStatus.BOKAD])
-    if not policy.may_print_inbjudan(user, punkt.arende):
-        raise Forbidden("Inbjudan skrivs ut av handläggaren som aktualiserade ärendet eller av projektledaren.")
+    policy.require_print_inbjudan(user, punkt.arende)
     if not punkt.individen_medverkar:
         raise DomainError("ej_inbjuden", "Individen är inte inbjuden till mötet för den här punkten. "
                           "Markera ”Individen medverkar” på dagordningen först.", status=409)
