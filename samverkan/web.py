@@ -150,6 +150,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["antal"] = svenska.antal
     app.jinja_env.globals["STATE_LABELS"] = wf.STATE_LABELS
     app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
+    # The main menu's entries are the policy's decision (templates/base.html).
+    app.jinja_env.globals["meny"] = policy.meny
 
     @app.context_processor
     def _globals():

@@ -23,12 +23,12 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import Conflict, DomainError, Forbidden, NotFound
+from samverkan.core.errors import Conflict, DomainError, NotFound
 from samverkan.core.html import sanitize_html, text_content
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Kon, Samtycke, SamtyckeSatt
-from samverkan.forbund.models import Medlemskap, Part, Team
+from samverkan.forbund.models import Part, Team
 from workflows import arende as wf
 
 # Guard refusals from the flow carry no field; these put them beside the right one.
@@ -93,9 +93,7 @@ def arbetsteam(user: User) -> list[Team]:
     """The teams in which the user brings ärenden (projektledare, ledamot, ersättare)."""
     return db.session.execute(
         select(Team)
-        .where(Team.id.in_(select(Medlemskap.team_id).where(
-                   Medlemskap.user_id == user.id, Medlemskap.roll.in_(arende_services.CASE_ROLES))),
-               Team.forbund_id == user.forbund_id)
+        .where(Team.id.in_(policy.aktualiserande_team_ids(user)), Team.forbund_id == user.forbund_id)
         .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
@@ -110,9 +108,8 @@ def team_parter(team_id: int) -> list[Part]:
 def underlag(user: User, team_id: int | None = None) -> Underlag:
     """The form's choices. 403 for someone with no team to aktualisera in; 404 for a team
     id that is not one of theirs (a forged id looks like a missing one)."""
+    policy.require_aktualiserande(user)
     teams = arbetsteam(user)
-    if not teams:
-        raise Forbidden("Du har ingen roll i något team som tar emot ärenden.")
     if team_id is None:
         team = teams[0]
     else:
@@ -279,10 +276,7 @@ def _samtycke_andrat(s: Samtycke, ny: SamtyckeUppgifter) -> bool:
 
 
 def _eget_utkast(user: User, arende_id: int) -> Arende:
-    arende = db.session.get(Arende, arende_id)
-    policy.require(user, arende, policy.Atkomst.DETALJER)
-    if arende.handlaggare_id != user.id:
-        raise Forbidden("Bara den som skapade utkastet kan ändra det.")
+    arende = policy.require_eget_utkast(user, db.session.get(Arende, arende_id))
     if arende.status != wf.UTKAST:
         raise DomainError("inte_utkast", "Ärendet är redan skickat till teamet och kan inte "
                           "ändras här.", status=409)
@@ -312,8 +306,7 @@ def ateraktualisera(user: User, arende_id: int) -> Arende:
     a new consent (the earlier consent belonged to the earlier ärende) before it is sent."""
     tidigare = db.session.get(Arende, arende_id)
     policy.require(user, tidigare, policy.Atkomst.DETALJER)
-    if not policy.team_roles(user, tidigare.team_id) & arende_services.CASE_ROLES:
-        raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
+    policy.require_aktualisera_i(user, tidigare.team_id)
     if user.part_id is None:
         raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
     if tidigare.status == wf.FELREGISTRERAD or tidigare.avslutsorsak == "felregistrering":

@@ -22,7 +22,7 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.html import sanitize_html, text_content
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,10 @@ def skrivhinder(user: User, arende: Arende) -> str | None:
 
 
 def _rattningsfel(user: User, anteckning: Anteckning) -> DomainError | None:
-    if anteckning.forfattare_id != user.id:
-        return Forbidden("Bara den som skrev anteckningen kan rätta den. Skriv ett tillägg i stället.")
+    try:
+        policy.require_anteckningens_forfattare(user, anteckning)
+    except DomainError as error:
+        return error
     if not kan_rattas(anteckning, user):
         minuter = int(rattelsefonster().total_seconds() // 60)
         return DomainError(

@@ -45,7 +45,8 @@ KALLELSEREGEL = val(("dagar", "fredag"), kod="ogiltig_regel")
 @bp.before_request
 def _bara_admin() -> None:
     """The admin's endpoints refuse anyone else (403) before the body is read, so a
-    member's token learns nothing from the answer but that it may not administer."""
+    member's token learns nothing from the answer but that it may not administer. (The
+    declaration's wrapper then checks the rule in full, the URL's object included.)"""
     from flask import current_app
 
     view = current_app.view_functions.get(request.endpoint)

@@ -19,7 +19,7 @@ from samverkan.auth import policy
 from samverkan.auth import services as auth_services
 from samverkan.auth.models import TokenOmfang, User
 from samverkan.core import clock
-from samverkan.core.errors import DomainError, Forbidden
+from samverkan.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +58,10 @@ def _authenticate() -> None:
         log.info("API request with expired token %s", token.id)
         raise EjAutentiserad(f"API-token har gått ut (den gällde till {clock.local(token.giltig_till):%Y-%m-%d %H:%M}). "
                              "Skapa en ny token under Konto → API-tokens.")
-    if token.omfang is not TokenOmfang.SKRIVA and _skrivande():
-        log.info("API write refused: token %s may only read", token.id)
-        raise Forbidden("Den här API-token får bara läsa. Skapa en token som får läsa och skriva "
-                        "för att ändra uppgifter.")
+    if _skrivande():
+        if token.omfang is not TokenOmfang.SKRIVA:
+            log.info("API write refused: token %s may only read", token.id)
+        policy.require_skrivande_token(token)
     auth_services.anvand_token(token, nu)
     g.api_user = token.user
 

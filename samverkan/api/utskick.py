@@ -56,7 +56,7 @@ class MotetsUtskick(Ut):
 
 
 @endpoint("GET", "/moten/<int:mote_id>/utskick", svar=MotetsUtskick)
-@policy.regel("projektledare")
+@policy.regel("projektledare", dold=True)
 def lista_utskick(mote_id: int):
     """Mötets kallelse och utskick med status (projektledaren)"""
     user = api_user()

@@ -20,13 +20,13 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import Conflict, DomainError, Forbidden, NotFound
+from samverkan.core.errors import Conflict, DomainError
 from samverkan.core.html import sanitize_html
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare, Samtycke
-from samverkan.forbund.models import Forbund, Medlemskap, Team, TeamRoll
+from samverkan.forbund.models import Forbund, Medlemskap, Team
 from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
 
@@ -44,9 +44,6 @@ class Sida:
     def sidor(self) -> int:
         return max(1, -(-self.totalt // self.per_sida))
 
-
-# The roles that bring and discuss ärenden (a samcoach is a member but does neither).
-CASE_ROLES = frozenset({TeamRoll.PROJEKTLEDARE, TeamRoll.LEDAMOT, TeamRoll.ERSATTARE})
 
 
 def _next_referens(forbund: Forbund, year: int) -> str:
@@ -94,10 +91,8 @@ def create_utkast(
     ``samtycke`` (the keyword arguments of ``register_samtycke``) registers the consent
     in the same transaction, so a refused consent leaves no half-made draft behind.
     """
-    team = _own_team(user, team_id)
-    if not policy.team_roles(user, team.id) & CASE_ROLES:
-        # A samcoach is a member of the team but brings no ärenden to it.
-        raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
+    team = policy.require_team_medlem(user, db.session.get(Team, team_id))
+    policy.require_aktualisera_i(user, team.id)
     if user.part_id is None:
         raise DomainError("part_saknas", "Ditt konto är inte kopplat till någon part.")
     deltagare = deltagare_services.find_or_create(
@@ -221,7 +216,7 @@ def teams_for(user: User) -> list[Team]:
     return db.session.execute(
         select(Team)
         .where(Team.forbund_id == user.forbund_id,
-               Team.id.in_([m.team_id for m in user.medlemskap]))
+               Team.id.in_(policy.medlem_team_ids(user)))
         .options(selectinload(Team.medlemskap))
         .order_by(svensk_ordning(Team.namn))
     ).scalars().all()
@@ -229,7 +224,7 @@ def teams_for(user: User) -> list[Team]:
 
 def list_medlemmar(user: User, team_id: int) -> list[Medlemskap]:
     """A team's members with role and party, for members of that team only."""
-    team = _own_team(user, team_id)
+    team = policy.require_team_medlem(user, db.session.get(Team, team_id))
     return db.session.execute(
         select(Medlemskap)
         .join(User, Medlemskap.user_id == User.id)
@@ -237,18 +232,6 @@ def list_medlemmar(user: User, team_id: int) -> list[Medlemskap]:
         .options(contains_eager(Medlemskap.user).joinedload(User.part))
         .order_by(svensk_ordning(User.namn), Medlemskap.id)
     ).scalars().all()
-
-
-def _own_team(user: User, team_id: int) -> Team:
-    team = db.session.get(Team, team_id)
-    if team is None or team.forbund_id != user.forbund_id or not policy.team_roles(user, team.id):
-        # A forged or foreign team id looks exactly like a missing one.
-        raise NotFound("Teamet finns inte.")
-    return team
-
-
-def is_projektledare(user: User, team_id: int) -> bool:
-    return TeamRoll.PROJEKTLEDARE in policy.team_roles(user, team_id)
 
 
 # --- Lists: mine, the projektledare's inkorg, consent expiring, search ------------------
@@ -312,9 +295,7 @@ class Inkorg(Sida):
 def _projektledare_teams(user: User) -> list[Team]:
     return db.session.execute(
         select(Team)
-        .join(Medlemskap, Medlemskap.team_id == Team.id)
-        .where(Medlemskap.user_id == user.id, Medlemskap.roll == TeamRoll.PROJEKTLEDARE,
-               Team.forbund_id == user.forbund_id)
+        .where(Team.id.in_(policy.ledda_team_ids(user)), Team.forbund_id == user.forbund_id)
         .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
 
@@ -345,15 +326,8 @@ def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
     the team's next meeting), marked "Dags för uppföljning", before the scheduler has
     called them (the inbox page; the agenda builder takes only what can be placed).
     """
+    team_ids = policy.require_leder(user, team_id)
     teams = _projektledare_teams(user)
-    team_ids = [t.id for t in teams]
-    if team_id is not None:
-        if team_id not in team_ids:
-            _own_team(user, team_id)  # 404 for a team the user is not in at all
-            raise Forbidden("Inkorgen är till för teamets projektledare.")
-        team_ids = [team_id]
-    elif not team_ids:
-        raise Forbidden("Inkorgen är till för teamets projektledare.")
 
     # A bordlagd new ärende has waited since it was aktualiserad; a follow-up since it
     # was called to follow-up, not since it was last carried over.
@@ -475,8 +449,7 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
                           "personnummer.", field="q")
     where = [policy.visible_arenden_clause(user)]
     if _NUMMERLIKT.fullmatch(q):
-        if not policy.may_search_deltagare(user):
-            raise Forbidden("Du har inte behörighet att söka på personnummer.")
+        policy.require_search_deltagare(user)
         try:
             nummer = personnummer_mod.parse(q).nummer
         except DomainError as error:
@@ -512,13 +485,6 @@ def sok_arenden(user: User, q: str | None, *, sida: int = 1, per_sida: int = 25)
 # --- consent through the ärende's life ---------------------------------------------------
 
 
-def may_fornya_samtycke(user: User, arende: Arende) -> bool:
-    """Who registers a renewed or changed consent: the aktualiserande handläggare or the
-    projektledare, on an open ärende whose consent is not withdrawn."""
-    return (arende.status in wf.OPEN and not policy.samtycke_aterkallat(arende)
-            and policy.may_anmala(user, arende))
-
-
 def fornya_samtycke(user: User, arende_id: int, *, givet_den: dt.date, giltigt_till: dt.date, satt: str,
                     part_ids: list[int], dokumentreferens: str = "") -> Samtycke:
     """Register a renewed or changed consent on an open ärende (new document reference,
@@ -532,8 +498,7 @@ def fornya_samtycke(user: User, arende_id: int, *, givet_den: dt.date, giltigt_t
                           "samtycker igen.")
     if arende.status not in wf.OPEN:
         raise DomainError("ej_oppet", "Samtycket förnyas på ett aktualiserat ärende som inte är avslutat.")
-    if not may_fornya_samtycke(user, arende):
-        raise Forbidden("Samtycket förnyas av handläggaren som aktualiserade ärendet eller av projektledaren.")
+    policy.require_fornya_samtycke(user, arende)
     if giltigt_till < clock.today():
         raise DomainError("ogiltig_period", "Ett förnyat samtycke måste gälla i dag eller längre.",
                           field="giltigt_till")

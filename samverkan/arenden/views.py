@@ -94,7 +94,7 @@ def _hinder(check, *args) -> str | None:
 
 
 def _samtycke_form(arende: Arende, posted: SamtyckeForm | None) -> SamtyckeForm | None:
-    if not services.may_fornya_samtycke(current_user, arende):
+    if not policy.may_fornya_samtycke(current_user, arende):
         return None
     form = posted or SamtyckeForm(formdata=None, prefix="samtycke")
     form.parter.choices = [SelectChoice(p.id, p.namn) for p in forberedelse.team_parter(arende.team_id)[1].values()]

@@ -6,6 +6,7 @@ itself; this only picks the first page to show.
 
 from __future__ import annotations
 
+from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.forbund.models import ForbundRoll, TeamRoll
 
@@ -23,12 +24,6 @@ STARTSIDOR: list[tuple[TeamRoll | ForbundRoll, str]] = [
 STANDARD = "listor.mina"
 
 
-def roller(user: User) -> set[TeamRoll | ForbundRoll]:
-    """The user's team roles and their roles in their own förbund."""
-    return ({m.roll for m in user.medlemskap}
-            | {r.roll for r in user.forbundsroller if r.forbund_id == user.forbund_id})
-
-
 def endpoint_for(user: User) -> str:
-    har = roller(user)
+    har = policy.roller(user)
     return next((endpoint for roll, endpoint in STARTSIDOR if roll in har), STANDARD)

@@ -30,7 +30,6 @@ from samverkan.auth.models import Aterstallningskod, Inloggningsforsok, User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
-from samverkan.forbund.models import TeamRoll
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +45,6 @@ _ALFABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _KODLANGD = 12
 _SEXSIFFRIG = re.compile(r"^\d{6}$")
 
-# Team roles that read case details (see policy.access_to); the samcoach works the case too.
-_DETALJROLLER = {TeamRoll.PROJEKTLEDARE, TeamRoll.LEDAMOT, TeamRoll.ERSATTARE, TeamRoll.SAMCOACH}
-
 FEL_KOD = "Koden stämmer inte. Kontrollera koden i appen och försök igen."
 AVBRUTEN = "Inloggningen avbröts eller tog för lång tid. Logga in igen."
 
@@ -56,16 +52,11 @@ AVBRUTEN = "Inloggningen avbröts eller tog för lång tid. Logga in igen."
 def kravs(user: User) -> bool:
     """Whether ``user`` must log in with a second factor (setting ``TVAFAKTOR_KRAVS``).
 
-    Required for everyone who can read case details: any team role and the förbund
-    admin (who reads the audit log). Only a styrgrupp member with no other role, who
-    sees aggregates alone, is exempt; a user with no role at all is asked too (fail closed:
-    a handläggare between teams still reads the ärenden they brought).
+    Who must is the policy's decision (``policy.kraver_tvafaktor``).
     """
     if not current_app.config.get("TVAFAKTOR_KRAVS", True):
         return False
-    if any(m.roll in _DETALJROLLER for m in user.medlemskap) or policy.is_admin(user):
-        return True
-    return not policy.is_styrgrupp(user)
+    return policy.kraver_tvafaktor(user)
 
 
 def begransad(user: User) -> bool:

@@ -7,7 +7,7 @@ import re
 
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden
+from samverkan.core.errors import DomainError
 from samverkan.deltagare import personnummer
 from samverkan.deltagare.models import Deltagare, Kon, Samtycke, SamtyckeSatt
 from samverkan.forbund.models import Part
@@ -19,8 +19,7 @@ def sok(user, raw: str) -> Deltagare | None:
     """A user's exact lookup by personnummer, if the policy lets them search at all."""
     from samverkan.auth import policy
 
-    if not policy.may_search_deltagare(user):
-        raise Forbidden("Du har inte behörighet att söka deltagare.")
+    policy.require_search_deltagare(user)
     found = find_by_personnummer(user.forbund_id, raw, user_id=user.id)
     # Nothing about a person whose ärenden the user may not read: not even that they exist.
     if found is not None and not _far_lasa(user, found.id):

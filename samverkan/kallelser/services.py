@@ -480,35 +480,21 @@ def markera_forfallna_misslyckade(nu: dt.datetime, fel: str) -> int:
 # --- reading the outbox (projektledare) --------------------------------------------------
 
 
-def _require_projektledare(user: User, team: Team | None) -> None:
-    # Anyone but the team's projektledare is told the meeting or message does not exist.
-    if (team is None or not user.aktiv or team.forbund_id != user.forbund_id
-            or not policy.is_projektledare(user, team.id)):
-        raise NotFound("Utskicket finns inte.")
-
-
 def kan_se_utskick(user: User, mote: Mote) -> bool:
-    try:
-        _require_projektledare(user, mote.team)
-    except NotFound:
-        return False
-    return True
+    return policy.may_se_utskick(user, mote.team)
 
 
 def get_mote(user: User, mote_id: int) -> Mote:
     mote = db.session.get(Mote, mote_id)
     if mote is None:
         raise NotFound("Mötet finns inte.")
-    try:
-        _require_projektledare(user, mote.team)
-    except NotFound:
-        raise NotFound("Mötet finns inte.") from None
+    policy.require_utskickens_team(user, mote.team, "Mötet finns inte.")
     return mote
 
 
 def list_for_mote(user: User, mote: Mote) -> list[Utskick]:
     """A meeting's messages, newest decision first; one query."""
-    _require_projektledare(user, mote.team)
+    policy.require_utskickens_team(user, mote.team)
     return list(db.session.execute(
         select(Utskick).options(joinedload(Utskick.mottagare))
         .where(Utskick.mote_id == mote.id)
@@ -536,17 +522,11 @@ def oversikt(user: User, mote: Mote) -> Oversikt:
                     smtp_konfigurerad=bool(current_app.config.get("SMTP_HOST")))
 
 
-def _projektledarens_team(user: User):
-    return select(Medlemskap.team_id).where(Medlemskap.user_id == user.id,
-                                            Medlemskap.roll == TeamRoll.PROJEKTLEDARE)
-
-
 def list_utskick(user: User, *, status: UtskickStatus | None = None, sida: int = 1,
                  per_sida: int = 25) -> Sida:
     """Messages of the meetings of the teams ``user`` leads, newest first: two queries."""
-    if not user.aktiv or not any(m.roll == TeamRoll.PROJEKTLEDARE for m in user.medlemskap):
-        raise NotFound("Sidan finns inte.")
-    where = [Team.forbund_id == user.forbund_id, Mote.team_id.in_(_projektledarens_team(user))]
+    policy.require_leder_nagot_team(user)
+    where = [Team.forbund_id == user.forbund_id, Mote.team_id.in_(policy.ledda_team_ids(user))]
     if status is not None:
         where.append(Utskick.status == status)
     bas = select(Utskick).join(Mote, Utskick.mote_id == Mote.id).join(Team, Mote.team_id == Team.id)
@@ -565,11 +545,10 @@ def list_utskick(user: User, *, status: UtskickStatus | None = None, sida: int =
 
 
 def get_utskick(user: User, utskick_id: int) -> Utskick:
-    utskick = db.session.execute(
-        select(Utskick).options(joinedload(Utskick.mottagare)).where(Utskick.id == utskick_id)
-    ).scalar_one_or_none()
+    # ``get``: the access rule has loaded it (with its recipient) for this request already.
+    utskick = db.session.get(Utskick, utskick_id, options=[joinedload(Utskick.mottagare)])
     mote = db.session.get(Mote, utskick.mote_id) if utskick and utskick.mote_id else None
-    _require_projektledare(user, mote.team if mote else None)
+    policy.require_utskickens_team(user, mote.team if mote else None)
     return utskick
 
 

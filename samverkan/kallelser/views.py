@@ -40,7 +40,7 @@ def _smtp_konfigurerad() -> bool:
 
 
 @bp.route("/")
-@policy.regel("projektledare")
+@policy.regel("projektledare", dold=True)
 def lista():
     status_arg = request.args.get("status") or None
     status = None
@@ -56,14 +56,14 @@ def lista():
 
 
 @bp.route("/<int:utskick_id>")
-@policy.regel("projektledare")
+@policy.regel("projektledare", dold=True)
 def visa(utskick_id: int):
     utskick = services.get_utskick(current_user, utskick_id)
     return render_template("kallelser/visa.html", utskick=utskick, smtp_konfigurerad=_smtp_konfigurerad())
 
 
 @bp.route("/<int:utskick_id>/skicka-igen", methods=["POST"])
-@policy.regel("projektledare")
+@policy.regel("projektledare", dold=True)
 def skicka_igen(utskick_id: int):
     with utfor(sprid=(404,)) as h:
         services.forsok_igen(current_user, utskick_id)

@@ -11,7 +11,7 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden
+from samverkan.core.errors import DomainError
 from samverkan.moten.hamta import _arende_for, _mote
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus, punktregler
 from samverkan.moten.tider import anmalan_oppen, motesdatum
@@ -24,8 +24,7 @@ def anmal(user: User, mote_id: int, arende_id: int) -> Dagordningspunkt:
     projektledare books it."""
     mote = _mote(user, mote_id, las=True)
     arende = _arende_for(user, mote, arende_id)
-    if not policy.may_anmala(user, arende):
-        raise Forbidden("Bara handläggaren som aktualiserade ärendet kan anmäla det till ett möte.")
+    policy.require_anmala(user, arende)
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.")
     if mote.typ != MotesTyp.ARENDEDRAGNING:

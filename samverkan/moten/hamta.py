@@ -26,11 +26,15 @@ def _team(user: User, team_id: int, *, andra: bool = False) -> Team:
 def _mote(user: User, mote_id: int, *, andra: bool = False, las: bool = False) -> Mote:
     """The meeting if the user may see it (404 otherwise) or, with ``andra``, change it
     (403 for other members). ``las`` takes the row lock and reads it afresh."""
-    stmt = select(Mote).where(Mote.id == mote_id).options(joinedload(Mote.team))
     if las:
         # populate_existing: counters bumped after the lock must start from the locked row.
-        stmt = stmt.with_for_update(of=Mote).execution_options(populate_existing=True)
-    mote = db.session.execute(stmt).scalar_one_or_none()
+        mote = db.session.execute(
+            select(Mote).where(Mote.id == mote_id).options(joinedload(Mote.team))
+            .with_for_update(of=Mote).execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    else:
+        # ``get``: the access rule has loaded it (with its team) for this request already.
+        mote = db.session.get(Mote, mote_id, options=[joinedload(Mote.team)])
     if mote is None:
         raise NotFound("Mötet finns inte.")
     try:

@@ -13,7 +13,7 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden
+from samverkan.core.errors import DomainError
 from samverkan.core.svenska import svensk_ordning
 from samverkan.forbund.models import Medlemskap, Part, PartTyp, TeamRoll
 from samverkan.moten.hamta import _mote, _punkt, _punkter
@@ -43,8 +43,7 @@ def inbjudan(user: User, mote_id: int, punkt_id: int) -> Inbjudan:
     parties take part. Nothing from the case: the individual knows their own matter."""
     mote = _mote(user, mote_id)
     punkt = _punkt(mote, punkt_id, [p for p in _punkter(mote) if p.status == PunktStatus.BOKAD])
-    if not policy.may_print_inbjudan(user, punkt.arende):
-        raise Forbidden("Inbjudan skrivs ut av handläggaren som aktualiserade ärendet eller av projektledaren.")
+    policy.require_print_inbjudan(user, punkt.arende)
     if not punkt.individen_medverkar:
         raise DomainError("ej_inbjuden", "Individen är inte inbjuden till mötet för den här punkten. "
                           "Markera ”Individen medverkar” på dagordningen först.", status=409)

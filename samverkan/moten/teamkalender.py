@@ -16,7 +16,7 @@ from samverkan.auth.models import User
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.core.svenska import svensk_ordning
-from samverkan.forbund.models import Medlemskap, Team
+from samverkan.forbund.models import Team
 from samverkan.moten.hamta import _team
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from samverkan.moten.tider import kapacitet, lokal_starttid
@@ -104,6 +104,6 @@ def teams_for(user: User) -> list[Team]:
     return db.session.execute(
         select(Team)
         .where(Team.forbund_id == user.forbund_id,
-               Team.id.in_(select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)))
+               Team.id.in_(policy.medlem_team_ids(user)))
         .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()

@@ -60,9 +60,8 @@ class ProtokollSida:
 
 
 def _mote(user: User, mote_id: int, *, projektledare: bool = False) -> Mote:
-    mote = db.session.execute(
-        select(Mote).where(Mote.id == mote_id).options(joinedload(Mote.team))
-    ).scalar_one_or_none()
+    # ``get``: the access rule has loaded it (with its team) for this request already.
+    mote = db.session.get(Mote, mote_id, options=[joinedload(Mote.team)])
     if mote is None:
         raise NotFound("Mötet finns inte.")
     try:

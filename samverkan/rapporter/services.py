@@ -18,7 +18,7 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
 from samverkan.core.db import ID_MAX, db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import DomainError, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm, Insatstyp
@@ -66,9 +66,7 @@ def rapport_teams(user: User) -> list[Team]:
     teams = db.session.execute(
         select(Team).where(Team.forbund_id == user.forbund_id).order_by(Team.namn)
     ).scalars().all()
-    if policy.is_styrgrupp(user) or policy.is_admin(user):
-        return list(teams)
-    return [t for t in teams if policy.is_projektledare(user, t.id)]
+    return policy.rapport_teams(user, teams)
 
 
 def behorighet(user: User, team_id: int | None) -> Behorighet:
@@ -78,10 +76,7 @@ def behorighet(user: User, team_id: int | None) -> Behorighet:
         team = db.session.get(Team, team_id)
         if team is None or team.forbund_id != user.forbund_id:
             raise NotFound("Teamet finns inte.")
-    exakt = policy.may_see_exact_rapport(user, team_id)
-    if not exakt and not policy.may_see_rapport(user):
-        raise Forbidden("Rapporterna är till för styrgruppen, förbundets administratör och "
-                        "teamets projektledare.")
+    exakt = policy.require_rapport(user, team_id)
     return Behorighet(user.forbund_id, team, exakt)
 
 
@@ -568,8 +563,7 @@ def aldersband(forbund_id: int) -> list[tuple[int, int]]:
 
 def satt_aldersband(user: User, granser: str) -> Aldersindelning:
     """The förbund's admin sets the förbund's own age bands."""
-    if not policy.is_admin(user):
-        raise Forbidden("Bara förbundets administratör kan ändra åldersindelningen.")
+    policy.require_forbundets_installning(user, "Bara förbundets administratör kan ändra åldersindelningen.")
     band = _tolka_aldersband(granser)
     rad = db.session.execute(
         select(Aldersindelning).where(Aldersindelning.forbund_id == user.forbund_id)).scalar_one_or_none()
@@ -583,8 +577,7 @@ def satt_aldersband(user: User, granser: str) -> Aldersindelning:
 
 def satt_budget(user: User, team_id: int, ar: int, belopp: int) -> TeamBudget:
     """The förbund's admin enters what a team costs in a year."""
-    if not policy.is_admin(user):
-        raise Forbidden("Bara förbundets administratör kan ange teamens budget.")
+    policy.require_forbundets_installning(user, "Bara förbundets administratör kan ange teamens budget.")
     team = db.session.get(Team, team_id)
     if team is None or team.forbund_id != user.forbund_id:
         raise NotFound("Teamet finns inte.")
@@ -775,15 +768,11 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
 def satt_mal(user: User, team_id: int | None, nyckel: str, mal: float, parameter: int | None = None) -> NyckeltalMal:
     """Set one target: the team's projektledare for their team, the admin for any team or
     the whole förbund (``team_id`` None)."""
-    if team_id is None:
-        if not policy.is_admin(user):
-            raise Forbidden("Bara förbundets administratör kan ändra förbundets mål.")
-    else:
+    if team_id is not None:
         team = db.session.get(Team, team_id)
         if team is None or team.forbund_id != user.forbund_id:
             raise NotFound("Teamet finns inte.")
-        if not (policy.is_admin(user) or policy.is_projektledare(user, team_id)):
-            raise Forbidden("Bara teamets projektledare eller förbundets administratör kan ändra teamets mål.")
+    policy.require_set_mal(user, team_id)
     d = NYCKELTAL_PER_NYCKEL.get(nyckel) or _utfallsdef(nyckel, mal)
     if d is None:
         raise DomainError("okant_nyckeltal", "Okänt nyckeltal.", field="nyckel")
@@ -805,6 +794,3 @@ def satt_mal(user: User, team_id: int | None, nyckel: str, mal: float, parameter
     log.info("nyckeltal target %s set for team %s", nyckel, team_id)
     return rad
 
-
-def may_set_mal(user: User, team_id: int | None) -> bool:
-    return policy.is_admin(user) or (team_id is not None and policy.is_projektledare(user, team_id))

@@ -15,7 +15,7 @@ from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.core import clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden
+from samverkan.core.errors import DomainError
 from samverkan.core.handling import utfor
 from samverkan.forbund.models import Forbund
 from samverkan.rapporter import export, finsam, services
@@ -56,9 +56,7 @@ def _urvalsform(b, period) -> dict:
 @bp.route("/")
 @policy.regel("rapport")
 def index():
-    if not policy.may_open_rapporter(current_user):
-        raise Forbidden("Rapporterna är till för styrgruppen, administratören och projektledare.")
-    pl_teams = [t for t in services.rapport_teams(current_user) if policy.is_projektledare(current_user, t.id)]
+    pl_teams = [t for t in services.rapport_teams(current_user) if t.id in policy.ledda_team_ids(current_user)]
     return render_template("rapporter/index.html", pl_teams=pl_teams)
 
 
@@ -68,7 +66,7 @@ def nyckeltal():
     b, period = _urval_fran_begaran()
     varden = services.nyckeltal(b, period)
     return render_template("rapporter/nyckeltal.html", b=b, varden=varden,
-                           far_andra=services.may_set_mal(current_user, b.team.id if b.team else None),
+                           far_andra=policy.may_set_mal(current_user, b.team.id if b.team else None),
                            avslutsorsaker=[(k, v) for k, v in kodlistor.AVSLUTSORSAK.items() if k != "felregistrering"],
                            **_urvalsform(b, period))
 

@@ -16,8 +16,7 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import Forbidden
-from samverkan.forbund.models import Medlemskap, Part, TeamRoll
+from samverkan.forbund.models import Part
 from samverkan.samplanering.handlingsplan import markera_klar  # noqa: F401  (where the API looks for it)
 from samverkan.samplanering.models import Atgard
 from workflows import arende as wf
@@ -34,8 +33,7 @@ class ForsenadRad:
 def _synliga(user: User):
     """Overdue actions the user is responsible for seeing: every action of the teams
     they lead, and their own party's actions in ärenden whose details they may read."""
-    pl_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user.id,
-                                               Medlemskap.roll == TeamRoll.PROJEKTLEDARE)
+    pl_teams = policy.ledda_team_ids(user)
     egna = and_(Atgard.part_id == user.part_id, policy.detail_arenden_clause(user)) \
         if user.part_id is not None else False
     return or_(and_(Arende.forbund_id == user.forbund_id, Arende.team_id.in_(pl_teams)), egna)
@@ -43,8 +41,6 @@ def _synliga(user: User):
 
 def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
     """Actions past their due date and not done, per owning party; two queries."""
-    if not policy.may_search_deltagare(user):  # a role that works with ärenden
-        raise Forbidden("Listan är till för teamens projektledare och handläggare.")
     rows = db.session.execute(
         select(Atgard)
         .join(Arende, Arende.id == Atgard.arende_id)
@@ -57,7 +53,7 @@ def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
     ).all()
     per_part: dict[Part, list[ForsenadRad]] = {}
     for atgard, referens, team_id in rows:
-        kan = atgard.part_id == user.part_id or policy.is_projektledare(user, team_id)
+        kan = policy.may_markera_forsenad(user, atgard.part_id, team_id)
         per_part.setdefault(atgard.part, []).append(
             ForsenadRad(atgard=atgard, referens=referens, arende_id=atgard.arende_id, kan_markera=kan))
     # The look, and one row per ärende the list showed, in that ärende's trail: one INSERT.

@@ -212,5 +212,4 @@ def kan_ateraktualisera(user: User, arende: Arende) -> bool:
     """Whether the case page offers "Återaktualisera" (the service decides again on POST)."""
     return (arende.status == wf.AVSLUTAD and arende.avslutsorsak != "felregistrering"
             and user.part_id is not None
-            and bool(policy.team_roles(user, arende.team_id)
-                     & {TeamRoll.PROJEKTLEDARE, TeamRoll.LEDAMOT, TeamRoll.ERSATTARE}))
+            and arende.team_id in policy.aktualiserande_team_ids(user))
