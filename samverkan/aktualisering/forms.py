@@ -231,7 +231,7 @@ class AktualiseringForm(FlaskForm):
 
 def data_fran_arende(arende: Arende) -> dict:
     """A draft's stored values as form data, for the edit page."""
-    d = arende.deltagare
+    d = arende.deltagaruppgifter  # as entered on the draft, not another team's record
     s = arende.samtycke
     data = {
         "identitet": IDENTITET_PERSONNUMMER if d.personnummer else IDENTITET_ANONYM,

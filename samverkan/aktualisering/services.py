@@ -233,7 +233,14 @@ def andra(user: User, arende_id: int, u: Uppgifter, *, version: int | None, skic
         # changes someone registered by another team).
         deltagare.kon = Kon(u.kon)
         audit.record("deltagare.andra", "deltagare", deltagare.id, user_id=user.id, falt=["kon"])
+    # The draft keeps what its handläggare entered, whoever else registered the person.
+    if arende.uppgiven_kon != Kon(u.kon):
+        arende.uppgiven_kon = Kon(u.kon)
         andrade.append("kon")
+    fodelsear = None if u.personnummer else u.fodelsear
+    if arende.uppgivet_fodelsear != fodelsear:
+        arende.uppgivet_fodelsear = fodelsear
+        andrade.append("fodelsear")
 
     varden = {"fragestallning": fragestallning}
     for namn, (kodlista, etikett) in _KODLISTOR.items():

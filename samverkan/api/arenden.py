@@ -77,6 +77,18 @@ class Samtycke(Ut):
     aterkallat = Tidpunkt(allow_none=True)
 
 
+class RegistreratSamtycke(Samtycke):
+    """Ett samtycke i ärendets historik: det senaste gäller, de tidigare står kvar."""
+
+    id = Id()
+    registrerad = Tidpunkt(attribute="skapad")
+    registrerad_av_id = Heltal(allow_none=True, metadata={"description": "Vem som registrerade det."})
+
+
+class Samtycken(Ut):
+    samtycken = Lista(Objekt(RegistreratSamtycke), metadata={"description": "Nyaste först; det första gäller."})
+
+
 class DeltagareDetaljer(Ut):
     id = Id()
     personnummer = fields.String(allow_none=True, metadata={"description": "12 siffror, eller null vid anonym kod."})
@@ -90,7 +102,7 @@ class ArendeDetaljer(ArendeReferens):
     version = Heltal(metadata={"description": "Skicka med vid nästa händelse."})
     handlaggare = Objekt(Person)
     fragestallning = fields.String(metadata={"description": "Sanerad HTML."})
-    deltagare = Objekt(DeltagareDetaljer)
+    deltagare = Objekt(DeltagareDetaljer, attribute="deltagaruppgifter")  # as entered on the ärende
     forsorjning_start = fields.String(allow_none=True, validate=kod(kodlistor.FORSORJNING))
     sysselsattning_start = fields.String(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
     utbildningsniva = fields.String(allow_none=True, validate=kod(kodlistor.UTBILDNINGSNIVA))
@@ -143,6 +155,15 @@ class NyttSamtycke(In):
     satt = Text(required=True, validate=val((s.value for s in SamtyckeSatt), kod="ogiltigt_satt"))
     part_ids = Lista(Id(), required=True, validate=langd(minimum=1, kod="ogiltiga_parter"))
     dokumentreferens = Text(allow_none=True, validate=langd(maximum=200))
+
+
+class FornyatSamtycke(NyttSamtycke):
+    """Ett förnyat eller ändrat samtycke på ett öppet ärende: nytt dokument, parter och
+    giltighet. Samtycket ska omfatta den aktualiserande parten och minst en part till (eller
+    alla teamets parter, om teamet har valt den regeln), gälla i dag eller längre och ha en
+    dokumentreferens. Vid 422 anger fel.falt fältet (parter avser part_ids)."""
+
+    dokumentreferens = Text(required=True, validate=langd(maximum=200))
 
 
 class NyttArende(In):
@@ -222,3 +243,24 @@ def ny_handelse(arende_id: int, body: dict):
     handelse = services.fire(api_user(), arende_id, body["trigger"], version=body["version"],
                              datum=body.get("datum"), kommentar=body.get("kommentar") or "", **kontext)
     return {"status": handelse.arende.status, "version": handelse.arende.version, "handelse": handelse}
+
+
+@endpoint("GET", "/arenden/<int:arende_id>/samtycken", svar=Samtycken, fel=(403,))
+@policy.regel("arende_detaljer")
+def lista_samtycken(arende_id: int):
+    """Ärendets samtycken, nyaste först (läsningen loggas)"""
+    return {"samtycken": services.samtycken(services.get_arende(api_user(), arende_id))}
+
+
+@endpoint("POST", "/arenden/<int:arende_id>/samtycken", body=FornyatSamtycke, svar=(201, RegistreratSamtycke),
+          fel=(403,), headers=["Location"])
+@policy.regel("arende_detaljer")
+def fornya_samtycke(arende_id: int, body: dict):
+    """Registrera ett förnyat eller ändrat samtycke på ett öppet ärende
+
+    Av handläggaren som aktualiserade ärendet eller av projektledaren, som på ärendesidan.
+    Vägras efter återkallelse (kod samtycke_aterkallat) och på ett ärende som inte är öppet."""
+    samtycke = services.fornya_samtycke(
+        api_user(), arende_id, givet_den=body["givet_den"], giltigt_till=body["giltigt_till"], satt=body["satt"],
+        part_ids=body["part_ids"], dokumentreferens=body["dokumentreferens"])
+    return samtycke, {"Location": url_for("api.lista_samtycken", arende_id=arende_id)}

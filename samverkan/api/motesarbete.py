@@ -18,7 +18,7 @@ from samverkan.core.db import db
 from samverkan.insatser import models as insats_models
 from samverkan.insatser import services as insats_services
 from samverkan.insatser.models import InsatsForm, InsatsStatus
-from samverkan.moten import hamta, narvaro
+from samverkan.moten import hamta, narvaro, tider
 from samverkan.moten.models import NarvaroStatus
 from samverkan.samplanering import services as samplanering
 
@@ -103,6 +103,8 @@ class UtfallSvar(Ut):
     folj_upp_den = Datum(allow_none=True)
     insats = Objekt(Insats, allow_none=True)
     antal_atgarder = Heltal(minimum=0)
+    registrerat_i_efterhand = fields.Boolean(metadata={
+        "description": "Registrerat efter mötesdagen (och före justering); så visas det även i historiken."})
 
 
 class Kaseload(Ut):
@@ -143,9 +145,10 @@ def visa_narvaro(mote_id: int):
 @endpoint("PUT", "/moten/<int:mote_id>/narvaro", body=NarvaroRegistrering, svar=Narvaro, fel=(403,))
 @policy.regel("projektledare")
 def registrera_narvaro(mote_id: int, body: dict):
-    """Registrera närvaro per part (projektledaren); låst efter justering
+    """Registrera närvaro per part (projektledaren); från mötesdagen, låst efter justering
 
-    Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält."""
+    Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält. Före mötesdagen
+    422 med kod fore_motesdagen."""
     narvaro.registrera(api_user(), mote_id,
                        {rad["part_id"]: (rad["status"], rad.get("person_id")) for rad in body["narvaro"]})
     return _narvarolista(mote_id)
@@ -155,9 +158,10 @@ def registrera_narvaro(mote_id: int, body: dict):
           fel=(403, 409))
 @policy.regel("projektledare")
 def registrera_utfall(mote_id: int, punkt_id: int, body: dict):
-    """Registrera en punkts samplanering och beslut (projektledaren); låst efter justering
+    """Registrera en punkts samplanering och beslut (projektledaren); från mötesdagen, låst efter justering
 
-    Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält."""
+    Vid 422 med kod ogiltiga_uppgifter: fel.falt_fel har ett meddelande per fält. Före mötesdagen
+    422 med kod fore_motesdagen; efter mötesdagen märks registreringen som gjord i efterhand."""
     atgarder = [samplanering.AtgardIn(beskrivning=a.get("beskrivning") or "", part_id=a.get("part_id"),
                                       ansvarig=a.get("ansvarig") or "", klar_senast=a.get("klar_senast"))
                 for a in body.get("atgarder") or []]
@@ -173,7 +177,8 @@ def registrera_utfall(mote_id: int, punkt_id: int, body: dict):
     ).scalar_one_or_none()
     return {"punkt_id": punkt.id, "arende": punkt.arende, "beslut": punkt.beslut, "utfall": punkt.utfall,
             "folj_upp_den": punkt.folj_upp_den, "insats": insats,
-            "antal_atgarder": len([a for a in atgarder if not a.tom])}
+            "antal_atgarder": len([a for a in atgarder if not a.tom]),
+            "registrerat_i_efterhand": tider.registrerat_i_efterhand(punkt.mote, punkt)}
 
 
 @endpoint("GET", "/teams/<int:team_id>/samcoach", svar=Samcoachlage)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.auth.models import User
-from samverkan.core.db import UTCDateTime, db, utcnow
-from samverkan.deltagare.models import Deltagare, Samtycke
+from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
+from samverkan.deltagare.models import Deltagare, Kon, Samtycke
 from samverkan.forbund.models import Part, Team
 from workflows import arende as wf
 
@@ -32,6 +33,12 @@ class Arende(db.Model):
     aktualiserande_part_id: Mapped[int] = mapped_column(ForeignKey("part.id"), index=True)
     handlaggare_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"), index=True)
     fragestallning: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML
+    # What the ärende's handläggare entered about the person: kön, and the födelseår that
+    # goes with an anonymous code. The ärende shows these, never what other ärenden stored
+    # on the shared person, whom the handläggare may not read (issue 15). None on ärenden
+    # from before: the person's own values are shown.
+    uppgiven_kon: Mapped[Kon | None] = mapped_column(enum_type(Kon))
+    uppgivet_fodelsear: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(20), default=wf.INITIAL, index=True)
     # Optimistic locking: SQLAlchemy adds "AND version = :old" to every UPDATE.
     version: Mapped[int] = mapped_column(default=1)
@@ -76,6 +83,28 @@ class Arende(db.Model):
     @property
     def status_label(self) -> str:
         return wf.STATE_LABELS[self.status]
+
+    @property
+    def deltagaruppgifter(self) -> Deltagaruppgifter:
+        """The person as this ärende shows them: the number or code, and kön and födelseår
+        as entered on the ärende (a number's födelseår is the number's own)."""
+        d = self.deltagare
+        fodelsear = d.fodelsear if d.personnummer or self.uppgivet_fodelsear is None else self.uppgivet_fodelsear
+        return Deltagaruppgifter(id=d.id, personnummer=d.personnummer, anonym_kod=d.anonym_kod,
+                                 samordningsnummer=d.samordningsnummer, kon=self.uppgiven_kon or d.kon,
+                                 fodelsear=fodelsear)
+
+
+@dataclass(frozen=True)
+class Deltagaruppgifter:
+    """What one ärende says about its person (case page, draft form, API)."""
+
+    id: int
+    personnummer: str | None
+    anonym_kod: str | None
+    samordningsnummer: bool
+    kon: Kon
+    fodelsear: int
 
 
 class ArendeHandelse(db.Model):

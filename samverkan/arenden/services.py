@@ -25,7 +25,7 @@ from samverkan.core.html import sanitize_html
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare import personnummer as personnummer_mod
 from samverkan.deltagare import services as deltagare_services
-from samverkan.deltagare.models import Deltagare, Samtycke
+from samverkan.deltagare.models import Deltagare, Kon, Samtycke
 from samverkan.forbund.models import Forbund, Medlemskap, Team
 from samverkan.moten.models import Dagordningspunkt, Mote
 from workflows import arende as wf
@@ -107,6 +107,9 @@ def create_utkast(
         aktualiserande_part_id=user.part_id,
         handlaggare_id=user.id,
         fragestallning=sanitize_html(fragestallning),
+        # Kept on the ärende as entered: an existing person's stored values are not shown.
+        uppgiven_kon=Kon(kon),
+        uppgivet_fodelsear=None if personnummer else fodelsear,
         forsorjning_start=_check_kod(forsorjning_start, kodlistor.FORSORJNING,
                                      "forsorjning_start", "försörjning"),
         sysselsattning_start=_check_kod(sysselsattning_start, kodlistor.SYSSELSATTNING,

@@ -1,7 +1,8 @@
 """Attendance at a meeting: one row per party of the team (närvarande, per telefon,
 genom ersättare, frånvarande), recorded by the projektledare in meeting mode.
 
-Changes and flushes and audits; the caller commits once. Locked after justering.
+Changes and flushes and audits; the caller commits once. Open from the meeting day;
+locked after justering.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from samverkan.core import audit
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, Valideringsfel
 from samverkan.forbund.models import Medlemskap, Part, TeamRoll
-from samverkan.moten import hamta
+from samverkan.moten import hamta, tider
 from samverkan.moten.models import Mote, Narvaro, NarvaroStatus
 from samverkan.protokoll.las import kontrollera_ej_justerat
 
@@ -57,6 +58,7 @@ def registrera(user: User, mote_id: int, rader: dict[int, tuple[str | None, int 
     mote = hamta._mote(user, mote_id, andra=True, las=True)
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.")
+    tider.kontrollera_moteslage_oppet(mote)
     parter = narvaro_for(mote)
     fel: dict[str, str] = {}
     okanda = set(rader) - {p.part.id for p in parter}

@@ -2,7 +2,7 @@
 started, is going on today or is being recorded afterwards, when requests close, and the
 agenda's time slots (each item's length and start).
 
-Pure rules on a loaded meeting; nothing here reads the user or writes.
+Rules on a loaded meeting; nothing here reads the user or writes.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import datetime as dt
 
 from samverkan.core import clock
 from samverkan.core.clock import STOCKHOLM
+from samverkan.core.errors import DomainError
 from samverkan.moten.models import Dagordningspunkt, Mote
 
 MIN_LANGD, MAX_LANGD = 5, 600
@@ -58,6 +59,25 @@ def pagar_idag(mote: Mote) -> bool:
 def registreras_i_efterhand(mote: Mote) -> bool:
     """Recorded after the meeting day: shown as such on the page and in the history."""
     return motesdatum(mote) < clock.today()
+
+
+def fore_motesdagen(mote: Mote) -> bool:
+    """The meeting day (Stockholm) has not come: meeting mode is not open yet."""
+    return motesdatum(mote) > clock.today()
+
+
+def kontrollera_moteslage_oppet(mote: Mote) -> None:
+    """Meeting mode opens on the meeting day (issue 15): attendance and decisions for a
+    meeting ahead are refused, whichever entrance asks (meeting mode's pages or the API).
+    After the day they are accepted until justering, marked as recorded afterwards."""
+    if fore_motesdagen(mote):
+        raise DomainError("fore_motesdagen", f"Mötesläget öppnar på mötesdagen {motesdatum(mote).isoformat()}. "
+                          "Närvaro och beslut kan inte registreras före mötet.")
+
+
+def registrerat_i_efterhand(mote: Mote, punkt: Dagordningspunkt) -> bool:
+    """The item's outcome was recorded after the meeting day."""
+    return punkt.behandlad is not None and clock.local(punkt.behandlad).date() > motesdatum(mote)
 
 
 def anmalan_oppen(mote: Mote) -> bool:

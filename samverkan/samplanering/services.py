@@ -7,7 +7,8 @@ decision — samcoach, another insats from the förbund's list, continued suppor
 parties' ordinary services, or not reached (bordlagd) — and at a follow-up item the
 stegförflyttning (``uppfoljning.services``). Everything is validated first, every field
 with its own Swedish message (``Valideringsfel``), so a refusal saves nothing; the ärende
-moves only through the state machine. After justering the meeting is locked.
+moves only through the state machine. Meeting mode opens on the meeting day; after the
+day a recording is marked as made afterwards; after justering the meeting is locked.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def _punkt_for_registrering(user: User, mote_id: int, punkt_id: int) -> tuple[Mo
     mote = hamta._mote(user, mote_id, andra=True)
     if mote.installt is not None:
         raise DomainError("mote_installt", "Mötet är inställt.")
+    tider.kontrollera_moteslage_oppet(mote)
     punkt = db.session.execute(
         select(Dagordningspunkt).where(Dagordningspunkt.id == punkt_id, Dagordningspunkt.mote_id == mote.id,
                                        Dagordningspunkt.status == PunktStatus.BOKAD)
@@ -228,6 +230,9 @@ class Moteslage:
 
     def planstatus(self, atgard: Atgard) -> str:
         return handlingsplan.STATUS_LABELS[handlingsplan.status(atgard, self.idag)]
+
+    def registrerat_i_efterhand(self, punkt: Dagordningspunkt) -> bool:
+        return tider.registrerat_i_efterhand(self.mote, punkt)
     # Per item: the parties that take part (the consent's) and those that step out.
     punktparter: dict = None  # type: ignore[assignment]
 
@@ -262,7 +267,7 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
                        for arende_id, plan in handlingsplan.for_arenden(
                            p.arende_id for p in punkter if p.uppfoljning).items()},
         idag=clock.today(),
-        fore_motesdagen=tider.motesdatum(mote) > clock.today(),
+        fore_motesdagen=tider.fore_motesdagen(mote),
         i_efterhand=tider.registreras_i_efterhand(mote),
         punktparter=punktparter.parter_per_punkt(mote, punkter),
     )

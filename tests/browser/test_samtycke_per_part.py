@@ -29,9 +29,9 @@ FK = "Försäkringskassan Exempelbygd"
 TEAM = "Trisam Exempelby"
 
 
-def _nasta_mote(live_app, team_namn: str) -> int:
+def _nasta_mote(live_app, team_namn: str) -> tuple[int, dt.datetime]:
     """The team's next case meeting with room on its agenda (a fresh one if need be, a
-    week ahead, so the journey disturbs no other test's agenda)."""
+    week ahead, so the journey disturbs no other test's agenda): its id and start."""
     from samverkan.moten import tider
 
     with live_app.app_context():
@@ -42,7 +42,7 @@ def _nasta_mote(live_app, team_namn: str) -> int:
                         plats="Kommunhuset, rum 2")
             db.session.add(mote)
             db.session.commit()
-            return mote.id
+            return mote.id, start
         finally:
             db.session.remove()
 
@@ -90,7 +90,7 @@ def test_consent_for_some_parties_reaches_the_meeting_and_fk_steps_out(live_app,
     expect(page.locator("main .status").first).to_contain_text("Aktualiserad")
 
     # 2. The projektledare books it on the team's next meeting.
-    mote_id = _nasta_mote(live_app, team_namn)
+    mote_id, start = _nasta_mote(live_app, team_namn)
     pl = page_as(PROJEKTLEDARE)
     pl.goto(f"/moten/{mote_id}")
     inkorg = pl.get_by_role("region", name="Att lägga på dagordningen")
@@ -117,19 +117,26 @@ def test_consent_for_some_parties_reaches_the_meeting_and_fk_steps_out(live_app,
     skarmbild(fk, "3-fk-ser-referensen")
 
     # 5. Meeting mode: FK steps out for the item; the team samplanerar and assigns the samcoach.
-    pl.goto(f"/moten/{mote_id}/moteslage")
-    punkt = pl.locator("section.motespunkt").filter(has_text=referens)
-    expect(punkt.locator(".punkt-gar-ut")).to_contain_text(FK)
-    skarmbild(pl, "4-moteslage-fk-gar-ut")
-    punkt.get_by_role("radio", name="Samcoach").check()
-    samcoach = punkt.get_by_role("combobox", name="Samcoach")
-    if samcoach.input_value() == "":
-        samcoach.select_option(index=1)
-    punkt.get_by_label("Följ upp den").fill((idag + dt.timedelta(days=60)).isoformat())
-    with pl.expect_navigation():
-        punkt.get_by_role("button", name=re.compile("^Spara punkt")).click()
-    punkt = pl.locator("section.motespunkt").filter(has_text=referens)
-    expect(punkt).to_contain_text("Samcoach")
-    skarmbild(pl, "5-samplanerad-med-samcoach")
-    pl.goto(arende_url)
-    expect(pl.locator("main .status").first).to_contain_text(re.compile("I insats|I kö"))
+    # Meeting mode opens on the meeting day: the app's clock moves into the meeting (and back).
+    tidigare = clock._now
+    clock.set_clock(lambda: start + dt.timedelta(minutes=5))
+    try:
+        pl = page_as(PROJEKTLEDARE)  # the jump is longer than the idle timeout: log in again
+        pl.goto(f"/moten/{mote_id}/moteslage")
+        punkt = pl.locator("section.motespunkt").filter(has_text=referens)
+        expect(punkt.locator(".punkt-gar-ut")).to_contain_text(FK)
+        skarmbild(pl, "4-moteslage-fk-gar-ut")
+        punkt.get_by_role("radio", name="Samcoach").check()
+        samcoach = punkt.get_by_role("combobox", name="Samcoach")
+        if samcoach.input_value() == "":
+            samcoach.select_option(index=1)
+        punkt.get_by_label("Följ upp den").fill((idag + dt.timedelta(days=60)).isoformat())
+        with pl.expect_navigation():
+            punkt.get_by_role("button", name=re.compile("^Spara punkt")).click()
+        punkt = pl.locator("section.motespunkt").filter(has_text=referens)
+        expect(punkt).to_contain_text("Samcoach")
+        skarmbild(pl, "5-samplanerad-med-samcoach")
+        pl.goto(arende_url)
+        expect(pl.locator("main .status").first).to_contain_text(re.compile("I insats|I kö"))
+    finally:
+        clock.set_clock(tidigare)

@@ -24,7 +24,7 @@ from samverkan.insatser.models import Insats, InsatsStatus
 from samverkan.moten import dagordning
 from samverkan.samplanering import services as samplanering
 from samverkan.uppfoljning import services as uppfoljning_services
-from tests.moten.conftest import MOTESDAG, satt_klockan
+from tests.moten.conftest import MOTESDAG, satt_klockan, under_motet
 from workflows import arende as wf
 
 FOLJ_UPP = dt.date(2026, 5, 5)
@@ -53,8 +53,9 @@ def _status(punkt) -> str:
 def test_beyond_capacity_the_arende_waits_in_the_queue_in_order(world, pa_agendan):
     _kapacitet(world, 1)
     mote, punkter = pa_agendan(3)
+    start = under_motet(mote)
     for minut, punkt in enumerate(punkter):
-        satt_klockan(dt.datetime(2026, 2, 2, 9, minut, tzinfo=dt.UTC))
+        satt_klockan(start + dt.timedelta(minutes=minut))
         _till_samcoach(world, mote, punkt)
         db.session.commit()
     assert [_status(p) for p in punkter] == [wf.I_INSATS, wf.I_KO, wf.I_KO]
@@ -70,11 +71,12 @@ def test_beyond_capacity_the_arende_waits_in_the_queue_in_order(world, pa_agenda
 def test_a_freed_place_is_offered_to_the_first_in_line_and_confirmed(world, pa_agendan, login):
     _kapacitet(world, 1)
     mote, (forst, andra, tredje) = pa_agendan(3)
+    under_motet(mote)
     for punkt in (forst, andra, tredje):
         _till_samcoach(world, mote, punkt)
     db.session.commit()
     pl = world.users["projektledare"]
-    satt_klockan(dt.datetime(2026, 2, 16, 9, 0, tzinfo=dt.UTC))
+    under_motet(mote, dagar_efter=14)
     arende_services.fire(pl, forst.arende_id, "avsluta", version=None, avslutsorsak="arbete",
                          forsorjning_slut="lon", sysselsattning_slut="arbete")
     db.session.commit()
@@ -93,7 +95,7 @@ def test_a_freed_place_is_offered_to_the_first_in_line_and_confirmed(world, pa_a
     assert response.status_code == 303
     db.session.expire_all()
     insats = _insats(andra)
-    assert (insats.status, insats.startad) == (InsatsStatus.AKTIV, dt.date(2026, 2, 16))
+    assert (insats.status, insats.startad) == (InsatsStatus.AKTIV, MOTESDAG + dt.timedelta(days=14))
     assert services.vantedagar(insats) == 14
     assert _status(andra) == wf.I_INSATS
     html = login(pl).get(f"/insatser/team/{world.team.id}").get_data(as_text=True)
@@ -106,6 +108,7 @@ def test_a_freed_place_is_offered_to_the_first_in_line_and_confirmed(world, pa_a
 def test_ending_the_insats_frees_the_place_too(world, pa_agendan):
     _kapacitet(world, 1)
     mote, (forst, andra) = pa_agendan(2)
+    under_motet(mote)
     for punkt in (forst, andra):
         _till_samcoach(world, mote, punkt)
     services.avsluta_insats(world.users["projektledare"], world.team.id, _insats(forst).id)
@@ -118,6 +121,7 @@ def test_ending_the_insats_frees_the_place_too(world, pa_agendan):
 def test_withdrawn_consent_leaves_the_queue_and_ends_access(world, pa_agendan):
     _kapacitet(world, 1)
     mote, (forst, andra) = pa_agendan(2)
+    under_motet(mote)
     for punkt in (forst, andra):
         _till_samcoach(world, mote, punkt)
     arende_services.fire(world.users["ledamot_fk"], andra.arende_id, "aterkalla", version=None,
@@ -132,6 +136,7 @@ def test_withdrawn_consent_leaves_the_queue_and_ends_access(world, pa_agendan):
 
 def test_the_samcoach_sees_their_caseload_and_its_details(world, pa_agendan, login):
     mote, (punkt, annan) = pa_agendan(2)
+    under_motet(mote)
     _till_samcoach(world, mote, punkt)
     db.session.commit()
     samcoach = world.users["samcoach"]
@@ -200,6 +205,7 @@ def test_a_follow_up_that_decides_a_full_samcoach_queues_the_arende(world, pa_ag
     the insats ends, the ärende waits in the queue, and the next free place is its."""
     _kapacitet(world, 1)
     mote, (upptagen, foljs) = pa_agendan(2)
+    under_motet(mote)
     pl = world.users["projektledare"]
     _till_samcoach(world, mote, upptagen)
     ami = services.insatstyper(world.forbund.id)[0].id
@@ -208,6 +214,7 @@ def test_a_follow_up_that_decides_a_full_samcoach_queues_the_arende(world, pa_ag
     nasta = nytt_mote(MOTESDAG + dt.timedelta(days=28))
     uppfoljning = dagordning.lagg_till(pl, nasta.id, foljs.arende_id)
     db.session.commit()
+    under_motet(nasta)
     steg = uppfoljning_services.stege(world.forbund.id)
 
     samplanering.registrera_punkt(pl, nasta.id, uppfoljning.id, beslut="samcoach",

@@ -22,6 +22,14 @@ def satt_klockan(when: dt.datetime) -> None:
     clock.set_clock(lambda: when)
 
 
+def under_motet(mote: Mote, *, dagar_efter: int = 0) -> dt.datetime:
+    """Move the clock half an hour into the meeting (or as many days after it): meeting mode
+    opens on the meeting day, so decisions and attendance are recorded from then on."""
+    when = mote.starttid + dt.timedelta(days=dagar_efter, minutes=30)
+    satt_klockan(when)
+    return when
+
+
 @pytest.fixture
 def nu(ctx):
     satt_klockan(NU)

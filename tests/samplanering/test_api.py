@@ -18,11 +18,13 @@ from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning import services as uppfoljning_services
 from tests.api.conftest import api, token_for  # noqa: F401  (fixtures)
 from tests.api.helpers import fel
+from tests.moten.conftest import under_motet
 from workflows import arende as wf
 
 
 def test_attendance(world, pa_agendan, api):  # noqa: F811
     mote, _ = pa_agendan(0)
+    under_motet(mote)
     rader = [{"part_id": p.id, "status": "narvarande"} for p in world.parter.values()]
     rader[0] = {"part_id": world.parter["af"].id, "status": "genom_ersattare",
                 "person_id": world.users["ersattare_af"].id}
@@ -41,12 +43,13 @@ def test_an_items_outcome_and_the_queue(world, pa_agendan, api):  # noqa: F811
     m = db.session.execute(select(Medlemskap).where(Medlemskap.roll == TeamRoll.SAMCOACH)).scalar_one()
     m.kapacitet = 1
     mote, (forst, andra) = pa_agendan(2)
+    under_motet(mote)
     pl = api("projektledare")
     samcoach = world.users["samcoach"].id
     dalig = pl.post(f"/moten/{mote.id}/dagordning/{forst.id}/utfall", json={
         "beslut": "samcoach", "samcoach_id": samcoach, "folj_upp_den": "2026-01-01",
         "atgarder": [{"beskrivning": "", "part_id": world.parter["af"].id, "ansvarig": "Kim",
-                      "klar_senast": "2026-03-01"}]})
+                      "klar_senast": "2026-03-31"}]})
     assert dalig.status_code == 422
     assert set(fel(dalig)["falt_fel"]) == {"folj_upp_den", "atgard-0-beskrivning"}
     assert db.session.scalar(select(func.count(Atgard.id))) == 0
@@ -56,7 +59,7 @@ def test_an_items_outcome_and_the_queue(world, pa_agendan, api):  # noqa: F811
         response = pl.post(f"/moten/{mote.id}/dagordning/{punkt.id}/utfall", json={
             "beslut": "samcoach", "samcoach_id": samcoach, "folj_upp_den": "2026-04-01",
             "atgarder": [{"beskrivning": "Kartläggning", "part_id": world.parter["af"].id, "ansvarig": "Kim",
-                          "klar_senast": "2026-03-01"}]})
+                          "klar_senast": "2026-03-31"}]})
         assert response.status_code == 200, response.get_json()
     assert response.get_json()["insats"]["status"] == "ko"
     lage = api("ledamot_fk").get(f"/teams/{world.team.id}/samcoach").get_json()
@@ -76,6 +79,7 @@ def test_an_items_outcome_and_the_queue(world, pa_agendan, api):  # noqa: F811
 
 def test_a_follow_up_outcome_with_stegmatning(world, pa_agendan, nytt_mote, api):  # noqa: F811
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = api("projektledare")
     assert pl.post(f"/moten/{mote.id}/dagordning/{punkt.id}/utfall",
                    json={"beslut": "ordinarie", "folj_upp_den": "2026-04-01"}).status_code == 200
@@ -83,6 +87,7 @@ def test_a_follow_up_outcome_with_stegmatning(world, pa_agendan, nytt_mote, api)
     nasta = nytt_mote(dt.date(2026, 4, 7))
     upp = dagordning.lagg_till(world.users["projektledare"], nasta.id, punkt.arende_id)
     db.session.commit()
+    under_motet(nasta)
     steg = uppfoljning_services.stege(world.forbund.id)[2]
     response = pl.post(f"/moten/{nasta.id}/dagordning/{upp.id}/utfall", json={
         "beslut": "ordinarie", "folj_upp_den": "2026-06-01",

@@ -12,11 +12,13 @@ from samverkan.core.db import db
 from samverkan.insatser.models import Insatstyp
 from samverkan.moten.models import Narvaro
 from samverkan.samplanering.models import Atgard
+from tests.moten.conftest import NU, satt_klockan, under_motet
 from workflows import arende as wf
 
 
 def test_the_page_walks_the_agenda(world, pa_agendan, login):
     mote, punkter = pa_agendan(2)
+    under_motet(mote)
     client = login(world.users["projektledare"])
     html = client.get(f"/moten/{mote.id}/moteslage").get_data(as_text=True)
     forsta = db.session.get(Arende, punkter[0].arende_id)
@@ -30,20 +32,22 @@ def test_the_page_walks_the_agenda(world, pa_agendan, login):
 
 def test_saving_an_item_anchors_on_the_next(world, pa_agendan, login):
     mote, punkter = pa_agendan(2)
+    under_motet(mote)
     client = login(world.users["projektledare"])
     response = client.post(f"/moten/{mote.id}/moteslage/punkter/{punkter[0].id}", data={
         "beslut": "samcoach", "samcoach_id": world.users["samcoach"].id, "folj_upp_den": "2026-04-01",
         "atgard-0-beskrivning": "Kartläggning", "atgard-0-part_id": world.parter["fk"].id,
-        "atgard-0-ansvarig": "Kim Exempel", "atgard-0-klar_senast": "2026-03-01"})
+        "atgard-0-ansvarig": "Kim Exempel", "atgard-0-klar_senast": "2026-03-31"})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/moten/{mote.id}/moteslage#punkt-{punkter[1].id}")
     assert db.session.get(Arende, punkter[0].arende_id).status == wf.I_INSATS
     html = client.get(f"/moten/{mote.id}/moteslage").get_data(as_text=True)
-    assert "Kartläggning (Försäkringskassan Testbygd, Kim Exempel, klar senast 2026-03-01)" in html
+    assert "Kartläggning (Försäkringskassan Testbygd, Kim Exempel, klar senast 2026-03-31)" in html
 
 
 def test_errors_beside_their_fields_and_nothing_saved(world, pa_agendan, login):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     client = login(world.users["projektledare"])
     response = client.post(f"/moten/{mote.id}/moteslage/punkter/{punkt.id}", data={
         "beslut": "insats", "folj_upp_den": "1 april",
@@ -65,6 +69,7 @@ def test_errors_beside_their_fields_and_nothing_saved(world, pa_agendan, login):
 
 def test_attendance_form(world, pa_agendan, login):
     mote, _ = pa_agendan(0)
+    under_motet(mote)
     client = login(world.users["projektledare"])
     data = {f"narvaro-{p.id}": "narvarande" for p in world.parter.values()}
     data.pop(f"narvaro-{world.parter['region'].id}")
@@ -78,15 +83,17 @@ def test_attendance_form(world, pa_agendan, login):
 
 def test_the_page_costs_the_same_queries_whatever_the_agenda(world, pa_agendan, login, count_queries):
     """Reads only: every ärende's read is audited (one insert each), the rest is fixed."""
-    client = login(world.users["projektledare"])
 
     def queries(n: int) -> int:
+        satt_klockan(NU)  # each meeting is booked ahead, then held
         mote, punkter = pa_agendan(n)
+        under_motet(mote)
+        client = login(world.users["projektledare"])  # weeks later: a session of the day
         for punkt, part in zip(punkter, world.parter.values(), strict=False):
             response = client.post(f"/moten/{mote.id}/moteslage/punkter/{punkt.id}", data={
                 "beslut": "insats", "insatstyp_id": _ami(world), "folj_upp_den": "2026-04-01",
                 "atgard-0-beskrivning": "Kartläggning", "atgard-0-part_id": part.id,
-                "atgard-0-ansvarig": "Kim Exempel", "atgard-0-klar_senast": "2026-03-01"})
+                "atgard-0-ansvarig": "Kim Exempel", "atgard-0-klar_senast": "2026-03-31"})
             assert response.status_code == 303
         with count_queries() as q:
             assert client.get(f"/moten/{mote.id}/moteslage").status_code == 200

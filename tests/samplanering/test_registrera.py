@@ -23,7 +23,7 @@ from samverkan.samplanering import services
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning import services as uppfoljning_services
 from samverkan.uppfoljning.models import Stegmatning
-from tests.moten.conftest import MOTESDAG
+from tests.moten.conftest import MOTESDAG, under_motet
 from workflows import arende as wf
 
 OM_TVA_MANADER = dt.date(2026, 4, 2)
@@ -31,7 +31,7 @@ OM_TVA_MANADER = dt.date(2026, 4, 2)
 
 def _atgard(world, **kw) -> services.AtgardIn:
     return services.AtgardIn(**{"beskrivning": "Kartläggning av arbetsförmåga", "part_id": world.parter["af"].id,
-                                "ansvarig": "Jonna Exempel", "klar_senast": dt.date(2026, 3, 1), **kw})
+                                "ansvarig": "Jonna Exempel", "klar_senast": dt.date(2026, 3, 31), **kw})
 
 
 def _ami(world) -> int:
@@ -45,6 +45,7 @@ def _antal(model) -> int:
 
 def test_a_new_item_to_the_samcoach_records_everything_in_one_go(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl, samcoach = world.users["projektledare"], world.users["samcoach"]
     services.registrera_punkt(pl, mote.id, punkt.id, beslut="samcoach", samcoach_id=samcoach.id,
                               folj_upp_den=OM_TVA_MANADER,
@@ -71,6 +72,7 @@ def test_a_new_item_to_the_samcoach_records_everything_in_one_go(world, pa_agend
 
 def test_another_insats_from_the_forbunds_list(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     services.registrera_punkt(world.users["projektledare"], mote.id, punkt.id, beslut="insats",
                               insatstyp_id=_ami(world), folj_upp_den=OM_TVA_MANADER)
     db.session.commit()
@@ -81,6 +83,7 @@ def test_another_insats_from_the_forbunds_list(world, pa_agendan):
 
 def test_not_reached_goes_back_to_the_inbox_as_carried_over(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     services.registrera_punkt(pl, mote.id, punkt.id, beslut="bordlagd")
     db.session.commit()
@@ -92,6 +95,7 @@ def test_not_reached_goes_back_to_the_inbox_as_carried_over(world, pa_agendan):
 
 def test_bad_input_gives_a_message_per_field_and_saves_nothing(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     fore = {m: _antal(m) for m in (Atgard, Insats, ArendeHandelse, AuditEntry)}
     with pytest.raises(Valideringsfel) as error:
         services.registrera_punkt(
@@ -118,6 +122,7 @@ def test_bad_input_gives_a_message_per_field_and_saves_nothing(world, pa_agendan
 
 def test_a_follow_up_records_the_stegforflyttning(world, pa_agendan, nytt_mote):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     services.registrera_punkt(pl, mote.id, punkt.id, beslut="insats", insatstyp_id=_ami(world),
                               folj_upp_den=OM_TVA_MANADER)
@@ -125,12 +130,14 @@ def test_a_follow_up_records_the_stegforflyttning(world, pa_agendan, nytt_mote):
     nasta = nytt_mote(MOTESDAG + dt.timedelta(days=28))
     uppfoljning = dagordning.lagg_till(pl, nasta.id, punkt.arende_id)
     db.session.commit()
+    under_motet(nasta)
     assert uppfoljning.uppfoljning
     steg = uppfoljning_services.stege(world.forbund.id)
 
     with pytest.raises(Valideringsfel) as error:
         services.registrera_punkt(pl, nasta.id, uppfoljning.id, beslut="insats", insatstyp_id=_ami(world),
-                                  folj_upp_den=OM_TVA_MANADER, steg_id=None, sysselsattningsgrad=120, ors=41)
+                                  folj_upp_den=OM_TVA_MANADER + dt.timedelta(days=60), steg_id=None,
+                                  sysselsattningsgrad=120, ors=41)
     db.session.rollback()
     assert set(error.value.fel) == {"steg_id", "sysselsattningsgrad", "ors"}
     assert _antal(Stegmatning) == 0
@@ -150,6 +157,7 @@ def test_a_follow_up_records_the_stegforflyttning(world, pa_agendan, nytt_mote):
 
 def test_an_item_is_recorded_once(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     services.registrera_punkt(pl, mote.id, punkt.id, beslut="ordinarie", folj_upp_den=OM_TVA_MANADER)
     db.session.commit()
@@ -184,6 +192,7 @@ def test_recording_is_refused_after_justering(world, pa_agendan):
 
 def test_attendance_per_party(world, pa_agendan):
     mote, _ = pa_agendan(0)
+    under_motet(mote)
     pl = world.users["projektledare"]
     parter = narvaro.narvaro_for(mote)
     assert {p.part.id for p in parter} == set(world.team_part_ids())
