@@ -69,21 +69,23 @@ def _nekas(endpoint: str, regel: str, roll: str) -> bool:
     return roll not in allowed
 
 
-def _kroppens_cell(view):
-    """The closure cell through which the rule's wrapper calls the view's body (for the
-    API, inside the ``@endpoint`` handler)."""
-    kropp, omslag = inspect.unwrap(view), view
-    while omslag is not kropp:
-        if policy.regel_for(omslag) and omslag.__code__ is policy.regel("inloggad")(_nadd).__code__:
-            cell = next((c for c in omslag.__closure__ or () if c.cell_contents is kropp), None)
-            assert cell is not None
-            return cell
-        omslag = omslag.__wrapped__
-    raise AssertionError(f"{view.__name__}: no @policy.regel wrapper around the body")
-
-
 def _nadd(*args, **kwargs):
     abort(NADD)
+
+
+# The code every rule's wrapper runs (one ``def`` inside ``policy.regel``).
+_VAKT = policy.regel("inloggad")(_nadd).__code__
+
+
+def _kroppens_cell(view):
+    """The closure cell through which the rule's wrapper calls the view's body (for the
+    API, the wrapper inside the ``@endpoint`` handler)."""
+    kropp, omslag = inspect.unwrap(view), view
+    while omslag is not kropp:
+        if omslag.__code__ is _VAKT:
+            return next(c for c in omslag.__closure__ if c.cell_contents is kropp)
+        omslag = omslag.__wrapped__
+    raise AssertionError(f"{view.__name__}: no @policy.regel wrapper around the body")
 
 
 @pytest.fixture

@@ -735,10 +735,8 @@ def _handlaggare(user: User, args: dict, dold: bool) -> None:
             raise NotFound("Åtgärden finns inte.")
         return
     if "arende_id" in args:
-        # One's own ärende: the handläggare who aktualiserade it.
-        arende = require(user, _ladda(Arende, args["arende_id"]), Atkomst.DETALJER)
-        if arende.handlaggare_id != user.id:
-            raise Forbidden("Bara den som skapade utkastet kan ändra det.")
+        # One's own ärende (draft): the handläggare who aktualiserade it.
+        require_eget_utkast(user, _ladda(Arende, args["arende_id"]))
         return
     if "mote_id" in args:
         # A meeting's agenda: a handläggare of that meeting's team.
@@ -759,17 +757,16 @@ def _team_medlem(user: User, args: dict, dold: bool) -> None:
 def _projektledare(user: User, args: dict, dold: bool) -> None:
     if not ({"team_id", "mote_id", "utskick_id"} & args.keys()):
         # No team in the address: the pages of whoever leads some team.
-        if not (user.aktiv and leder_team(user)):
-            if dold:
-                raise NotFound("Sidan finns inte.")
+        if dold:
+            require_leder_nagot_team(user)
+        elif not (user.aktiv and leder_team(user)):
             raise Forbidden("Sidan är till för teamens projektledare.")
         return
     team, meddelande = _team_i_adressen(args)
-    _require_i_team(user, team, meddelande)
-    if not is_projektledare(user, team.id):
-        if dold:
-            raise NotFound(meddelande)
-        raise Forbidden("Bara teamets projektledare kan ändra möten och dagordningar.")
+    if dold:
+        require_utskickens_team(user, team, meddelande)
+    else:
+        require_projektledare(user, _require_i_team(user, team, meddelande))
 
 
 # What the admin manages, by the URL's id: its own förbund's only (``require_admin_over``).
