@@ -11,9 +11,10 @@ Who counts (decided once, here):
 - Age is the period's last year minus the birth year (only the year is stored), which is
   plain integer arithmetic on both databases.
 - A meeting was *held* when it is a case meeting, not cancelled and started before now;
-  *every party present* means every party of that team (``arenden.flow.team_part_ids``:
-  a team may lack Försäkringskassan, a kommun may send IFO and AMI as two parties)
-  attended in person, by phone or through an ersättare.
+  *every party present* means every party that sat in that team on the meeting's date
+  (``forbund.services.team_part_perioder``: a team may lack Försäkringskassan, a kommun
+  may send IFO and AMI as two parties, a party may join or leave) attended in person, by
+  phone or through an ersättare.
 - Parties are reported one by one (remitterande part, attendance, consent, actions),
   the party type being a subtotal in the services.
 """
@@ -215,11 +216,16 @@ def atgard_per_part(u: Urval) -> list[dict]:
     )
 
 
-def narvaro_per_part(u: Urval) -> list[dict]:
-    """Held case meetings each party attended (in person, by phone or by ersättare), per team."""
+def narvaro_per_part(u: Urval, sammansattningar: list[Sammansattning]) -> list[dict]:
+    """Held case meetings each party attended (in person, by phone or by ersättare) while
+    it sat in the meeting's team: per party and team. A guest at another team's meeting,
+    or at its own former team's, is not attendance."""
     start, slut = _tidsgranser(u)
+    egen = [and_(_i_sammansattning(s), Narvaro.part_id.in_(sorted(s.parter)))
+            for s in sammansattningar if s.parter]
     villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
-               Mote.starttid >= start, Mote.starttid < slut, Narvaro.status != NarvaroStatus.FRANVARANDE]
+               Mote.starttid >= start, Mote.starttid < slut, Narvaro.status != NarvaroStatus.FRANVARANDE,
+               or_(*egen) if egen else literal(False)]
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
     return _rader(
@@ -243,12 +249,52 @@ def _tidsgranser(u: Urval) -> tuple[dt.datetime, dt.datetime]:
     return start, min(slut, clock.now())
 
 
-def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
-    """Held case meetings per team, and those where every party of the team (``team_parter``:
-    team id → its party ids, from ``arenden.flow.team_part_ids``) was there. A team with no
-    recorded parties never has every party present."""
+@dataclass(frozen=True)
+class Sammansattning:
+    """The parties that sat in a team from ``start`` (None: always) to before ``slut``
+    (None: still), as UTC instants of Stockholm midnights."""
+
+    team_id: int
+    start: dt.datetime | None
+    slut: dt.datetime | None
+    parter: frozenset[int]
+
+
+def sammansattningar(perioder: dict[int, list[tuple[int, dt.date | None, dt.date | None]]]) -> list[Sammansattning]:
+    """Cut each team's party periods (``forbund.services.team_part_perioder``) where a party
+    joined or left: within one piece the team's parties do not change."""
+    def midnatt(d: dt.date | None) -> dt.datetime | None:
+        return None if d is None else dt.datetime.combine(d, dt.time(0), tzinfo=clock.STOCKHOLM)
+
+    ut = []
+    for team_id, rader in perioder.items():
+        granser = sorted({d for _, fran, till in rader for d in (fran, till) if d is not None})
+        for fran, till in zip([None, *granser], [*granser, None], strict=True):
+            parter = frozenset(p for p, f, t in rader
+                               if (f is None or (fran is not None and f <= fran)) and (t is None or (till is not None
+                                                                                        and till <= t)))
+            ut.append(Sammansattning(team_id, midnatt(fran), midnatt(till), parter))
+    return ut
+
+
+def _i_sammansattning(s: Sammansattning):
+    villkor = [Mote.team_id == s.team_id]
+    if s.start is not None:
+        villkor.append(Mote.starttid >= s.start)
+    if s.slut is not None:
+        villkor.append(Mote.starttid < s.slut)
+    return and_(*villkor)
+
+
+def moten_per_team(u: Urval, sammansattningar: list[Sammansattning]) -> list[dict]:
+    """Held case meetings per team and piece of its composition (``sammansattningar``, by
+    index ``del``; -1 outside them all), and those where every party that sat in the team
+    on the meeting's date was there. A team with no parties never has every party present."""
     start, slut = _tidsgranser(u)
-    egna = [and_(Mote.team_id == t, Narvaro.part_id.in_(sorted(p))) for t, p in team_parter.items() if p]
+    delar = [(i, s) for i, s in enumerate(sammansattningar) if s.parter]
+    del_ = case(*[(_i_sammansattning(s), i) for i, s in enumerate(sammansattningar)], else_=-1) \
+        if sammansattningar else literal(-1)
+    egna = [and_(_i_sammansattning(s), Narvaro.part_id.in_(sorted(s.parter))) for _, s in delar]
     parter_narvarande = (
         select(func.count(func.distinct(Narvaro.part_id)))
         .where(Narvaro.mote_id == Mote.id, Narvaro.status != NarvaroStatus.FRANVARANDE,
@@ -256,15 +302,14 @@ def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
         .correlate(Mote)
         .scalar_subquery()
     )
-    behov = case(*[(Mote.team_id == t, len(p)) for t, p in team_parter.items() if p], else_=-1) \
-        if egna else literal(-1)
+    behov = case(*[(_i_sammansattning(s), len(s.parter)) for _, s in delar], else_=-1) if delar else literal(-1)
     villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None),
                Mote.starttid >= start, Mote.starttid < slut]
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
     arende = Mote.typ == MotesTyp.ARENDEDRAGNING
     return _rader(
-        select(Team.id.label("team_id"), Team.namn.label("team"),
+        select(Team.id.label("team_id"), Team.namn.label("team"), del_.label("del"),
                func.coalesce(func.sum(case((arende, 1), else_=0)), 0).label("hallna"),
                func.coalesce(func.sum(case((and_(arende, parter_narvarande == behov), 1), else_=0)), 0)
                .label("alla_parter"),
@@ -272,7 +317,7 @@ def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
         .select_from(Mote)
         .join(Team, Team.id == Mote.team_id)
         .where(*villkor)
-        .group_by(Team.id, Team.namn)
+        .group_by(Team.id, Team.namn, del_)
         .order_by(Team.namn)
     )
 

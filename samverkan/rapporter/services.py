@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from samverkan.arenden import flow, kodlistor
+from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
 from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError, Forbidden, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
+from samverkan.forbund import services as forbund_services
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm, Insatstyp
 from samverkan.rapporter import queries
@@ -265,14 +266,22 @@ def _parter(forbund_id: int) -> list[Part]:
     ).scalars())
 
 
-def team_parter(u: Urval) -> dict[int, set[int]]:
-    """Each team's own parties (team id → party ids): the one team's, or every team's of
-    the förbund. ``flow.team_part_ids`` decides what a team's parties are; that is one
-    statement per team, however many ärenden."""
-    if u.team_id is not None:
-        return {u.team_id: flow.team_part_ids(u.team_id)}
-    teams = db.session.execute(select(Team.id).where(Team.forbund_id == u.forbund_id)).scalars().all()
-    return {t: flow.team_part_ids(t) for t in teams}
+def team_parter(u: Urval) -> list[queries.Sammansattning]:
+    """Who sat in the team (or each of the förbund's teams) when: the pieces of each
+    team's composition (``queries.sammansattningar``), in two statements."""
+    teams = [u.team_id] if u.team_id is not None else list(
+        db.session.execute(select(Team.id).where(Team.forbund_id == u.forbund_id)).scalars())
+    return queries.sammansattningar(forbund_services.team_part_perioder(teams))
+
+
+def _under_perioden(tp: list[queries.Sammansattning], u: Urval) -> dict[int, set[int]]:
+    """Team id → the parties that sat in it at some time during the period."""
+    start, slut = queries._tidsgranser(u)
+    ut: dict[int, set[int]] = {}
+    for s in tp:
+        if (s.start is None or s.start < slut) and (s.slut is None or s.slut > start):
+            ut.setdefault(s.team_id, set()).update(s.parter)
+    return ut
 
 
 def _part_tabell(nyckel, rubrik, radrubrik, parter: list[Part], visa: set[int], data: dict,
@@ -362,7 +371,8 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
 
     parter = _parter(u.forbund_id)
     tp = team_parter(u)
-    teamets = set().union(*tp.values()) if tp else set()
+    per_team = _under_perioden(tp, u)
+    teamets = set().union(*per_team.values()) if per_team else set()
     per_part = _per_kon(queries.deltagare_per_part(u), lambda x: x["part_id"])
     r.tabeller.append(_part_tabell(
         "part", "Deltagare efter aktualiserande part", "Aktualiserande part", parter,
@@ -370,32 +380,34 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Varje part för sig (en kommun kan vara två parter, t.ex. IFO och AMI); "
                    "parttypens summa efter dess parter."))
 
-    moten = queries.moten_per_team(u, tp)
+    moten: dict[int, dict] = {}
+    mojliga: dict[int, int] = {}  # party → held meetings of its teams while it sat in them
+    for m in queries.moten_per_team(u, tp):
+        rad = moten.setdefault(m["team_id"], {"team": m["team"], "hallna": 0, "alla_parter": 0, "planering": 0})
+        for f in ("hallna", "alla_parter", "planering"):
+            rad[f] += int(m[f])
+        for p in tp[m["del"]].parter if m["del"] >= 0 else ():
+            mojliga[p] = mojliga.get(p, 0) + int(m["hallna"])
     mfalt = ("hallna", "alla_parter", "planering")
-    mrader = [Rad(m["team"], [tal(m[f]) for f in mfalt]) for m in moten]
-    summa = Rad("Totalt", [tal(sum(m[f] for m in moten)) for f in mfalt], total=True)
+    mrader = [Rad(m["team"], [tal(m[f]) for f in mfalt]) for m in moten.values()]
+    summa = Rad("Totalt", [tal(sum(m[f] for m in moten.values())) for f in mfalt], total=True)
     r.tabeller.append(Tabell(
         "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande", "Planeringsmöten"],
         [*mrader, summa],
         radrubrik="Team",
-        forklaring="Alla parter: var och en av teamets egna parter deltog (på plats, per telefon "
-                   "eller genom ersättare)."))
+        forklaring="Alla parter: var och en av de parter som satt i teamet på mötets dag deltog (på plats, "
+                   "per telefon eller genom ersättare)."))
 
     narvaro: dict[int, int] = {}
-    for row in queries.narvaro_per_part(u):
-        # Only its own teams' meetings: a guest at another team's meeting is not attendance.
-        if row["part_id"] in tp.get(row["team_id"], set()):
-            narvaro[row["part_id"]] = narvaro.get(row["part_id"], 0) + int(row["antal"])
-    hallna_per_team = {m["team_id"]: int(m["hallna"]) for m in moten}
+    for row in queries.narvaro_per_part(u, tp):
+        narvaro[row["part_id"]] = narvaro.get(row["part_id"], 0) + int(row["antal"])
     nrader = []
     for typ in PartTyp:
         egna = [p for p in parter if p.typ == typ and (p.id in teamets or p.id in narvaro)]
         if not egna:
             continue
-        delar = []
-        for p in egna:
-            mojliga = sum(n for t, n in hallna_per_team.items() if p.id in tp.get(t, set()))
-            delar.append(Rad(p.namn, [tal(mojliga), tal(narvaro.get(p.id, 0))], grupp=typ.value))
+        delar = [Rad(p.namn, [tal(mojliga.get(p.id, 0)), tal(narvaro.get(p.id, 0))], grupp=typ.value)
+                 for p in egna]
         nrader += [*delar, Rad(f"{PART_TYP_LABELS[typ]} totalt",
                                [tal(sum(d.celler[k].varde for d in delar)) for k in (0, 1)],
                                grupp=typ.value, delsumma=True)]
@@ -685,7 +697,7 @@ def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
     return ut
 
 
-def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int]],
+def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: list[queries.Sammansattning],
                       koder: list[str] = ()) -> dict[str, Cell]:
     raw = queries.nyckeltal(u, handlingsplan_manader=manader)
     moten = sum(m["alla_parter"] for m in queries.moten_per_team(u, tp))
