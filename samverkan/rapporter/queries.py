@@ -265,11 +265,11 @@ def atgard_per_part(u: Kub) -> list[dict]:
     )
 
 
-def narvaro_per_part(u: Urval, sammansattningar: list[Sammansattning]) -> list[dict]:
+def narvaro_per_part(u: Kub, sammansattningar: list[Sammansattning]) -> list[dict]:
     """Held case meetings each party attended (in person, by phone or by ersättare) while
-    it sat in the meeting's team: per party and team. A guest at another team's meeting,
-    or at its own former team's, is not attendance."""
-    start, slut = _tidsgranser(u)
+    it sat in the meeting's team: per period, party and team. A guest at another team's
+    meeting, or at its own former team's, is not attendance."""
+    start, slut = u.start, u.slut
     egen = [and_(_i_sammansattning(s), Narvaro.part_id.in_(sorted(s.parter)))
             for s in sammansattningar if s.parter]
     villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
@@ -278,13 +278,13 @@ def narvaro_per_part(u: Urval, sammansattningar: list[Sammansattning]) -> list[d
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
     return _rader(
-        select(Narvaro.part_id.label("part_id"), Mote.team_id.label("team_id"),
+        select(u.nr.label("nr"), Narvaro.part_id.label("part_id"), Mote.team_id.label("team_id"),
                func.count(func.distinct(Mote.id)).label("antal"))
         .select_from(Narvaro)
         .join(Mote, Mote.id == Narvaro.mote_id)
         .join(Team, Team.id == Mote.team_id)
         .where(*villkor)
-        .group_by(Narvaro.part_id, Mote.team_id)
+        .group_by(u.nr, Narvaro.part_id, Mote.team_id)
     )
 
 
@@ -335,11 +335,11 @@ def _i_sammansattning(s: Sammansattning):
     return and_(*villkor)
 
 
-def moten_per_team(u: Urval, sammansattningar: list[Sammansattning]) -> list[dict]:
-    """Held case meetings per team and piece of its composition (``sammansattningar``, by
+def moten_per_team(u: Kub, sammansattningar: list[Sammansattning]) -> list[dict]:
+    """Held case meetings per period, team and piece of its composition (``sammansattningar``, by
     index ``del``; -1 outside them all), and those where every party that sat in the team
     on the meeting's date was there. A team with no parties never has every party present."""
-    start, slut = _tidsgranser(u)
+    start, slut = u.start, u.slut
     delar = [(i, s) for i, s in enumerate(sammansattningar) if s.parter]
     del_ = case(*[(_i_sammansattning(s), i) for i, s in enumerate(sammansattningar)], else_=-1) \
         if sammansattningar else literal(-1)
@@ -358,7 +358,7 @@ def moten_per_team(u: Urval, sammansattningar: list[Sammansattning]) -> list[dic
         villkor.append(Mote.team_id == u.team_id)
     arende = Mote.typ == MotesTyp.ARENDEDRAGNING
     return _rader(
-        select(Team.id.label("team_id"), Team.namn.label("team"), del_.label("del"),
+        select(u.nr.label("nr"), Team.id.label("team_id"), Team.namn.label("team"), del_.label("del"),
                func.coalesce(func.sum(case((arende, 1), else_=0)), 0).label("hallna"),
                func.coalesce(func.sum(case((and_(arende, parter_narvarande == behov), 1), else_=0)), 0)
                .label("alla_parter"),
@@ -366,7 +366,7 @@ def moten_per_team(u: Urval, sammansattningar: list[Sammansattning]) -> list[dic
         .select_from(Mote)
         .join(Team, Team.id == Mote.team_id)
         .where(*villkor)
-        .group_by(Team.id, Team.namn, del_)
+        .group_by(u.nr, Team.id, Team.namn, del_)
         .order_by(Team.namn)
     )
 

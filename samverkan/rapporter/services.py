@@ -38,6 +38,7 @@ from samverkan.rapporter.tabell import (
     tal,
 )
 from samverkan.rapporter.underlag import Kub, Nod, Underlag, team_parter
+from samverkan.rapporter.undertryckning import dolj_kub
 
 log = logging.getLogger(__name__)
 
@@ -297,18 +298,39 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
     one or two people is hidden too.
     """
     _kontrollera_period(u.fran, u.till, exakt)
-    perioder = [(u.fran, u.till)] + ([] if exakt else [(p.fran, p.till) for p in delperioder(u.fran, u.till)])
-    underlag = Underlag(Kub(u.forbund_id, u.team_id, perioder), aldersband(u.forbund_id))
-    r = _period_tabeller(underlag.nod(0), exakt=exakt, omfattning=omfattning, period=period)
-    if not exakt:
-        delar = [_period_tabeller(underlag.nod(i + 1), exakt=False, period=p)
-                 for i, p in enumerate(delperioder(u.fran, u.till))]
-        for tabell in r.tabeller:
-            dolj_mot_delperioder(tabell, [d.tabell(tabell.nyckel) for d in delar
-                                          if any(t.nyckel == tabell.nyckel for t in d.tabeller)])
-            dolj_sma_tal(tabell)
-        _synka_kostnad(r)
+    if exakt:
+        underlag = Underlag(Kub(u.forbund_id, u.team_id, [(u.fran, u.till)]), aldersband(u.forbund_id))
+        return _period_tabeller(underlag.nod(0), exakt=True, omfattning=omfattning, period=period)
+    # Hidden figures: the whole kub of the year (the förbund and every team, the year and
+    # its quarters) is suppressed together, and the asked report cut from it.
+    ar = u.fran.year
+    nr = next(i for i, p in enumerate(arets_perioder(ar)) if (p.fran, p.till) == (u.fran, u.till))
+    r = arets_kub(u.forbund_id, ar)[(nr, u.team_id)]
+    r.omfattning, r.period = omfattning, period or r.period
+    for t in r.tabeller:
+        if t.nyckel == "kostnad":
+            t.rader[0].etikett = omfattning or "Urvalet"
     return r
+
+
+def arets_perioder(ar: int) -> list[Period]:
+    """The periods of a year's kub: the year (node 0) and its quarters (1–4)."""
+    return [helar(ar), *(kvartal(ar, k) for k in (1, 2, 3, 4))]
+
+
+def arets_kub(forbund_id: int, ar: int) -> dict[tuple[int, int | None], Rapport]:
+    """Every report with hidden figures a role can get for the year, suppressed together
+    (``undertryckning``): (period node, team id or None for the förbund) → report."""
+    perioder = arets_perioder(ar)
+    underlag = Underlag(Kub(forbund_id, None, [(p.fran, p.till) for p in perioder], per_team=True),
+                        aldersband(forbund_id))
+    teams = sorted({s.team_id for s in underlag.sammansattningar})
+    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p)
+                 for i, p in enumerate(perioder) for t in [None, *teams]}
+    dolj_kub(rapporter, teams, [1, 2, 3, 4])
+    for r in rapporter.values():
+        _synka_kostnad(r)
+    return rapporter
 
 
 def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
@@ -696,8 +718,9 @@ def _nyckeltal_perioder(b: Behorighet, perioder: list[tuple[dt.date, dt.date]], 
             per = utfall[row["nr"]]
             per[row["orsak"]] = per.get(row["orsak"], 0) + int(row["antal"])
     tp = team_parter(Urval(b.forbund_id, team_id, perioder[0][0], perioder[0][1]))
-    moten = [sum(int(m["alla_parter"]) for m in queries.moten_per_team(Urval(b.forbund_id, team_id, f, t), tp))
-             for f, t in perioder]
+    moten = [0] * len(perioder)
+    for m in queries.moten_per_team(kub, tp):
+        moten[m["nr"]] += int(m["alla_parter"])
     return [(raw[nr], moten[nr], utfall[nr]) for nr in range(len(perioder))]
 
 

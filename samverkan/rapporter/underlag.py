@@ -111,10 +111,12 @@ class Underlag:
                              for d in queries.manadsslut(Urval(kub.forbund_id, kub.team_id, fran, till))})
         for r in queries.pagaende_samcoach(kub, self.dagar):
             self.rader.setdefault(("pagaende", 0, r["team"]), []).append(r)
-        self.moten = [queries.moten_per_team(Urval(kub.forbund_id, kub.team_id, f, t), self.sammansattningar)
-                      for f, t in kub.perioder]
-        self.narvaro = [queries.narvaro_per_part(Urval(kub.forbund_id, kub.team_id, f, t), self.sammansattningar)
-                        for f, t in kub.perioder]
+        self.moten: list[list[dict]] = [[] for _ in kub.perioder]
+        for m in queries.moten_per_team(kub, self.sammansattningar):
+            self.moten[m["nr"]].append(m)
+        self.narvaro: list[list[dict]] = [[] for _ in kub.perioder]
+        for m in queries.narvaro_per_part(kub, self.sammansattningar):
+            self.narvaro[m["nr"]].append(m)
         ar = {f.year for f, _ in kub.perioder}
         self.budget = queries.budget(u, per_team=kub.per_team) if len(ar) == 1 else {}
 
