@@ -100,6 +100,25 @@ team_part = Table(
 )
 
 
+class TeamPartHistorik(db.Model):
+    """When a party sat in a team: ``team_part`` holds the parties of today, this table the
+    dates, so that a report asks who sat in the team on a meeting's date ("alla parter
+    närvarande") and a party that leaves or joins does not rewrite history.
+
+    ``fran`` is the first day (None: since the team began), ``till`` the first day it no
+    longer sat (None: it still does). A ``team_part`` row without an open period here (a
+    team built before the dates were kept, or directly in code) counts as sitting since
+    the team began (``forbund.services.team_parter_pa``)."""
+
+    __tablename__ = "team_part_historik"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("part.id"))
+    fran: Mapped[dt.date | None]
+    till: Mapped[dt.date | None]
+
+
 class Team(db.Model):
     """A Trisam team / Samverkanscirkel with its meeting defaults."""
 

@@ -18,7 +18,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, null, select, union_all, update
 
 from samverkan.arenden.models import Arende
 from samverkan.auth import konto, policy
@@ -35,8 +35,10 @@ from samverkan.forbund.models import (
     Part,
     PartTyp,
     Team,
+    TeamPartHistorik,
     TeamRoll,
     TeamTyp,
+    team_part,
 )
 from samverkan.forbund.standardlistor import skapa_standardlistor
 from workflows import arende as wf
@@ -342,6 +344,7 @@ def spara_team(admin: User, regler: TeamRegler, *, team_id: int | None = None) -
         andrade = [f for f, v in varden.items() if getattr(team, f) != v]
         if {p.id for p in team.parter} != part_ids:
             andrade.append("parter")
+            _dagteckna_parter(team, {p.id for p in team.parter}, part_ids)
         for f, v in varden.items():
             setattr(team, f, v)
     team.parter = sorted(parter, key=lambda p: p.namn)
@@ -350,6 +353,47 @@ def spara_team(admin: User, regler: TeamRegler, *, team_id: int | None = None) -
         _planera_om(team)
     audit.record("team.skapa" if ny else "team.andra", "team", team.id, user_id=admin.id, falt=andrade)
     return team
+
+
+def _dagteckna_parter(team: Team, fore: set[int], efter: set[int]) -> None:
+    """Date the change of a team's parties (``TeamPartHistorik``): a party that leaves
+    sat until today, one that joins sits from today. A team's first parties need no row:
+    they sat since the team began."""
+    from samverkan.core import clock
+
+    idag = clock.today()
+    oppna = {h.part_id: h for h in db.session.execute(
+        select(TeamPartHistorik).where(TeamPartHistorik.team_id == team.id, TeamPartHistorik.till.is_(None))
+    ).scalars()}
+    for part_id in sorted(fore - efter):
+        rad = oppna.get(part_id)
+        if rad is None:  # sat since the team began
+            db.session.add(TeamPartHistorik(team_id=team.id, part_id=part_id, fran=None, till=idag))
+        elif rad.fran is not None and rad.fran >= idag:  # joined today and left again: never sat
+            db.session.delete(rad)
+        else:
+            rad.till = idag
+    for part_id in sorted(efter - fore):
+        db.session.add(TeamPartHistorik(team_id=team.id, part_id=part_id, fran=idag, till=None))
+
+
+def team_part_perioder(team_ids: list[int]) -> dict[int, list[tuple[int, dt.date | None, dt.date | None]]]:
+    """When each party sat in each of the teams: team id → [(part id, first day or None,
+    first day it no longer sat or None)], in one statement. A party of the team today
+    without an open dated period sat since the team began."""
+    if not team_ids:
+        return {}
+    historik = select(TeamPartHistorik.team_id, TeamPartHistorik.part_id, TeamPartHistorik.fran,
+                      TeamPartHistorik.till).where(TeamPartHistorik.team_id.in_(team_ids))
+    odaterade = select(team_part.c.team_id, team_part.c.part_id, null().label("fran"), null().label("till")).where(
+        team_part.c.team_id.in_(team_ids),
+        ~select(TeamPartHistorik.id).where(TeamPartHistorik.team_id == team_part.c.team_id,
+                                           TeamPartHistorik.part_id == team_part.c.part_id,
+                                           TeamPartHistorik.till.is_(None)).exists())
+    ut: dict[int, list] = {t: [] for t in team_ids}
+    for team_id, part_id, fran, till in db.session.execute(union_all(historik, odaterade)):
+        ut[team_id].append((part_id, fran, till))
+    return ut
 
 
 def _planera_om(team: Team) -> None:

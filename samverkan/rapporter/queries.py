@@ -2,6 +2,13 @@
 aggregation), never one row per ärende into Python, so a year over 100 000 ärenden costs
 the same number of round trips as a quarter over ten.
 
+Each statement answers for a whole *kub* at once (``Kub``): several periods (a year and
+its quarters, or a period and its trend quarters) joined as a small table of first and
+last days, and optionally the förbund and each of its teams (a UNION ALL of the same
+grouping with and without the team). Rows carry ``nr`` (the period's index) and ``team``
+(None: the kub's own urval). So the year report with its quarters, as the suppression
+needs them, costs one pass per table instead of one per table and period.
+
 Who counts (decided once, here):
 - The population is the förbund's (or one team's) ärenden that were aktualiserade and not
   felregistrerade. An ärende is *in the period* when it was aktualiserat on or before the
@@ -11,9 +18,10 @@ Who counts (decided once, here):
 - Age is the period's last year minus the birth year (only the year is stored), which is
   plain integer arithmetic on both databases.
 - A meeting was *held* when it is a case meeting, not cancelled and started before now;
-  *every party present* means every party of that team (``arenden.flow.team_part_ids``:
-  a team may lack Försäkringskassan, a kommun may send IFO and AMI as two parties)
-  attended in person, by phone or through an ersättare.
+  *every party present* means every party that sat in that team on the meeting's date
+  (``forbund.services.team_part_perioder``: a team may lack Försäkringskassan, a kommun
+  may send IFO and AMI as two parties, a party may join or leave) attended in person, by
+  phone or through an ersättare.
 - Parties are reported one by one (remitterande part, attendance, consent, actions),
   the party type being a subtotal in the services.
 """
@@ -23,12 +31,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
-from samverkan.core.db import db
+from samverkan.core.db import UTCDateTime, db
 from samverkan.deltagare.models import Deltagare, Samtycke, samtycke_part
 from samverkan.forbund.models import Team
 from samverkan.insatser.models import Insats, InsatsForm, InsatsStatus
@@ -57,7 +65,45 @@ class Urval:
     till: dt.date
 
 
-def _population(u: Urval):
+class Kub:
+    """The periods (and teams) one pass of statements answers for: a förbund or one team
+    (``team_id``), the periods as first and last days, and with ``per_team`` each of the
+    förbund's teams as well. ``fran``, ``till`` (dates), ``start``, ``slut`` (the period's
+    UTC instants) and ``ar`` (its last year, for ages) are columns of the period table,
+    so a condition written for one period holds for each."""
+
+    def __init__(self, forbund_id: int, team_id: int | None, perioder: list[tuple[dt.date, dt.date]],
+                 *, per_team: bool = False):
+        self.forbund_id, self.team_id, self.perioder = forbund_id, team_id, list(perioder)
+        self.per_team = per_team and team_id is None
+        rader = []
+        for nr, (fran, till) in enumerate(self.perioder):
+            start, slut = _tidsgranser(Urval(forbund_id, team_id, fran, till))
+            rader.append(select(literal(nr, Integer).label("nr"), literal(fran, Date).label("fran"),
+                                literal(till, Date).label("till"), literal(start, UTCDateTime).label("start"),
+                                literal(slut, UTCDateTime).label("slut"), literal(till.year, Integer).label("ar")))
+        self.p = (union_all(*rader) if len(rader) > 1 else rader[0]).cte("period")
+        self.nr, self.fran, self.till = self.p.c.nr, self.p.c.fran, self.p.c.till
+        self.start, self.slut, self.ar = self.p.c.start, self.p.c.slut, self.p.c.ar
+        self.forsta = min(f for f, _ in self.perioder)
+        self.sista = max(t for _, t in self.perioder)
+
+    @classmethod
+    def av(cls, u: Urval) -> Kub:
+        return cls(u.forbund_id, u.team_id, [(u.fran, u.till)])
+
+
+def _grupperat(k: Kub, stmt, team=None) -> list[dict]:
+    """``stmt`` (a grouped select over the period table) per period, for the kub's urval
+    (``team`` None) and, with ``per_team``, per team as well: one statement."""
+    team = Arende.team_id if team is None else team
+    delar = [stmt.add_columns(k.nr.label("nr"), literal(None, Integer).label("team")).group_by(k.nr)]
+    if k.per_team:
+        delar.append(stmt.add_columns(k.nr.label("nr"), team.label("team")).group_by(k.nr, team))
+    return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
+
+
+def _population(u: Urval | Kub):
     villkor = [Arende.forbund_id == u.forbund_id, Arende.aktualiserad_den.is_not(None),
                or_(Arende.avslutsorsak.is_(None), Arende.avslutsorsak != FELREG)]
     if u.team_id is not None:
@@ -83,12 +129,16 @@ def _deltagaren(u: Urval):
     return and_(Deltagare.id == Arende.deltagare_id, Deltagare.forbund_id == u.forbund_id)
 
 
-def _i_perioden(u: Urval):
-    return and_(Arende.aktualiserad_den <= u.till,
+def _i_perioden(u: Kub):
+    # The kub's whole span first, as constants: lets the planner drop the ärenden of other
+    # years before it pairs the rest with the periods.
+    return and_(Arende.aktualiserad_den <= u.sista,
+                or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.forsta),
+                Arende.aktualiserad_den <= u.till,
                 or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.fran))
 
 
-def _mellan(kolumn, u: Urval):
+def _mellan(kolumn, u: Kub):
     return kolumn.between(u.fran, u.till)
 
 
@@ -103,9 +153,9 @@ def _rader(stmt) -> list[dict]:
 # --- deltagare -------------------------------------------------------------------------------
 
 
-def deltagare_per_kon(u: Urval) -> list[dict]:
+def deltagare_per_kon(u: Kub) -> list[dict]:
     nya = func.count(func.distinct(case((_mellan(Arende.aktualiserad_den, u), Arende.deltagare_id))))
-    return _rader(
+    return _grupperat(u,
         select(Deltagare.kon.label("kon"), _personer().label("antal"), nya.label("nya"))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
@@ -114,13 +164,13 @@ def deltagare_per_kon(u: Urval) -> list[dict]:
     )
 
 
-def flode_per_kon(u: Urval) -> list[dict]:
+def flode_per_kon(u: Kub) -> list[dict]:
     """The period's flow by kön, as the förbund's tables write it: carried in (open at the
     first day), new, closed, and ongoing at the last day (distinct deltagare)."""
     def personer(villkor):
         return func.count(func.distinct(case((villkor, Arende.deltagare_id))))
 
-    return _rader(
+    return _grupperat(u,
         select(Deltagare.kon.label("kon"),
                personer(Arende.aktualiserad_den < u.fran).label("inneliggande"),
                personer(_mellan(Arende.aktualiserad_den, u)).label("nya"),
@@ -137,11 +187,11 @@ def flode_per_kon(u: Urval) -> list[dict]:
 TIDSBAND = [(0, "Under 6 månader"), (183, "6–12 månader"), (366, "Över 12 månader")]
 
 
-def tid_i_insats_per_band(u: Urval) -> list[dict]:
+def tid_i_insats_per_band(u: Kub) -> list[dict]:
     """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
     dagar = dagar_mellan(Insats.avslutad, Insats.startad)
     band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
-    return _rader(
+    return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Insats)
         .join(Arende, Arende.id == Insats.arende_id)
@@ -156,18 +206,18 @@ OKAND = -1  # band of a deltagare without a birth year (anonymous)
 UTANFOR = -2  # outside the förbund's own bands
 
 
-def deltagare_per_alder(u: Urval, band_granser: list[tuple[int, int]] | None = None) -> list[dict]:
+def deltagare_per_alder(u: Kub, band_granser: list[tuple[int, int]] | None = None) -> list[dict]:
     """Deltagare by age band and kön: the fixed bands, or (``band_granser``: inclusive
     (from, to) ages) the förbund's own, with UTANFOR for an age in none of them. A missing
     birth year is OKAND in both."""
-    alder = literal(u.till.year) - Deltagare.fodelsear
+    alder = u.ar - Deltagare.fodelsear
     if band_granser is None:
         band = case((Deltagare.fodelsear.is_(None), OKAND),
                     *[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
     else:
         band = case((Deltagare.fodelsear.is_(None), OKAND),
                     *[(alder.between(lo, hi), i) for i, (lo, hi) in enumerate(band_granser)], else_=UTANFOR)
-    return _rader(
+    return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
@@ -176,9 +226,9 @@ def deltagare_per_alder(u: Urval, band_granser: list[tuple[int, int]] | None = N
     )
 
 
-def deltagare_per_part(u: Urval) -> list[dict]:
+def deltagare_per_part(u: Kub) -> list[dict]:
     """Deltagare by the party that brought the ärende (aktualiserande part), one row per party."""
-    return _rader(
+    return _grupperat(u,
         select(Arende.aktualiserande_part_id.label("part_id"), Deltagare.kon.label("kon"),
                _personer().label("antal"))
         .select_from(Arende)
@@ -188,9 +238,9 @@ def deltagare_per_part(u: Urval) -> list[dict]:
     )
 
 
-def samtycke_per_part(u: Urval) -> list[dict]:
+def samtycke_per_part(u: Kub) -> list[dict]:
     """Deltagare in the period whose consent (not withdrawn) names the party."""
-    return _rader(
+    return _grupperat(u,
         select(samtycke_part.c.part_id.label("part_id"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
@@ -202,10 +252,10 @@ def samtycke_per_part(u: Urval) -> list[dict]:
     )
 
 
-def atgard_per_part(u: Urval) -> list[dict]:
+def atgard_per_part(u: Kub) -> list[dict]:
     """Deltagare with an action of their handlingsplan owned by the party, set in the period."""
-    start, slut = _tidsgranser(u)
-    return _rader(
+    start, slut = u.start, u.slut
+    return _grupperat(u,
         select(Atgard.part_id.label("part_id"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Atgard)
         .join(Arende, Arende.id == Atgard.arende_id)
@@ -215,21 +265,26 @@ def atgard_per_part(u: Urval) -> list[dict]:
     )
 
 
-def narvaro_per_part(u: Urval) -> list[dict]:
-    """Held case meetings each party attended (in person, by phone or by ersättare), per team."""
-    start, slut = _tidsgranser(u)
+def narvaro_per_part(u: Kub, sammansattningar: list[Sammansattning]) -> list[dict]:
+    """Held case meetings each party attended (in person, by phone or by ersättare) while
+    it sat in the meeting's team: per period, party and team. A guest at another team's
+    meeting, or at its own former team's, is not attendance."""
+    start, slut = u.start, u.slut
+    egen = [and_(_i_sammansattning(s), Narvaro.part_id.in_(sorted(s.parter)))
+            for s in sammansattningar if s.parter]
     villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None), Mote.typ == MotesTyp.ARENDEDRAGNING,
-               Mote.starttid >= start, Mote.starttid < slut, Narvaro.status != NarvaroStatus.FRANVARANDE]
+               Mote.starttid >= start, Mote.starttid < slut, Narvaro.status != NarvaroStatus.FRANVARANDE,
+               or_(*egen) if egen else literal(False)]
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
     return _rader(
-        select(Narvaro.part_id.label("part_id"), Mote.team_id.label("team_id"),
+        select(u.nr.label("nr"), Narvaro.part_id.label("part_id"), Mote.team_id.label("team_id"),
                func.count(func.distinct(Mote.id)).label("antal"))
         .select_from(Narvaro)
         .join(Mote, Mote.id == Narvaro.mote_id)
         .join(Team, Team.id == Mote.team_id)
         .where(*villkor)
-        .group_by(Narvaro.part_id, Mote.team_id)
+        .group_by(u.nr, Narvaro.part_id, Mote.team_id)
     )
 
 
@@ -243,12 +298,52 @@ def _tidsgranser(u: Urval) -> tuple[dt.datetime, dt.datetime]:
     return start, min(slut, clock.now())
 
 
-def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
-    """Held case meetings per team, and those where every party of the team (``team_parter``:
-    team id → its party ids, from ``arenden.flow.team_part_ids``) was there. A team with no
-    recorded parties never has every party present."""
-    start, slut = _tidsgranser(u)
-    egna = [and_(Mote.team_id == t, Narvaro.part_id.in_(sorted(p))) for t, p in team_parter.items() if p]
+@dataclass(frozen=True)
+class Sammansattning:
+    """The parties that sat in a team from ``start`` (None: always) to before ``slut``
+    (None: still), as UTC instants of Stockholm midnights."""
+
+    team_id: int
+    start: dt.datetime | None
+    slut: dt.datetime | None
+    parter: frozenset[int]
+
+
+def sammansattningar(perioder: dict[int, list[tuple[int, dt.date | None, dt.date | None]]]) -> list[Sammansattning]:
+    """Cut each team's party periods (``forbund.services.team_part_perioder``) where a party
+    joined or left: within one piece the team's parties do not change."""
+    def midnatt(d: dt.date | None) -> dt.datetime | None:
+        return None if d is None else dt.datetime.combine(d, dt.time(0), tzinfo=clock.STOCKHOLM)
+
+    ut = []
+    for team_id, rader in perioder.items():
+        granser = sorted({d for _, fran, till in rader for d in (fran, till) if d is not None})
+        for fran, till in zip([None, *granser], [*granser, None], strict=True):
+            parter = frozenset(p for p, f, t in rader
+                               if (f is None or (fran is not None and f <= fran)) and (t is None or (till is not None
+                                                                                        and till <= t)))
+            ut.append(Sammansattning(team_id, midnatt(fran), midnatt(till), parter))
+    return ut
+
+
+def _i_sammansattning(s: Sammansattning):
+    villkor = [Mote.team_id == s.team_id]
+    if s.start is not None:
+        villkor.append(Mote.starttid >= s.start)
+    if s.slut is not None:
+        villkor.append(Mote.starttid < s.slut)
+    return and_(*villkor)
+
+
+def moten_per_team(u: Kub, sammansattningar: list[Sammansattning]) -> list[dict]:
+    """Held case meetings per period, team and piece of its composition (``sammansattningar``, by
+    index ``del``; -1 outside them all), and those where every party that sat in the team
+    on the meeting's date was there. A team with no parties never has every party present."""
+    start, slut = u.start, u.slut
+    delar = [(i, s) for i, s in enumerate(sammansattningar) if s.parter]
+    del_ = case(*[(_i_sammansattning(s), i) for i, s in enumerate(sammansattningar)], else_=-1) \
+        if sammansattningar else literal(-1)
+    egna = [and_(_i_sammansattning(s), Narvaro.part_id.in_(sorted(s.parter))) for _, s in delar]
     parter_narvarande = (
         select(func.count(func.distinct(Narvaro.part_id)))
         .where(Narvaro.mote_id == Mote.id, Narvaro.status != NarvaroStatus.FRANVARANDE,
@@ -256,15 +351,14 @@ def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
         .correlate(Mote)
         .scalar_subquery()
     )
-    behov = case(*[(Mote.team_id == t, len(p)) for t, p in team_parter.items() if p], else_=-1) \
-        if egna else literal(-1)
+    behov = case(*[(_i_sammansattning(s), len(s.parter)) for _, s in delar], else_=-1) if delar else literal(-1)
     villkor = [Team.forbund_id == u.forbund_id, Mote.installt.is_(None),
                Mote.starttid >= start, Mote.starttid < slut]
     if u.team_id is not None:
         villkor.append(Mote.team_id == u.team_id)
     arende = Mote.typ == MotesTyp.ARENDEDRAGNING
     return _rader(
-        select(Team.id.label("team_id"), Team.namn.label("team"),
+        select(u.nr.label("nr"), Team.id.label("team_id"), Team.namn.label("team"), del_.label("del"),
                func.coalesce(func.sum(case((arende, 1), else_=0)), 0).label("hallna"),
                func.coalesce(func.sum(case((and_(arende, parter_narvarande == behov), 1), else_=0)), 0)
                .label("alla_parter"),
@@ -272,7 +366,7 @@ def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
         .select_from(Mote)
         .join(Team, Team.id == Mote.team_id)
         .where(*villkor)
-        .group_by(Team.id, Team.namn)
+        .group_by(u.nr, Team.id, Team.namn, del_)
         .order_by(Team.namn)
     )
 
@@ -280,16 +374,16 @@ def moten_per_team(u: Urval, team_parter: dict[int, set[int]]) -> list[dict]:
 # --- insatser --------------------------------------------------------------------------------
 
 
-def _insats_i_perioden(u: Urval):
+def _insats_i_perioden(u: Kub):
     return and_(Insats.beslutad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
 
 
-def samcoach_per_kon(u: Urval) -> list[dict]:
+def samcoach_per_kon(u: Kub) -> list[dict]:
     """Deltagare who had a samcoach during the period, and who waited for one."""
     hade = and_(Insats.startad.is_not(None), Insats.startad <= u.till)
     vantade = and_(Insats.i_ko_sedan.is_not(None),
                    or_(Insats.startad.is_(None), Insats.startad >= u.fran))
-    return _rader(
+    return _grupperat(u,
         select(Deltagare.kon.label("kon"),
                func.count(func.distinct(case((hade, Arende.deltagare_id)))).label("samcoach"),
                func.count(func.distinct(case((vantade, Arende.deltagare_id)))).label("ko"))
@@ -311,8 +405,9 @@ def manadsslut(u: Urval) -> list[dt.date]:
     return dagar
 
 
-def pagaende_samcoach(u: Urval, dagar: list[dt.date]) -> list[int]:
-    """Ongoing samcoach insatser at the end of each given day, in one statement."""
+def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
+    """Ongoing samcoach insatser at the end of each given day (``d0``, ``d1``, …), in one
+    statement for the whole kub (the days are the same whatever the period)."""
     if not dagar:
         return []
     kolumner = [
@@ -320,17 +415,18 @@ def pagaende_samcoach(u: Urval, dagar: list[dt.date]) -> list[int]:
                                      1), else_=0)), 0).label(f"d{i}")
         for i, d in enumerate(dagar)
     ]
-    rad = db.session.execute(
-        select(*kolumner)
-        .select_from(Insats)
-        .join(Arende, Arende.id == Insats.arende_id)
-        .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None))
-    ).one()
-    return [int(v) for v in rad]
+    stmt = (select(*kolumner)
+            .select_from(Insats)
+            .join(Arende, Arende.id == Insats.arende_id)
+            .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)))
+    delar = [stmt.add_columns(literal(None, Integer).label("team"))]
+    if u.per_team:
+        delar.append(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
+    return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
 
 
-def insatstyp_per_kon(u: Urval) -> list[dict]:
-    return _rader(
+def insatstyp_per_kon(u: Kub) -> list[dict]:
+    return _grupperat(u,
         select(Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"), Deltagare.kon.label("kon"),
                _personer().label("antal"))
         .select_from(Insats)
@@ -341,34 +437,35 @@ def insatstyp_per_kon(u: Urval) -> list[dict]:
     )
 
 
-def stegforflyttning_per_kon(u: Urval) -> list[dict]:
+def stegforflyttning_per_kon(u: Kub) -> list[dict]:
     """Per kön, for the ärenden in the period: how many have a step measurement by the
     period's end, how many of them moved at least one step up the förbund's ladder (the
     latest measurement by the end against the first ever), and the steps moved in sum.
 
-    First and last dates per ärende in one grouping, their steps by joining back (on a tie
-    the lower step first, the higher last): no per-row subquery, which cost seconds at 10⁵."""
+    First and last dates per ärende and period in one grouping, their steps by joining back
+    (on a tie the lower step first, the higher last): no per-row subquery, which cost
+    seconds at 10⁵."""
     m1, m2, s1, s2 = aliased(Stegmatning), aliased(Stegmatning), aliased(Steg), aliased(Steg)
     datum = (
-        select(Stegmatning.arende_id.label("arende_id"), func.min(Stegmatning.datum).label("forsta"),
-               func.max(Stegmatning.datum).label("sista"))
+        select(u.nr.label("nr"), Stegmatning.arende_id.label("arende_id"),
+               func.min(Stegmatning.datum).label("forsta"), func.max(Stegmatning.datum).label("sista"))
         .join(Arende, Arende.id == Stegmatning.arende_id)
         .where(_population(u), _i_perioden(u), Stegmatning.datum <= u.till)
-        .group_by(Stegmatning.arende_id)
+        .group_by(u.nr, Stegmatning.arende_id)
         .subquery()
     )
     per = (
-        select(datum.c.arende_id, func.min(s1.nummer).label("forsta"), func.max(s2.nummer).label("sista"))
+        select(datum.c.nr, datum.c.arende_id, func.min(s1.nummer).label("forsta"), func.max(s2.nummer).label("sista"))
         .select_from(datum)
         .join(m1, and_(m1.arende_id == datum.c.arende_id, m1.datum == datum.c.forsta))
         .join(s1, s1.id == m1.steg_id)
         .join(m2, and_(m2.arende_id == datum.c.arende_id, m2.datum == datum.c.sista))
         .join(s2, s2.id == m2.steg_id)
-        .group_by(datum.c.arende_id)
+        .group_by(datum.c.nr, datum.c.arende_id)
         .subquery()
     )
     framat = per.c.sista - per.c.forsta
-    return _rader(
+    stmt = (
         select(Deltagare.kon.label("kon"),
                func.count(func.distinct(Arende.deltagare_id)).label("matta"),
                func.count(func.distinct(case((framat > 0, Arende.deltagare_id)))).label("flyttat"),
@@ -378,13 +475,18 @@ def stegforflyttning_per_kon(u: Urval) -> list[dict]:
         .join(Deltagare, _deltagaren(u))
         .group_by(Deltagare.kon)
     )
+    delar = [stmt.add_columns(per.c.nr.label("nr"), literal(None, Integer).label("team")).group_by(per.c.nr)]
+    if u.per_team:
+        delar.append(stmt.add_columns(per.c.nr.label("nr"), Arende.team_id.label("team"))
+                     .group_by(per.c.nr, Arende.team_id))
+    return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
 
 
 # --- avslut and times ----------------------------------------------------------------------
 
 
-def utfall_per_kon(u: Urval) -> list[dict]:
-    return _rader(
+def utfall_per_kon(u: Kub) -> list[dict]:
+    return _grupperat(u,
         select(Arende.avslutsorsak.label("orsak"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
@@ -393,7 +495,7 @@ def utfall_per_kon(u: Urval) -> list[dict]:
     )
 
 
-def fore_efter(u: Urval) -> list[dict]:
+def fore_efter(u: Kub) -> list[dict]:
     """Försörjning and sysselsättning at start and at avslut, for the ärenden closed in the
     period, by kön: four groupings in one statement (UNION ALL)."""
     delar = []
@@ -401,27 +503,32 @@ def fore_efter(u: Urval) -> list[dict]:
                          ("forsorjning_slut", Arende.forsorjning_slut),
                          ("sysselsattning_start", Arende.sysselsattning_start),
                          ("sysselsattning_slut", Arende.sysselsattning_slut)):
-        delar.append(
+        stmt = (
             select(literal(matt).label("matt"), kolumn.label("kod"), Deltagare.kon.label("kon"),
-                   _personer().label("antal"))
+                   _personer().label("antal"), u.nr.label("nr"))
             .select_from(Arende)
             .join(Deltagare, _deltagaren(u))
             .where(_population(u), _mellan(Arende.avslutad_den, u))
-            .group_by(kolumn, Deltagare.kon)
+            .group_by(kolumn, Deltagare.kon, u.nr)
         )
+        delar.append(stmt.add_columns(literal(None, Integer).label("team")))
+        if u.per_team:
+            delar.append(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
     return _rader(union_all(*delar))
 
 
-def tider_per_kon(u: Urval) -> list[dict]:
+def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     """Average days from aktualisering to the first samplanering, to the first insats and to
     avslut, for the ärenden where that step fell in the period; and the average time in an
     insats that ended in the period."""
-    # Only ärenden whose first insats falls in the period are needed: HAVING keeps the join small.
+    # The first insats of each ärende of the förbund that began by the kub's last day; an
+    # ärende counts in a period when that first insats falls in it (HAVING keeps the join
+    # small).
     forsta_insats = (
         select(Insats.arende_id, func.min(Insats.beslutad).label("beslutad"))
-        .where(_forbundets_insatser(u), Insats.form != InsatsForm.ORDINARIE, Insats.beslutad <= u.till)
+        .where(_forbundets_insatser(u), Insats.form != InsatsForm.ORDINARIE)
         .group_by(Insats.arende_id)
-        .having(func.min(Insats.beslutad) >= u.fran)
+        .having(func.min(Insats.beslutad).between(u.forsta, u.sista))
         .subquery()
     )
 
@@ -432,7 +539,7 @@ def tider_per_kon(u: Urval) -> list[dict]:
     mote_medel, mote_n = medel(Arende.forsta_samplanering, _mellan(Arende.forsta_samplanering, u))
     insats_medel, insats_n = medel(forsta_insats.c.beslutad, _mellan(forsta_insats.c.beslutad, u))
     avslut_medel, avslut_n = medel(Arende.avslutad_den, _mellan(Arende.avslutad_den, u))
-    per_arende = _rader(
+    per_arende = _grupperat(u,
         select(Deltagare.kon.label("kon"),
                mote_medel.label("mote"), mote_n.label("mote_n"),
                insats_medel.label("insats"), insats_n.label("insats_n"),
@@ -440,11 +547,11 @@ def tider_per_kon(u: Urval) -> list[dict]:
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
         .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
-        .where(_population(u), or_(_mellan(Arende.forsta_samplanering, u), forsta_insats.c.arende_id.is_not(None),
+        .where(_population(u), or_(_mellan(Arende.forsta_samplanering, u), _mellan(forsta_insats.c.beslutad, u),
                                    _mellan(Arende.avslutad_den, u)))
         .group_by(Deltagare.kon)
     )
-    i_insats = _rader(
+    i_insats = _grupperat(u,
         select(Deltagare.kon.label("kon"), func.avg(dagar_mellan(Insats.avslutad, Insats.startad)).label("medel"),
                func.count(Insats.id).label("n"))
         .select_from(Insats)
@@ -460,51 +567,75 @@ def tider_per_kon(u: Urval) -> list[dict]:
 # --- nyckeltal -------------------------------------------------------------------------------
 
 
-def nyckeltal(u: Urval, *, handlingsplan_manader: int) -> dict[str, int]:
-    """The raw counts behind the six nyckeltal, as one statement of scalar subqueries."""
-    def antal(*villkor, kolumn=None):
-        return select(func.count(func.distinct(kolumn if kolumn is not None else Arende.id))) \
-            .where(_population(u), *villkor).scalar_subquery()
-
-    hade_samcoach = select(Insats.id).where(
-        Insats.arende_id == Arende.id, Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)
-    ).correlate(Arende).exists()
+def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[int, dict[str, int]]:
+    """The raw counts behind the six nyckeltal, per period of the kub (``nr`` → counts): one
+    grouped statement over the ärenden (what each ärende had is joined once, not asked per
+    row) and one over the ongoing samcoach insatser."""
+    samcoach = (select(Insats.arende_id)
+                .where(_forbundets_insatser(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None))
+                .group_by(Insats.arende_id).subquery())
     hogsta_steg = select(func.max(Steg.nummer)).where(Steg.forbund_id == u.forbund_id).scalar_subquery()
-    nadde_toppen = select(Stegmatning.id).join(Steg, Steg.id == Stegmatning.steg_id).where(
-        Stegmatning.arende_id == Arende.id, Steg.forbund_id == u.forbund_id, Steg.nummer == hogsta_steg
-    ).correlate(Arende).exists()
-    egenforsorjning = or_(Arende.forsorjning_slut.in_(EGENFORSORJNING_SLUT), nadde_toppen)
-    forsta_atgard = select(func.min(Atgard.skapad)).where(Atgard.arende_id == Arende.id) \
-        .correlate(Arende).scalar_subquery()
-    inom_n = dagar_mellan(forsta_atgard, Arende.aktualiserad_den) <= handlingsplan_manader * 30
+    toppen = (select(Stegmatning.arende_id).join(Steg, Steg.id == Stegmatning.steg_id)
+              .where(Steg.forbund_id == u.forbund_id, Steg.nummer == hogsta_steg)
+              .group_by(Stegmatning.arende_id).subquery())
+    atgarder = (select(Atgard.arende_id, func.min(Atgard.skapad).label("forsta"))
+                .join(Arende, Arende.id == Atgard.arende_id).where(Arende.forbund_id == u.forbund_id)
+                .group_by(Atgard.arende_id).subquery())
+    hade_samcoach = samcoach.c.arende_id.is_not(None)
+    egenforsorjning = or_(Arende.forsorjning_slut.in_(EGENFORSORJNING_SLUT), toppen.c.arende_id.is_not(None))
+    inom_n = dagar_mellan(atgarder.c.forsta, Arende.aktualiserad_den) <= handlingsplan_manader * 30
     avslutad = _mellan(Arende.avslutad_den, u)
     aktualiserad = _mellan(Arende.aktualiserad_den, u)
 
-    pagaende = select(func.count(Insats.id)).select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
-        _insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
-        Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till),
-    ).scalar_subquery()
-    rad = db.session.execute(select(
-        antal(aktualiserad).label("aktualiseringar"),
-        pagaende.label("samcoach_pagaende"),
-        antal(avslutad, hade_samcoach).label("samcoach_avslutade"),
-        antal(avslutad, hade_samcoach, egenforsorjning).label("samcoach_egenforsorjning"),
-        antal(aktualiserad).label("aktualiserade"),
-        antal(aktualiserad, inom_n).label("handlingsplan_inom"),
-        antal(avslutad).label("avslutade"),
-        antal(avslutad, Arende.avslutsorsak.in_(ARBETE_STUDIER)).label("arbete_studier"),
-    )).one()
-    return {k: int(v or 0) for k, v in rad._mapping.items()}
+    def antal(*villkor):
+        return func.count(func.distinct(case((and_(*villkor), Arende.id))))
+
+    rader = db.session.execute(
+        select(u.nr.label("nr"),
+               antal(aktualiserad).label("aktualiseringar"),
+               antal(avslutad, hade_samcoach).label("samcoach_avslutade"),
+               antal(avslutad, hade_samcoach, egenforsorjning).label("samcoach_egenforsorjning"),
+               antal(aktualiserad).label("aktualiserade"),
+               antal(aktualiserad, inom_n).label("handlingsplan_inom"),
+               antal(avslutad).label("avslutade"),
+               antal(avslutad, Arende.avslutsorsak.in_(ARBETE_STUDIER)).label("arbete_studier"))
+        .select_from(Arende)
+        .outerjoin(samcoach, samcoach.c.arende_id == Arende.id)
+        .outerjoin(toppen, toppen.c.arende_id == Arende.id)
+        .outerjoin(atgarder, atgarder.c.arende_id == Arende.id)
+        .where(_population(u),
+               or_(Arende.aktualiserad_den.between(u.forsta, u.sista), Arende.avslutad_den.between(u.forsta, u.sista)),
+               or_(aktualiserad, avslutad))
+        .group_by(u.nr)
+    ).all()
+    pagaende = dict(db.session.execute(
+        select(u.nr, func.count(Insats.id)).select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
+            _insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
+            Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till))
+        .group_by(u.nr)
+    ).all())
+    falt = ("aktualiseringar", "samcoach_avslutade", "samcoach_egenforsorjning", "aktualiserade",
+            "handlingsplan_inom", "avslutade", "arbete_studier")
+    ut = {nr: {f: 0 for f in falt} | {"samcoach_pagaende": int(pagaende.get(nr, 0))}
+          for nr in range(len(u.perioder))}
+    for rad in rader:
+        ut[rad.nr].update({f: int(getattr(rad, f) or 0) for f in falt})
+    return ut
 
 
 # --- budget ----------------------------------------------------------------------------------
 
 
-def budget(u: Urval) -> int | None:
-    """The year's budget of the team, or of all the förbund's teams (None: none entered)."""
+def budget(u: Urval, *, per_team: bool = False) -> dict[int | None, int]:
+    """The year's budget per team (``per_team``) and for the urval (key None): the team's,
+    or the sum of all the förbund's teams'. No key: none entered."""
     villkor = [TeamBudget.ar == u.fran.year,
                TeamBudget.team_id.in_(select(Team.id).where(Team.forbund_id == u.forbund_id))]
     if u.team_id is not None:
         villkor.append(TeamBudget.team_id == u.team_id)
-    summa = db.session.execute(select(func.sum(TeamBudget.belopp)).where(*villkor)).scalar()
-    return None if summa is None else int(summa)
+    ut: dict[int | None, int] = {}
+    for team_id, belopp in db.session.execute(select(TeamBudget.team_id, TeamBudget.belopp).where(*villkor)):
+        ut[None] = ut.get(None, 0) + int(belopp)
+        if per_team:
+            ut[team_id] = int(belopp)
+    return ut

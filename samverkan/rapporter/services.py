@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from samverkan.arenden import flow, kodlistor
+from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
@@ -21,7 +21,7 @@ from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
-from samverkan.insatser.models import InsatsForm, Insatstyp
+from samverkan.insatser.models import InsatsForm
 from samverkan.rapporter import queries
 from samverkan.rapporter.models import Aldersindelning, NyckeltalMal, TeamBudget
 from samverkan.rapporter.queries import Urval
@@ -37,6 +37,8 @@ from samverkan.rapporter.tabell import (
     medel,
     tal,
 )
+from samverkan.rapporter.underlag import Kub, Nod, Underlag, team_parter
+from samverkan.rapporter.undertryckning import dolj_kub
 
 log = logging.getLogger(__name__)
 
@@ -254,20 +256,14 @@ def _kon_tabell(nyckel, rubrik, radrubrik, etiketter: list[tuple], data: dict, f
                   radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
 
 
-def _parter(forbund_id: int) -> list[Part]:
-    return list(db.session.execute(
-        select(Part).where(Part.forbund_id == forbund_id).order_by(Part.namn)
-    ).scalars())
-
-
-def team_parter(u: Urval) -> dict[int, set[int]]:
-    """Each team's own parties (team id → party ids): the one team's, or every team's of
-    the förbund. ``flow.team_part_ids`` decides what a team's parties are; that is one
-    statement per team, however many ärenden."""
-    if u.team_id is not None:
-        return {u.team_id: flow.team_part_ids(u.team_id)}
-    teams = db.session.execute(select(Team.id).where(Team.forbund_id == u.forbund_id)).scalars().all()
-    return {t: flow.team_part_ids(t) for t in teams}
+def _under_perioden(tp: list[queries.Sammansattning], u: Urval) -> dict[int, set[int]]:
+    """Team id → the parties that sat in it at some time during the period."""
+    start, slut = queries._tidsgranser(u)
+    ut: dict[int, set[int]] = {}
+    for s in tp:
+        if (s.start is None or s.start < slut) and (s.slut is None or s.slut > start):
+            ut.setdefault(s.team_id, set()).update(s.parter)
+    return ut
 
 
 def _part_tabell(nyckel, rubrik, radrubrik, parter: list[Part], visa: set[int], data: dict,
@@ -287,39 +283,57 @@ def _part_tabell(nyckel, rubrik, radrubrik, parter: list[Part], visa: set[int], 
                   radrubrik=radrubrik, total_kolumn=True, diagram_kolumn=len(KONEN))
 
 
-def _insatstyper(forbund_id: int) -> list[Insatstyp]:
-    return list(db.session.execute(
-        select(Insatstyp).where(Insatstyp.forbund_id == forbund_id).order_by(Insatstyp.ordning, Insatstyp.namn)
-    ).scalars())
-
-
 def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
     """Every table of the period report for ``u``, small numbers hidden unless ``exakt``.
 
-    A fixed number of statements whatever the data: one per table (and one for the
-    förbund's insats types), each grouped in the database. With small numbers hidden the
-    period must be an ended quarter or year, and a year's report is compared with its
-    four quarters' (four times the statements): a cell that differs from a quarter's by
+    A fixed number of statements whatever the data (``underlag``): one per table for all
+    the periods needed, each grouped in the database. With small numbers hidden the period
+    must be an ended quarter or year, and a year's report is compared with its four
+    quarters' (fetched in the same statements): a cell that differs from a quarter's by
     one or two people is hidden too.
     """
     _kontrollera_period(u.fran, u.till, exakt)
-    r = _period_tabeller(u, exakt=exakt, omfattning=omfattning, period=period)
-    if not exakt:
-        delar = [_period_tabeller(Urval(u.forbund_id, u.team_id, p.fran, p.till), exakt=False, period=p)
-                 for p in delperioder(u.fran, u.till)]
-        for tabell in r.tabeller:
-            dolj_mot_delperioder(tabell, [d.tabell(tabell.nyckel) for d in delar
-                                          if any(t.nyckel == tabell.nyckel for t in d.tabeller)])
-            dolj_sma_tal(tabell)
-        _synka_kostnad(r)
+    if exakt:
+        underlag = Underlag(Kub(u.forbund_id, u.team_id, [(u.fran, u.till)]), aldersband(u.forbund_id))
+        return _period_tabeller(underlag.nod(0), exakt=True, omfattning=omfattning, period=period)
+    # Hidden figures: the whole kub of the year (the förbund and every team, the year and
+    # its quarters) is suppressed together, and the asked report cut from it.
+    ar = u.fran.year
+    nr = next(i for i, p in enumerate(arets_perioder(ar)) if (p.fran, p.till) == (u.fran, u.till))
+    r = arets_kub(u.forbund_id, ar)[(nr, u.team_id)]
+    r.omfattning, r.period = omfattning, period or r.period
+    for t in r.tabeller:
+        if t.nyckel == "kostnad":
+            t.rader[0].etikett = omfattning or "Urvalet"
     return r
 
 
-def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
+def arets_perioder(ar: int) -> list[Period]:
+    """The periods of a year's kub: the year (node 0) and its quarters (1–4)."""
+    return [helar(ar), *(kvartal(ar, k) for k in (1, 2, 3, 4))]
+
+
+def arets_kub(forbund_id: int, ar: int) -> dict[tuple[int, int | None], Rapport]:
+    """Every report with hidden figures a role can get for the year, suppressed together
+    (``undertryckning``): (period node, team id or None for the förbund) → report."""
+    perioder = arets_perioder(ar)
+    underlag = Underlag(Kub(forbund_id, None, [(p.fran, p.till) for p in perioder], per_team=True),
+                        aldersband(forbund_id))
+    teams = sorted({s.team_id for s in underlag.sammansattningar})
+    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p)
+                 for i, p in enumerate(perioder) for t in [None, *teams]}
+    dolj_kub(rapporter, teams, [1, 2, 3, 4])
+    for r in rapporter.values():
+        _synka_kostnad(r)
+    return rapporter
+
+
+def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
+    u = d.urval
     period = period or Period(u.fran, u.till, f"{u.fran.isoformat()} – {u.till.isoformat()}", "egen")
     r = Rapport(omfattning, period, exakt)
 
-    kon_rader = queries.deltagare_per_kon(u)
+    kon_rader = d.rader("kon")
     per_kon = {row["kon"]: row for row in kon_rader}
     rader = [Rad(KON_LABELS[k], [antal(per_kon.get(k, {}).get("antal")), antal(per_kon.get(k, {}).get("nya"))])
              for k in KONEN]
@@ -329,7 +343,7 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Deltagare med ett pågående ärende någon gång under perioden; nya är de som "
                    "aktualiserades under perioden."))
 
-    flode = {row["kon"]: row for row in queries.flode_per_kon(u)}
+    flode = {row["kon"]: row for row in d.rader("flode")}
     falt = ("inneliggande", "nya", "avslutade", "pagaende")
     rader = [Rad(KON_LABELS[k], [antal(flode.get(k, {}).get(f)) for f in falt]) for k in KONEN]
     r.tabeller.append(Tabell(
@@ -344,53 +358,56 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
     r.tabeller.append(_kon_tabell(
         "alder", "Deltagare efter ålder och kön", "Ålder",
         [*enumerate(label for _, label in queries.ALDERSBAND), (queries.OKAND, "Okänd ålder")],
-        _per_kon(queries.deltagare_per_alder(u), lambda x: x["band"]),
+        _per_kon(d.rader("alder"), lambda x: x["band"]),
         forklaring=f"Ålder räknad som {u.till.year} minus födelseår; okänd för anonyma utan födelseår."))
-    egna_band = aldersband(u.forbund_id)
+    egna_band = d.underlag.egna_band
     if egna_band:
         r.tabeller.append(_kon_tabell(
             "alder_forbund", "Deltagare efter ålder (förbundets indelning) och kön", "Ålder",
             [*((i, f"{lo}–{hi} år") for i, (lo, hi) in enumerate(egna_band)),
              (queries.UTANFOR, "Utanför indelningen"), (queries.OKAND, "Okänd ålder")],
-            _per_kon(queries.deltagare_per_alder(u, egna_band), lambda x: x["band"]),
+            _per_kon(d.rader("alder_forbund"), lambda x: x["band"]),
             forklaring="Förbundets egen åldersindelning, satt av administratören."))
 
-    parter = _parter(u.forbund_id)
-    tp = team_parter(u)
-    teamets = set().union(*tp.values()) if tp else set()
-    per_part = _per_kon(queries.deltagare_per_part(u), lambda x: x["part_id"])
+    parter = d.underlag.parter
+    tp = d.sammansattningar
+    per_team = _under_perioden(tp, u)
+    teamets = set().union(*per_team.values()) if per_team else set()
+    per_part = _per_kon(d.rader("part"), lambda x: x["part_id"])
     r.tabeller.append(_part_tabell(
         "part", "Deltagare efter aktualiserande part", "Aktualiserande part", parter,
         teamets | set(per_part), per_part,
         forklaring="Varje part för sig (en kommun kan vara två parter, t.ex. IFO och AMI); "
                    "parttypens summa efter dess parter."))
 
-    moten = queries.moten_per_team(u, tp)
+    moten: dict[int, dict] = {}
+    mojliga: dict[int, int] = {}  # party → held meetings of its teams while it sat in them
+    for m in d.moten():
+        rad = moten.setdefault(m["team_id"], {"team": m["team"], "hallna": 0, "alla_parter": 0, "planering": 0})
+        for f in ("hallna", "alla_parter", "planering"):
+            rad[f] += int(m[f])
+        for p in tp[m["del"]].parter if m["del"] >= 0 else ():
+            mojliga[p] = mojliga.get(p, 0) + int(m["hallna"])
     mfalt = ("hallna", "alla_parter", "planering")
-    mrader = [Rad(m["team"], [tal(m[f]) for f in mfalt]) for m in moten]
-    summa = Rad("Totalt", [tal(sum(m[f] for m in moten)) for f in mfalt], total=True)
+    mrader = [Rad(m["team"], [tal(m[f]) for f in mfalt]) for m in moten.values()]
+    summa = Rad("Totalt", [tal(sum(m[f] for m in moten.values())) for f in mfalt], total=True)
     r.tabeller.append(Tabell(
         "moten", "Möten", ["Hållna ärendemöten", "Med alla parter närvarande", "Planeringsmöten"],
         [*mrader, summa],
         radrubrik="Team",
-        forklaring="Alla parter: var och en av teamets egna parter deltog (på plats, per telefon "
-                   "eller genom ersättare)."))
+        forklaring="Alla parter: var och en av de parter som satt i teamet på mötets dag deltog (på plats, "
+                   "per telefon eller genom ersättare)."))
 
     narvaro: dict[int, int] = {}
-    for row in queries.narvaro_per_part(u):
-        # Only its own teams' meetings: a guest at another team's meeting is not attendance.
-        if row["part_id"] in tp.get(row["team_id"], set()):
-            narvaro[row["part_id"]] = narvaro.get(row["part_id"], 0) + int(row["antal"])
-    hallna_per_team = {m["team_id"]: int(m["hallna"]) for m in moten}
+    for row in d.narvaro():
+        narvaro[row["part_id"]] = narvaro.get(row["part_id"], 0) + int(row["antal"])
     nrader = []
     for typ in PartTyp:
         egna = [p for p in parter if p.typ == typ and (p.id in teamets or p.id in narvaro)]
         if not egna:
             continue
-        delar = []
-        for p in egna:
-            mojliga = sum(n for t, n in hallna_per_team.items() if p.id in tp.get(t, set()))
-            delar.append(Rad(p.namn, [tal(mojliga), tal(narvaro.get(p.id, 0))], grupp=typ.value))
+        delar = [Rad(p.namn, [tal(mojliga.get(p.id, 0)), tal(narvaro.get(p.id, 0))], grupp=typ.value)
+                 for p in egna]
         nrader += [*delar, Rad(f"{PART_TYP_LABELS[typ]} totalt",
                                [tal(sum(d.celler[k].varde for d in delar)) for k in (0, 1)],
                                grupp=typ.value, delsumma=True)]
@@ -399,20 +416,20 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         radrubrik="Part", diagram_kolumn=1,
         forklaring="Ärendemöten där parten deltog (på plats, per telefon eller genom ersättare)."))
 
-    samtycke = _per_kon(queries.samtycke_per_part(u), lambda x: x["part_id"])
+    samtycke = _per_kon(d.rader("samtycke"), lambda x: x["part_id"])
     r.tabeller.append(_part_tabell(
         "samtycke", "Samtycke per part", "Part", parter, teamets | set(samtycke), samtycke,
         forklaring="Deltagare under perioden vars gällande samtycke omfattar parten. En deltagare "
                    "samtycker oftast för flera parter; totalraden räknar samtycken."))
 
-    atgarder = _per_kon(queries.atgard_per_part(u), lambda x: x["part_id"])
+    atgarder = _per_kon(d.rader("atgard"), lambda x: x["part_id"])
     r.tabeller.append(_part_tabell(
         "atgard_part", "Åtgärder i handlingsplanen per ansvarig part", "Part", parter,
         teamets | set(atgarder), atgarder,
         forklaring="Deltagare som under perioden fick en åtgärd som parten ansvarar för; "
                    "totalraden räknar part och deltagare."))
 
-    sc = {row["kon"]: row for row in queries.samcoach_per_kon(u)}
+    sc = {row["kon"]: row for row in d.rader("samcoach")}
     rader = [Rad(KON_LABELS[k], [antal(sc.get(k, {}).get("samcoach")), antal(sc.get(k, {}).get("ko"))])
              for k in KONEN]
     r.tabeller.append(Tabell(
@@ -421,14 +438,14 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Deltagare som hade samcoach eller väntade på plats någon gång under perioden."))
 
     dagar = queries.manadsslut(u)
-    pagaende = queries.pagaende_samcoach(u, dagar)
+    pagaende = d.pagaende_samcoach(dagar)
     r.tabeller.append(Tabell(
         "samcoach_over_tid", "Pågående hos samcoach över tid", ["Pågående"],
         [Rad(d.isoformat(), [antal(v)]) for d, v in zip(dagar, pagaende, strict=True)],
         radrubrik="Vid månadens slut"))
 
-    typer = _insatstyper(u.forbund_id)
-    it = _per_kon(queries.insatstyp_per_kon(u),
+    typer = d.underlag.insatstyper
+    it = _per_kon(d.rader("insatstyp"),
                   lambda x: (x["form"], x["insatstyp_id"] if x["form"] == InsatsForm.INSATS else None))
     etiketter = [((InsatsForm.SAMCOACH, None), "Samcoach")]
     etiketter += [((InsatsForm.INSATS, t.id), t.namn) for t in typer]
@@ -438,7 +455,7 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
                                "En deltagare kan ha flera insatser; totalraden räknar insatser.")
     r.tabeller.append(t)
 
-    utfall = _per_kon(queries.utfall_per_kon(u), lambda x: x["orsak"])
+    utfall = _per_kon(d.rader("utfall"), lambda x: x["orsak"])
     orsaker = [(k, v) for k, v in kodlistor.AVSLUTSORSAK.items() if k != queries.FELREG]
     ut = _kon_tabell("utfall", "Utfall vid avslut efter kön", "Avslutsorsak", orsaker, utfall,
                      forklaring="Ärenden avslutade under perioden. Andelen är av kolumnens totalt.")
@@ -451,11 +468,11 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
     r.tabeller.append(_kon_tabell(
         "tid_i_insats", "Avslutade insatser efter tid i insats och kön", "Tid i insats",
         list(enumerate(label for _, label in queries.TIDSBAND)),
-        _per_kon(queries.tid_i_insats_per_band(u), lambda x: x["band"]),
+        _per_kon(d.rader("tid_i_insats"), lambda x: x["band"]),
         forklaring="Deltagare vars insats (samcoach eller annan insats) avslutades under perioden, efter "
                    "tiden från start till slut. Medeltiden står i tabellen över tider."))
 
-    sf = {row["kon"]: row for row in queries.stegforflyttning_per_kon(u)}
+    sf = {row["kon"]: row for row in d.rader("steg")}
     srader = []
     for k in KONEN:
         matta, flyttat = antal(sf.get(k, {}).get("matta")), antal(sf.get(k, {}).get("flyttat"))
@@ -474,7 +491,7 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
         forklaring="Deltagare under perioden med minst en mätning på förbundets steg; förflyttningen är det "
                    "senaste steget vid periodens slut jämfört med den första mätningen."))
 
-    per_arende, i_insats = queries.tider_per_kon(u)
+    per_arende, i_insats = d.rader("tider"), d.rader("i_insats")
     tider = {row["kon"]: row for row in per_arende}
     ins = {row["kon"]: row for row in i_insats}
     mattet = [("mote", "Aktualisering till första samplanering"), ("insats", "Aktualisering till beslutad insats"),
@@ -492,7 +509,7 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
 
     fe: dict[str, dict] = {}
     fe_kon: dict[tuple, int] = {}
-    for row in queries.fore_efter(u):
+    for row in d.rader("fore_efter"):
         per_kod = fe.setdefault(row["matt"], {})
         per_kod[row["kod"]] = per_kod.get(row["kod"], 0) + int(row["antal"])
         fe_kon[(row["matt"], row["kod"], row["kon"])] = int(row["antal"])
@@ -513,7 +530,7 @@ def _period_tabeller(u: Urval, *, exakt: bool, omfattning: str = "", period: Per
             forklaring="Samma deltagare som ovan, efter kön.", diagram=False))
 
     if (u.fran, u.till) == (helar(u.fran.year).fran, helar(u.fran.year).till):
-        budget = queries.budget(u)
+        budget = d.budget()
         if budget is not None:
             deltagare = int(r.tabell("kon").rader[-1].celler[0].varde)
             r.tabeller.append(Tabell(
@@ -678,15 +695,30 @@ def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
     return ut
 
 
-def _nyckeltal_celler(u: Urval, manader: int, exakt: bool, tp: dict[int, set[int]],
-                      koder: list[str] = ()) -> dict[str, Cell]:
-    raw = queries.nyckeltal(u, handlingsplan_manader=manader)
-    moten = sum(m["alla_parter"] for m in queries.moten_per_team(u, tp))
-    utfall: dict[str, int] = {}
+def _nyckeltal_perioder(b: Behorighet, perioder: list[tuple[dt.date, dt.date]], manader: int,
+                        koder: list[str]) -> list[tuple[dict[str, int], int, dict[str, int]]]:
+    """Per period: the raw counts, the meetings with every party and the closed per outcome
+    code, for all the periods in a fixed number of statements (two for the counts, one for
+    the outcomes, one per period for the meetings, which are few)."""
+    if not perioder:
+        return []
+    team_id = b.team.id if b.team else None
+    kub = Kub(b.forbund_id, team_id, perioder)
+    raw = queries.nyckeltal(kub, handlingsplan_manader=manader)
+    utfall: dict[int, dict[str, int]] = {nr: {} for nr in range(len(perioder))}
     if koder:
-        for row in queries.utfall_per_kon(u):
-            utfall[row["orsak"]] = utfall.get(row["orsak"], 0) + int(row["antal"])
+        for row in queries.utfall_per_kon(kub):
+            per = utfall[row["nr"]]
+            per[row["orsak"]] = per.get(row["orsak"], 0) + int(row["antal"])
+    tp = team_parter(Urval(b.forbund_id, team_id, perioder[0][0], perioder[0][1]))
+    moten = [0] * len(perioder)
+    for m in queries.moten_per_team(kub, tp):
+        moten[m["nr"]] += int(m["alla_parter"])
+    return [(raw[nr], moten[nr], utfall[nr]) for nr in range(len(perioder))]
 
+
+def _nyckeltal_celler(raw: dict[str, int], moten: int, utfall: dict[str, int], exakt: bool,
+                      koder: list[str] = ()) -> dict[str, Cell]:
     def share(taljare: str, namnare: str) -> Cell:
         return andel(antal(raw[taljare]), raw[namnare])
 
@@ -737,18 +769,22 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
                else STANDARD_HANDLINGSPLAN_MANADER)
     egna = [d for d in (_utfallsdef(n, m.mal) for n, m in sorted(mal.items())) if d is not None]
     definitioner = [*NYCKELTAL, *egna]
-    tp = team_parter(Urval(b.forbund_id, team_id, period.fran, period.till))
     koder = [d.nyckel.removeprefix(UTFALL_PREFIX) for d in egna]
 
+    # The period and its trend quarters, each counted up to today; one that has not begun
+    # has no value.
+    kvartalen = senaste_kvartal(period.till)
+    alla = [period, *kvartalen]
+    borjat = [p for p in alla if not _har_inte_borjat(p)]
+    varden = dict(zip([p.kod for p in borjat], _nyckeltal_perioder(
+        b, [(p.fran, min(p.till, clock.today())) for p in borjat], manader, koder), strict=True))
+
     def celler(p: Period) -> dict[str, Cell]:
-        if _har_inte_borjat(p):
+        if p.kod not in varden:
             return {d.nyckel: Cell(None, d.typ) for d in definitioner}
-        # A period under way counts up to today.
-        return _nyckeltal_celler(Urval(b.forbund_id, team_id, p.fran, min(p.till, clock.today())), manader,
-                                 b.exakt, tp, koder)
+        return _nyckeltal_celler(*varden[p.kod], b.exakt, koder)
 
     nu = celler(period)
-    kvartalen = senaste_kvartal(period.till)
     trend = [(k.namn, celler(k)) for k in kvartalen]
     if not b.exakt and delperioder(period.fran, period.till):
         rad = Tabell("nyckeltal", "", ["v"], [Rad(n, [c]) for n, c in nu.items()])

@@ -1,0 +1,230 @@
+"""Small numbers hidden across every report a role can get, not one report at a time.
+
+A role that sees hidden figures (styrgrupp, admin) can ask for the whole förbund or any
+one team, for an ended year or any of its quarters. Those reports are bound together:
+the förbund's cell is the sum of the teams' cells, a year's new or closed cases the sum
+of its quarters', the people ongoing at a quarter's end those carried into the next. A
+cell hidden in one report could be worked out from the others, by two of them (a year
+minus a quarter) or by many (the förbund minus every team but one).
+
+So the reports of one year are suppressed together, as one *kub*: the förbund and every
+team, the year and its four quarters (``Underlag`` fetches them in one pass). Whatever
+is asked for, the same kub is computed and the asked report cut from it, so every
+request shows the same figures. The rule:
+
+1. A count of 1–2 people is hidden ("<3") wherever it stands.
+2. Two nested reports (a year and its quarter, the förbund and its team) whose cell
+   differs by 1–2 people: the larger one's cell is hidden ("–").
+3. *Lines*: every sum the reader knows (a table's rows and columns to their totals, the
+   teams to the förbund, the quarters to the year where the count adds up over time,
+   the ongoing at one quarter's end to the carried-in of the next). A line with exactly
+   one hidden cell gives it away, so another of its cells is hidden ("–"), the smallest
+   non-zero one, the total only when nothing else is left.
+4. The lines together are a system of linear equations in the hidden cells. A hidden
+   cell that the system fixes (the classic case: two tables that each hide two cells,
+   joined by a line that hides one of each) gets another of its lines' cells hidden,
+   and 3–4 repeat until no hidden cell is fixed (``bestamda``: exact elimination modulo
+   a large prime, component by component).
+5. Shares and averages follow their counts (``tabell.dolj_sma_tal``).
+
+What is not covered: a quarter's ongoing at year end against the next year's first
+quarter's carried-in (two kubs; both are hidden only when small, see
+``_LAGER`` below), and averages (days) compared across reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from samverkan.rapporter.tabell import (
+    PRIMAR,
+    SKYDDAD,
+    Cell,
+    Tabell,
+    _linjer,
+    _smal,
+    dolj_mot_delperioder,
+    dolj_sma_tal,
+)
+
+# Columns whose count adds up over time (each person counted in the one quarter the
+# event fell in): the year's cell is the sum of its quarters'. None: every column.
+PERIODSUMMA: dict[str, set[int] | None] = {
+    "kon": {1}, "flode": {1, 2}, "utfall": None, "tid_i_insats": None, "forsorjning": None,
+    "sysselsattning": None, "forsorjning_kon": None, "sysselsattning_kon": None,
+    # Ongoing at each month's end: a quarter's rows are the year's rows of the same date.
+    "samcoach_over_tid": None,
+}
+# The flow table's stock columns: carried in at the first day, ongoing at the last. The
+# ongoing at one quarter's end are the next quarter's carried-in (also across a year's
+# end, between two kubs), so they are never picked as complementary cells while another
+# cell can be: then they are hidden only when small, which both reports decide alike.
+_LAGER = {("flode", 0), ("flode", 3)}
+_P = (1 << 61) - 1  # a prime: elimination modulo it is exact for these small coefficients
+
+
+@dataclass
+class Linje:
+    """Σ koef·värde = 0 over the cells; the last cell is the line's total."""
+
+    celler: list[Cell]
+    koef: list[int]
+    lager: list[bool]
+
+
+def _tabellinjer(t: Tabell) -> list[Linje]:
+    ut = []
+    for i, linje in enumerate(_linjer(t)):
+        koef = [1] * (len(linje) - 1) + [-1]
+        if t.nyckel == "flode" and i < len(t.rader):  # ``_linjer`` gives the rows first
+            # A row of the flow: inneliggande + nya − avslutade − pågående = 0.
+            koef = [1, 1, -1, -1]
+        ut.append(Linje(linje, koef, [False] * len(linje)))
+    return ut
+
+
+def _celler(t: Tabell) -> dict[tuple[str, int], Cell]:
+    return {(r.etikett, k): c for r in t.rader for k, c in enumerate(r.celler) if c.typ == "antal"}
+
+
+def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[int],
+                  kvartal: list[int]) -> list[Linje]:
+    """Every line of the kub: each report's tables, the teams to the förbund, the quarters
+    (``kvartal``: the node numbers of the year's quarters, the year is 0) to the year, and
+    the ongoing at a quarter's end to the next quarter's carried-in."""
+    linjer = [li for r in rapporter.values() for t in r.tabeller for li in _tabellinjer(t)]
+    nycklar = {(nr, team): {t.nyckel: _celler(t) for t in r.tabeller} for (nr, team), r in rapporter.items()}
+    perioder = [0, *kvartal]
+
+    def lager(tabell: str, kol: int) -> bool:
+        return (tabell, kol) in _LAGER
+
+    for nr in perioder:
+        for tabell, celler in nycklar[(nr, None)].items():
+            for (etikett, kol), total in celler.items():
+                delar = [nycklar[(nr, t)].get(tabell, {}).get((etikett, kol)) for t in teams]
+                delar = [c for c in delar if c is not None]
+                linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [lager(tabell, kol)] * (len(delar) + 1)))
+    for team in [None, *teams]:
+        for tabell, celler in nycklar[(0, team)].items():
+            if tabell not in PERIODSUMMA:
+                continue
+            for (etikett, kol), total in celler.items():
+                if PERIODSUMMA[tabell] is not None and kol not in PERIODSUMMA[tabell]:
+                    continue
+                delar = [nycklar[(k, team)].get(tabell, {}).get((etikett, kol)) for k in kvartal]
+                delar = [c for c in delar if c is not None]
+                linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [False] * (len(delar) + 1)))
+        # Stocks: ongoing at the end of one quarter = carried in at the start of the next;
+        # the year's carried-in is its first quarter's, its ongoing its last quarter's.
+        flode = {nr: nycklar[(nr, team)].get("flode", {}) for nr in perioder}
+        par = [(kvartal[i], 3, kvartal[i + 1], 0) for i in range(len(kvartal) - 1)]
+        if kvartal:
+            par += [(0, 0, kvartal[0], 0), (0, 3, kvartal[-1], 3)]
+        for a, ka, b, kb in par:
+            for (etikett, kol), c in flode[a].items():
+                if kol == ka and (etikett, kb) in flode[b]:
+                    linjer.append(Linje([c, flode[b][(etikett, kb)]], [1, -1], [True, True]))
+    return linjer
+
+
+def _kandidat(linje: Linje, ocksa_noll: bool = False) -> Cell | None:
+    """The cell to hide in a line that would give a hidden one away: the smallest non-zero
+    shown part that is not a stock, then a stock, then the total (then a zero)."""
+    for vill in ((False,), (True,)):
+        delar = sorted((c for c, lag in zip(linje.celler[:-1], linje.lager[:-1], strict=True)
+                        if not c.dold and c.varde and lag in vill), key=lambda c: c.varde)
+        if delar:
+            return delar[0]
+    total = linje.celler[-1]
+    if not total.dold and (total.varde or ocksa_noll):
+        return total
+    if ocksa_noll:
+        return next((c for c in linje.celler if not c.dold), None)
+    return None
+
+
+def _linjeregeln(linjer: list[Linje]) -> None:
+    andrat = True
+    while andrat:
+        andrat = False
+        for linje in linjer:
+            if sum(c.dold for c in linje.celler) != 1:
+                continue
+            c = _kandidat(linje)
+            if c is not None:
+                c.dolj(SKYDDAD)
+                andrat = True
+
+
+def bestamda(linjer: list[Linje]) -> set[int]:
+    """The hidden cells (by ``id``) that the lines fix: x is fixed when the unit vector of x
+    lies in the span of the lines' rows restricted to the hidden cells."""
+    rader = []
+    for linje in linjer:
+        rad: dict[int, int] = {}
+        for c, k in zip(linje.celler, linje.koef, strict=True):
+            if c.dold:
+                rad[id(c)] = (rad.get(id(c), 0) + k) % _P
+        rad = {v: k for v, k in rad.items() if k}
+        if rad:
+            rader.append(rad)
+    # Reduced row echelon form, sparse: pivot variable → its row (pivot coefficient 1).
+    pivoter: dict[int, dict[int, int]] = {}
+    for rad in rader:
+        for v, rp in list(pivoter.items()):
+            if v in rad:
+                f = rad[v]
+                for w, k in rp.items():
+                    rad[w] = (rad.get(w, 0) - f * k) % _P
+                rad = {w: k for w, k in rad.items() if k}
+        if not rad:
+            continue
+        v = min(rad)
+        inv = pow(rad[v], _P - 2, _P)
+        rad = {w: k * inv % _P for w, k in rad.items()}
+        for u, ru in pivoter.items():
+            if v in ru:
+                f = ru[v]
+                for w, k in rad.items():
+                    ru[w] = (ru.get(w, 0) - f * k) % _P
+                pivoter[u] = {w: k for w, k in ru.items() if k}
+        pivoter[v] = rad
+    return {v for v, rad in pivoter.items() if len(rad) == 1}
+
+
+def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], kvartal: list[int]) -> None:
+    """Apply the rule of the module's docstring to the kub's reports, in place."""
+    for r in rapporter.values():
+        for t in r.tabeller:
+            for rad in t.rader:
+                for c in rad.celler:
+                    if c.typ == "antal" and _smal(int(c.varde or 0)):
+                        c.dolj(PRIMAR)
+    # 2. Nested reports: (scope, period) holds (scope', period') when the scope is the
+    # förbund or the same team, and the period the year or the same quarter.
+    for (nr, team), r in rapporter.items():
+        delar = [d for (nr2, team2), d in rapporter.items() if (nr2, team2) != (nr, team)
+                 and (team is None or team2 == team) and (nr == 0 or nr2 == nr)]
+        for t in r.tabeller:
+            dolj_mot_delperioder(t, [d.tabell(t.nyckel) for d in delar if any(x.nyckel == t.nyckel for x in d.tabeller)])
+    linjer = kubens_linjer(rapporter, teams, kvartal)
+    while True:
+        _linjeregeln(linjer)
+        fasta = bestamda(linjer)
+        if not fasta:
+            break
+        fore = len(fasta)
+        for linje in linjer:
+            if any(id(c) in fasta for c in linje.celler if c.dold):
+                c = _kandidat(linje, ocksa_noll=True)
+                if c is not None:
+                    c.dolj(SKYDDAD)
+                    fasta -= {id(x) for x in linje.celler}
+                    if not fasta:
+                        break
+        if len(fasta) == fore:  # nothing left to hide around them (cannot happen with a total)
+            break
+    for r in rapporter.values():
+        for t in r.tabeller:
+            dolj_sma_tal(t)  # shares and averages; counts are settled above

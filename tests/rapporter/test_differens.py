@@ -1,0 +1,212 @@
+"""Issue 17, point 1: no hidden figure can be worked out from the reports a role that sees
+hidden figures can get, neither by comparing two of them nor by any linear combination.
+
+The styrgrupp can ask for the whole förbund or either team, for an ended year or any of
+its quarters: fifteen reports for 2025 here. The test states, on its own, every sum a
+reader knows between their cells:
+
+- within a table: the rows and columns to their totals, a party type's parties to its
+  subtotal, the flow's inneliggande + nya − avslutade − pågående = 0;
+- between teams: the förbund's cell is the sum of the teams' (each person here has one
+  ärende in one team, so this holds exactly);
+- between periods: the year's new, closed and outcome counts are the sums of the
+  quarters' (each ärende is aktualiserat and closed once); those ongoing at one quarter's
+  end are the next quarter's carried-in, the year's carried-in the first quarter's and
+  its ongoing the last quarter's.
+
+Then, for random teams: no shown figure is false, "<3" is 1 or 2; no two nested reports
+(a year and its quarter, the förbund and its team) differ by 1–2 people in a cell both
+show; and no hidden count is fixed by the system of all those sums with every shown
+figure put in (its unit vector is outside the span of the sums restricted to the hidden
+cells; exact elimination modulo a 61-bit prime).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.rapporter import services
+from samverkan.rapporter.queries import Urval
+from samverkan.rapporter.tabell import PRIMAR
+from tests.rapporter.conftest import D, skapa_arende
+
+ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
+PERIODSUMMA = {"kon": {1}, "flode": {1, 2}, "utfall": None, "forsorjning": None, "sysselsattning": None,
+               "forsorjning_kon": None, "sysselsattning_kon": None}
+P = (1 << 61) - 1
+
+_person = st.tuples(
+    st.sampled_from(["kvinna", "man", "annat"]),
+    st.integers(1956, 2006),
+    st.sampled_from(["af", "fk", "kommun", "region"]),
+    st.integers(0, 364),  # day of 2025 aktualiserad
+    st.one_of(st.none(), st.integers(1, 300)),  # days until avslut
+    st.sampled_from(ORSAKER),
+    st.booleans(),  # the other team
+)
+
+
+def _antal(rapport):
+    """(table, row, column) → count cell."""
+    return {(t.nyckel, r.etikett, k): c for t in rapport.tabeller for r in t.rader
+            for k, c in enumerate(r.celler) if c.typ == "antal"}
+
+
+def _summor(rapporter, teams):
+    """Every sum the reader knows, as [(key, coefficient)] with Σ coefficient·value = 0;
+    a key is (team, period node, table, row, column)."""
+    ekv = []
+    for (nr, team), rapport in rapporter.items():
+        for t in rapport.tabeller:
+            nyckel = (team, nr, t.nyckel)
+            if t.total_kolumn:
+                for r in t.rader:
+                    k = [i for i, c in enumerate(r.celler) if c.typ == "antal"]
+                    if len(k) < 2:
+                        continue
+                    koef = [1, 1, -1, -1] if t.nyckel == "flode" else [1] * (len(k) - 1) + [-1]
+                    ekv.append([((*nyckel, r.etikett, i), f) for i, f in zip(k, koef, strict=True)])
+            total = next((r for r in t.rader if r.total), None)
+            for i in range(len(t.kolumner)):
+                if total is not None and all(i < len(r.celler) and r.celler[i].typ == "antal" for r in t.rader
+                                             if not r.delsumma):
+                    ekv.append([((*nyckel, r.etikett, i), 1) for r in t.rader if not r.delsumma and not r.total]
+                               + [((*nyckel, total.etikett, i), -1)])
+                for grupp in {r.grupp for r in t.rader if r.grupp}:
+                    rader = [r for r in t.rader if r.grupp == grupp]
+                    summa = next((r for r in rader if r.delsumma), None)
+                    if summa is not None and rader[0].celler[i].typ == "antal":
+                        ekv.append([((*nyckel, r.etikett, i), 1) for r in rader if not r.delsumma]
+                                   + [((*nyckel, summa.etikett, i), -1)])
+    celler = {(team, nr, *k): c for (nr, team), r in rapporter.items() for k, c in _antal(r).items()}
+    for (_, nr, tabell, rad, kol) in [k for k in celler if k[0] is None]:
+        ekv.append([((t, nr, tabell, rad, kol), 1) for t in teams] + [((None, nr, tabell, rad, kol), -1)])
+        if nr == 0 and tabell in PERIODSUMMA and (PERIODSUMMA[tabell] is None or kol in PERIODSUMMA[tabell]):
+            for t in [None, *teams]:
+                ekv.append([((t, q, tabell, rad, kol), 1) for q in (1, 2, 3, 4)] + [((t, 0, tabell, rad, kol), -1)])
+    for t in [None, *teams]:
+        for rad in {k[3] for k in celler if k[2] == "flode"}:
+            par = [((q, 3), (q + 1, 0)) for q in (1, 2, 3)] + [((0, 0), (1, 0)), ((0, 3), (4, 3))]
+            for (a, ka), (b, kb) in par:
+                ekv.append([((t, a, "flode", rad, ka), 1), ((t, b, "flode", rad, kb), -1)])
+    return celler, ekv
+
+
+def _fixerade(celler, ekv) -> set:
+    """The hidden cells the sums fix (a missing key is a known zero)."""
+    rader = []
+    for e in ekv:
+        rad = {}
+        for k, f in e:
+            c = celler.get(k)
+            if c is not None and c.dold:
+                rad[k] = (rad.get(k, 0) + f) % P
+        rad = {k: f for k, f in rad.items() if f}
+        if rad:
+            rader.append(rad)
+    pivot = {}
+    for rad in rader:
+        for v in [v for v in list(rad) if v in pivot]:
+            if v in rad:
+                f = rad[v]
+                for w, g in pivot[v].items():
+                    rad[w] = (rad.get(w, 0) - f * g) % P
+                rad = {w: g for w, g in rad.items() if g}
+        if not rad:
+            continue
+        v = min(rad, key=repr)
+        inv = pow(rad[v], P - 2, P)
+        rad = {w: g * inv % P for w, g in rad.items()}
+        for u in pivot:
+            if v in pivot[u]:
+                f = pivot[u][v]
+                pivot[u] = {w: (pivot[u].get(w, 0) - f * rad.get(w, 0)) % P for w in set(pivot[u]) | set(rad)}
+                pivot[u] = {w: g for w, g in pivot[u].items() if g}
+        pivot[v] = rad
+    return {v for v, rad in pivot.items() if len(rad) == 1}
+
+
+def _grund(c):
+    if c.typ == "antal":
+        return [int(c.varde or 0)]
+    if c.typ in ("andel", "medel"):
+        return [int(c.n or 0), int(c.namnare or 0)]
+    return []
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(personer=st.lists(_person, min_size=0, max_size=12))
+def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
+    sp = db.session.begin_nested()
+    try:
+        for kon, fodd, part, dag, langd, orsak, granne in personer:
+            akt = D(2025, 1, 1) + dt.timedelta(days=dag)
+            slut = akt + dt.timedelta(days=langd) if langd else None
+            if slut and slut >= clock.today():
+                slut = None
+            skapa_arende(facit, kon=kon, fodd=fodd, part=part, akt=akt, avslutad=slut,
+                         orsak=orsak if slut else None, team=facit.annat_team if granne else facit.team)
+        teams = sorted([facit.team.id, facit.annat_team.id])
+        perioder = services.arets_perioder(2025)
+        # Every one is offered to the styrgrupp (ended), and the kub is what each request gets.
+        offered = {p.kod for p in services.periodval(clock.today(), exakt=False)}
+        assert {p.kod for p in perioder} <= offered
+        rapporter = services.arets_kub(facit.forbund.id, 2025)
+        assert set(rapporter) == {(nr, t) for nr in range(5) for t in [None, *teams]}
+        fraga = services.period_rapport(Urval(facit.forbund.id, facit.team.id, perioder[2].fran, perioder[2].till),
+                                        exakt=False)
+        assert [c.text for t in fraga.tabeller for r in t.rader for c in r.celler] == \
+            [c.text for t in rapporter[(2, facit.team.id)].tabeller for r in t.rader for c in r.celler]
+
+        for (nr, team), rapport in rapporter.items():
+            p = perioder[nr]
+            sann = _antal(services.period_rapport(Urval(facit.forbund.id, team, p.fran, p.till), exakt=True))
+            for k, c in _antal(rapport).items():
+                if not c.dold:
+                    assert c.varde == sann[k].varde, (p.kod, team, k)
+                elif c.markering == PRIMAR:
+                    assert 0 < sann[k].varde < 3, (p.kod, team, k)
+
+        # Pairs: nested reports never differ by 1–2 in a cell both show.
+        for (a, ra), (b, rb) in itertools.permutations(rapporter.items(), 2):
+            (nr_a, team_a), (nr_b, team_b) = a, b
+            if not ((team_a is None or team_a == team_b) and (nr_a == 0 or nr_a == nr_b)):
+                continue
+            celler_b = {(t.nyckel, r.etikett, k): c for t in rb.tabeller for r in t.rader for k, c in enumerate(r.celler)}
+            for t in ra.tabeller:
+                for r in t.rader:
+                    for k, c in enumerate(r.celler):
+                        d = celler_b.get((t.nyckel, r.etikett, k))
+                        if d is None or c.dold or d.dold or c.typ != d.typ:
+                            continue
+                        for x, y in zip(_grund(c), _grund(d), strict=True):
+                            assert not 0 < abs(x - y) < 3, (a, b, t.nyckel, r.etikett, k, c.text, d.text)
+
+        # Every combination: no hidden count is fixed by all the sums together.
+        celler, ekv = _summor(rapporter, teams)
+        assert not _fixerade(celler, ekv)
+    finally:
+        sp.rollback()
+
+
+def test_a_team_cell_hidden_in_one_team_is_not_the_forbund_minus_the_other(facit):
+    # The gap of the old rule: team A hides "<3" kvinnor, team B shows its kvinnor, the
+    # förbund shows its: the förbund minus B gave A's. Now one more cell of that line hides.
+    sp = db.session.begin_nested()
+    try:
+        for i in range(6):
+            skapa_arende(facit, kon="kvinna", fodd=1980 + i, part="af", akt=D(2025, 2, 1 + i),
+                         team=facit.annat_team)
+        rapporter = services.arets_kub(facit.forbund.id, 2025)
+        teams = [facit.team.id, facit.annat_team.id]
+        for nr in range(5):
+            linje = [rapporter[(nr, t)].tabell("kon").rader[0].celler[0] for t in [*teams, None]]
+            assert sum(c.dold for c in linje) != 1, (nr, [c.text for c in linje])
+    finally:
+        sp.rollback()
