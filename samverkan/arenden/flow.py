@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 from types import SimpleNamespace
 
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
@@ -371,6 +372,7 @@ def bokad_punkt(arende_id: int) -> Dagordningspunkt | None:
         db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
         .where(Dagordningspunkt.arende_id == arende_id, Dagordningspunkt.status == PunktStatus.BOKAD,
                Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= borjan)
+        .options(contains_eager(Dagordningspunkt.mote))  # the caller reads the meeting
         .order_by(Mote.starttid, Mote.id).limit(1)
     ).scalar_one_or_none()
 
