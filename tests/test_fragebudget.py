@@ -41,12 +41,12 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 5),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 4),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 3),
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 17),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 16),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),
-    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 13),  # + each item's consented parties
-    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 9),  # + each item's consented parties
+    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 11),  # + each item's consented parties
+    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 8),  # + each item's consented parties
     ("utskick", "projektledare", "/kallelser/", 3),
     ("ett utskick", "projektledare", "/kallelser/{utskick}", 4),
     ("loggkontroll", "admin", "/loggkontroll/?fran=2026-01-01", 5),

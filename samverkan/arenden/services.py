@@ -270,13 +270,16 @@ _NUMMERLIKT = re.compile(r"[\d\s+-]+", re.ASCII)
 
 
 def _sida(stmt, where: list, *, sida: int, per_sida: int | None, order_by: list):
-    """Count and load one page of ``stmt`` (a select of Arende, maybe with extra columns)."""
+    """Count and load one page of ``stmt`` (a select of Arende, maybe with extra columns);
+    ``per_sida=None``: every row, counted as loaded (no count statement)."""
+    stmt = stmt.where(*where).order_by(*order_by)
+    if per_sida is None:
+        rows = db.session.execute(stmt).all()
+        return rows, 1, max(len(rows), 1), len(rows)
     totalt = db.session.execute(select(func.count(Arende.id)).where(*where)).scalar_one()
     sida = max(1, sida)
-    stmt = stmt.where(*where).order_by(*order_by)
-    if per_sida is not None:
-        stmt = stmt.limit(per_sida).offset((sida - 1) * per_sida)
-    return db.session.execute(stmt).all(), sida, per_sida or max(totalt, 1), totalt
+    stmt = stmt.limit(per_sida).offset((sida - 1) * per_sida)
+    return db.session.execute(stmt).all(), sida, per_sida, totalt
 
 
 def _list_options():

@@ -515,17 +515,6 @@ class PunktParter:
         return ", ".join(p.namn for p in self.utan)
 
 
-def team_parter(team_id: int) -> list[Part]:
-    """The team's parties, by name (one query)."""
-    from samverkan.arenden.flow import team_part_ids
-
-    ids = team_part_ids(team_id)
-    if not ids:
-        return []
-    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn), Part.id)
-                              ).scalars().all()
-
-
 def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
     """Split the team's ``parter`` by the ärende's current consent."""
     s = arende.samtycke
@@ -535,6 +524,8 @@ def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
 
 def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, PunktParter]:
     """Per item id, who takes part (the items' consents loaded with ``_punkter``)."""
+    from samverkan.arenden.flow import team_parter
+
     parter = team_parter(mote.team_id)
     return {p.id: parter_for(p.arende, parter) for p in punkter}
 
