@@ -34,10 +34,30 @@ PG_ADMIN_URL = os.environ.get("SAMVERKAN_BENCH_POSTGRES_URL", "postgresql://post
 SECRET_KEY = "bench-nyckel-endast-lokalt"
 
 
+def pg_url(pg_namn: str) -> str:
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{base}/{pg_namn}"
+
+
+def seedad(pg_namn: str) -> bool:
+    """Whether the PostgreSQL database ``pg_namn`` exists and holds a seed."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (pg_namn,)).fetchone() is None:
+            return False
+    with psycopg.connect(pg_url(pg_namn).replace("+psycopg", ""), autocommit=True) as conn:
+        return conn.execute("SELECT to_regclass('arende') IS NOT NULL AND EXISTS (SELECT 1 FROM arende)"
+                            ).fetchone()[0]
+
+
 @contextlib.contextmanager
-def databas(backend: str, n: int, workdir: Path, pg_namn: str) -> Iterator[str]:
+def databas(backend: str, n: int, workdir: Path, pg_namn: str, *, behall: bool = False) -> Iterator[str]:
     """A fresh, empty database; its SQLAlchemy URL. Removed afterwards. ``pg_namn`` is the
-    PostgreSQL database's name (a run's own, so two runs on one server never collide)."""
+    PostgreSQL database's name (a run's own, so two runs on one server never collide).
+    ``behall``: a PostgreSQL database that already holds a seed is kept as it is (the
+    caller skips seeding it), and none is removed afterwards."""
+    if backend == "postgresql" and behall and seedad(pg_namn):
+        yield pg_url(pg_namn)
+        return
     if backend == "sqlite":
         path = workdir / f"bench-{n}.sqlite"
         for old in workdir.glob(f"bench-{n}.sqlite*"):
@@ -47,12 +67,12 @@ def databas(backend: str, n: int, workdir: Path, pg_namn: str) -> Iterator[str]:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{pg_namn}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{pg_namn}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
     try:
-        yield f"{base}/{pg_namn}"
+        yield pg_url(pg_namn)
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{pg_namn}" WITH (FORCE)')
+        if not behall:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{pg_namn}" WITH (FORCE)')
 
 
 def app_for(url: str):
@@ -66,8 +86,10 @@ class Forberett:
     token: str
 
 
-def forbered(url: str, n: int) -> Forberett:
-    """Schema by the migrations, the seed, an API token and the path parameters."""
+def forbered(url: str, n: int, *, seeda: bool = True) -> Forberett:
+    """Schema by the migrations, the seed, an API token and the path parameters.
+    ``seeda=False``: the database holds a seed already (``--behall``); the migrations
+    still run, so it is measured with the current schema and data migrations."""
     from samverkan.arenden.models import Arende
     from samverkan.auth.models import User
     from samverkan.auth.services import create_token
@@ -77,7 +99,10 @@ def forbered(url: str, n: int) -> Forberett:
     app = app_for(url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
-        resultat = seeding.seed(n)
+        if seeda:
+            resultat = seeding.seed(n)
+        else:
+            resultat = seeding.Resultat(rader={}, sekunder=0.0, plan=seeding.Plan.for_size(n))
         pl = db.session.execute(select(User).where(User.epost == resultat.bench_epost)).scalar_one()
         _, token = create_token(pl, "bench")
         db.session.commit()

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from samverkan.arenden import kodlistor
 from samverkan.arenden import services as arende_services
-from samverkan.arenden.flow import STALE_MESSAGE, samtycke_parter_fel, team_part_ids
+from samverkan.arenden.flow import STALE_MESSAGE, samtycke_parter_fel, team_part_ids, team_parter
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
@@ -96,13 +96,6 @@ def arbetsteam(user: User) -> list[Team]:
         .where(Team.id.in_(policy.aktualiserande_team_ids(user)), Team.forbund_id == user.forbund_id)
         .order_by(svensk_ordning(Team.namn), Team.id)
     ).scalars().all()
-
-
-def team_parter(team_id: int) -> list[Part]:
-    ids = team_part_ids(team_id)
-    if not ids:
-        return []
-    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn))).scalars().all()
 
 
 def underlag(user: User, team_id: int | None = None) -> Underlag:

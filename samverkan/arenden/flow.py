@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 from types import SimpleNamespace
 
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
@@ -33,8 +34,9 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import Conflict, DomainError, Valideringsfel
 from samverkan.core.html import text_content
+from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare.models import Samtycke
-from samverkan.forbund.models import Team, team_part
+from samverkan.forbund.models import Part, Team, team_part
 from samverkan.insatser.models import Insats, InsatsStatus
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from workflows import arende as wf
@@ -371,6 +373,7 @@ def bokad_punkt(arende_id: int) -> Dagordningspunkt | None:
         db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
         .where(Dagordningspunkt.arende_id == arende_id, Dagordningspunkt.status == PunktStatus.BOKAD,
                Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= borjan)
+        .options(contains_eager(Dagordningspunkt.mote))  # the caller reads the meeting
         .order_by(Mote.starttid, Mote.id).limit(1)
     ).scalar_one_or_none()
 
@@ -404,6 +407,15 @@ def samtycke_parter_fel(part_ids: set[int], team_id: int, aktualiserande_part_id
     if not part_ids - {aktualiserande_part_id}:
         return "Samtycket måste omfatta minst en part till utöver den aktualiserande."
     return None
+
+
+def team_parter(team_id: int) -> list[Part]:
+    """The parties of ``team_part_ids``, by name: one query (the case page, the meeting
+    page and the aktualisering form show them)."""
+    return db.session.execute(
+        db.select(Part).join(team_part, team_part.c.part_id == Part.id).where(team_part.c.team_id == team_id)
+        .order_by(svensk_ordning(Part.namn), Part.id)
+    ).scalars().all()
 
 
 def team_part_ids(team_id: int) -> set[int]:

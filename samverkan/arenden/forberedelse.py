@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from samverkan.arenden import flow
 from samverkan.arenden.flow import bokad_punkt, team_part_ids
 from samverkan.arenden.models import Arende, Forberedelse
 from samverkan.auth import policy
@@ -151,10 +152,10 @@ class Checklista:
 
 
 def team_parter(team_id: int) -> tuple[set[int], dict[int, Part]]:
-    """The team's parties (those of its ordinary members) by id: two queries."""
-    ids = team_part_ids(team_id)
-    parter = db.session.execute(select(Part).where(Part.id.in_(ids))).scalars() if ids else []
-    return ids, {p.id: p for p in parter}
+    """The team's parties (``team_part``, as ``flow.team_part_ids``): their ids, and
+    each by id. One query."""
+    parter = {p.id: p for p in flow.team_parter(team_id)}
+    return set(parter), parter
 
 
 def checklista(user: User, arende: Arende, val: Motesval, parter: dict[int, Part]) -> Checklista | None:

@@ -131,9 +131,18 @@ def create_utkast(
     return arende
 
 
-def get_arende(user: User, arende_id: int, *, detaljer: bool = True) -> Arende:
-    """Load one ärende for ``user``; reading details is audited."""
-    arende = db.session.get(Arende, arende_id)
+# What the case page shows of the ärende's relations, loaded with it in one statement
+# rather than one lazy load each while the template renders.
+# Its consents (a few over a life) come in the same statement, their parties in one more.
+SIDANS_RELATIONER = (joinedload(Arende.team), joinedload(Arende.deltagare),
+                     joinedload(Arende.aktualiserande_part), joinedload(Arende.handlaggare),
+                     joinedload(Arende.samtycken).selectinload(Samtycke.parter))
+
+
+def get_arende(user: User, arende_id: int, *, detaljer: bool = True, options: tuple = ()) -> Arende:
+    """Load one ärende for ``user``; reading details is audited. ``options``: loader
+    options for what the caller will walk (``SIDANS_RELATIONER`` for the case page)."""
+    arende = db.session.get(Arende, arende_id, options=options)
     needed = policy.Atkomst.DETALJER if detaljer else policy.Atkomst.REFERENS
     policy.require(user, arende, needed)
     if detaljer:
@@ -247,13 +256,16 @@ _NUMMERLIKT = re.compile(r"[\d\s+-]+", re.ASCII)
 
 
 def _sida(stmt, where: list, *, sida: int, per_sida: int | None, order_by: list):
-    """Count and load one page of ``stmt`` (a select of Arende, maybe with extra columns)."""
+    """Count and load one page of ``stmt`` (a select of Arende, maybe with extra columns);
+    ``per_sida=None``: every row, counted as loaded (no count statement)."""
+    stmt = stmt.where(*where).order_by(*order_by)
+    if per_sida is None:
+        rows = db.session.execute(stmt).all()
+        return rows, 1, max(len(rows), 1), len(rows)
     totalt = db.session.execute(select(func.count(Arende.id)).where(*where)).scalar_one()
     sida = max(1, sida)
-    stmt = stmt.where(*where).order_by(*order_by)
-    if per_sida is not None:
-        stmt = stmt.limit(per_sida).offset((sida - 1) * per_sida)
-    return db.session.execute(stmt).all(), sida, per_sida or max(totalt, 1), totalt
+    stmt = stmt.limit(per_sida).offset((sida - 1) * per_sida)
+    return db.session.execute(stmt).all(), sida, per_sida, totalt
 
 
 def _list_options():

@@ -19,9 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import ClassVar
-
-from sqlalchemy import select
 
 from samverkan.anteckningar import services as anteckningar
 from samverkan.anteckningar.models import Anteckning
@@ -30,7 +29,6 @@ from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import clock
-from samverkan.core.db import db
 from samverkan.uppfoljning.models import Stegmatning
 
 
@@ -103,24 +101,27 @@ def _anteckningar(user: User, arende: Arende) -> Iterable[Post]:
         )
 
 
-def _matningar(user: User, arende: Arende) -> Iterable[Post]:
+def _matningar(user: User, arende: Arende, matningar: list[Stegmatning] | None = None) -> Iterable[Post]:
     from samverkan.uppfoljning import forlopp as uppfoljning
 
-    matningar = uppfoljning.matningar(arende)
-    ids = {m.registrerad_av_id for m in matningar}
-    users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(ids))).scalars()} if ids else {}
+    if matningar is None:
+        matningar = uppfoljning.matningar(arende)
     for m in matningar:
-        yield MatningPost(tid=m.registrerad, forfattare=users[m.registrerad_av_id], id=m.id, matning=m)
+        yield MatningPost(tid=m.registrerad, forfattare=m.registrerad_av, id=m.id, matning=m)
 
 
 # The timeline's sources, in tie-break order. Meeting decisions plug in here.
 KALLOR: list[Kalla] = [_handelser, _anteckningar, _matningar]
 
 
-def for_arende(user: User, arende: Arende) -> list[Post]:
+def for_arende(user: User, arende: Arende, *, matningar: list[Stegmatning] | None = None) -> list[Post]:
     """The merged timeline, oldest first (newest last). The caller has checked and
-    audited the read of the ärende's details; this refuses anyone without them."""
+    audited the read of the ärende's details; this refuses anyone without them.
+    ``matningar``: the ärende's measurements when the caller has loaded them already (the
+    case page draws them too), so they are not read twice."""
     policy.require(user, arende, policy.Atkomst.DETALJER)
-    poster = [(i, p) for i, kalla in enumerate(KALLOR) for p in kalla(user, arende)]
+    kallor = [partial(_matningar, matningar=matningar) if kalla is _matningar and matningar is not None
+              else kalla for kalla in KALLOR]
+    poster = [(i, p) for i, kalla in enumerate(kallor) for p in kalla(user, arende)]
     poster.sort(key=lambda ip: (ip[1].tid, ip[0], ip[1].id))
     return [p for _, p in poster]

@@ -16,6 +16,7 @@ from samverkan.auth import policy
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
+from samverkan.forbund.models import Part
 from samverkan.moten import anmalningar, tider
 from samverkan.samplanering import handlingsplan
 from samverkan.uppfoljning import diagram
@@ -56,7 +57,7 @@ KOMMENTAR_HJALP = {
 @bp.route("/<int:arende_id>")
 @policy.regel("arende_referens")
 def visa(arende_id: int):
-    arende = services.get_arende(current_user, arende_id, detaljer=False)
+    arende = services.get_arende(current_user, arende_id, detaljer=False, options=services.SIDANS_RELATIONER)
     if policy.access_to(current_user, arende) < policy.Atkomst.DETALJER:
         # Withdrawn consent stops processing: 403 with the reference code only. A party the
         # consent never covered still sees the ärende by reference, as a team member.
@@ -93,11 +94,11 @@ def _hinder(check, *args) -> str | None:
     return None
 
 
-def _samtycke_form(arende: Arende, posted: SamtyckeForm | None) -> SamtyckeForm | None:
+def _samtycke_form(arende: Arende, posted: SamtyckeForm | None, parter: dict[int, Part]) -> SamtyckeForm | None:
     if not policy.may_fornya_samtycke(current_user, arende):
         return None
     form = posted or SamtyckeForm(formdata=None, prefix="samtycke")
-    form.parter.choices = [SelectChoice(p.id, p.namn) for p in forberedelse.team_parter(arende.team_id)[1].values()]
+    form.parter.choices = [SelectChoice(p.id, p.namn) for p in parter.values()]
     if posted is None and arende.samtycke is not None:
         form.parter.data = [p.id for p in arende.samtycke.parter]
     return form
@@ -124,7 +125,7 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         checklista=forberedelse.checklista(user, arende, val, parter),
         atgarder=[(t, _handelseform(arende, t, handelse_form), TRIGGER_FALT.get(t, ())) for t in triggers],
         oppen_atgard=handelse_form.trigger.data if handelse_form is not None else None,
-        tidslinje=tidslinje.for_arende(user, arende),
+        tidslinje=tidslinje.for_arende(user, arende, matningar=matningar),
         anteckning_form=anteckning_form or AnteckningForm(formdata=None, prefix="ny"),
         anteckning_hinder=_hinder(policy.require_anteckning, user, arende),
         kodlistor=kodlistor,
@@ -137,7 +138,7 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
         plan=handlingsplan.for_arende(user, arende),
         plan_fel=plan_fel,
-        samtycke_form=_samtycke_form(arende, samtycke_form),
+        samtycke_form=_samtycke_form(arende, samtycke_form, parter),
         samtycken=services.samtycken(arende),
         moten_for_anmalan=anmalningar.moten_for_anmalan(user, arende),
     )

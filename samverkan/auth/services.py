@@ -10,11 +10,13 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from samverkan.auth import throttle
 from samverkan.auth.models import ApiToken, Inloggningsforsok, TokenOmfang, User
-from samverkan.core import audit, clock
+from samverkan.core import anrop, audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 
@@ -107,13 +109,22 @@ def authenticate(epost: str, password: str, ip: str) -> User:
     return user
 
 
+# The user with what every request asks of them (access rules, the navigation): team
+# memberships and förbund roles, joined into the user's own statement. A user holds a few
+# of each, so the join's rows stay few; separate loads would cost a statement apiece on
+# every request (issue 19).
+MED_ROLLER = (joinedload(User.medlemskap), joinedload(User.forbundsroller))
+
+
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id carries the session version (see User.get_id)."""
     try:
         user_id, version = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.execute(
+        select(User).where(User.id == user_id).options(*MED_ROLLER)
+    ).unique().scalar_one_or_none()
     if user is None or not user.aktiv or user.sessionsversion != version:
         return None
     return user
@@ -164,12 +175,20 @@ def token_for(secret: str) -> ApiToken | None:
         return None
     return db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(secret))
-    ).scalar_one_or_none()
+        .options(joinedload(ApiToken.user).options(*MED_ROLLER))
+    ).unique().scalar_one_or_none()
 
 
 def anvand_token(token: ApiToken, nu: dt.datetime) -> None:
-    """Note the token's use, at most once a minute."""
-    if token.senast_anvand is None or nu - token.senast_anvand >= SENAST_ANVAND_INTERVALL:
+    """Note the token's use, at most once a minute. In a request that only reads, in a
+    short write of its own (``anrop.kor_apart``): the read stays deferred on SQLite and
+    holds no row lock on PostgreSQL. A writing request writes it in its own transaction."""
+    if token.senast_anvand is not None and nu - token.senast_anvand < SENAST_ANVAND_INTERVALL:
+        return
+    if anrop.laser_nu() and anrop.agd():
+        anrop.kor_apart(update(ApiToken).where(ApiToken.id == token.id).values(senast_anvand=nu))
+        set_committed_value(token, "senast_anvand", nu)  # as written: nothing left to flush
+    else:
         token.senast_anvand = nu
 
 

@@ -49,12 +49,9 @@ from samverkan.core.db import BEGIN_FORSOK, EN_SATS, db
 
 log = logging.getLogger(__name__)
 
-# Methods that read. Anything else writes.
+# Methods that read. Anything else writes. The API's reads too: the token's last use,
+# the one thing an API read used to write, is written apart (``kor_apart``, issue 19).
 LASANDE_METODER = frozenset({"GET", "HEAD", "OPTIONS"})
-# Blueprints whose every request writes. The API writes the token's last use
-# (``auth.services.user_for_token``) on each call, reads included; once that is written
-# apart from the read (issue 19, point 6), the API's reads can be deferred like the pages'.
-SKRIVANDE_BLUEPRINTS = frozenset({"api"})
 
 # State on ``flask.g`` (one app context has one database session, see Flask-SQLAlchemy):
 #   g.anrop_agare      "begaran" or "block": who owns this context's transaction
@@ -80,7 +77,7 @@ def laser(view: Callable) -> Callable:
 
 def _lasande_begaran(app: Flask) -> bool:
     view = app.view_functions.get(request.endpoint) if request.endpoint else None
-    if getattr(view, "anrop_skriver", False) or request.blueprint in SKRIVANDE_BLUEPRINTS:
+    if getattr(view, "anrop_skriver", False):
         return False
     if getattr(view, "anrop_laser", False):
         return True
@@ -175,27 +172,33 @@ def _avsluta() -> None:
 
 
 def skriv_apart(rader: list) -> None:
-    """One INSERT of the read's audit rows on a connection of its own, as a transaction of
-    its own: on SQLite the statement alone (no BEGIN: SQLite makes it one implicit
-    transaction, taking the write lock only for the insert), tried a bounded number of
-    times while the database stays locked; on PostgreSQL an ordinary short transaction."""
+    """One INSERT of the read's audit rows, as a transaction of its own (``kor_apart``)."""
     mapper = sa_inspect(type(rader[0]))
     # Every row with the same keys (an INSERT of many rows takes the first row's keys): a
     # missing value is the column's default, the primary key left to the database.
     kolumner = [(attr.key, attr.columns[0]) for attr in mapper.column_attrs if not attr.columns[0].primary_key]
     varden = [{nyckel: _med_standard(getattr(rad, nyckel), kolumn) for nyckel, kolumn in kolumner}
               for rad in rader]
+    kor_apart(insert(mapper.local_table), varden)
+
+
+def kor_apart(sats, parametrar=None) -> None:
+    """One statement on a connection of its own, as a transaction of its own: on SQLite
+    the statement alone (no BEGIN: SQLite makes it one implicit transaction, taking the
+    write lock only for the statement), tried a bounded number of times while the
+    database stays locked; on PostgreSQL an ordinary short transaction. For what a read
+    writes (its audit rows, a token's last use) without upgrading its own transaction."""
     for forsok in range(1, BEGIN_FORSOK + 1):
         try:
             with db.engine.connect() as conn:
                 conn.execution_options(**{EN_SATS: True})
-                conn.execute(insert(mapper.local_table), varden)
+                conn.execute(sats, parametrar)
                 conn.commit()
             return
         except OperationalError as error:
             if "locked" not in str(error.orig) or forsok == BEGIN_FORSOK:
                 raise
-            log.warning("SQLite write lock still taken for a read's audit rows (attempt %d of %d)",
+            log.warning("SQLite write lock still taken for a read's own write (attempt %d of %d)",
                         forsok, BEGIN_FORSOK)
 
 

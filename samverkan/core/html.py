@@ -1,13 +1,17 @@
 """The one gate for user-written HTML (frågeställning, notes).
 
-Everything rich-text passes ``sanitize_html`` before storage; templates mark as safe only
-what came through here. bleach is archived (6.x is final): keeping it behind this one
+Everything rich-text passes ``sanitize_html`` before storage (the services that write a
+frågeställning or a note), and is stored clean: templates mark the stored HTML as safe
+(``safe``) without parsing it again on every render, which cost a bleach pass per note
+per page view (issue 19). Rows written before that rule held were cleaned once by
+migration 0013_ren_html. bleach is archived (6.x is final): keeping it behind this one
 module means a switch to nh3 touches one file.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 import bleach
 from markupsafe import Markup
@@ -47,6 +51,18 @@ def text_content(html: str | None) -> str:
     return html_lib.unescape(bleach.clean(html or "", tags=[], strip=True)).strip()
 
 
+# Plainly inert HTML: text without markup characters, and allow-listed tags without
+# attributes. A regular expression tells it; bleach would have to parse it.
+_OPENBART_REN = re.compile(r"(?:[^<>&]|</?(?:p|strong|em|ul|ol|li)>|<br>)*")
+
+
+def ar_openbart_ren(html: str | None) -> bool:
+    """Whether ``html`` is plainly inert (no attributes, no entities, only allow-listed
+    tags), so a pass over stored rows can leave it without parsing it."""
+    return _OPENBART_REN.fullmatch(html or "") is not None
+
+
 def safe(html: str | None) -> Markup:
-    """Mark stored, already sanitised HTML as safe for a template; re-cleans defensively."""
-    return Markup(sanitize_html(html))  # noqa: S704  # nosec B704  # the sanitiser's own output
+    """Mark stored HTML as safe for a template. Only for columns written through
+    ``sanitize_html`` (arende.fragestallning, anteckning.text): they are stored clean."""
+    return Markup(html or "")  # noqa: S704  # nosec B704  # stored as sanitize_html's output

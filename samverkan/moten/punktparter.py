@@ -6,11 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from samverkan.arenden.models import Arende
-from samverkan.core.db import db
-from samverkan.core.svenska import svensk_ordning
 from samverkan.forbund.models import Part
 from samverkan.moten.models import Dagordningspunkt, Mote
 
@@ -32,17 +28,6 @@ class PunktParter:
         return ", ".join(p.namn for p in self.utan)
 
 
-def team_parter(team_id: int) -> list[Part]:
-    """The team's parties, by name (one query)."""
-    from samverkan.arenden.flow import team_part_ids
-
-    ids = team_part_ids(team_id)
-    if not ids:
-        return []
-    return db.session.execute(select(Part).where(Part.id.in_(ids)).order_by(svensk_ordning(Part.namn), Part.id)
-                              ).scalars().all()
-
-
 def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
     """Split the team's ``parter`` by the ärende's current consent."""
     s = arende.samtycke
@@ -52,5 +37,7 @@ def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
 
 def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, PunktParter]:
     """Per item id, who takes part (the items' consents loaded with ``_punkter``)."""
+    from samverkan.arenden.flow import team_parter  # arenden.flow imports the meeting models
+
     parter = team_parter(mote.team_id)
     return {p.id: parter_for(p.arende, parter) for p in punkter}

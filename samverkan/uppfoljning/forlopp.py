@@ -149,7 +149,7 @@ def matningar(arende: Arende) -> list[Stegmatning]:
     read of the ärende's details."""
     return db.session.execute(
         select(Stegmatning).where(Stegmatning.arende_id == arende.id)
-        .options(joinedload(Stegmatning.steg))
+        .options(joinedload(Stegmatning.steg), joinedload(Stegmatning.registrerad_av))
         .order_by(Stegmatning.datum, Stegmatning.id)
     ).scalars().all()
 

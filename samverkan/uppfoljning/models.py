@@ -51,3 +51,4 @@ class Stegmatning(db.Model):
     registrerad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     steg: Mapped[Steg] = relationship()
+    registrerad_av: Mapped[User] = relationship()  # noqa: F821

@@ -24,6 +24,8 @@ from sqlalchemy import event, func, select
 
 from samverkan import create_app
 from samverkan.auth import policy
+from samverkan.auth.models import ApiToken
+from samverkan.auth.services import create_token
 from samverkan.core import anrop, audit
 from samverkan.core.audit import AuditEntry
 from samverkan.core.db import db
@@ -335,6 +337,44 @@ def test_a_read_on_sqlite_takes_no_write_lock_and_its_audit_row_is_written_befor
     rader = db.session.scalars(select(AuditEntry).where(
         AuditEntry.handling == "arende.visa", AuditEntry.objekt_id == arende_id)).all()
     assert [(r.user_id, r.kanal) for r in rader] == [(user_id, "webb")]
+
+
+def test_an_api_read_on_sqlite_takes_no_write_lock_and_writes_the_tokens_last_use_apart(app, world):
+    """A read by API token begins deferred like a page's: it answers while another
+    connection holds the write lock. The token's last use (at most once a minute) is one
+    UPDATE of its own, never a write lock taken by the read (issue 19)."""
+    sokvag = _sqlite_path(app)
+    _, secret = create_token(world.users["projektledare"], "läsare")
+    db.session.commit()
+    klient = app.test_client()
+    rubrik = {"Authorization": f"Bearer {secret}"}
+
+    satser: list[str] = []
+    lyssnare = lambda conn, cursor, statement, *rest: satser.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", lyssnare)
+    try:
+        assert klient.get("/api/v1/teams", headers=rubrik).status_code == 200  # the first use: written
+        skrivningar = [s for s in satser if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE"))]
+        assert [s.split()[0:3] for s in skrivningar] == [["UPDATE", "api_token", "SET"]], satser
+        assert "BEGIN" in satser
+
+        satser.clear()
+        laset = sqlite3.connect(sokvag, isolation_level=None, timeout=0)
+        laset.execute("BEGIN IMMEDIATE")
+        try:
+            start = time.monotonic()
+            svar = klient.get("/api/v1/teams", headers=rubrik)  # within the minute: nothing to write
+            assert svar.status_code == 200
+            assert time.monotonic() - start < 10, "the API read waited for the write lock"
+        finally:
+            laset.execute("COMMIT")
+            laset.close()
+        assert "BEGIN IMMEDIATE" not in satser
+        assert not [s for s in satser if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", lyssnare)
+    db.session.rollback()
+    assert db.session.scalar(select(ApiToken.senast_anvand)) is not None
 
 
 def test_a_writer_retries_a_locked_database_a_bounded_number_of_times(prov):
