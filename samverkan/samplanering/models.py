@@ -66,6 +66,8 @@ class IndividensNarvaro(db.Model):
     registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
     registrerad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    punkt: Mapped[Dagordningspunkt] = relationship()  # noqa: F821  (moten.models)
+
     @property
     def status_text(self) -> str:
         return INDIVID_NARVARO[self.status]
