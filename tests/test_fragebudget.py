@@ -37,7 +37,7 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 7),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 6),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 5),
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 25),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 27),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request, the individual's attendance and goals
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 9),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 4),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 7),

@@ -88,8 +88,9 @@ TRANSITIONS: list[Row] = [
     _row("anvisa_insats",          [SAMPLANERAD, I_KO],              I_INSATS,       "insats_har_plats",                                  via=(MOTE, INSATSER)),
     _row("satt_i_ko",              [SAMPLANERAD, I_INSATS],          I_KO,           "insats_ar_full",                                    via=MOTE),
     _row("kalla_till_uppfoljning", I_INSATS,                         UPPFOLJNING,                                                         via=(ARENDE, SCHEMA)),
-    _row("avsluta",                OPEN,                             AVSLUTAD,       "har_avslutsorsak", "har_slutdata",                  via=ARENDE),
-    _row("avsluta",                ATERKALLAD,                       AVSLUTAD,       "har_avslutsorsak",                                  via=ARENDE),
+    _row("avsluta",                OPEN,                             AVSLUTAD,       "har_avslutsorsak", "har_slutdata",
+                                                                                      "overlamning_giltig",                               via=ARENDE),
+    _row("avsluta",                ATERKALLAD,                       AVSLUTAD,       "har_avslutsorsak", "overlamning_giltig",            via=ARENDE),
     _row("aterkalla",              OPEN,                             ATERKALLAD,                                                          via=ARENDE),
     _row("felregistrera",          [UTKAST, *OPEN],                  FELREGISTRERAD, "har_kommentar",                                     via=ARENDE),
 ]
@@ -133,6 +134,8 @@ GUARD_MESSAGES = {
     "har_avslutsorsak": "Ange en avslutsorsak.",
     "har_slutdata": "Ange försörjning och sysselsättning vid avslut.",
     "har_kommentar": "Skriv en kommentar som förklarar felregistreringen.",
+    "overlamning_giltig": "Överlämningen anges helt (vem, hur och när) eller inte alls; "
+                          "efter återkallat samtycke inte alls.",
 }
 # A guard that reads several fields says, per missing field, what is missing there: the
 # form marks each one, and its error summary does not repeat one sentence.

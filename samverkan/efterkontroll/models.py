@@ -50,3 +50,5 @@ class Efterkontroll(db.Model):
     kontrollerad_den: Mapped[dt.date | None] = mapped_column(Date)
     registrerad_av_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    arende: Mapped[Arende] = relationship()  # noqa: F821  (arenden.models)

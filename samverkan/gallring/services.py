@@ -18,7 +18,6 @@ the admin's page. The job changes data and flushes; the caller commits once.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -65,10 +64,7 @@ class Rapport:
 
 def manader_fore(datum: dt.date, manader: int) -> dt.date:
     """The same day ``manader`` months earlier (the month's last day if it is shorter)."""
-    index = datum.year * 12 + datum.month - 1 - manader
-    ar, manad = divmod(index, 12)
-    manad += 1
-    return dt.date(ar, manad, min(datum.day, calendar.monthrange(ar, manad)[1]))
+    return clock.plus_manader(datum, -manader)
 
 
 def _stangd_den():

@@ -107,8 +107,9 @@ class Individen:
         return self.mal[0] if self.mal else None
 
 
-def for_arende(arende_id: int) -> Individen:
-    """Three statements, however long the ärende's history."""
+def for_arende(arende_id: int, matningar: list[Stegmatning] | None = None) -> Individen:
+    """Two statements, however long the ärende's history; a third for the starting step
+    unless the caller has the ärende's measurements (``matningar``) loaded already."""
     narvaro = db.session.execute(
         select(IndividensNarvaro).where(IndividensNarvaro.arende_id == arende_id)
         .options(joinedload(IndividensNarvaro.punkt).joinedload(Dagordningspunkt.mote))
@@ -116,7 +117,9 @@ def for_arende(arende_id: int) -> Individen:
     mal = db.session.execute(
         select(IndividensMal).where(IndividensMal.arende_id == arende_id)
         .order_by(IndividensMal.id.desc())).scalars().all()
-    return Individen(list(narvaro), list(mal), startsteg(arende_id))
+    start = (next((m for m in matningar if m.startsteg), None) if matningar is not None
+             else startsteg(arende_id))
+    return Individen(list(narvaro), list(mal), start)
 
 
 def startsteg(arende_id: int) -> Stegmatning | None:
