@@ -34,7 +34,7 @@ class Efterkontroller(Ut):
     gjorda = Lista(Objekt(Efterkontrollrad), metadata={"description": "Registrerade, senaste först."})
 
 
-class Utfall(In):
+class EfterkontrollUtfall(In):
     utfall = Text(required=True, validate=UTFALL, metadata={"enum": list(kodlistor.EFTERKONTROLL_UTFALL)})
 
 
@@ -70,7 +70,7 @@ def lista(team_id: int):
     return {"att_gora": services.inkorg(user, team_id), "gjorda": services.inkorg(user, team_id, gjorda=True)}
 
 
-@endpoint("PUT", "/teams/<int:team_id>/efterkontroller/<int:arende_id>", body=Utfall,
+@endpoint("PUT", "/teams/<int:team_id>/efterkontroller/<int:arende_id>", body=EfterkontrollUtfall,
           svar=RegistreradEfterkontroll, fel=(403, 409))
 @policy.regel("projektledare")
 def registrera(team_id: int, arende_id: int, body: dict):

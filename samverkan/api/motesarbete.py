@@ -12,7 +12,7 @@ from __future__ import annotations
 from samverkan.api.arenden import ArendeReferens
 from samverkan.api.auth import api_user
 from samverkan.api.endpoint import endpoint
-from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Text, Tidpunkt, Ut, fields, langd
+from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Sant, Text, Tidpunkt, Ut, fields, langd
 from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.insatser import models as insats_models
@@ -71,7 +71,7 @@ class Individ(In):
 
     narvaro = Text(allow_none=True, metadata={"enum": ["narvarande", "pa_distans", "inte_narvarande"]})
     narstaende = Heltal(minimum=0, maximum=9, allow_none=True)
-    tolk = fields.Boolean(allow_none=True)
+    tolk = Sant(allow_none=True)
     annat_stod = Heltal(minimum=0, maximum=9, allow_none=True)
     mal = Text(allow_none=True, validate=langd(maximum=1000, kod="for_lang"), metadata={
         "description": "Individens mål med egna ord; sparas som planens nya formulering."})
