@@ -25,7 +25,7 @@ from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.moten.models import Dagordningspunkt
 from samverkan.samplanering.models import INDIVID_NARVARO, MAX_MEDFOLJANDE, IndividensMal, IndividensNarvaro
-from samverkan.uppfoljning.models import Stegmatning
+from samverkan.uppfoljning.models import Steg, Stegmatning
 
 MAX_MAL = 1000
 
@@ -134,3 +134,13 @@ def narvaro_for(punkt_ids: list[int]) -> dict[int, IndividensNarvaro]:
         return {}
     return {n.punkt_id: n for n in db.session.execute(
         select(IndividensNarvaro).where(IndividensNarvaro.punkt_id.in_(punkt_ids))).scalars()}
+
+
+def startsteg_for(punkt_ids: list[int]) -> dict[int, str]:
+    """The starting step recorded at each item, as "2. Motivation och kartläggning" (the
+    protokoll; one query)."""
+    if not punkt_ids:
+        return {}
+    return {punkt_id: f"{nummer}. {namn}" for punkt_id, nummer, namn in db.session.execute(
+        select(Stegmatning.punkt_id, Steg.nummer, Steg.namn).join(Steg, Steg.id == Stegmatning.steg_id)
+        .where(Stegmatning.punkt_id.in_(punkt_ids), Stegmatning.startsteg.is_(True)))}

@@ -121,6 +121,12 @@ def test_meeting_mode_and_the_case_page(world, pa_agendan, login):
     arendesida = client.get(f"/arenden/{punkt.arende_id}").get_data(as_text=True)
     assert "Att klara en vardag." in arendesida and "3. Social aktivitet, 10 %" in arendesida
     assert "närstående (2), tolk" in arendesida
+    # The protokoll by reference code: attendance by role and the starting step, not the goals.
+    protokoll = client.get(f"/moten/{mote.id}/protokoll").get_data(as_text=True)
+    referens = db.session.get(Arende, punkt.arende_id).referens
+    assert (f"Punkt 1, {referens}: Närvarande; följde med: närstående (2), tolk. Startsteg 3. Social aktivitet."
+            in protokoll)
+    assert "Att klara en vardag." not in protokoll
 
 
 def test_goals_between_meetings_keep_their_history(world, pa_agendan, api):  # noqa: F811
