@@ -14,7 +14,8 @@ meeting, the insats decided for the ärende and whether it holds a place — and
 them from the caller, whose context may carry only what the user decides (the reason and
 the end data of an avslut). What must follow a transition runs here, whoever fired it:
 closing the ärende ends its insatser, takes it out of the queue and off every coming
-agenda (which sends the tilläggskallelse).
+agenda (which sends the tilläggskallelse), and an avslut records its handover and plans
+the efterkontroll (``samverkan.efterkontroll.overlamning``).
 """
 
 from __future__ import annotations
