@@ -142,6 +142,10 @@ GUARD_MESSAGES = {
 GUARD_FIELD_MESSAGES = {
     "har_slutdata": {"forsorjning_slut": "Ange försörjning vid avslut.",
                      "sysselsattning_slut": "Ange sysselsättning vid avslut."},
+    "overlamning_giltig": {"overlamning_vem": "Överlämning: ange vem eller vilken aktör som tar över.",
+                           "overlamning_part_id": "Överlämning: välj en av förbundets parter, eller ingen.",
+                           "overlamning_hur": "Överlämning: ange hur överlämningen går till.",
+                           "overlamning_nar": "Överlämning: ange när (ÅÅÅÅ-MM-DD)."},
 }
 
 

@@ -17,6 +17,9 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.efterkontroll.models import Efterkontroll, Overlamning
 from samverkan.forbund.models import Forbund, Part
+from workflows.arende import GUARD_FIELD_MESSAGES
+
+SAKNAS = GUARD_FIELD_MESSAGES["overlamning_giltig"]  # what to say when a part is missing
 
 # The avslut's context keys that carry the handover (``arenden.flow.KONTEXT``).
 FALT = ("overlamning_vem", "overlamning_part_id", "overlamning_hur", "overlamning_nar")
@@ -41,20 +44,20 @@ def kontrollera(context: dict, *, forbund_id: int, aterkallat: bool) -> dict[str
     fel: dict[str, str] = {}
     vem, hur = _text(context, "overlamning_vem"), _text(context, "overlamning_hur")
     if not vem:
-        fel["overlamning_vem"] = "Överlämning: ange vem eller vilken aktör som tar över."
+        fel["overlamning_vem"] = SAKNAS["overlamning_vem"]
     elif len(vem) > MAX_VEM:
         fel["overlamning_vem"] = f"Överlämning: högst {MAX_VEM} tecken om vem som tar över."
     part_id = context.get("overlamning_part_id")
     if part_id is not None:
         part = db.session.get(Part, part_id) if isinstance(part_id, int) else None
         if part is None or part.forbund_id != forbund_id:
-            fel["overlamning_part_id"] = "Överlämning: välj en av förbundets parter, eller ingen."
+            fel["overlamning_part_id"] = SAKNAS["overlamning_part_id"]
     if not hur:
-        fel["overlamning_hur"] = "Överlämning: ange hur överlämningen går till."
+        fel["overlamning_hur"] = SAKNAS["overlamning_hur"]
     elif len(hur) > MAX_HUR:
         fel["overlamning_hur"] = f"Överlämning: högst {MAX_HUR} tecken om hur."
     if not isinstance(context.get("overlamning_nar"), dt.date):
-        fel["overlamning_nar"] = "Överlämning: ange när (ÅÅÅÅ-MM-DD)."
+        fel["overlamning_nar"] = SAKNAS["overlamning_nar"]
     return fel
 
 
