@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.demo import cli as demo_cli
     from samverkan.drift import cli as drift_cli
     from samverkan.drift import nycklar as nycklar_cli
+    from samverkan.efterkontroll import views as efterkontroll_views
     from samverkan.forbund import cli as forbund_cli
     from samverkan.forbund import views as forbund_views
     from samverkan.gallring import cli as gallring_cli
@@ -72,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
         loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
         gallring_views, forbund_views, api, auth_cli, demo_cli, schemalaggare_cli, drift_cli, gallring_cli,
-        nycklar_cli, forbund_cli,
+        nycklar_cli, forbund_cli, efterkontroll_views,
     ):
         module.init_app(app)
     return app

@@ -41,7 +41,7 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 5),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 4),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 3),
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 16),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 18),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request, the individual's attendance and goals
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),

@@ -88,8 +88,9 @@ TRANSITIONS: list[Row] = [
     _row("anvisa_insats",          [SAMPLANERAD, I_KO],              I_INSATS,       "insats_har_plats",                                  via=(MOTE, INSATSER)),
     _row("satt_i_ko",              [SAMPLANERAD, I_INSATS],          I_KO,           "insats_ar_full",                                    via=MOTE),
     _row("kalla_till_uppfoljning", I_INSATS,                         UPPFOLJNING,                                                         via=(ARENDE, SCHEMA)),
-    _row("avsluta",                OPEN,                             AVSLUTAD,       "har_avslutsorsak", "har_slutdata",                  via=ARENDE),
-    _row("avsluta",                ATERKALLAD,                       AVSLUTAD,       "har_avslutsorsak",                                  via=ARENDE),
+    _row("avsluta",                OPEN,                             AVSLUTAD,       "har_avslutsorsak", "har_slutdata",
+                                                                                      "overlamning_giltig",                               via=ARENDE),
+    _row("avsluta",                ATERKALLAD,                       AVSLUTAD,       "har_avslutsorsak", "overlamning_giltig",            via=ARENDE),
     _row("aterkalla",              OPEN,                             ATERKALLAD,                                                          via=ARENDE),
     _row("felregistrera",          [UTKAST, *OPEN],                  FELREGISTRERAD, "har_kommentar",                                     via=ARENDE),
 ]
@@ -133,12 +134,18 @@ GUARD_MESSAGES = {
     "har_avslutsorsak": "Ange en avslutsorsak.",
     "har_slutdata": "Ange försörjning och sysselsättning vid avslut.",
     "har_kommentar": "Skriv en kommentar som förklarar felregistreringen.",
+    "overlamning_giltig": "Överlämningen anges helt (vem, hur och när) eller inte alls; "
+                          "efter återkallat samtycke inte alls.",
 }
 # A guard that reads several fields says, per missing field, what is missing there: the
 # form marks each one, and its error summary does not repeat one sentence.
 GUARD_FIELD_MESSAGES = {
     "har_slutdata": {"forsorjning_slut": "Ange försörjning vid avslut.",
                      "sysselsattning_slut": "Ange sysselsättning vid avslut."},
+    "overlamning_giltig": {"overlamning_vem": "Överlämning: ange vem eller vilken aktör som tar över.",
+                           "overlamning_part_id": "Överlämning: välj en av förbundets parter, eller ingen.",
+                           "overlamning_hur": "Överlämning: ange hur överlämningen går till.",
+                           "overlamning_nar": "Överlämning: ange när (ÅÅÅÅ-MM-DD)."},
 }
 
 

@@ -20,6 +20,8 @@ from samverkan.api import (  # noqa: E402, F401
     auth,
     deltagare,
     dokument,
+    efterkontroll,
+    individen,
     moten,
     motesarbete,
     rapporter,

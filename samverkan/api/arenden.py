@@ -184,6 +184,16 @@ class NyttArende(In):
     samtycke = Objekt(NyttSamtycke, allow_none=True)
 
 
+class NyOverlamning(In):
+    """Överlämningen vid avslut: nästa steg. Allt eller inget."""
+
+    vem = Text(required=True, validate=langd(maximum=200, kod="for_lang"), metadata={
+        "description": "Vem eller vilken aktör som tar över. Inga känsliga uppgifter."})
+    part_id = Id(allow_none=True, metadata={"description": "Om det är en av förbundets parter."})
+    hur = Text(required=True, validate=langd(maximum=500, kod="for_lang"))
+    nar = Datum(required=True)
+
+
 class NyHandelse(In):
     trigger = Text(required=True, validate=TRIGGER)
     version = Heltal(required=True, metadata={"description": "Ärendets version när du läste det."})
@@ -193,6 +203,8 @@ class NyHandelse(In):
     forsorjning_slut = Text(allow_none=True, validate=kod(kodlistor.FORSORJNING))
     sysselsattning_slut = Text(allow_none=True, validate=kod(kodlistor.SYSSELSATTNING))
     till = Text(allow_none=True, validate=STATUS, metadata={"description": "Målstatus vid korrigera."})
+    overlamning = Objekt(NyOverlamning, allow_none=True, metadata={
+        "description": "Vid avsluta: överlämningen (nästa steg). Inte efter återkallat samtycke."})
 
 
 # --- endpoints -----------------------------------------------------------------------------
@@ -240,6 +252,7 @@ def lista_handelser(arende_id: int):
 def ny_handelse(arende_id: int, body: dict):
     """Ändra ärendets status (en övergång)"""
     kontext = {name: body[name] for name in KONTEXT if body.get(name) is not None}
+    kontext.update({f"overlamning_{k}": v for k, v in (body.get("overlamning") or {}).items()})
     handelse = services.fire(api_user(), arende_id, body["trigger"], version=body["version"],
                              datum=body.get("datum"), kommentar=body.get("kommentar") or "", **kontext)
     return {"status": handelse.arende.status, "version": handelse.arende.version, "handelse": handelse}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from samverkan.api.arenden import ArendeReferens
 from samverkan.api.auth import api_user
 from samverkan.api.endpoint import endpoint
-from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Text, Tidpunkt, Ut, fields, langd
+from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Sant, Text, Tidpunkt, Ut, fields, langd
 from samverkan.auth import policy
 from samverkan.core.db import db
 from samverkan.insatser import models as insats_models
@@ -20,6 +20,7 @@ from samverkan.insatser import services as insats_services
 from samverkan.insatser.models import InsatsForm, InsatsStatus
 from samverkan.moten import hamta, narvaro, tider
 from samverkan.moten.models import NarvaroStatus
+from samverkan.samplanering import individen
 from samverkan.samplanering import services as samplanering
 
 NARVARO = [s.value for s in NarvaroStatus]
@@ -64,10 +65,22 @@ class Stegmatning(In):
     ors = Heltal(minimum=0, maximum=40, allow_none=True)
 
 
+class Individ(In):
+    """Individen vid punkten. narvaro krävs när någon följde med; inga namn."""
+
+    narvaro = Text(allow_none=True, metadata={"enum": ["narvarande", "pa_distans", "inte_narvarande"]})
+    narstaende = Heltal(minimum=0, maximum=9, allow_none=True)
+    tolk = Sant(allow_none=True)
+    annat_stod = Heltal(minimum=0, maximum=9, allow_none=True)
+    mal = Text(allow_none=True, validate=langd(maximum=1000, kod="for_lang"), metadata={
+        "description": "Individens mål med egna ord; sparas som planens nya formulering."})
+
+
 class Utfall(In):
     """En punkts utfall på mötet, allt eller inget. bordlagd: punkten hanns inte och ärendet går
     tillbaka till inkorgen; övriga fält ignoreras. Annars krävs folj_upp_den, och vid uppföljning
-    stegmatning. samcoach utan ledig plats: ärendet sätts i kö."""
+    stegmatning; vid en ny punkt är stegmatning startsteget (frivilligt). samcoach utan ledig
+    plats: ärendet sätts i kö."""
 
     beslut = Text(required=True, metadata={"enum": BESLUT})
     samcoach_id = Id(allow_none=True, metadata={"description": "Vid samcoach: en av teamets samcoacher."})
@@ -76,6 +89,7 @@ class Utfall(In):
         "description": "När teamet följer upp; sätter ärendets nästa uppföljning."})
     atgarder = Lista(Objekt(AtgardRad), allow_none=True, validate=langd(maximum=10, kod="for_manga"))
     stegmatning = Objekt(Stegmatning, allow_none=True)
+    individ = Objekt(Individ, allow_none=True)
 
 
 class Insats(Ut):
@@ -170,6 +184,7 @@ def registrera_utfall(mote_id: int, punkt_id: int, body: dict):
         api_user(), mote_id, punkt_id, beslut=body["beslut"], samcoach_id=body.get("samcoach_id"),
         insatstyp_id=body.get("insatstyp_id"), folj_upp_den=body.get("folj_upp_den"), atgarder=atgarder,
         steg_id=steg.get("steg_id"), sysselsattningsgrad=steg.get("sysselsattningsgrad"), ors=steg.get("ors"),
+        individ=individen.IndividIn(**{k: v for k, v in (body.get("individ") or {}).items() if v is not None}),
     )
     insats = db.session.execute(
         db.select(insats_models.Insats).where(insats_models.Insats.punkt_id == punkt.id)

@@ -89,7 +89,7 @@ class Nyckeltal(RapportHuvud):
     nyckeltal = Lista(Objekt(Nyckeltalsvarde))
 
 
-def _urval(fraga: dict):
+def urval(fraga: dict):
     b = services.behorighet_for_val(api_user(), str(fraga.get("team_id") or ""), falt="team_id")
     period = services.tolka_period(fraga.get("period"), _iso(fraga.get("fran")), _iso(fraga.get("till")),
                                    exakt=b.exakt)
@@ -106,22 +106,25 @@ def _iso(datum) -> str | None:
 @policy.regel("rapport")
 def periodrapport(fraga: dict):
     """Periodrapportens tabeller (endast aggregat; små tal dolda utom för teamets projektledare)"""
-    b, period, huvud = _urval(fraga)
+    b, period, huvud = urval(fraga)
     rapport = services.period_rapport(Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till),
                                       exakt=b.exakt, omfattning=b.omfattning, period=period)
-    return {**huvud, "tabeller": [
-        {"nyckel": t.nyckel, "rubrik": t.rubrik, "radrubrik": t.radrubrik, "kolumner": t.kolumner,
-         "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler],
-                   "markeringar": [c.markering or None for c in r.celler]}
-                   for r in t.rader]}
-        for t in rapport.tabeller]}
+    return {**huvud, "tabeller": [tabell_svar(t) for t in rapport.tabeller]}
+
+
+def tabell_svar(t) -> dict:
+    """One report table as the ``Tabell`` schema dumps it (shown values and their marks)."""
+    return {"nyckel": t.nyckel, "rubrik": t.rubrik, "radrubrik": t.radrubrik, "kolumner": t.kolumner,
+            "rader": [{"etikett": r.etikett, "total": r.total, "varden": [c.export_varde for c in r.celler],
+                       "markeringar": [c.markering or None for c in r.celler]}
+                      for r in t.rader]}
 
 
 @endpoint("GET", "/rapporter/nyckeltal", fraga=RapportUrval, svar=Nyckeltal, fel=(403, 404))
 @policy.regel("rapport")
 def nyckeltal(fraga: dict):
     """Nyckeltal med mål och utveckling de senaste fyra kvartalen"""
-    b, period, huvud = _urval(fraga)
+    b, period, huvud = urval(fraga)
     return {**huvud, "nyckeltal": [
         {"nyckel": v.definition.nyckel, "namn": v.namn, "typ": v.definition.typ, "varde": v.cell.export_varde,
          "mal": v.mal, "uppnatt": v.uppnatt,

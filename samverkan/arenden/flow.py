@@ -14,7 +14,8 @@ meeting, the insats decided for the ärende and whether it holds a place — and
 them from the caller, whose context may carry only what the user decides (the reason and
 the end data of an avslut). What must follow a transition runs here, whoever fired it:
 closing the ärende ends its insatser, takes it out of the queue and off every coming
-agenda (which sends the tilläggskallelse).
+agenda (which sends the tilläggskallelse), and an avslut records its handover and plans
+the efterkontroll (``samverkan.efterkontroll.overlamning``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from samverkan.core.errors import Conflict, DomainError, Valideringsfel
 from samverkan.core.html import text_content
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare.models import Samtycke
+from samverkan.efterkontroll import overlamning
 from samverkan.forbund.models import Part, Team, team_part
 from samverkan.insatser.models import Insats, InsatsStatus
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
@@ -60,7 +62,7 @@ STALE_MESSAGE = "Ärendet har ändrats av någon annan. Ladda om sidan och förs
 # What a caller may tell the flow: the user's own decisions. Facts (the meeting's date,
 # whether a place is free, the queue order) are looked up by the guards; a caller that
 # sends one is refused, so a forged fact never reaches a guard.
-KONTEXT = frozenset({"avslutsorsak", "forsorjning_slut", "sysselsattning_slut"})
+KONTEXT = frozenset({"avslutsorsak", "forsorjning_slut", "sysselsattning_slut", *overlamning.FALT})
 # Triggers after which the ärende holds no insats, no place in the queue and no place on
 # a coming agenda.
 STANGER = frozenset({"avsluta", "felregistrera", "aterkalla"})
@@ -132,6 +134,9 @@ class ArendeFlow:
         # (an autoflush here raised it as a bare StaleDataError, a 500).
         with db.session.no_autoflush:
             self._apply_effects(trigger, datum, context)
+            if trigger == "avsluta":
+                # The handover and the later check, whichever entrance closed the ärende.
+                overlamning.vid_avslut(arende, aktor_id, datum, context, aterkallat=self._aterkallat(fran))
         handelse = self._write_history(trigger, fran, aktor_id, datum, kommentar, korrigering=False)
         if trigger in STANGER:
             self._stang(aktor_id, datum)
@@ -350,6 +355,17 @@ class ArendeFlow:
                   if event.kwargs.get(falt) not in lista]
         self._refusals += [(wf.GUARD_FIELD_MESSAGES["har_slutdata"][falt], falt) for falt in saknas]
         return not saknas
+
+    def _aterkallat(self, status: str) -> bool:
+        s = self.arende.samtycke
+        return status == wf.ATERKALLAD or (s is not None and s.aterkallat is not None)
+
+    def overlamning_giltig(self, event) -> bool:
+        """A handover given whole (who, how, when; the party one of the förbund's), or none."""
+        fel = overlamning.kontrollera(event.kwargs, forbund_id=self.arende.forbund_id,
+                                      aterkallat=self._aterkallat(self.arende.status))
+        self._refusals += [(meddelande, falt) for falt, meddelande in fel.items()]
+        return not fel
 
     def har_kommentar(self, event) -> bool:
         return self._guard("har_kommentar", bool(event.kwargs.get("kommentar", "").strip()))

@@ -34,6 +34,16 @@ class HandelseForm(FlaskForm):
     sysselsattning_slut = SelectField("Sysselsättning vid avslut",
                                       choices=kodlistor.choices(kodlistor.SYSSELSATTNING),
                                       validators=[Optional()])
+    # The handover at avslut (next step): all three or none; the flow checks it.
+    overlamning_vem = StringField("Vem tar över", validators=[Length(max=200, message="Högst 200 tecken.")],
+                                  description="En aktör, enhet eller roll, t.ex. ”Arbetsförmedlingen, "
+                                              "etableringsteamet”.")
+    overlamning_part_id = SelectField("Part som tar över", coerce=lambda v: int(v) if v not in (None, "") else None,
+                                      validate_choice=False, validators=[Optional()],
+                                      description="Frivilligt: om det är en av förbundets parter.")
+    overlamning_hur = StringField("Hur", validators=[Length(max=500, message="Högst 500 tecken.")],
+                                  description="T.ex. ett gemensamt överlämningsmöte eller en remiss.")
+    overlamning_nar = DateField("När", validators=[Optional()], description="ÅÅÅÅ-MM-DD.")
 
 
 class SamtyckeForm(FlaskForm):

@@ -70,6 +70,19 @@ AVSLUTSORSAK = {
     "annan": "Annan orsak",
 }
 
+# Where the person stands at the check months after avslut (samverkan.efterkontroll):
+# the avslut's outcome codes where they mean the same, so before and after compare.
+EFTERKONTROLL_UTFALL = {
+    "arbete": "I arbete",
+    "studier": "I studier",
+    "eget_foretag": "Eget företag",
+    "arbetssokande": "Arbetssökande",
+    "fortsatt_rehabilitering": "I fortsatt rehabilitering",
+    "sjukersattning": "Sjukersättning",
+    "annan": "Annat",
+    "okant": "Okänt / ej nåbar",
+}
+
 
 def choices(kodlista: dict[str, str], *, blank: str | None = "– Välj –") -> list[SelectChoice]:
     """Form choices for a code list, optionally led by an empty "choose" option."""

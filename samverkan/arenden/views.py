@@ -16,9 +16,10 @@ from samverkan.auth import policy
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
+from samverkan.efterkontroll import services as efterkontroll_services
 from samverkan.forbund.models import Part
 from samverkan.moten import anmalningar, tider
-from samverkan.samplanering import handlingsplan
+from samverkan.samplanering import handlingsplan, individen
 from samverkan.uppfoljning import diagram
 from samverkan.uppfoljning import forlopp as uppfoljning
 from workflows import arende as wf
@@ -82,6 +83,9 @@ def _handelseform(arende: Arende, trigger: str, posted: HandelseForm | None) -> 
         f.label.field_id = f.id
     if trigger in KOMMENTAR_HJALP:
         form.kommentar.description = KOMMENTAR_HJALP[trigger]
+    if trigger == "avsluta":
+        form.overlamning_part_id.choices = [SelectChoice("", "Ingen av förbundets parter")] + [
+            SelectChoice(p.id, p.namn) for p in efterkontroll_services.forbundets_parter(arende.forbund_id)]
     return form
 
 
@@ -137,6 +141,9 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         lankade=uppfoljning.lankade_arenden(arende),
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
         plan=handlingsplan.for_arende(user, arende),
+        individen=individen.for_arende(arende.id, matningar),
+        # The handover and the later check exist once the ärende is closed.
+        efter=efterkontroll_services.for_arende(arende.id) if arende.status == wf.AVSLUTAD else (None, None),
         plan_fel=plan_fel,
         samtycke_form=_samtycke_form(arende, samtycke_form, parter),
         samtycken=services.samtycken(arende),
@@ -178,6 +185,11 @@ def handelse(arende_id: int):
             avslutsorsak=form.avslutsorsak.data or None,
             forsorjning_slut=form.forsorjning_slut.data or None,
             sysselsattning_slut=form.sysselsattning_slut.data or None,
+            **({} if form.trigger.data != "avsluta" else {
+                "overlamning_vem": form.overlamning_vem.data or None,
+                "overlamning_part_id": form.overlamning_part_id.data,
+                "overlamning_hur": form.overlamning_hur.data or None,
+                "overlamning_nar": form.overlamning_nar.data}),
         )
         h.klart("Ändringen är sparad.")
     if h.fel:

@@ -247,6 +247,32 @@ def require_markera_atgard(user: User, arende: Arende, part_id: int) -> None:
         raise Forbidden("Bara den ansvariga partens medlemmar eller projektledaren kan markera åtgärden klar.")
 
 
+def require_individens_mal(user: User, arende: Arende | None) -> Arende:
+    """Who writes the individual's goals between meetings (in meeting mode it is the
+    projektledare): the aktualiserande handläggare, the team's projektledare or the
+    samcoach holding the ärende, with details access, while the ärende may be written."""
+    require(user, arende, Atkomst.DETALJER)
+    _require_skrivbart(arende, "Individens mål")
+    if not (arende.handlaggare_id == user.id or is_projektledare(user, arende.team_id)
+            or _ar_samcoach_for(user, arende)):
+        raise Forbidden("Individens mål skrivs av handläggaren som aktualiserade ärendet, projektledaren "
+                        "eller samcoachen.")
+    return arende
+
+
+def require_efterkontroll(user: User, arende: Arende | None) -> Arende:
+    """The check after avslut: the team's projektledare (their inbox), never after the
+    consent was withdrawn or the ärende anonymised (gallrat)."""
+    if arende is None or arende.forbund_id != user.forbund_id or not is_team_medlem(user, arende.team_id):
+        raise NotFound("Ärendet finns inte.")
+    if not is_projektledare(user, arende.team_id):
+        raise Forbidden("Efterkontrollen görs av teamets projektledare.")
+    if samtycke_aterkallat(arende) or arende.gallrad is not None:
+        raise DomainError("ingen_efterkontroll", "Ärendet följs inte upp efter avslut: samtycket är återkallat "
+                          "eller ärendet är gallrat.", status=409)
+    return arende
+
+
 def may_mark_forberedelse(user: User, arende: Arende, part_id: int) -> bool:
     """A party's preparation is marked by its own ledamot or ersättare in the ärende's
     team, with details access, while the ärende is submitted and not closed."""

@@ -7,6 +7,7 @@ in calendar terms ("today", "the Friday before") is Europe/Stockholm.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
@@ -28,6 +29,15 @@ def today() -> dt.date:
 
 def local(value: dt.datetime) -> dt.datetime:
     return value.astimezone(STOCKHOLM)
+
+
+def plus_manader(datum: dt.date, manader: int) -> dt.date:
+    """The same day ``manader`` months later (earlier if negative); the month's last day
+    when it is shorter (31 August + 6 months = 28 or 29 February)."""
+    index = datum.year * 12 + datum.month - 1 + manader
+    ar, manad = divmod(index, 12)
+    manad += 1
+    return dt.date(ar, manad, min(datum.day, calendar.monthrange(ar, manad)[1]))
 
 
 def set_clock(fn: Callable[[], dt.datetime] | None) -> None:

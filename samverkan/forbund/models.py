@@ -69,6 +69,8 @@ class Forbund(db.Model):
     # Months after closing before an ärende is anonymised (samverkan.gallring); None
     # means no gallring until the förbund has decided its period.
     gallringsfrist_manader: Mapped[int | None] = mapped_column(default=None)
+    # Months after avslut before the projektledare checks how it went (samverkan.efterkontroll).
+    efterkontroll_manader: Mapped[int] = mapped_column(default=6, server_default="6")
 
     parter: Mapped[list[Part]] = relationship(back_populates="forbund", order_by="Part.namn")
     teams: Mapped[list[Team]] = relationship(back_populates="forbund", order_by="Team.namn")

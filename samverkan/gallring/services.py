@@ -2,7 +2,8 @@
 
 Gallring here means anonymisation, not deletion: what identifies the person or tells
 their story goes (personnummer, frågeställning, notes, handlingsplan text and the
-responsible person's name, consent document references, comments in the history), and
+responsible person's name, the individual's goals, the handover's who and how, consent
+document references, comments in the history), and
 what the statistics count stays (kön, birth year, parties, dates, states and history,
 insatser, decisions, stegmätningar, start and end data, outcome). Reports over the
 förbund therefore give the same numbers before and after.
@@ -18,7 +19,6 @@ the admin's page. The job changes data and flushes; the caller commits once.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -31,8 +31,9 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.deltagare.models import Deltagare, Samtycke
+from samverkan.efterkontroll.models import Overlamning
 from samverkan.forbund.models import Forbund
-from samverkan.samplanering.models import Atgard
+from samverkan.samplanering.models import Atgard, IndividensMal
 from workflows import arende as wf
 
 log = logging.getLogger(__name__)
@@ -65,10 +66,7 @@ class Rapport:
 
 def manader_fore(datum: dt.date, manader: int) -> dt.date:
     """The same day ``manader`` months earlier (the month's last day if it is shorter)."""
-    index = datum.year * 12 + datum.month - 1 - manader
-    ar, manad = divmod(index, 12)
-    manad += 1
-    return dt.date(ar, manad, min(datum.day, calendar.monthrange(ar, manad)[1]))
+    return clock.plus_manader(datum, -manader)
 
 
 def _stangd_den():
@@ -136,7 +134,8 @@ def gallra(*, torrkorning: bool, idag: dt.date | None = None, forbund_id: int | 
     rapport.deltagare = _avidentifiera_deltagare({rad[3] for rad in arenden})
     for arende_id in ids:
         audit.record("gallring", "arende", arende_id, user_id=user_id,
-                     falt=["fragestallning", "anteckningar", "handlingsplan", "samtycke", "kommentarer"])
+                     falt=["fragestallning", "anteckningar", "handlingsplan", "samtycke", "kommentarer",
+                           "individens_mal", "overlamning"])
     db.session.flush()
     log.info("gallring: %d ärenden, %d deltagare", len(ids), rapport.deltagare)
     return rapport
@@ -153,6 +152,11 @@ def _anonymisera(ids: list[int], nu: dt.datetime) -> None:
     ratt(update(Anteckning).where(Anteckning.arende_id.in_(ids)).values(text=""))
     ratt(update(Atgard).where(Atgard.arende_id.in_(ids)).values(beskrivning="", ansvarig=""))
     ratt(update(Samtycke).where(Samtycke.arende_id.in_(ids)).values(dokumentreferens=""))
+    # The individual's goals in their own words and the handover's who and how; the
+    # attendance (counts by role), the starting step and the efterkontroll's outcome code
+    # are statistics and stay.
+    ratt(update(IndividensMal).where(IndividensMal.arende_id.in_(ids)).values(text=""))
+    ratt(update(Overlamning).where(Overlamning.arende_id.in_(ids)).values(vem="", hur=""))
 
 
 def _avidentifiera_deltagare(kandidater: set[int]) -> int:

@@ -1,6 +1,7 @@
 """What the projektledare's start page shows, read through the services that own it:
-the next meeting of each team they lead (``samverkan.moten``) and the first rows of the
-inbox (``samverkan.arenden``)."""
+the next meeting of each team they lead (``samverkan.moten``), the first rows of the
+inbox (``samverkan.arenden``) and the checks after avslut that are due
+(``samverkan.efterkontroll``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from samverkan.arenden import services as arende_services
 from samverkan.auth.models import User
 from samverkan.core import clock
+from samverkan.efterkontroll import services as efterkontroll_services
 from samverkan.moten import teamkalender
 from samverkan.moten.models import MotesTyp
 
@@ -30,6 +32,7 @@ class TeamOversikt:
 class Oversikt:
     teams: list[TeamOversikt]
     inkorg: arende_services.Inkorg
+    efterkontroller: list  # efterkontroll_services.Rad: checks due, by reference code
 
 
 def projektledare(user: User) -> Oversikt:
@@ -40,4 +43,4 @@ def projektledare(user: User) -> Oversikt:
         rader = teamkalender.list_moten(user, team.id, fran=clock.today())
         nasta = next((r for r in rader if r.mote.installt is None and r.mote.typ != MotesTyp.PLANERING), None)
         teams.append(TeamOversikt(team=team, nasta=nasta))
-    return Oversikt(teams=teams, inkorg=inkorg)
+    return Oversikt(teams=teams, inkorg=inkorg, efterkontroller=efterkontroll_services.inkorg(user))

@@ -26,7 +26,7 @@ from samverkan.insatser.models import INSATS_FORM_LABELS, InsatsForm, Insatstyp
 from samverkan.moten.models import NARVARO_LABELS, Dagordningspunkt, Mote, Narvaro, PunktStatus
 from samverkan.moten.utfall import UTFALL_LABELS
 from samverkan.protokoll.models import Protokoll, Protokolltillagg
-from samverkan.samplanering import handlingsplan
+from samverkan.samplanering import handlingsplan, individen
 
 TILLAGG_MAX = 4000
 BESLUT_LABELS = {
@@ -90,6 +90,10 @@ def generera(mote: Mote) -> dict:
         .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
     ).scalars().all()
     atgarder = handlingsplan.atgarder_for([p.id for p in punkter])
+    # The individual's attendance (by role) and the starting step set at each item; the
+    # goals in their own words stay on the case page.
+    individ = individen.narvaro_for([p.id for p in punkter])
+    startsteg = individen.startsteg_for([p.id for p in punkter])
     typer = {t.id: t.namn for t in db.session.execute(
         select(Insatstyp).where(Insatstyp.id.in_({p.insatstyp_id for p in punkter if p.insatstyp_id}))
     ).scalars()}
@@ -109,7 +113,11 @@ def generera(mote: Mote) -> dict:
              "text": NARVARO_LABELS[narvaro[p.id].status] if p.id in narvaro else "Ej registrerad"}
             for p in parter
         ],
-        "punkter": [_punkt(nr, p, typer, atgarder.get(p.id, [])) for nr, p in enumerate(punkter, start=1)],
+        "punkter": [{**_punkt(nr, p, typer, atgarder.get(p.id, [])),
+                     "individen": (f"{individ[p.id].status_text}; följde med: {individ[p.id].medfoljande_text}"
+                                   if p.id in individ else None),
+                     "startsteg": startsteg.get(p.id)}
+                    for nr, p in enumerate(punkter, start=1)],
     }
 
 

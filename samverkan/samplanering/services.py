@@ -4,8 +4,9 @@ in meeting mode, atomically.
 One call records the handlingsplan (actions, each owned by a party, with a responsible
 person and a due date), when to follow up (also ``arende.nasta_uppfoljning``), the
 decision — samcoach, another insats from the förbund's list, continued support in the
-parties' ordinary services, or not reached (bordlagd) — and at a follow-up item the
-stegförflyttning (``uppfoljning.services``). Everything is validated first, every field
+parties' ordinary services, or not reached (bordlagd) — the stegförflyttning at a follow-up
+item, or the starting step at a new one (``uppfoljning.services``), and the individual's
+attendance and goals (``samplanering.individen``). Everything is validated first, every field
 with its own Swedish message (``Valideringsfel``), so a refusal saves nothing; the ärende
 moves only through the state machine. Meeting mode opens on the meeting day; after the
 day a recording is marked as made afterwards; after justering the meeting is locked.
@@ -31,7 +32,7 @@ from samverkan.insatser.models import Insats, InsatsForm
 from samverkan.moten import hamta, narvaro, punktparter, tider, utfall
 from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from samverkan.protokoll.las import ar_justerat, kontrollera_ej_justerat
-from samverkan.samplanering import handlingsplan
+from samverkan.samplanering import handlingsplan, individen
 from samverkan.samplanering.models import Atgard
 from samverkan.uppfoljning import services as uppfoljning_services
 from workflows import arende as wf
@@ -121,8 +122,12 @@ def registrera_punkt(
     steg_id: int | None = None,
     sysselsattningsgrad: int | None = None,
     ors: int | None = None,
+    individ: individen.IndividIn | None = None,
 ) -> Dagordningspunkt:
-    """Record one agenda item's outcome, or refuse it whole (``Valideringsfel``)."""
+    """Record one agenda item's outcome, or refuse it whole (``Valideringsfel``).
+
+    At a new item a step given is the ärende's starting step; at a follow-up the step is
+    required and measured against it."""
     mote, punkt = _punkt_for_registrering(user, mote_id, punkt_id)
     arende = punkt.arende
     ny = arende.forsta_samplanering is None
@@ -154,9 +159,12 @@ def registrera_punkt(
     samtycke = arende.samtycke
     medverkande = team_part_ids(mote.team_id) & ({p.id for p in samtycke.parter} if samtycke else set())
     rader = _kontrollera_atgarder(atgarder, team_part_ids(mote.team_id), idag, fel, medverkande)
-    if not ny:
+    matning = not ny or any(v is not None for v in (steg_id, sysselsattningsgrad, ors))
+    if matning:
         fel.update(uppfoljning_services.kontrollera(arende.forbund_id, steg_id=steg_id,
                                                     sysselsattningsgrad=sysselsattningsgrad, ors=ors))
+    individ = individ or individen.IndividIn()
+    fel.update(individen.kontrollera(individ))
     if fel:
         raise Valideringsfel(fel)
 
@@ -170,9 +178,10 @@ def registrera_punkt(
         db.session.add(Atgard(arende_id=arende.id, punkt_id=punkt.id, beskrivning=a.beskrivning.strip(),
                               part_id=a.part_id, ansvarig=a.ansvarig.strip(), klar_senast=a.klar_senast,
                               skapad_av_id=user.id))
-    if not ny:
+    if matning:
         uppfoljning_services.registrera(user, arende, steg_id=steg_id, sysselsattningsgrad=sysselsattningsgrad,
-                                        ors=ors, punkt_id=punkt.id)
+                                        ors=ors, punkt_id=punkt.id, startsteg=ny)
+    individen.registrera(user, arende, punkt, individ)
     arende.nasta_uppfoljning = folj_upp_den
     punkt.folj_upp_den = folj_upp_den
     punkt.insatstyp_id = insatstyp_id if form == InsatsForm.INSATS else None
@@ -227,6 +236,8 @@ class Moteslage:
     # A follow-up item's plan from earlier meetings (what was agreed, what was done), by ärende id.
     tidigare_plan: dict[int, list[Atgard]]
     idag: dt.date
+    # The individual's attendance at each item (by punkt id), once recorded.
+    individen: dict = None  # type: ignore[assignment]
 
     def planstatus(self, atgard: Atgard) -> str:
         return handlingsplan.STATUS_LABELS[handlingsplan.status(atgard, self.idag)]
@@ -270,4 +281,5 @@ def moteslage(user: User, mote_id: int) -> Moteslage:
         fore_motesdagen=tider.fore_motesdagen(mote),
         i_efterhand=tider.registreras_i_efterhand(mote),
         punktparter=punktparter.parter_per_punkt(mote, punkter),
+        individen=individen.narvaro_for(ids),
     )

@@ -18,7 +18,8 @@ from samverkan.core.handling import granskad_sida, utfor
 from samverkan.insatser.models import INSATS_FORM_LABELS
 from samverkan.moten import narvaro
 from samverkan.moten.models import NARVARO_LABELS, NarvaroStatus
-from samverkan.samplanering import services
+from samverkan.samplanering import individen, services
+from samverkan.samplanering.models import INDIVID_NARVARO
 
 bp = Blueprint("samplanering", __name__, url_prefix="/moten")
 
@@ -32,7 +33,8 @@ def init_app(app: Flask) -> None:
 @bp.context_processor
 def _globals():
     return {"BESLUT": services.BESLUT, "NARVARO_LABELS": NARVARO_LABELS, "NarvaroStatus": NarvaroStatus,
-            "INSATS_FORM_LABELS": INSATS_FORM_LABELS, "ANTAL_ATGARDSRADER": ANTAL_ATGARDSRADER}
+            "INSATS_FORM_LABELS": INSATS_FORM_LABELS, "ANTAL_ATGARDSRADER": ANTAL_ATGARDSRADER,
+            "INDIVID_NARVARO": INDIVID_NARVARO}
 
 
 class _Formular:
@@ -128,6 +130,13 @@ def punkt_spara(mote_id: int, punkt_id: int):
             steg_id=form.heltal("steg_id", "Välj ett steg från listan."),
             sysselsattningsgrad=form.heltal("sysselsattningsgrad", "Ange sysselsättningsgraden som ett heltal, 0–100."),
             ors=form.heltal("ors", "Ange ORS-poängen som ett heltal, 0–40."),
+            individ=individen.IndividIn(
+                narvaro=form.text("individ_narvaro") or None,
+                narstaende=form.heltal("individ_narstaende", "Ange antalet närstående som ett heltal."),
+                tolk=bool(form.text("individ_tolk")),
+                annat_stod=form.heltal("individ_annat_stod", "Ange antalet som ett heltal."),
+                mal=form.text("individ_mal"),
+            ),
         )
         if form.fel:
             raise Valideringsfel(form.fel)

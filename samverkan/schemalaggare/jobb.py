@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from samverkan.efterkontroll import jobs as efterkontroll_jobs
 from samverkan.gallring import jobs as gallring_jobs
 from samverkan.kallelser import jobs as kallelser_jobs
 from samverkan.uppfoljning import jobs as uppfoljning_jobs
@@ -52,6 +53,7 @@ JOBB: tuple[Jobb, ...] = (
     Jobb("uppfoljning", "kalla ärenden vars uppföljningsdatum har kommit till uppföljning",
          TICK, uppfoljning_jobs.kalla),
     Jobb("samtycke", "påminn innan ett samtycke går ut", TICK, kallelser_jobs.paminn_om_samtycke),
+    Jobb("efterkontroll", "lägg förfallna efterkontroller i projektledarens inkorg", TICK, efterkontroll_jobs.avisera),
     Jobb("gallring", "nattlig gallring", NATT, gallring_jobs.natt,
          klockan=GALLRING_KLOCKAN, klockan_nyckel="SCHEDULER_GALLRING_KLOCKAN"),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, utcnow
@@ -47,6 +47,8 @@ class Stegmatning(db.Model):
     steg_id: Mapped[int] = mapped_column(ForeignKey("steg.id"))
     sysselsattningsgrad: Mapped[int] = mapped_column()  # percent of full time
     ors: Mapped[int | None] = mapped_column()  # Outcome Rating Scale, 0–40
+    # The starting step, recorded at samplanering: stegförflyttning is measured from it.
+    startsteg: Mapped[bool] = mapped_column(default=False, server_default=false())
     registrerad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
     registrerad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

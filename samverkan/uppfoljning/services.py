@@ -41,15 +41,19 @@ def kontrollera(forbund_id: int, *, steg_id: int | None, sysselsattningsgrad: in
 
 
 def registrera(user: User, arende: Arende, *, steg_id: int, sysselsattningsgrad: int, ors: int | None,
-               punkt_id: int | None = None, datum: dt.date | None = None) -> Stegmatning:
+               punkt_id: int | None = None, datum: dt.date | None = None, startsteg: bool = False) -> Stegmatning:
+    """One measurement; ``startsteg``: the one recorded at samplanering, which
+    stegförflyttning is measured from."""
     fel = kontrollera(arende.forbund_id, steg_id=steg_id, sysselsattningsgrad=sysselsattningsgrad, ors=ors)
     if fel:
         falt, meddelande = next(iter(fel.items()))
         raise DomainError("ogiltig_stegmatning", meddelande, field=falt)
     matning = Stegmatning(arende_id=arende.id, punkt_id=punkt_id, datum=datum or clock.today(), steg_id=steg_id,
-                          sysselsattningsgrad=sysselsattningsgrad, ors=ors, registrerad_av_id=user.id)
+                          sysselsattningsgrad=sysselsattningsgrad, ors=ors, registrerad_av_id=user.id,
+                          startsteg=startsteg)
     db.session.add(matning)
     db.session.flush()
     audit.record("uppfoljning.stegmatning", "arende", arende.id, user_id=user.id,
-                 falt=["steg", "sysselsattningsgrad", *(["ors"] if ors is not None else [])])
+                 falt=["steg", "sysselsattningsgrad", *(["ors"] if ors is not None else []),
+                       *(["startsteg"] if startsteg else [])])
     return matning

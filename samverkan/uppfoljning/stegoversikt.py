@@ -49,6 +49,7 @@ class Matpunkt:
     nummer: int
     namn: str
     sysselsattningsgrad: int
+    startsteg: bool = False  # recorded at samplanering as the starting step
 
 
 @dataclass
@@ -136,12 +137,13 @@ def oversikt(user: User, team_id: int, *, mote_id: int | None = None, sortera_pa
     if detalj_ids:
         for m in db.session.execute(
             select(Stegmatning.arende_id, Stegmatning.datum, Steg.nummer, Steg.namn,
-                   Stegmatning.sysselsattningsgrad)
+                   Stegmatning.sysselsattningsgrad, Stegmatning.startsteg)
             .join(Steg, Steg.id == Stegmatning.steg_id)
             .where(Stegmatning.arende_id.in_(detalj_ids), Stegmatning.datum <= dag)
             .order_by(Stegmatning.arende_id, Stegmatning.datum, Stegmatning.id)
         ):
-            matningar[m.arende_id].append(Matpunkt(m.datum, m.nummer, m.namn, m.sysselsattningsgrad))
+            matningar[m.arende_id].append(Matpunkt(m.datum, m.nummer, m.namn, m.sysselsattningsgrad,
+                                                   m.startsteg))
         for arende_id, startad in db.session.execute(
             select(Insats.arende_id, Insats.startad)
             .where(Insats.arende_id.in_(detalj_ids), Insats.status == InsatsStatus.AKTIV,
@@ -154,7 +156,10 @@ def oversikt(user: User, team_id: int, *, mote_id: int | None = None, sortera_pa
 
     for arende_id, punkter in matningar.items():
         rad = rader[arende_id]
-        rad.start, rad.senaste = punkter[0], punkter[-1]
+        # The starting step recorded at samplanering; an ärende planned before it was
+        # recorded starts from its first measurement.
+        rad.start = next((p for p in punkter if p.startsteg), punkter[0])
+        rad.senaste = punkter[-1]
         rad.forra = punkter[-2] if len(punkter) > 1 else None
 
     audit.record_many("stegforflyttning.visa", "arende", sorted(detalj_ids), user_id=user.id,

@@ -324,6 +324,10 @@ GUARD_FAILURES = [
                  id="har_slutdata-okand-kod"),
     pytest.param("har_kommentar", wf.I_INSATS, "felregistrera", {}, {"kommentar": "   "},
                  id="har_kommentar-blanksteg"),
+    pytest.param("overlamning_giltig", wf.I_INSATS, "avsluta", {},
+                 {"avslutsorsak": "arbete", **GUARD_CONTEXT["har_slutdata"],
+                  "overlamning_vem": "Arbetsförmedlingen", "overlamning_hur": "Trepartsmöte"},
+                 id="overlamning_giltig-utan-nar"),
 ]
 
 

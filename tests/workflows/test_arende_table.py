@@ -162,7 +162,8 @@ def test_aterkalla_starts_only_from_open_states():
 def test_from_aterkallad_only_avsluta():
     assert wf.triggers_from(wf.ATERKALLAD) == ["avsluta"]
     rows = [r for r in wf.TRANSITIONS if wf.ATERKALLAD in r.source]
-    assert [(r.dest, r.guards) for r in rows] == [(wf.AVSLUTAD, ("har_avslutsorsak",))]
+    # overlamning_giltig: no handover after withdrawn consent (efterkontroll.overlamning).
+    assert [(r.dest, r.guards) for r in rows] == [(wf.AVSLUTAD, ("har_avslutsorsak", "overlamning_giltig"))]
 
 
 # --- triggers_from -------------------------------------------------------------------

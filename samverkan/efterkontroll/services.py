@@ -1,0 +1,140 @@
+"""The efterkontroll: what waits in the projektledare's inbox, recording its outcome, and
+the förbund's number of months before it. Reading an ärende's handover belongs here too.
+
+The rows are planned by the flow at avslut (``overlamning.vid_avslut``) and put in the
+inbox by the scheduler (``jobs.py``). Lists show reference codes only, like the inbox of
+ärenden; recording an outcome is a write on the closed ärende, audited (field names,
+never values). Changes flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from samverkan.arenden.kodlistor import EFTERKONTROLL_UTFALL
+from samverkan.arenden.models import Arende
+from samverkan.auth import policy
+from samverkan.auth.models import User
+from samverkan.core import audit, clock
+from samverkan.core.db import db
+from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.efterkontroll.models import Efterkontroll, Overlamning
+from samverkan.forbund.models import Forbund, Medlemskap, Part, Team, TeamRoll
+
+MIN_MANADER, MAX_MANADER = 1, 36
+
+
+@dataclass
+class Rad:
+    """One check in the inbox (or done), by reference code."""
+
+    kontroll: Efterkontroll
+    referens: str
+    team: str
+    avslutad_den: dt.date | None
+
+    @property
+    def utfall_text(self) -> str | None:
+        return EFTERKONTROLL_UTFALL.get(self.kontroll.utfall) if self.kontroll.utfall else None
+
+
+def _ledda_team(user: User, team_id: int | None) -> list[int]:
+    """The teams whose checks the user handles: those they lead (one, if named)."""
+    ledda = list(db.session.scalars(
+        select(Medlemskap.team_id).join(Team, Team.id == Medlemskap.team_id)
+        .where(Medlemskap.user_id == user.id, Medlemskap.roll == TeamRoll.PROJEKTLEDARE,
+               Team.forbund_id == user.forbund_id)))
+    if team_id is None:
+        return ledda
+    if team_id not in ledda:
+        policy.require_team_medlem(user, db.session.get(Team, team_id))  # 404 outside the team
+        raise Forbidden("Efterkontrollerna är till för teamets projektledare.")
+    return [team_id]
+
+
+def inkorg(user: User, team_id: int | None = None, *, gjorda: bool = False) -> list[Rad]:
+    """The checks the scheduler has put in the inbox of the teams the user leads, not yet
+    recorded, oldest first (``gjorda``: the recorded ones instead, latest first). Two
+    statements; no details of the ärenden are read."""
+    team_ids = _ledda_team(user, team_id)
+    if not team_ids:
+        return []
+    stmt = (select(Efterkontroll, Arende.referens, Team.namn, Arende.avslutad_den)
+            .join(Arende, Arende.id == Efterkontroll.arende_id).join(Team, Team.id == Efterkontroll.team_id)
+            .where(Efterkontroll.team_id.in_(team_ids), Efterkontroll.i_inkorg.is_not(None),
+                   Arende.gallrad.is_(None)))
+    if gjorda:
+        stmt = stmt.where(Efterkontroll.utfall.is_not(None)).order_by(Efterkontroll.kontrollerad_den.desc(),
+                                                                      Efterkontroll.id.desc())
+    else:
+        stmt = stmt.where(Efterkontroll.utfall.is_(None)).order_by(Efterkontroll.forfaller, Efterkontroll.id)
+    return [Rad(k, referens, team, avslutad) for k, referens, team, avslutad in db.session.execute(stmt)]
+
+
+def registrera(user: User, team_id: int, arende_id: int, utfall: str | None) -> Efterkontroll:
+    """Record where the person stands now (``EFTERKONTROLL_UTFALL``), once the check is
+    in the inbox; a second recording corrects the first (it is audited again)."""
+    arende = db.session.get(Arende, arende_id)
+    if arende is None or arende.team_id != team_id:
+        raise NotFound("Ärendet finns inte.")
+    policy.require_efterkontroll(user, arende)
+    kontroll = db.session.execute(
+        select(Efterkontroll).where(Efterkontroll.arende_id == arende.id).with_for_update()).scalar_one_or_none()
+    if kontroll is None or kontroll.i_inkorg is None:
+        raise DomainError("ingen_efterkontroll", f"{arende.referens} har ingen efterkontroll att registrera ännu.",
+                          status=409)
+    if utfall not in EFTERKONTROLL_UTFALL:
+        raise DomainError("ogiltigt_utfall", "Välj var personen står nu.", field="utfall")
+    kontroll.utfall, kontroll.kontrollerad_den, kontroll.registrerad_av_id = utfall, clock.today(), user.id
+    db.session.flush()
+    audit.record("efterkontroll.registrera", "arende", arende.id, user_id=user.id, falt=["efterkontroll_utfall"])
+    return kontroll
+
+
+def for_arende(arende_id: int) -> tuple[Overlamning | None, Efterkontroll | None]:
+    """The ärende's handover and check, for a reader whose details access is checked and
+    audited (the case page, the API). Two statements."""
+    overlamning = db.session.execute(
+        select(Overlamning).where(Overlamning.arende_id == arende_id).options(joinedload(Overlamning.part))
+    ).scalar_one_or_none()
+    kontroll = db.session.execute(
+        select(Efterkontroll).where(Efterkontroll.arende_id == arende_id)).scalar_one_or_none()
+    return overlamning, kontroll
+
+
+def forbundets_parter(forbund_id: int) -> list[Part]:
+    """The parties a handover may name (the avslut form's choices)."""
+    return list(db.session.execute(select(Part).where(Part.forbund_id == forbund_id).order_by(Part.namn)).scalars())
+
+
+# --- the förbund's setting -------------------------------------------------------------------
+
+
+def forbund(user: User) -> Forbund:
+    policy.require_admin(user)
+    return db.session.get(Forbund, user.forbund_id)
+
+
+def satt_manader(user: User, manader: int | None) -> Forbund:
+    """The förbund's months from avslut to the check (the admin). Checks already planned
+    and not yet in the inbox move with it, so the setting means the same for every
+    ärende not yet checked."""
+    policy.require_admin(user)
+    if manader is None or not MIN_MANADER <= manader <= MAX_MANADER:
+        raise DomainError("ogiltigt_antal", f"Ange antalet månader efter avslut, {MIN_MANADER}–{MAX_MANADER}.",
+                          field="efterkontroll_manader")
+    forbund = db.session.get(Forbund, user.forbund_id)
+    forbund.efterkontroll_manader = manader
+    planerade = db.session.execute(
+        select(Efterkontroll, Arende.avslutad_den).join(Arende, Arende.id == Efterkontroll.arende_id)
+        .where(Arende.forbund_id == forbund.id, Efterkontroll.i_inkorg.is_(None))).all()
+    for kontroll, avslutad in planerade:
+        kontroll.forfaller = clock.plus_manader(avslutad, manader)
+    db.session.flush()
+    audit.record("forbund.efterkontroll_manader", "forbund", forbund.id, user_id=user.id,
+                 falt=["efterkontroll_manader"])
+    return forbund

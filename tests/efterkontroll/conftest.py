@@ -1,0 +1,5 @@
+"""The API tests' token fixtures, shared here."""
+
+from __future__ import annotations
+
+from tests.api.conftest import api, token_for  # noqa: F401
