@@ -20,6 +20,7 @@ from samverkan.api import (  # noqa: E402, F401
     auth,
     deltagare,
     dokument,
+    insatser,
     moten,
     motesarbete,
     rapporter,

@@ -90,7 +90,7 @@ def arendets_insatser(user: User, arende_id: int) -> tuple[Arende, list[Insats]]
         .options(joinedload(Insats.insatstyp), joinedload(Insats.samcoach))
         .order_by(Insats.status == InsatsStatus.AVSLUTAD, Insats.beslutad, Insats.id)
     ).scalars().all()
-    audit.record("insats.lista", "arende", arende.id, user_id=user.id, falt=["insatser"])
+    audit.record("arende.visa", "arende", arende.id, user_id=user.id, falt=["insatser"])
     return arende, list(insatser)
 
 

@@ -1,6 +1,7 @@
 """What the projektledare's start page shows, read through the services that own it:
-the next meeting of each team they lead (``samverkan.moten``) and the first rows of the
-inbox (``samverkan.arenden``)."""
+the next meeting of each team they lead (``samverkan.moten``), the first rows of the
+inbox (``samverkan.arenden``) and the offered insats places waiting for confirmation,
+with their age (``samverkan.insatser``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from samverkan.arenden import services as arende_services
 from samverkan.auth.models import User
 from samverkan.core import clock
+from samverkan.insatser import koer
 from samverkan.moten import services as moten_services
 from samverkan.moten.models import MotesTyp
 
@@ -30,6 +32,7 @@ class TeamOversikt:
 class Oversikt:
     teams: list[TeamOversikt]
     inkorg: arende_services.Inkorg
+    erbjudanden: list  # Insats offered a place, oldest offer first
 
 
 def projektledare(user: User) -> Oversikt:
@@ -40,4 +43,4 @@ def projektledare(user: User) -> Oversikt:
         rader = moten_services.list_moten(user, team.id, fran=clock.today())
         nasta = next((r for r in rader if r.mote.installt is None and r.mote.typ != MotesTyp.PLANERING), None)
         teams.append(TeamOversikt(team=team, nasta=nasta))
-    return Oversikt(teams=teams, inkorg=inkorg)
+    return Oversikt(teams=teams, inkorg=inkorg, erbjudanden=koer.erbjudanden([t.id for t in inkorg.teams]))

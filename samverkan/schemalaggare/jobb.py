@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from samverkan.gallring import jobs as gallring_jobs
+from samverkan.insatser import jobs as insatser_jobs
 from samverkan.kallelser import jobs as kallelser_jobs
 from samverkan.uppfoljning import jobs as uppfoljning_jobs
 
@@ -52,6 +53,7 @@ JOBB: tuple[Jobb, ...] = (
     Jobb("uppfoljning", "kalla ärenden vars uppföljningsdatum har kommit till uppföljning",
          TICK, uppfoljning_jobs.kalla),
     Jobb("samtycke", "påminn innan ett samtycke går ut", TICK, kallelser_jobs.paminn_om_samtycke),
+    Jobb("erbjudanden", "påminn projektledaren om erbjudna insatsplatser som väntat länge", TICK, insatser_jobs.paminn_om_erbjudanden),
     Jobb("gallring", "nattlig gallring", NATT, gallring_jobs.natt,
          klockan=GALLRING_KLOCKAN, klockan_nyckel="SCHEDULER_GALLRING_KLOCKAN"),
 )
