@@ -353,3 +353,10 @@ def test_two_simultaneous_starts_of_one_kind_for_one_arende_give_one_insats(app,
                             for _ in range(2)])
     assert sorted(s.status_code for s in svar) == [201, 409]
     assert len([i for i in _insatser(arende_id) if i.form == InsatsForm.INSATS]) == 1
+
+
+def test_further_insatser_start_only_in_open_states_after_samplanering():
+    assert set(wf.PARALLELL_INSATS) <= set(wf.OPEN)
+    assert not {wf.AKTUALISERAD, wf.PA_AGENDA, wf.SAMPLANERAD} & set(wf.PARALLELL_INSATS)
+    # From i_ko, a started insats with a place moves the ärende through the insatser's entrance.
+    assert wf.INSATSER in wf.via("anvisa_insats")
