@@ -27,7 +27,7 @@ from samverkan.core.errors import Valideringsfel
 from samverkan.forbund.models import Team
 from samverkan.insatser import platser
 from samverkan.insatser.models import Insats, InsatsForm, Insatsplatser, InsatsStatus, Insatstyp
-from samverkan.insatser.services import OPPNA, Koplats, insatstyper
+from samverkan.insatser.services import Koplats, insatstyper, oppna_i_teamet
 
 # The most places of one type a team may set (a bound for typing errors, not a policy).
 MAX_PLATSER = 1000
@@ -65,13 +65,7 @@ def platslage(user: User, team_id: int) -> Platslage:
     team = policy.require_team_medlem(user, db.session.get(Team, team_id))
     antal = _platser_per_typ(team.id)
     typer = {t.id: Typlage(t, antal.get(t.id)) for t in insatstyper(team.forbund_id)}
-    oppna = db.session.execute(
-        select(Insats).where(Insats.team_id == team.id, Insats.form == InsatsForm.INSATS,
-                             Insats.status.in_(OPPNA))
-        .options(joinedload(Insats.arende))
-        .order_by(Insats.i_ko_sedan, Insats.startad, Insats.id)
-    ).scalars().all()
-    for insats in oppna:
+    for insats in oppna_i_teamet(team.id, InsatsForm.INSATS):
         lage = typer.get(insats.insatstyp_id)
         if lage is None:
             continue  # a type since taken off the förbund's list: ends as it is

@@ -342,17 +342,22 @@ class Samcoachlage:
     ar_projektledare: bool
 
 
+def oppna_i_teamet(team_id: int, form: InsatsForm) -> list[Insats]:
+    """The team's open insatser of ``form`` with their ärenden: the queue in its order
+    first, then the started ones by start date."""
+    return db.session.execute(
+        select(Insats).where(Insats.team_id == team_id, Insats.form == form, Insats.status.in_(OPPNA))
+        .options(joinedload(Insats.arende))
+        .order_by(Insats.i_ko_sedan, Insats.startad, Insats.id)
+    ).scalars().all()
+
+
 def samcoachlage(user: User, team_id: int) -> Samcoachlage:
     """Caseload per samcoach and the queue, by reference code: for the team's members.
     Three queries whatever the numbers."""
     team = policy.require_team_medlem(user, db.session.get(Team, team_id))
     coacher = samcoacher(team.id)
-    insatser = db.session.execute(
-        select(Insats).where(Insats.team_id == team.id, Insats.form == InsatsForm.SAMCOACH,
-                             Insats.status.in_(OPPNA))
-        .options(joinedload(Insats.arende))
-        .order_by(Insats.i_ko_sedan, Insats.startad, Insats.id)
-    ).scalars().all()
+    insatser = oppna_i_teamet(team.id, InsatsForm.SAMCOACH)
     per_coach: dict[int, list[Insats]] = {}
     for i in insatser:
         if i.status in UPPTAR_PLATS and i.samcoach_id is not None:
