@@ -297,6 +297,14 @@ def require_projektledare(user: User, team):
     return team
 
 
+def require_insatsplatser(user: User, team):
+    """Setting a team's places per insats type: its projektledare, or the förbund's admin,
+    who manages the insats types (``require_admin_over``'s 404 for another förbund's team)."""
+    if is_admin(user):
+        return require_admin_over(user, team, "Teamet finns inte.")
+    return require_projektledare(user, team)
+
+
 def may_starta_insats(user: User, arende: Arende) -> bool:
     """Starting a further insats beside the open ones: the team decides it and its
     projektledare records it."""

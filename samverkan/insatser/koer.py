@@ -53,6 +53,7 @@ class Platslage:
     team: Team
     typer: list[Typlage]
     ar_projektledare: bool
+    far_andra: bool  # may set the places (the projektledare, or the förbund's admin)
 
 
 def _platser_per_typ(team_id: int) -> dict[int, int]:
@@ -73,7 +74,17 @@ def platslage(user: User, team_id: int) -> Platslage:
             lage.ko.append(Koplats(len(lage.ko) + 1, insats))
         else:
             lage.insatser.append(insats)
-    return Platslage(team=team, typer=list(typer.values()), ar_projektledare=policy.is_projektledare(user, team.id))
+    ar_projektledare = policy.is_projektledare(user, team.id)
+    return Platslage(team=team, typer=list(typer.values()), ar_projektledare=ar_projektledare,
+                     far_andra=ar_projektledare)
+
+
+def platsinstallningar(user: User, team_id: int) -> Platslage:
+    """The team's places per type, without the ärenden: for the förbund's admin only."""
+    team = policy.require_admin_over(user, db.session.get(Team, team_id), "Teamet finns inte.")
+    antal = _platser_per_typ(team.id)
+    return Platslage(team=team, typer=[Typlage(t, antal.get(t.id)) for t in insatstyper(team.forbund_id)],
+                     ar_projektledare=False, far_andra=True)
 
 
 def arendets_insatser(user: User, arende_id: int) -> tuple[Arende, list[Insats]]:
@@ -106,7 +117,7 @@ def spara_platser(user: User, team_id: int, antal_per_typ: dict[int, int | None]
     given, the days an offer waits before its reminder. Fewer places than are taken end
     no insats: new ones queue until enough have ended. More places offer the new ones to
     the queue at once. All or nothing: a bad value refuses the whole."""
-    team = policy.require_projektledare(user, db.session.get(Team, team_id))
+    team = policy.require_insatsplatser(user, db.session.get(Team, team_id))
     giltiga = {t.id for t in insatstyper(team.forbund_id)}
     fel: dict[str, str] = {}
     for typ_id, antal in antal_per_typ.items():

@@ -83,15 +83,24 @@ def avsluta(team_id: int, insats_id: int):
 
 # --- places and queues per insats type ---------------------------------------------------------
 
-def _platssida(team_id: int, *, status: int = 200, fel: dict[str, str] | None = None, varden=None):
-    lage = koer.platslage(current_user, team_id)
-    return render_template("insatser/platser.html", lage=lage, fel=fel or {}, varden=varden), status
+def _platssida(team_id: int, *, admin: bool = False, status: int = 200, fel: dict[str, str] | None = None,
+               varden=None):
+    lage = (koer.platsinstallningar if admin else koer.platslage)(current_user, team_id)
+    spara_url = url_for("insatser.admin_spara_platser" if admin else "insatser.spara_platser", team_id=team_id)
+    return render_template("insatser/platser.html", lage=lage, admin=admin, spara_url=spara_url,
+                           fel=fel or {}, varden=varden), status
 
 
 @bp.route("/insatser/team/<int:team_id>/platser")
 @policy.regel("team_medlem")
 def platser(team_id: int):
     return _platssida(team_id)
+
+
+@bp.route("/admin/team/<int:team_id>/insatsplatser")
+@policy.regel("admin")
+def admin_platser(team_id: int):
+    return _platssida(team_id, admin=True)
 
 
 def _heltal_eller_tomt(varde: str, falt: str, fel: dict[str, str]) -> int | None:
@@ -105,9 +114,10 @@ def _heltal_eller_tomt(varde: str, falt: str, fel: dict[str, str]) -> int | None
     return int(varde)
 
 
-@bp.route("/insatser/team/<int:team_id>/platser", methods=["POST"])
-@policy.regel("projektledare")
-def spara_platser(team_id: int):
+def _spara_platser(team_id: int, *, admin: bool):
+    """Read the places form, save it whole or show it again with each field's message."""
+    if admin:
+        koer.platsinstallningar(current_user, team_id)  # the admin's page: the admin only
     fel: dict[str, str] = {}
     antal = {}
     for typ_id in request.form.getlist("insatstyp_id", type=int):
@@ -121,8 +131,21 @@ def spara_platser(team_id: int):
             koer.spara_platser(current_user, team_id, antal, dagar)
             h.klart("Platserna är sparade.")
         if not h.fel:
-            return redirect(url_for("insatser.platser", team_id=team_id), code=303)
-    return _platssida(team_id, status=422, fel=fel, varden=request.form)
+            return redirect(url_for("insatser.admin_platser" if admin else "insatser.platser", team_id=team_id),
+                            code=303)
+    return _platssida(team_id, admin=admin, status=422, fel=fel, varden=request.form)
+
+
+@bp.route("/insatser/team/<int:team_id>/platser", methods=["POST"])
+@policy.regel("projektledare")
+def spara_platser(team_id: int):
+    return _spara_platser(team_id, admin=False)
+
+
+@bp.route("/admin/team/<int:team_id>/insatsplatser", methods=["POST"])
+@policy.regel("admin")
+def admin_spara_platser(team_id: int):
+    return _spara_platser(team_id, admin=True)
 
 
 # --- an ärende's insatser ----------------------------------------------------------------------

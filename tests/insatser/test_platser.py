@@ -360,3 +360,17 @@ def test_further_insatser_start_only_in_open_states_after_samplanering():
     assert not {wf.AKTUALISERAD, wf.PA_AGENDA, wf.SAMPLANERAD} & set(wf.PARALLELL_INSATS)
     # From i_ko, a started insats with a place moves the ärende through the insatser's entrance.
     assert wf.INSATSER in wf.via("anvisa_insats")
+
+
+def test_the_forbund_admin_sets_a_teams_places_too(world, login):
+    typ_id = _typ(world)
+    admin = login(world.users["admin"])
+    sida = admin.get(f"/admin/team/{world.team.id}/insatsplatser").get_data(as_text=True)
+    assert "Insatsplatser" in sida and "Arbetsträning" in sida
+    svar = admin.post(f"/admin/team/{world.team.id}/insatsplatser",
+                      data={"insatstyp_id": [typ_id], f"antal_{typ_id}": "3", "paminnelse_dagar": "7"})
+    assert svar.status_code == 303
+    db.session.expire_all()
+    assert db.session.execute(select(Insatsplatser.antal).where(Insatsplatser.insatstyp_id == typ_id)).scalar() == 3
+    # The admin's page is the admin's: the projektledare sets places on the team's own page.
+    assert login(world.users["projektledare"]).get(f"/admin/team/{world.team.id}/insatsplatser").status_code == 403
