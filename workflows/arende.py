@@ -85,6 +85,10 @@ TRANSITIONS: list[Row] = [
     _row("bordlagg",               PA_AGENDA,                        UPPFOLJNING,    "ar_foljt",                                          via=MOTE),
     _row("samplanera",             PA_AGENDA,                        SAMPLANERAD,    "ar_nytt", "samtycke_galler",                        via=MOTE),
     _row("folj_upp",               PA_AGENDA,                        I_INSATS,       "ar_foljt", "samtycke_galler",                       via=MOTE),
+    # Also fired when an ärende waiting in i_ko gets a further insats with a free place
+    # started beside the queued one (insatser.services.starta, via INSATSER): it now holds
+    # an insats. A further insats started in i_insats or uppfoljning is no transition at
+    # all (PARALLELL_INSATS below): the ärende keeps its state.
     _row("anvisa_insats",          [SAMPLANERAD, I_KO],              I_INSATS,       "insats_har_plats",                                  via=(MOTE, INSATSER)),
     _row("satt_i_ko",              [SAMPLANERAD, I_INSATS],          I_KO,           "insats_ar_full",                                    via=MOTE),
     _row("kalla_till_uppfoljning", I_INSATS,                         UPPFOLJNING,                                                         via=(ARENDE, SCHEMA)),
@@ -95,6 +99,12 @@ TRANSITIONS: list[Row] = [
     _row("felregistrera",          [UTKAST, *OPEN],                  FELREGISTRERAD, "har_kommentar",                                     via=ARENDE),
 ]
 # fmt: on
+
+# Where a further insats may be started beside the open ones (issue 16, parallel
+# insatser): an ärende already in its insatser or waiting for one. Not a transition; the
+# ärende keeps its state, except i_ko -> i_insats (anvisa_insats) when the new one has a
+# place. Before samplanering the meeting decides the first insats (anvisa_insats, satt_i_ko).
+PARALLELL_INSATS = [I_KO, I_INSATS, UPPFOLJNING]
 
 TRIGGER_LABELS = {
     "aktualisera": "Aktualisera",

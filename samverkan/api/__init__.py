@@ -22,6 +22,7 @@ from samverkan.api import (  # noqa: E402, F401
     dokument,
     efterkontroll,
     individen,
+    insatser,
     moten,
     motesarbete,
     rapporter,

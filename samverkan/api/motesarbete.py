@@ -107,6 +107,9 @@ class Insats(Ut):
     avslutad = Datum(allow_none=True)
     vantedagar = fields.Function(insats_services.vantedagar, metadata={
         "type": "integer", "description": "Startad (eller i dag) minus beslutad, i dagar."})
+    kodagar = fields.Function(insats_services.kodagar, metadata={
+        "type": ["integer", "null"],
+        "description": "Dagar i kö: från köplatsen till erbjudandet (eller starten, eller i dag); null utan kö."})
 
 
 class UtfallSvar(Ut):

@@ -346,6 +346,30 @@ def require_projektledare(user: User, team):
     return team
 
 
+def require_insatsplatser(user: User, team):
+    """Setting a team's places per insats type: its projektledare, or the förbund's admin,
+    who manages the insats types (``require_admin_over``'s 404 for another förbund's team)."""
+    if is_admin(user):
+        return require_admin_over(user, team, "Teamet finns inte.")
+    return require_projektledare(user, team)
+
+
+def may_starta_insats(user: User, arende: Arende) -> bool:
+    """Starting a further insats beside the open ones: the team decides it and its
+    projektledare records it."""
+    return user.aktiv and arende.forbund_id == user.forbund_id and is_projektledare(user, arende.team_id)
+
+
+def require_starta_insats(user: User, arende: Arende | None) -> Arende:
+    """404 for whoever may not know the ärende, 403 for anyone but the team's projektledare;
+    refused while the ärende cannot be written (consent withdrawn or expired, closed)."""
+    require(user, arende, Atkomst.REFERENS)
+    if not may_starta_insats(user, arende):
+        raise Forbidden("Bara teamets projektledare kan starta en insats.")
+    require_skrivbart(arende, "En insats")
+    return arende
+
+
 def may_anmala(user: User, arende: Arende) -> bool:
     """Ask for a place on a meeting's agenda: the handläggare who aktualiserade the
     ärende (who prepares and presents it), or the projektledare, with details access."""

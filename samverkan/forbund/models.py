@@ -165,6 +165,9 @@ class Team(db.Model):
     samtycke_alla_parter: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Parallel ärenden for one person in the team: refused unless the team allows them.
     parallella_arenden: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Days an offered insats place may wait for the projektledare before a reminder goes out
+    # (samverkan.insatser.jobs).
+    erbjudande_paminnelse_dagar: Mapped[int] = mapped_column(default=7, server_default="7")
 
     forbund: Mapped[Forbund] = relationship(back_populates="teams")
     parter: Mapped[list[Part]] = relationship(secondary=team_part, order_by="Part.namn")

@@ -1,10 +1,13 @@
-"""Insatstyp (a förbund's list of insatser) and Insats (one assignment to one ärende).
+"""Insatstyp (a förbund's list of insatser), Insats (one assignment to one ärende) and
+Insatsplatser (a team's places of one insats type).
 
-A samcoach has a capacity (Medlemskap.kapacitet, default 10). An assignment beyond it
-is an Insats in status ``ko``; the queue is the team's samcoach insatser in that status
-ordered by when they joined it. When a place frees, the first in line becomes
-``erbjuden`` (offered to that samcoach) and the projektledare confirms it (``aktiv``).
-Waiting time is ``startad - beslutad``.
+A samcoach has a capacity (Medlemskap.kapacitet, default 10); an insats type may have a
+number of places in a team (Insatsplatser; no row = no limit, no queue). An assignment
+beyond the places is an Insats in status ``ko``; the queue is the team's insatser of the
+same kind in that status ordered by when they joined it. When a place frees, the first
+in line becomes ``erbjuden`` and the projektledare confirms it (``aktiv``). An ärende may
+hold several open insatser at once, one of each kind. Waiting time is
+``startad - beslutad``; time in the queue ``erbjuden - i_ko_sedan``.
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ class Insats(db.Model):
     # Queue order: when it joined the queue (UTC); ties broken by id.
     i_ko_sedan: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     erbjuden: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The reminder to the projektledare about this offer went out (one per offer).
+    paminnelse_skickad: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     startad: Mapped[dt.date | None] = mapped_column(Date)
     avslutad: Mapped[dt.date | None] = mapped_column(Date)
     skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -98,3 +103,21 @@ class Insats(db.Model):
     insatstyp: Mapped[Insatstyp | None] = relationship()
     samcoach: Mapped[User | None] = relationship()  # noqa: F821
     arende: Mapped[Arende] = relationship()  # noqa: F821
+
+
+class Insatsplatser(db.Model):
+    """How many places a team has of one insats type: that many insatser of the type hold a
+    place (``aktiv`` or ``erbjuden``) at once; beyond it they wait in the team's queue.
+    No row: the type has no limit (and so no queue). The samcoach's places are the
+    coach's own capacity (``Medlemskap.kapacitet``), counted across teams."""
+
+    __tablename__ = "insatsplatser"
+    __table_args__ = (UniqueConstraint("team_id", "insatstyp_id"),
+                      CheckConstraint("antal >= 0", name="antal_ej_negativt"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    insatstyp_id: Mapped[int] = mapped_column(ForeignKey("insatstyp.id"), index=True)
+    antal: Mapped[int]
+
+    insatstyp: Mapped[Insatstyp] = relationship()

@@ -1,24 +1,25 @@
 """Insatser: the team's decision for an ärende (samcoach, another insats, ordinary
-support), the samcoach's capacity and the team's queue.
+support), further insatser started beside it, places and the team's queues.
 
-A samcoach holds at most their capacity (``Medlemskap.kapacitet``, None = 10) of insatser
-that are ``aktiv`` or ``erbjuden``. The count is taken under a row lock on the samcoach's
-Medlemskap (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` already
-serialises writers), so simultaneous assignments never exceed it. Beyond it the insats
-waits in the team's queue (status ``ko``, order ``i_ko_sedan``, ``id``). When a place frees
-— the ärende closes, or the projektledare ends the insats — the first in the queue is
-offered (``erbjuden``) to that samcoach, and the projektledare confirms it (``aktiv``, the
-ärende i_ko → i_insats). Waiting time is ``startad − beslutad``.
+Places are counted under a lock in ``insatser.platser`` (a samcoach's capacity, or a
+team's places of an insats type), so simultaneous assignments never exceed them. Beyond
+them an insats waits in the team's queue of its kind (status ``ko``, order
+``i_ko_sedan``, ``id``). When a place frees — the ärende closes, or the projektledare
+ends an insats or turns an offer down — the first in that queue is offered it
+(``erbjuden``), and the projektledare confirms it (``aktiv``; an ärende waiting in i_ko
+moves to i_insats). An ärende may hold several open insatser, one of each kind.
+Waiting time is ``startad − beslutad``.
 
 Functions change and flush and audit; the caller commits once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.flow import ArendeFlow
@@ -29,7 +30,9 @@ from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.forbund.models import Medlemskap, Team, TeamRoll
+from samverkan.insatser import platser
 from samverkan.insatser.models import (
+    INSATS_FORM_LABELS,
     SAMCOACH_STANDARDKAPACITET,
     Insats,
     InsatsForm,
@@ -37,17 +40,12 @@ from samverkan.insatser.models import (
     Insatstyp,
     insatsregler,
 )
+from samverkan.insatser.platser import UPPTAR_PLATS, kapacitet  # noqa: F401  (kapacitet: the pages' name)
 from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
-# Insatser that hold a samcoach's place.
-UPPTAR_PLATS = (InsatsStatus.AKTIV, InsatsStatus.ERBJUDEN)
 OPPNA = (InsatsStatus.KO, InsatsStatus.ERBJUDEN, InsatsStatus.AKTIV)
-
-
-def kapacitet(medlemskap: Medlemskap) -> int:
-    return SAMCOACH_STANDARDKAPACITET if medlemskap.kapacitet is None else medlemskap.kapacitet
 
 
 def samcoacher(team_id: int) -> list[Medlemskap]:
@@ -66,36 +64,19 @@ def insatstyper(forbund_id: int) -> list[Insatstyp]:
     ).scalars().all()
 
 
-def _las_coachens_rader(samcoach_id: int | None) -> None:
-    """Row-lock every samcoach membership of the coach (in id order, so two lockers never
-    deadlock): the capacity is one per coach, counted across teams, so an assignment in
-    one team waits for one in another."""
-    db.session.execute(select(Medlemskap.id).where(Medlemskap.user_id == samcoach_id,
-                                                   Medlemskap.roll == TeamRoll.SAMCOACH)
-                       .order_by(Medlemskap.id).with_for_update()).all()
-
-
-def _las_samcoach(team_id: int, samcoach_id: int | None) -> Medlemskap:
-    """The samcoach's membership of the team, row-locked: the capacity is counted under it."""
-    _las_coachens_rader(samcoach_id)
-    medlemskap = db.session.execute(
-        select(Medlemskap)
-        .where(Medlemskap.team_id == team_id, Medlemskap.user_id == samcoach_id,
-               Medlemskap.roll == TeamRoll.SAMCOACH)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none() if samcoach_id is not None else None
-    if medlemskap is None:
+def _las_samcoach(team_id: int, samcoach_id: int | None) -> platser.Samcoachplatser:
+    """The samcoach's places, locked: refused unless one of the team's samcoacher."""
+    kalla = platser.for_beslut(team_id, InsatsForm.SAMCOACH, samcoach_id=samcoach_id)
+    kalla.las()
+    if kalla.medlemskap is None:
         raise DomainError("ingen_samcoach", "Välj en av teamets samcoacher.", field="samcoach_id")
-    return medlemskap
+    return kalla
 
 
 def _upptagna(team_id: int, samcoach_id: int) -> int:
     """Places the samcoach holds in every team they serve: one capacity per coach
-    (``forbund.services.satt_samcoach_kapacitet`` keeps it the same in each team). The
-    team is kept in the signature for the callers."""
-    return db.session.execute(
-        select(func.count(Insats.id)).where(Insats.samcoach_id == samcoach_id, Insats.status.in_(UPPTAR_PLATS))
-    ).scalar_one()
+    (``forbund.services.satt_samcoach_kapacitet`` keeps it the same in each team)."""
+    return platser.Samcoachplatser(team_id, samcoach_id).upptagna()
 
 
 def kapacitet_for_coach(samcoach_id: int) -> tuple[int, int | None]:
@@ -118,99 +99,133 @@ def _oppna_insatser(arende_id: int) -> list[Insats]:
     ).scalars().all()
 
 
+def _platser_for(arende: Arende, form: InsatsForm, samcoach_id: int | None,
+                 insatstyp_id: int | None) -> tuple[platser.Platser, int | None]:
+    """The places the decision would take, locked, and the insats type it names."""
+    if form == InsatsForm.SAMCOACH:
+        return _las_samcoach(arende.team_id, samcoach_id), None
+    if form == InsatsForm.INSATS:
+        kontrollera_insatstyp(arende.forbund_id, insatstyp_id)
+    else:
+        insatstyp_id = None
+    return platser.for_beslut(arende.team_id, form, insatstyp_id=insatstyp_id), insatstyp_id
+
+
+def _samma_slag(insats: Insats, form: InsatsForm, insatstyp_id: int | None) -> bool:
+    """Of one kind: the same form, and for an insats the same type (any samcoach)."""
+    return insats.form == form and (form != InsatsForm.INSATS or insats.insatstyp_id == insatstyp_id)
+
+
+def _ny_insats(user: User, arende: Arende, form: InsatsForm, kalla: platser.Platser, *,
+               insatstyp_id: int | None, punkt_id: int | None) -> Insats:
+    """A new insats on a free place (``aktiv``), or in the team's queue (``ko``)."""
+    ledig = kalla.har_ledig()
+    idag = clock.today()
+    insats = Insats(arende_id=arende.id, team_id=arende.team_id, form=form, insatstyp_id=insatstyp_id,
+                    punkt_id=punkt_id, beslutad=idag,
+                    status=insatsregler.forsta(InsatsStatus.AKTIV if ledig else InsatsStatus.KO),
+                    startad=idag if ledig else None, i_ko_sedan=None if ledig else clock.now())
+    if ledig:
+        kalla.tilldela(insats)
+    db.session.add(insats)
+    db.session.flush()
+    audit.record("insats.besluta", "insats", insats.id, user_id=user.id,
+                 falt=["form", "status", "samcoach_id", "insatstyp_id"])
+    return insats
+
+
 def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | None = None,
             insatstyp_id: int | None = None, punkt_id: int | None = None, ny: bool = True,
             kommentar: str = "") -> Insats:
     """Record the team's decision for a samplanerat ärende (``ny``) or one just followed up.
 
     For a new ärende the state machine moves it on: ``anvisa_insats`` when there is a
-    place, ``satt_i_ko`` when the samcoach is full. At a follow-up the ärende is already
+    place, ``satt_i_ko`` when the places are taken. At a follow-up the ärende is already
     in insats: the same insats continues, or the open ones end and the new one starts;
-    a samcoach decided then who is full puts the ärende in the queue (``satt_i_ko`` from
-    i_insats), and it is offered the next free place like any other.
+    one decided then without a free place puts the ärende in the queue (``satt_i_ko`` from
+    i_insats), and it is offered the next free place like any other. (Further insatser
+    beside the open ones: ``starta``.)
     """
-    idag = clock.today()
     oppna = [] if ny else _oppna_insatser(arende.id)
-    if form == InsatsForm.SAMCOACH:
-        medlemskap = _las_samcoach(arende.team_id, samcoach_id)
-        samma = next((i for i in oppna if i.form == form and i.samcoach_id == samcoach_id), None)
-    else:
-        if form == InsatsForm.INSATS:
-            kontrollera_insatstyp(arende.forbund_id, insatstyp_id)
-        else:
-            insatstyp_id = None
-        samma = next((i for i in oppna if i.form == form and i.insatstyp_id == insatstyp_id), None)
+    kalla, insatstyp_id = _platser_for(arende, form, samcoach_id, insatstyp_id)
+    samma = next((i for i in oppna if _samma_slag(i, form, insatstyp_id)
+                  and (form != InsatsForm.SAMCOACH or i.samcoach_id == samcoach_id)), None)
     if samma is not None:
         return samma  # continues as before
-    ledig = form != InsatsForm.SAMCOACH or _upptagna(arende.team_id, medlemskap.user_id) < kapacitet(medlemskap)
+    fria = [platser.for_insats(g) for g in oppna if g.status in UPPTAR_PLATS]
     for gammal in oppna:
         avsluta_insats_rad(user, gammal)
-    insats = Insats(arende_id=arende.id, team_id=arende.team_id, form=form, insatstyp_id=insatstyp_id,
-                    punkt_id=punkt_id, beslutad=idag,
-                    samcoach_id=medlemskap.user_id if form == InsatsForm.SAMCOACH and ledig else None,
-                    status=insatsregler.forsta(InsatsStatus.AKTIV if ledig else InsatsStatus.KO),
-                    startad=idag if ledig else None, i_ko_sedan=None if ledig else clock.now())
-    db.session.add(insats)
-    if ny:
-        db.session.flush()  # the flow's guard reads the insats just decided
-        ArendeFlow(arende).fire("anvisa_insats" if ledig else "satt_i_ko", aktor_id=user.id,
-                                kommentar=kommentar, kanal=wf.MOTE)
-    elif not ledig:
-        db.session.flush()
-        ArendeFlow(arende).fire("satt_i_ko", aktor_id=user.id, kommentar=kommentar, kanal=wf.MOTE)
-    db.session.flush()
-    audit.record("insats.besluta", "insats", insats.id, user_id=user.id,
-                 falt=["form", "status", "samcoach_id", "insatstyp_id"])
-    for gammal in oppna:
-        if gammal.form == InsatsForm.SAMCOACH and gammal.samcoach_id is not None:
-            _erbjud_nasta(user, gammal.team_id, gammal.samcoach_id)
+    insats = _ny_insats(user, arende, form, kalla, insatstyp_id=insatstyp_id, punkt_id=punkt_id)
+    if ny or insats.status == InsatsStatus.KO:
+        # The flow's guard reads the insats just decided.
+        ArendeFlow(arende).fire("anvisa_insats" if insats.status == InsatsStatus.AKTIV else "satt_i_ko",
+                                aktor_id=user.id, kommentar=kommentar, kanal=wf.MOTE)
+    for kalla_fri in fria:
+        if kalla_fri is not None:
+            kalla_fri.erbjud_nasta(user)
     return insats
 
 
-def avsluta_insats_rad(user: User, insats: Insats) -> None:
+def starta(user: User, arende_id: int, form: InsatsForm, *, samcoach_id: int | None = None,
+           insatstyp_id: int | None = None) -> Insats:
+    """Start a further insats beside the ärende's open ones (issue 16: parallel insatser,
+    e.g. samcoach and arbetsträning), on a free place or in the team's queue of its kind.
+
+    Only an ärende already in its insatser (``workflows.arende.PARALLELL_INSATS``), and
+    never a second open insats of one kind. The ärende keeps its state — except that one
+    waiting in i_ko whose new insats has a place moves to i_insats (``anvisa_insats``
+    through the insatser's entrance), since it now holds an insats.
+    """
+    arende = db.session.execute(
+        select(Arende).where(Arende.id == arende_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    policy.require_starta_insats(user, arende)
+    if arende.status not in wf.PARALLELL_INSATS:
+        raise DomainError(
+            "ej_i_insats", f"En insats startas här bara för ett ärende som redan har samplanerats och "
+            f"fått sin insats; ärendet har status ”{wf.STATE_LABELS[arende.status]}”. Besluta insatsen "
+            "i mötesläget.", status=409)
+    kalla, insatstyp_id = _platser_for(arende, form, samcoach_id, insatstyp_id)
+    samma = next((i for i in _oppna_insatser(arende.id) if _samma_slag(i, form, insatstyp_id)), None)
+    if samma is not None:
+        namn = samma.insatstyp.namn if samma.insatstyp else INSATS_FORM_LABELS[form]
+        raise DomainError("insats_redan_oppen",
+                          f"Ärendet har redan en öppen insats av samma slag ({namn}). Avsluta den "
+                          "först, eller välj en annan insats.", field="insatstyp_id"
+                          if form == InsatsForm.INSATS else "form", status=409)
+    insats = _ny_insats(user, arende, form, kalla, insatstyp_id=insatstyp_id, punkt_id=None)
+    if arende.status == wf.I_KO and insats.status == InsatsStatus.AKTIV:
+        ArendeFlow(arende).fire("anvisa_insats", aktor_id=user.id, kanal=wf.INSATSER,
+                                kommentar="Parallell insats startad.")
+    return insats
+
+
+def avsluta_insats_rad(user: User | None, insats: Insats) -> None:
     insatsregler.byt(insats, InsatsStatus.AVSLUTAD)
     insats.avslutad = clock.today()
     db.session.flush()
-    audit.record("insats.avsluta", "insats", insats.id, user_id=user.id, falt=["status", "avslutad"])
+    audit.record("insats.avsluta", "insats", insats.id, user_id=user.id if user else None,
+                 falt=["status", "avslutad"])
+
+
+def _avsluta_och_erbjud(user: User, insats: Insats) -> None:
+    """End one open insats; a place it held goes to the first in its queue."""
+    fri = platser.for_insats(insats) if insats.status in UPPTAR_PLATS else None
+    avsluta_insats_rad(user, insats)
+    if fri is not None:
+        fri.erbjud_nasta(user)
 
 
 def _erbjud_nasta(user: User, team_id: int, samcoach_id: int) -> list[Insats]:
     """Offer the samcoach's free places to the first in the team's queue."""
-    _las_coachens_rader(samcoach_id)
-    medlemskap = db.session.execute(
-        select(Medlemskap).where(Medlemskap.team_id == team_id, Medlemskap.user_id == samcoach_id,
-                                 Medlemskap.roll == TeamRoll.SAMCOACH)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if medlemskap is None:
-        return []  # no longer a samcoach of the team: nothing to offer
-    lediga = kapacitet(medlemskap) - _upptagna(team_id, samcoach_id)
-    if lediga <= 0:
-        return []
-    forst = db.session.execute(
-        select(Insats).where(Insats.team_id == team_id, Insats.form == InsatsForm.SAMCOACH,
-                             Insats.status == InsatsStatus.KO)
-        .order_by(Insats.i_ko_sedan, Insats.id).limit(lediga)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalars().all()
-    for insats in forst:
-        insatsregler.byt(insats, InsatsStatus.ERBJUDEN)
-        insats.samcoach_id = samcoach_id
-        insats.erbjuden = clock.now()
-        db.session.flush()
-        audit.record("insats.erbjud", "insats", insats.id, user_id=user.id, falt=["status", "samcoach_id"])
-        log.info("insats %s offered to samcoach %s", insats.id, samcoach_id)
-    return forst
+    return platser.Samcoachplatser(team_id, samcoach_id).erbjud_nasta(user)
 
 
 def arende_stangt(user: User, arende: Arende) -> None:
-    """The ärende closed (avslut, felregistrering, withdrawn consent): its insatser end,
-    it leaves the queue, and the places it held go to the first in line."""
+    """The ärende closed (avslut, felregistrering, withdrawn consent): every open insats
+    ends, it leaves every queue, and the places it held go to the first in line."""
     for insats in _oppna_insatser(arende.id):
-        hade_plats = insats.status in UPPTAR_PLATS and insats.samcoach_id is not None
-        avsluta_insats_rad(user, insats)
-        if hade_plats:
-            _erbjud_nasta(user, insats.team_id, insats.samcoach_id)
+        _avsluta_och_erbjud(user, insats)
 
 
 def _insats_for_projektledare(user: User, team_id: int, insats_id: int) -> Insats:
@@ -236,21 +251,29 @@ def bekrafta_plats(user: User, team_id: int, insats_id: int) -> Insats:
     if arende.status == wf.I_KO:
         db.session.flush()  # the flow's guard reads the confirmed place
         ArendeFlow(arende).fire("anvisa_insats", aktor_id=user.id, kanal=wf.INSATSER,
-                                kommentar="Plats hos samcoach bekräftad.")
+                                kommentar="Erbjuden plats bekräftad.")
     db.session.flush()
     audit.record("insats.bekrafta", "insats", insats.id, user_id=user.id, falt=["status", "startad"])
     return insats
 
 
 def avsluta_insats(user: User, team_id: int, insats_id: int) -> Insats:
-    """The projektledare ends an ongoing insats; a samcoach's freed place is offered on."""
+    """The projektledare ends an ongoing (or offered) insats; the freed place is offered on."""
     insats = _insats_for_projektledare(user, team_id, insats_id)
-    if insats.status not in (InsatsStatus.AKTIV, InsatsStatus.ERBJUDEN):
+    if insats.status not in UPPTAR_PLATS:
         raise DomainError("ej_pagaende", "Insatsen pågår inte.", status=409)
-    samcoach_id = insats.samcoach_id
-    avsluta_insats_rad(user, insats)
-    if insats.form == InsatsForm.SAMCOACH and samcoach_id is not None:
-        _erbjud_nasta(user, insats.team_id, samcoach_id)
+    _avsluta_och_erbjud(user, insats)
+    return insats
+
+
+def avboj_plats(user: User, team_id: int, insats_id: int) -> Insats:
+    """The projektledare turns an offered place down (the individual no longer needs it,
+    or the team decided otherwise): the insats ends and the place goes to the next in line."""
+    insats = _insats_for_projektledare(user, team_id, insats_id)
+    if insats.status != InsatsStatus.ERBJUDEN:
+        raise DomainError("ej_erbjuden", "Insatsen har ingen erbjuden plats att tacka nej till.", status=409)
+    _avsluta_och_erbjud(user, insats)
+    audit.record("insats.avboj", "insats", insats.id, user_id=user.id, falt=["status"])
     return insats
 
 
@@ -261,6 +284,26 @@ def vantedagar(insats: Insats) -> int | None:
     """Days from the decision to the start; still waiting: up to today."""
     slut = insats.startad or clock.today()
     return (slut - insats.beslutad).days
+
+
+def _dag(tid: dt.datetime | None) -> dt.date | None:
+    return clock.local(tid).date() if tid is not None else None
+
+
+def kodagar(insats: Insats) -> int | None:
+    """Days in the queue: from joining it to the offer (or the start, or the end); still
+    waiting: to today. None for an insats that never queued."""
+    borjan = _dag(insats.i_ko_sedan)
+    if borjan is None:
+        return None
+    slut = _dag(insats.erbjuden) or insats.startad or insats.avslutad or clock.today()
+    return (slut - borjan).days
+
+
+def erbjuden_dagar(insats: Insats) -> int | None:
+    """How many days an offer has waited for the projektledare (Stockholm days)."""
+    borjan = _dag(insats.erbjuden)
+    return None if borjan is None else (clock.today() - borjan).days
 
 
 @dataclass
@@ -286,6 +329,10 @@ class Koplats:
     def vantat(self) -> int:
         return vantedagar(self.insats)
 
+    @property
+    def kodagar(self) -> int | None:
+        return kodagar(self.insats)
+
 
 @dataclass
 class Samcoachlage:
@@ -295,17 +342,22 @@ class Samcoachlage:
     ar_projektledare: bool
 
 
+def oppna_i_teamet(team_id: int, form: InsatsForm) -> list[Insats]:
+    """The team's open insatser of ``form`` with their ärenden: the queue in its order
+    first, then the started ones by start date."""
+    return db.session.execute(
+        select(Insats).where(Insats.team_id == team_id, Insats.form == form, Insats.status.in_(OPPNA))
+        .options(joinedload(Insats.arende))
+        .order_by(Insats.i_ko_sedan, Insats.startad, Insats.id)
+    ).scalars().all()
+
+
 def samcoachlage(user: User, team_id: int) -> Samcoachlage:
     """Caseload per samcoach and the queue, by reference code: for the team's members.
     Three queries whatever the numbers."""
     team = policy.require_team_medlem(user, db.session.get(Team, team_id))
     coacher = samcoacher(team.id)
-    insatser = db.session.execute(
-        select(Insats).where(Insats.team_id == team.id, Insats.form == InsatsForm.SAMCOACH,
-                             Insats.status.in_(OPPNA))
-        .options(joinedload(Insats.arende))
-        .order_by(Insats.i_ko_sedan, Insats.startad, Insats.id)
-    ).scalars().all()
+    insatser = oppna_i_teamet(team.id, InsatsForm.SAMCOACH)
     per_coach: dict[int, list[Insats]] = {}
     for i in insatser:
         if i.status in UPPTAR_PLATS and i.samcoach_id is not None:

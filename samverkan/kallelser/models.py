@@ -29,6 +29,7 @@ class UtskickTyp(enum.Enum):
     ATERSTALLNING = "aterstallning"
     INLOGGNINGSVARNING = "inloggningsvarning"  # to an account's owner: failed logins (no meeting)
     SAMTYCKE = "samtycke"  # reminder before an ärende's consent expires (no meeting)
+    ERBJUDANDE = "erbjudande"  # to the projektledare: an offered insats place still waits (no meeting)
 
 
 class UtskickStatus(enum.Enum):

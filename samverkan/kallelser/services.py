@@ -55,6 +55,7 @@ TYP_ETIKETT = {
     UtskickTyp.PAMINNELSE: "Påminnelse om anmälan",
     UtskickTyp.INLOGGNINGSVARNING: "Varning om misslyckade inloggningar",
     UtskickTyp.SAMTYCKE: "Påminnelse om samtycke",
+    UtskickTyp.ERBJUDANDE: "Påminnelse om erbjuden insatsplats",
 }
 STATUS_ETIKETT = {
     UtskickStatus.KOAD: "Köad",

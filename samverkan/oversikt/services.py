@@ -1,6 +1,7 @@
 """What the projektledare's start page shows, read through the services that own it:
 the next meeting of each team they lead (``samverkan.moten``), the first rows of the
-inbox (``samverkan.arenden``) and the checks after avslut that are due
+inbox (``samverkan.arenden``), the offered insats places waiting for confirmation, with
+their age (``samverkan.insatser``), and the checks after avslut that are due
 (``samverkan.efterkontroll``)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from samverkan.arenden import services as arende_services
 from samverkan.auth.models import User
 from samverkan.core import clock
 from samverkan.efterkontroll import services as efterkontroll_services
+from samverkan.insatser import koer
 from samverkan.moten import teamkalender
 from samverkan.moten.models import MotesTyp
 
@@ -33,6 +35,7 @@ class Oversikt:
     teams: list[TeamOversikt]
     inkorg: arende_services.Inkorg
     efterkontroller: list  # efterkontroll_services.Rad: checks due, by reference code
+    erbjudanden: list  # Insats offered a place, oldest offer first
 
 
 def projektledare(user: User) -> Oversikt:
@@ -43,4 +46,5 @@ def projektledare(user: User) -> Oversikt:
         rader = teamkalender.list_moten(user, team.id, fran=clock.today())
         nasta = next((r for r in rader if r.mote.installt is None and r.mote.typ != MotesTyp.PLANERING), None)
         teams.append(TeamOversikt(team=team, nasta=nasta))
-    return Oversikt(teams=teams, inkorg=inkorg, efterkontroller=efterkontroll_services.inkorg(user))
+    return Oversikt(teams=teams, inkorg=inkorg, efterkontroller=efterkontroll_services.inkorg(user),
+                    erbjudanden=koer.erbjudanden([t.id for t in inkorg.teams]))

@@ -21,6 +21,7 @@ from flask import Flask
 
 from samverkan.efterkontroll import jobs as efterkontroll_jobs
 from samverkan.gallring import jobs as gallring_jobs
+from samverkan.insatser import jobs as insatser_jobs
 from samverkan.kallelser import jobs as kallelser_jobs
 from samverkan.uppfoljning import jobs as uppfoljning_jobs
 
@@ -54,6 +55,8 @@ JOBB: tuple[Jobb, ...] = (
          TICK, uppfoljning_jobs.kalla),
     Jobb("samtycke", "påminn innan ett samtycke går ut", TICK, kallelser_jobs.paminn_om_samtycke),
     Jobb("efterkontroll", "lägg förfallna efterkontroller i projektledarens inkorg", TICK, efterkontroll_jobs.avisera),
+    Jobb("erbjudanden", "påminn projektledaren om erbjudna insatsplatser som väntat länge", TICK,
+         insatser_jobs.paminn_om_erbjudanden),
     Jobb("gallring", "nattlig gallring", NATT, gallring_jobs.natt,
          klockan=GALLRING_KLOCKAN, klockan_nyckel="SCHEDULER_GALLRING_KLOCKAN"),
 )
