@@ -25,6 +25,7 @@ from samverkan.arenden.flow import ArendeFlow
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
+from samverkan.besked import services as besked
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
@@ -161,6 +162,7 @@ def besluta(user: User, arende: Arende, form: InsatsForm, *, samcoach_id: int | 
     db.session.flush()
     audit.record("insats.besluta", "insats", insats.id, user_id=user.id,
                  falt=["form", "status", "samcoach_id", "insatstyp_id"])
+    besked.nytt_uppdrag(insats)  # the samcoach who got the place is told (nothing if queued)
     for gammal in oppna:
         if gammal.form == InsatsForm.SAMCOACH and gammal.samcoach_id is not None:
             _erbjud_nasta(user, gammal.team_id, gammal.samcoach_id)
@@ -199,6 +201,7 @@ def _erbjud_nasta(user: User, team_id: int, samcoach_id: int) -> list[Insats]:
         insats.erbjuden = clock.now()
         db.session.flush()
         audit.record("insats.erbjud", "insats", insats.id, user_id=user.id, falt=["status", "samcoach_id"])
+        besked.nytt_uppdrag(insats)
         log.info("insats %s offered to samcoach %s", insats.id, samcoach_id)
     return forst
 

@@ -55,6 +55,10 @@ TYP_ETIKETT = {
     UtskickTyp.PAMINNELSE: "Påminnelse om anmälan",
     UtskickTyp.INLOGGNINGSVARNING: "Varning om misslyckade inloggningar",
     UtskickTyp.SAMTYCKE: "Påminnelse om samtycke",
+    UtskickTyp.BESLUT: "Beslut efter mötet",
+    UtskickTyp.VECKOSAMMANSTALLNING: "Veckosammanställning",
+    UtskickTyp.UPPDRAG: "Nytt uppdrag som samcoach",
+    UtskickTyp.PROTOKOLL: "Protokollet är justerat",
 }
 STATUS_ETIKETT = {
     UtskickStatus.KOAD: "Köad",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from samverkan.besked import jobs as besked_jobs
 from samverkan.gallring import jobs as gallring_jobs
 from samverkan.kallelser import jobs as kallelser_jobs
 from samverkan.uppfoljning import jobs as uppfoljning_jobs
@@ -29,6 +30,8 @@ NATT = "natt"
 # Not between 02:00 and 03:00: in Stockholm that hour is skipped one night in spring and
 # comes twice one night in autumn, and a cron trigger would then skip or repeat the run.
 GALLRING_KLOCKAN = dt.time(3, 30)
+# Before the working day, so Monday's digest is in the inbox when it starts.
+VECKOSAMMANSTALLNING_KLOCKAN = dt.time(6, 30)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ JOBB: tuple[Jobb, ...] = (
     Jobb("samtycke", "påminn innan ett samtycke går ut", TICK, kallelser_jobs.paminn_om_samtycke),
     Jobb("gallring", "nattlig gallring", NATT, gallring_jobs.natt,
          klockan=GALLRING_KLOCKAN, klockan_nyckel="SCHEDULER_GALLRING_KLOCKAN"),
+    # Nightly, but writes only on Mondays, once per person and ISO week (besked/jobs.py).
+    Jobb("veckosammanstallning", "måndagens sammanställning av åtgärder som är försenade eller snart ska vara klara",
+         NATT, besked_jobs.veckosammanstallning, klockan=VECKOSAMMANSTALLNING_KLOCKAN),
 )
 
 
