@@ -12,21 +12,22 @@ from tests.api.conftest import api, token_for  # noqa: F401  (fixtures)
 from tests.api.helpers import fel
 from tests.besked.test_protokoll_och_beslut import MEDLEMMAR, hallet  # noqa: F401  (fixture)
 
+
 def test_own_settings_read_and_changed(world, api):  # noqa: F811
     klient = api("ledamot_fk")
-    svar = klient.get(f"/konto/besked")
+    svar = klient.get("/konto/besked")
     assert svar.status_code == 200
     assert svar.get_json() == {"besked_beslut": True, "besked_vecka": True, "besked_uppdrag": True,
                                "besked_protokoll": True}
-    svar = klient.request("PUT", f"/konto/besked", json={"besked_vecka": False})
+    svar = klient.request("PUT", "/konto/besked", json={"besked_vecka": False})
     assert svar.status_code == 200 and svar.get_json()["besked_vecka"] is False
     assert svar.get_json()["besked_protokoll"] is True  # not named: unchanged
     db.session.expire_all()
     assert world.users["ledamot_fk"].besked_vecka is False
     assert world.users["ledamot_af"].besked_vecka is True  # only one's own
-    svar = klient.request("PUT", f"/konto/besked", json={"besked_vecka": "nej"})
+    svar = klient.request("PUT", "/konto/besked", json={"besked_vecka": "nej"})
     assert svar.status_code == 422 and fel(svar)["kod"] == "ogiltig_typ"
-    svar = klient.request("PUT", f"/konto/besked", json={"sms": True})
+    svar = klient.request("PUT", "/konto/besked", json={"sms": True})
     assert svar.status_code == 422 and fel(svar)["kod"] == "okant_falt"
 
 def test_second_justerare_and_justering_through_the_api(world, hallet, api):  # noqa: F811
