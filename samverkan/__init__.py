@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.arenden import views as arenden_views
     from samverkan.auth import cli as auth_cli
     from samverkan.auth import views as auth_views
+    from samverkan.besked import views as besked_views
     from samverkan.demo import cli as demo_cli
     from samverkan.drift import cli as drift_cli
     from samverkan.drift import nycklar as nycklar_cli
@@ -69,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.uppfoljning import views as uppfoljning_views
 
     for module in (
-        web, auth_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
+        web, auth_views, besked_views, arenden_views, arenden_listor, aktualisering_views, anteckningar_views,
         oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
         loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
         gallring_views, forbund_views, api, auth_cli, demo_cli, schemalaggare_cli, drift_cli, gallring_cli,

@@ -57,6 +57,9 @@ RULE_ALLOWS = {
     "inloggad": set(ROLES),
     "handlaggare": {"projektledare", "ledamot_af", "ledamot_fk", "ersattare_af", "granne"},
     "team_medlem": {"projektledare", "ledamot_af", "ledamot_fk", "ersattare_af", "samcoach"},
+    # The team's members; an aktualiserande handläggare outside the team reads their own
+    # items (tests/besked), and the world's handläggare of the agenda item sits in the team.
+    "protokoll": {"projektledare", "ledamot_af", "ledamot_fk", "ersattare_af", "samcoach"},
     "projektledare": {"projektledare"},
     "admin": {"admin"},
     "styrgrupp": {"styrgrupp", "admin"},

@@ -3,14 +3,14 @@ that goes with an anonymous code), so a draft for a person registered by another
 never shows what that team stored (issue 15).
 
 Revision ID: 0013_arende_deltagaruppgifter
-Revises: 0010_samtycke_parter_flode
+Revises: 0013_team_part_historik
 Create Date: 2026-12-05 09:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_arende_deltagaruppgifter'
-down_revision = '0010_samtycke_parter_flode'
+down_revision = '0013_team_part_historik'
 branch_labels = None
 depends_on = None
 

@@ -6,14 +6,14 @@ stegmätning), the handover at avslut, the check months after avslut and the fö
 number of months before it.
 
 Revision ID: 0013_individ_efterkontroll
-Revises: 0010_samtycke_parter_flode
+Revises: 0013_arende_deltagaruppgifter
 Create Date: 2026-12-05 09:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_individ_efterkontroll'
-down_revision = '0010_samtycke_parter_flode'
+down_revision = '0013_arende_deltagaruppgifter'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@
 - ``utskick.typ`` gains ``erbjudande``: the reminder to the projektledare.
 
 Revision ID: 0013_insatsplatser
-Revises: 0010_samtycke_parter_flode
+Revises: 0013_individ_efterkontroll
 Create Date: 2026-12-05 09:30:00
 """
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 from samverkan.core.migrering import sqlite_utan_fk
 
 revision = '0013_insatsplatser'
-down_revision = '0010_samtycke_parter_flode'
+down_revision = '0013_individ_efterkontroll'
 branch_labels = None
 depends_on = None
 

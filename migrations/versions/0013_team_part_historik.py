@@ -2,14 +2,14 @@
 against the parties of the team on the meeting's date
 
 Revision ID: 0013_team_part_historik
-Revises: 0010_samtycke_parter_flode
+Revises: 0013_ren_html
 Create Date: 2026-12-05 09:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0013_team_part_historik'
-down_revision = '0010_samtycke_parter_flode'
+down_revision = '0013_ren_html'
 branch_labels = None
 depends_on = None
 

@@ -18,6 +18,7 @@ from samverkan.api import (  # noqa: E402, F401
     admin,
     arenden,
     auth,
+    besked,
     deltagare,
     dokument,
     efterkontroll,

@@ -51,8 +51,13 @@ class Protokolltillagg(Ut):
 
 class Protokoll(Ut):
     mote_id = Id()
-    justerat = Tidpunkt(allow_none=True)
-    justerat_av_id = Id(allow_none=True)
+    justerat = Tidpunkt(allow_none=True, metadata={"description": "När protokollet blev justerat och låst."})
+    justerat_av_id = Id(allow_none=True, metadata={"description": "Projektledaren som justerade."})
+    projektledare_justerat = Tidpunkt(allow_none=True, metadata={"description": "När projektledaren justerade."})
+    justerare_id = Id(allow_none=True, metadata={"description": "Andra justeraren, om en är utsedd."})
+    justerare_justerat = Tidpunkt(allow_none=True, metadata={"description": "När andra justeraren justerade."})
+    bara_egna = fields.Boolean(metadata={"description": "Bara punkter om ärenden du har aktualiserat "
+                                                        "(du sitter inte i teamet)."})
     innehall = fields.Dict(metadata={"description": "Mötet, närvaro per part och beslut per punkt med "
                                                     "referenskod; fryst vid justering."})
     tillagg = Lista(Objekt(Protokolltillagg))
@@ -109,26 +114,37 @@ def ateraktualisera(arende_id: int):
     return nytt, {"Location": url_for("api.visa_arende", arende_id=nytt.id)}
 
 
-def _protokoll(sida: protokoll.ProtokollSida) -> dict:
+def protokoll_svar(sida: protokoll.ProtokollSida) -> dict:
+    p = sida.protokoll
     return {"mote_id": sida.mote.id,
-            "justerat": sida.protokoll.justerat if sida.justerat else None,
-            "justerat_av_id": sida.protokoll.justerat_av_id if sida.justerat else None,
+            "justerat": p.justerat if sida.justerat else None,
+            "justerat_av_id": p.justerat_av_id if p and p.projektledare_justerat else None,
+            "projektledare_justerat": p.projektledare_justerat if p else None,
+            "justerare_id": p.justerare_id if p else None,
+            "justerare_justerat": p.justerare_justerat if p else None,
+            "bara_egna": sida.bara_egna,
             "innehall": sida.innehall, "tillagg": sida.tillagg}
 
 
 @endpoint("GET", "/moten/<int:mote_id>/protokoll", svar=Protokoll)
-@policy.regel("team_medlem")
+@policy.regel("protokoll")
 def visa_protokoll(mote_id: int):
-    """Mötets protokoll (teamets medlemmar): genererat, eller fryst om det är justerat"""
-    return _protokoll(protokoll.visa(api_user(), mote_id))
+    """Mötets protokoll: genererat, eller fryst om det är justerat
+
+    Teamets medlemmar läser hela; den aktualiserande handläggaren av en punkt som inte sitter i
+    teamet bara sina egna punkter."""
+    return protokoll_svar(protokoll.visa(api_user(), mote_id))
 
 
 @endpoint("POST", "/moten/<int:mote_id>/protokoll/justera", svar=Protokoll, fel=(403, 422))
-@policy.regel("projektledare")
+@policy.regel("team_medlem")
 def justera_protokoll(mote_id: int):
-    """Justera protokollet (projektledaren): innehållet fryses, ändringar blir tillägg"""
+    """Justera protokollet (projektledaren och den utsedda andra justeraren)
+
+    När alla justerare har justerat fryses innehållet, mötet låses och teamets medlemmar får ett
+    meddelande; ändringar blir sedan tillägg."""
     protokoll.justera(api_user(), mote_id)
-    return _protokoll(protokoll.visa(api_user(), mote_id))
+    return protokoll_svar(protokoll.visa(api_user(), mote_id))
 
 
 @endpoint("POST", "/moten/<int:mote_id>/protokoll/tillagg", body=NyttProtokolltillagg, svar=(201, Protokolltillagg),

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.core.db import UTCDateTime, db, enum_type, utcnow
@@ -36,6 +36,12 @@ class User(UserMixin, db.Model):
     totp_aktiv: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted, so a code cannot be replayed.
     totp_senaste_steg: Mapped[int | None] = mapped_column()
+    # Which notices by mail the user wants (samverkan.besked): each on unless turned off
+    # on the user's own settings page (``/konto/epost``) or through the API.
+    besked_beslut: Mapped[bool] = mapped_column(default=True, server_default=true())
+    besked_vecka: Mapped[bool] = mapped_column(default=True, server_default=true())
+    besked_uppdrag: Mapped[bool] = mapped_column(default=True, server_default=true())
+    besked_protokoll: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     part: Mapped[Part | None] = relationship()
     medlemskap: Mapped[list[Medlemskap]] = relationship(back_populates="user")

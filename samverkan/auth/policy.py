@@ -34,7 +34,7 @@ from samverkan.deltagare.models import Samtycke, samtycke_part
 from samverkan.forbund.models import ForbundRoll, Medlemskap, Part, Team, TeamRoll
 from samverkan.insatser.models import Insats, InsatsStatus
 from samverkan.kallelser.models import Utskick
-from samverkan.moten.models import Mote
+from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from samverkan.samplanering.models import Atgard
 from workflows import arende as wf
 
@@ -52,6 +52,8 @@ REGLER = {
     "arende_handling": "Ärendet i adressen: rätt att göra åtgärden (may_fire).",
     "handlaggare": "Roll i ett team som arbetar med ärenden (projektledare, ledamot, ersättare).",
     "team_medlem": "Teamet i adressen: medlem i teamet, annars 404.",
+    "protokoll": "Mötet i adressen: teamets medlemmar läser hela protokollet; den aktualiserande "
+                 "handläggaren av en punkt utanför teamet bara sina egna punkter; andra 404.",
     "projektledare": "Teamet eller mötet i adressen: teamets projektledare.",
     "admin": "Förbundets administratör.",
     "styrgrupp": "Styrgrupp (endast aggregerad statistik).",
@@ -336,6 +338,26 @@ def require_team_medlem(user: User, team):
             or not is_team_medlem(user, team.id)):
         raise NotFound("Teamet finns inte.")
     return team
+
+
+def protokollets_arenden(user: User, mote) -> frozenset[int] | None:
+    """Which items of a meeting's protokoll ``user`` reads: every one (None) as a member of
+    the team; as the aktualiserande handläggare of items on it without a seat in the team,
+    only those items (their ärende ids), so they can read the team's decision; anyone else
+    is told the meeting does not exist."""
+    team = mote.team if mote is not None else None
+    if team is None or not user.aktiv or team.forbund_id != user.forbund_id:
+        raise NotFound("Mötet finns inte.")
+    if is_team_medlem(user, team.id):
+        return None
+    egna = frozenset(db.session.execute(
+        select(Dagordningspunkt.arende_id).join(Arende, Arende.id == Dagordningspunkt.arende_id)
+        .where(Dagordningspunkt.mote_id == mote.id, Dagordningspunkt.status == PunktStatus.BOKAD,
+               Arende.handlaggare_id == user.id)
+    ).scalars())
+    if not egna:
+        raise NotFound("Mötet finns inte.")
+    return egna
 
 
 def require_projektledare(user: User, team):

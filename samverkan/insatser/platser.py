@@ -24,6 +24,7 @@ import logging
 from sqlalchemy import func, select
 
 from samverkan.auth.models import User
+from samverkan.besked import services as besked
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
@@ -108,6 +109,7 @@ class Platser:
             db.session.flush()
             audit.record("insats.erbjud", "insats", insats.id, user_id=user.id if user else None,
                          falt=["status", "samcoach_id", "erbjuden"])
+            besked.nytt_uppdrag(insats)
             log.info("insats %s offered a place (team %s)", insats.id, self.team_id)
         return forst
 

@@ -26,6 +26,7 @@ from samverkan.arenden.flow import ArendeFlow
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
+from samverkan.besked import services as besked
 from samverkan.core import audit, clock
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError, NotFound
@@ -131,6 +132,7 @@ def _ny_insats(user: User, arende: Arende, form: InsatsForm, kalla: platser.Plat
     db.session.flush()
     audit.record("insats.besluta", "insats", insats.id, user_id=user.id,
                  falt=["form", "status", "samcoach_id", "insatstyp_id"])
+    besked.nytt_uppdrag(insats)  # the samcoach who got the place is told (nothing if queued)
     return insats
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from samverkan.auth.models import User
@@ -30,6 +30,15 @@ class UtskickTyp(enum.Enum):
     INLOGGNINGSVARNING = "inloggningsvarning"  # to an account's owner: failed logins (no meeting)
     SAMTYCKE = "samtycke"  # reminder before an ärende's consent expires (no meeting)
     ERBJUDANDE = "erbjudande"  # to the projektledare: an offered insats place still waits (no meeting)
+    # Notices (samverkan.besked), each one per person per event; the user may turn each off.
+    BESLUT = "beslut"  # to an aktualiserande handläggare: the team's decisions, after justering
+    VECKOSAMMANSTALLNING = "veckosammanstallning"  # Monday: actions due soon and overdue (no meeting)
+    UPPDRAG = "uppdrag"  # to a samcoach: a new (or offered) assignment (no meeting)
+    PROTOKOLL = "protokoll"  # to the team's members: the protokoll is justerat
+
+
+# The notices without a meeting that the partial unique index covers.
+BESKED_UTAN_MOTE = "mote_id IS NULL AND typ IN ('veckosammanstallning', 'uppdrag')"
 
 
 class UtskickStatus(enum.Enum):
@@ -45,7 +54,13 @@ utskicksregler = _regler.UTSKICK
 
 class Utskick(db.Model):
     __tablename__ = "utskick"
-    __table_args__ = (UniqueConstraint("mote_id", "typ", "mottagare_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("mote_id", "typ", "mottagare_id", "version"),
+        # The constraint above cannot hold messages without a meeting (NULLs differ): the
+        # notices that belong to none are kept to one per person and event by this one.
+        Index("uq_utskick_besked", "typ", "mottagare_id", "version", unique=True,
+              sqlite_where=text(BESKED_UTAN_MOTE), postgresql_where=text(BESKED_UTAN_MOTE)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mote_id: Mapped[int | None] = mapped_column(ForeignKey("mote.id"), index=True)

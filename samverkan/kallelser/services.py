@@ -56,6 +56,10 @@ TYP_ETIKETT = {
     UtskickTyp.INLOGGNINGSVARNING: "Varning om misslyckade inloggningar",
     UtskickTyp.SAMTYCKE: "Påminnelse om samtycke",
     UtskickTyp.ERBJUDANDE: "Påminnelse om erbjuden insatsplats",
+    UtskickTyp.BESLUT: "Beslut efter mötet",
+    UtskickTyp.VECKOSAMMANSTALLNING: "Veckosammanställning",
+    UtskickTyp.UPPDRAG: "Nytt uppdrag som samcoach",
+    UtskickTyp.PROTOKOLL: "Protokollet är justerat",
 }
 STATUS_ETIKETT = {
     UtskickStatus.KOAD: "Köad",

@@ -20,9 +20,18 @@ class Protokoll(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mote_id: Mapped[int] = mapped_column(ForeignKey("mote.id"))
+    # Set when the protokoll is justerat by all its justerare: then it is locked.
     justerat: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The projektledare's justering: who and when (the first step when there are two).
     justerat_av_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
-    innehall: Mapped[str | None] = mapped_column(Text)  # frozen at justering (JSON)
+    projektledare_justerat: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A second justerare the projektledare names (a ledamot or ersättare of the team),
+    # and when they justerade.
+    justerare_id: Mapped[int | None] = mapped_column(ForeignKey("anvandare.id"))
+    justerare_justerat: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Frozen at justering (JSON). Before that, the content the first justering approved:
+    # the second must approve the same, or the first is asked again.
+    innehall: Mapped[str | None] = mapped_column(Text)
 
     tillagg: Mapped[list[Protokolltillagg]] = relationship(order_by="Protokolltillagg.id")
 

@@ -34,8 +34,8 @@ def bygg(sida: ProtokollSida) -> bytes:
         rad += f", {m['plats']}"
     pdf.multi_cell(0, 6, _t(rad), new_x="LMARGIN", new_y="NEXT")
     if sida.justerat:
-        pdf.multi_cell(0, 6, _t(f"Justerat {_datumtid(sida)} av teamets projektledare."),
-                       new_x="LMARGIN", new_y="NEXT")
+        av = "teamets projektledare" + (f" och {sida.justerare.namn}" if sida.justerare else "")
+        pdf.multi_cell(0, 6, _t(f"Justerat {_datumtid(sida)} av {av}."), new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.multi_cell(0, 6, _t("Utkast: protokollet är inte justerat."), new_x="LMARGIN", new_y="NEXT")
 

@@ -1,12 +1,14 @@
-"""Protokoll pages: read (team members), print, PDF, justering and addenda (projektledare).
-Thin: the services decide, audit and freeze."""
+"""Protokoll pages: read (team members; an aktualiserande handläggare outside the team
+their own items), print, PDF, naming the second justerare and addenda (projektledare),
+justering (projektledare and the second justerare). Thin: the services decide, audit
+and freeze."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from samverkan.auth import policy
@@ -29,23 +31,41 @@ class JusteraForm(FlaskForm):
     pass
 
 
-def _visa(mote_id: int, *, form: TillaggForm | None = None, status: int = 200):
+class JusterareForm(FlaskForm):
+    justerare_id = SelectField("Andra justerare", coerce=str, validate_choice=False,
+                               description="En ledamot eller ersättare i teamet som justerar protokollet "
+                                           "tillsammans med dig. Protokollet låses när båda har justerat.")
+
+
+def _justerare_form(sida, form: JusterareForm | None) -> JusterareForm | None:
+    if not (sida.kan_justeras and policy.is_projektledare(current_user, sida.mote.team_id)):
+        return None
+    form = form or JusterareForm(formdata=None, justerare_id=str(sida.protokoll.justerare_id or "")
+                                 if sida.protokoll else "")
+    form.justerare_id.choices = [("", "Ingen andra justerare")] + [
+        (str(u.id), u.namn) for u in services.justerare_att_valja(current_user, sida.mote.id)]
+    return form
+
+
+def _visa(mote_id: int, *, form: TillaggForm | None = None, justerare_form: JusterareForm | None = None,
+          status: int = 200):
     sida = services.visa(current_user, mote_id)
     return granskad_sida(
         "protokoll/visa.html", status, sida=sida, inn=sida.innehall,
         ar_projektledare=policy.is_projektledare(current_user, sida.mote.team_id),
         form=form or TillaggForm(formdata=None), justera_form=JusteraForm(formdata=None),
+        justerare_form=_justerare_form(sida, justerare_form),
     )
 
 
 @bp.route("/<int:mote_id>/protokoll")
-@policy.regel("team_medlem")
+@policy.regel("protokoll")
 def visa(mote_id: int):
     return _visa(mote_id)
 
 
 @bp.route("/<int:mote_id>/protokoll.pdf")
-@policy.regel("team_medlem")
+@policy.regel("protokoll")
 def som_pdf(mote_id: int):
     sida = services.visa(current_user, mote_id, handling="protokoll.pdf")
     data = pdf.bygg(sida)
@@ -55,17 +75,33 @@ def som_pdf(mote_id: int):
 
 
 @bp.route("/<int:mote_id>/protokoll/justera", methods=["POST"])
-@policy.regel("projektledare")
+@policy.regel("team_medlem")  # the projektledare or the named second justerare (the service decides)
 def justera(mote_id: int):
     if not JusteraForm().validate_on_submit():
         flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
         return _visa(mote_id, status=400)
     with utfor() as h:
-        services.justera(current_user, mote_id)
-        h.klart("Protokollet är justerat och låst. Ändringar görs som tillägg.")
+        justering = services.justera(current_user, mote_id)
+        h.klart(justering.meddelande)
     if h.fel:
         return _visa(mote_id, status=h.status)
     return redirect(url_for("protokoll.visa", mote_id=mote_id), code=303)
+
+
+@bp.route("/<int:mote_id>/protokoll/justerare", methods=["POST"])
+@policy.regel("projektledare")
+def justerare(mote_id: int):
+    form = JusterareForm()
+    if not form.validate_on_submit():
+        flash("Formuläret kunde inte skickas. Ladda om sidan och försök igen.", "fel")
+        return _visa(mote_id, status=400)
+    val = (form.justerare_id.data or "").strip()
+    with utfor(form=form) as h:
+        protokoll = services.utse_justerare(current_user, mote_id, int(val) if val.isdigit() else (0 if val else None))
+        h.klart("Andra justerare är utsedd." if protokoll.justerare_id else "Protokollet har ingen andra justerare.")
+    if h.fel:
+        return _visa(mote_id, justerare_form=form, status=h.status)
+    return redirect(url_for("protokoll.visa", mote_id=mote_id, _anchor="justera-rubrik"), code=303)
 
 
 @bp.route("/<int:mote_id>/protokoll/tillagg", methods=["POST"])

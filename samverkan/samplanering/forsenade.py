@@ -6,6 +6,7 @@ overdue ones; ticking one off is ``samplanering.handlingsplan.markera_klar``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
@@ -29,6 +30,10 @@ class ForsenadRad:
     arende_id: int
     kan_markera: bool
 
+    @property
+    def forsenad(self) -> bool:
+        return self.atgard.klar_senast < clock.today()
+
 
 def _synliga(user: User):
     """Overdue actions the user is responsible for seeing: every action of the teams
@@ -39,13 +44,19 @@ def _synliga(user: User):
     return or_(and_(Arende.forbund_id == user.forbund_id, Arende.team_id.in_(pl_teams)), egna)
 
 
-def forsenade(user: User) -> dict[Part, list[ForsenadRad]]:
-    """Actions past their due date and not done, per owning party; two queries."""
+# The furthest ahead the list looks (``inom``): the Monday digest links to a week.
+INOM_MAX = 31
+
+
+def forsenade(user: User, *, inom: int = 0) -> dict[Part, list[ForsenadRad]]:
+    """Actions past their due date and not done, per owning party; with ``inom`` also
+    those due within that many days (the Monday digest's link); two queries."""
     rows = db.session.execute(
         select(Atgard)
         .join(Arende, Arende.id == Atgard.arende_id)
         .join(Part, Part.id == Atgard.part_id)
-        .where(_synliga(user), Atgard.klar_den.is_(None), Atgard.klar_senast < clock.today(),
+        .where(_synliga(user), Atgard.klar_den.is_(None),
+               Atgard.klar_senast < clock.today() + dt.timedelta(days=max(0, min(inom, INOM_MAX))),
                Arende.status.not_in([*wf.STANGDA, wf.ATERKALLAD]))
         .options(contains_eager(Atgard.part))
         .add_columns(Arende.referens, Arende.team_id)

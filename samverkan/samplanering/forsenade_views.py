@@ -21,8 +21,9 @@ def init_app(app: Flask) -> None:
 @bp.route("/forsenade")
 @policy.regel("handlaggare")
 def forsenade():
-    per_part = atgarder.forsenade(current_user)
-    return granskad_sida("samplanering/forsenade.html", per_part=per_part)
+    inom = max(0, min(request.args.get("inom", 0, type=int), atgarder.INOM_MAX))
+    per_part = atgarder.forsenade(current_user, inom=inom)
+    return granskad_sida("samplanering/forsenade.html", per_part=per_part, inom=inom)
 
 
 @bp.route("/klar", methods=["POST"])

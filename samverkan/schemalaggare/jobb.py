@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from samverkan.besked import jobs as besked_jobs
 from samverkan.efterkontroll import jobs as efterkontroll_jobs
 from samverkan.gallring import jobs as gallring_jobs
 from samverkan.insatser import jobs as insatser_jobs
@@ -31,6 +32,8 @@ NATT = "natt"
 # Not between 02:00 and 03:00: in Stockholm that hour is skipped one night in spring and
 # comes twice one night in autumn, and a cron trigger would then skip or repeat the run.
 GALLRING_KLOCKAN = dt.time(3, 30)
+# Before the working day, so Monday's digest is in the inbox when it starts.
+VECKOSAMMANSTALLNING_KLOCKAN = dt.time(6, 30)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ JOBB: tuple[Jobb, ...] = (
          insatser_jobs.paminn_om_erbjudanden),
     Jobb("gallring", "nattlig gallring", NATT, gallring_jobs.natt,
          klockan=GALLRING_KLOCKAN, klockan_nyckel="SCHEDULER_GALLRING_KLOCKAN"),
+    # Nightly, but writes only on Mondays, once per person and ISO week (besked/jobs.py).
+    Jobb("veckosammanstallning", "måndagens sammanställning av åtgärder som är försenade eller snart ska vara klara",
+         NATT, besked_jobs.veckosammanstallning, klockan=VECKOSAMMANSTALLNING_KLOCKAN),
 )
 
 
