@@ -826,6 +826,10 @@ def _team_medlem(user: User, args: dict, dold: bool) -> None:
     _require_i_team(user, team, meddelande)
 
 
+def _protokoll(user: User, args: dict, dold: bool) -> None:
+    protokollets_arenden(user, _mote(args))
+
+
 def _projektledare(user: User, args: dict, dold: bool) -> None:
     if not ({"team_id", "mote_id", "utskick_id"} & args.keys()):
         # No team in the address: the pages of whoever leads some team.
@@ -876,6 +880,7 @@ _KONTROLLER = {
     "arende_handling": _arende_handling,
     "handlaggare": _handlaggare,
     "team_medlem": _team_medlem,
+    "protokoll": _protokoll,
     "projektledare": _projektledare,
     "admin": _admin,
     "styrgrupp": _styrgrupp,
