@@ -70,19 +70,21 @@ class World:
         return [p.id for p in self.parter.values()]
 
 
-def create_world() -> World:
-    forbund = Forbund(namn="Samordningsförbundet Testbygd", kod="TST")
+def create_world(*, kod: str = "TST", ort: str = "Test", prefix: str = "") -> World:
+    """The world; ``kod``, ``ort`` and the e-mail ``prefix`` make a second förbund beside
+    another one (the browser tests' demo) without a clash of codes, names or logins."""
+    forbund = Forbund(namn=f"Samordningsförbundet {ort}bygd", kod=kod)
     db.session.add(forbund)
     skapa_standardlistor(forbund)
     parter = {
-        "af": Part(forbund_id=forbund.id, typ=PartTyp.ARBETSFORMEDLINGEN, namn="Arbetsförmedlingen Testbygd"),
-        "fk": Part(forbund_id=forbund.id, typ=PartTyp.FORSAKRINGSKASSAN, namn="Försäkringskassan Testbygd"),
-        "kommun": Part(forbund_id=forbund.id, typ=PartTyp.KOMMUN, namn="Testby kommun, Arbetsmarknadsenheten"),
-        "region": Part(forbund_id=forbund.id, typ=PartTyp.REGION, namn="Region Testbygd, Hälsocentralen"),
+        "af": Part(forbund_id=forbund.id, typ=PartTyp.ARBETSFORMEDLINGEN, namn=f"Arbetsförmedlingen {ort}bygd"),
+        "fk": Part(forbund_id=forbund.id, typ=PartTyp.FORSAKRINGSKASSAN, namn=f"Försäkringskassan {ort}bygd"),
+        "kommun": Part(forbund_id=forbund.id, typ=PartTyp.KOMMUN, namn=f"{ort}by kommun, Arbetsmarknadsenheten"),
+        "region": Part(forbund_id=forbund.id, typ=PartTyp.REGION, namn=f"Region {ort}bygd, Hälsocentralen"),
     }
     db.session.add_all(parter.values())
     # The team seats all four parties; the team next door only AF (its one ledamot's).
-    team = Team(forbund_id=forbund.id, namn="Trisam Testby", motesplats="Kommunhuset, rum 3",
+    team = Team(forbund_id=forbund.id, namn=f"Trisam {ort}by", motesplats="Kommunhuset, rum 3",
                 parter=list(parter.values()))
     annat = Team(forbund_id=forbund.id, namn="Trisam Grannby", parter=[parter["af"]])
     db.session.add_all([team, annat])
@@ -90,7 +92,7 @@ def create_world() -> World:
     w = World(forbund=forbund, team=team, annat_team=annat, parter=parter)
 
     def member(key, part_key, namn, roll, team_=team, **kw):
-        user = create_user(forbund, parter.get(part_key), namn, epost=f"{key}@example.org")
+        user = create_user(forbund, parter.get(part_key), namn, epost=f"{prefix}{key}@example.org")
         m = Medlemskap(team_id=team_.id, user_id=user.id, roll=roll, **kw)
         db.session.add(m)
         db.session.flush()
@@ -103,7 +105,7 @@ def create_world() -> World:
     member("samcoach", "kommun", "Sam Coachberg", TeamRoll.SAMCOACH, kapacitet=10)
     member("granne", "af", "Greta Grannberg", TeamRoll.LEDAMOT, team_=annat)
     for key, roll in (("admin", ForbundRoll.ADMIN), ("styrgrupp", ForbundRoll.STYRGRUPP)):
-        user = create_user(forbund, None, f"{key.title()} Testsson", epost=f"{key}@example.org")
+        user = create_user(forbund, None, f"{key.title()} Testsson", epost=f"{prefix}{key}@example.org")
         db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user_id=user.id, roll=roll))
         w.users[key] = user
     db.session.flush()

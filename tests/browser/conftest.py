@@ -29,6 +29,7 @@ from samverkan import create_app
 from samverkan.core.db import db
 from samverkan.demo import data as demo
 from tests.browser import helpers, sidor
+from tests.kallelser.helpers import SmtpServer
 
 CHROMIUM = os.environ.get("SAMVERKAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -211,3 +212,18 @@ def skarmbild(request):
         return path
 
     return _skarmbild
+
+
+@pytest.fixture
+def smtp(live_app):
+    """A local SMTP server the live server delivers to while the test runs (the delivery
+    run itself is the test's: ``kallelser.jobs.leverera(live_app)``)."""
+    server = SmtpServer()
+    server.start()
+    tidigare = {k: live_app.config.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_TIMEOUT")}
+    live_app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_TIMEOUT=5)
+    try:
+        yield server
+    finally:
+        live_app.config.update(tidigare)
+        server.stop()

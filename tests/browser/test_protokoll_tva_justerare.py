@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -21,20 +20,6 @@ from samverkan.moten.models import Dagordningspunkt, Mote, PunktStatus
 from samverkan.protokoll.models import Protokoll
 from tests.browser import helpers, sidor
 from tests.browser.helpers import LEDAMOT, PROJEKTLEDARE
-from tests.kallelser.helpers import SmtpServer
-
-
-@pytest.fixture
-def smtp(live_app):
-    server = SmtpServer()
-    server.start()
-    tidigare = {k: live_app.config.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_TIMEOUT")}
-    live_app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_TIMEOUT=5)
-    try:
-        yield server
-    finally:
-        live_app.config.update(tidigare)
-        server.stop()
 
 
 def _mote_och_medlemmar(live_app) -> tuple[int, str, set[str]]:
