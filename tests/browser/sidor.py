@@ -52,6 +52,7 @@ ANVANDARE_PER_REGEL: dict[str, str | None] = {
     "arende_detaljer": PROJEKTLEDARE,
     "arende_handling": PROJEKTLEDARE,
     "team_medlem": PROJEKTLEDARE,
+    "protokoll": PROJEKTLEDARE,  # a team member reads the whole protokoll
     "projektledare": PROJEKTLEDARE,
     "admin": ADMIN,
     "styrgrupp": STYRGRUPP,
