@@ -374,3 +374,27 @@ def test_the_forbund_admin_sets_a_teams_places_too(world, login):
     assert db.session.execute(select(Insatsplatser.antal).where(Insatsplatser.insatstyp_id == typ_id)).scalar() == 3
     # The admin's page is the admin's: the projektledare sets places on the team's own page.
     assert login(world.users["projektledare"]).get(f"/admin/team/{world.team.id}/insatsplatser").status_code == 403
+
+
+@pytest.mark.parametrize("sida", ["/insatser/team/{team}/platser", "/oversikt/", "/insatser/team/{team}"])
+def test_the_places_pages_and_the_overview_cost_a_fixed_number_of_queries(world, pa_agendan, login, count_queries,
+                                                                         sida):
+    typ_id = _platser(world, 2)
+    arenden = _i_insats(world, pa_agendan, 6)
+    pl = world.users["projektledare"]
+    client = login(pl)
+    path = sida.format(team=world.team.id)
+
+    def matt() -> int:
+        db.session.commit()
+        with count_queries() as q:
+            assert client.get(path).status_code == 200
+        return q.count
+
+    for arende_id in arenden[:2]:
+        services.starta(pl, arende_id, InsatsForm.INSATS, insatstyp_id=typ_id)
+    fore = matt()
+    for arende_id in arenden[2:]:
+        services.starta(pl, arende_id, InsatsForm.INSATS, insatstyp_id=typ_id)
+    services.avsluta_insats(pl, world.team.id, _typens(arenden[0], typ_id).id)  # an offer
+    assert matt() == fore
