@@ -114,6 +114,13 @@ HANDLINGAR: dict[str, str] = {
     "losenord.byt": "Bytte lösenord",
     "utskick.inbjudan": "Köade inbjudan",
     "utskick.aterstallning": "Köade länk för nytt lösenord",
+    # The individual at the meeting and after avslut (samverkan.samplanering.individen,
+    # samverkan.efterkontroll).
+    "individ.narvaro": "Registrerade individens närvaro",
+    "individ.mal": "Skrev individens mål",
+    "arende.overlamning": "Registrerade överlämning vid avslut",
+    "efterkontroll.registrera": "Registrerade efterkontroll efter avslut",
+    "forbund.efterkontroll_manader": "Ändrade tiden till efterkontroll",
 }
 
 OBJEKTTYPER: dict[str, str] = {

@@ -19,6 +19,7 @@ from samverkan.efterkontroll import jobs, rapport
 from samverkan.efterkontroll.models import Efterkontroll, Overlamning
 from samverkan.gallring import services as gallring
 from samverkan.rapporter.queries import Urval
+from samverkan.samplanering.models import IndividensMal
 from samverkan.schemalaggare import jobb as jobblista
 from tests import factories
 from tests.api.helpers import fel
@@ -230,8 +231,9 @@ def test_the_report_counts_outcomes_by_kon_and_hides_small_numbers(world, api):
         .get_json()["tabell"]["rader"][0]["varden"] == [3, 0, 0, 3]
 
 
-def test_gallring_removes_the_handover_and_the_check_leaves_the_inbox(world):
+def test_gallring_removes_the_handover_and_the_goals_and_the_check_leaves_the_inbox(world):
     arende = _avslutat(world, **OVERLAMNING)
+    db.session.add(IndividensMal(arende_id=arende.id, text="Jobba med djur.", skapad_av_id=world.users["projektledare"].id))
     world.forbund.gallringsfrist_manader = 3
     db.session.commit()
     _kl(dt.date(2026, 9, 1))
@@ -239,5 +241,6 @@ def test_gallring_removes_the_handover_and_the_check_leaves_the_inbox(world):
     db.session.commit()
     o = db.session.execute(select(Overlamning)).scalar_one()
     assert (o.vem, o.hur, o.nar) == ("", "", dt.date(2026, 2, 10))
+    assert db.session.execute(select(IndividensMal.text)).scalar_one() == ""
     assert jobs.lagg_i_inkorgen()["efterkontroller"] == 0  # a gallrat ärende is not checked
     assert db.session.get(Arende, arende.id).gallrad is not None
