@@ -12,6 +12,11 @@ A draft (utkast) is its author's alone: not even the projektledare reads it.
 The förbund admin manages
 users and teams but reads no case details; styrgrupp sees aggregates only.
 Someone outside the ärende's team is told it does not exist (404), not that it is hidden.
+
+Every route declares its rule (``@policy.regel``), and that declaration is what checks
+it: see "routes" at the end. Services and templates ask the functions here (the menu is
+``meny``); no other module compares roles or raises ``Forbidden``
+(``tests/test_policyn_beslutar.py`` reads the source to keep it so).
 """
 
 from __future__ import annotations
@@ -49,8 +54,11 @@ REGLER = {
     "inloggad": "Varje inloggad användare; sidan visar bara det policyn släpper fram.",
     "arende_referens": "Ärendet i adressen: minst referensnivå, annars 404.",
     "arende_detaljer": "Ärendet i adressen: detaljnivå; referensnivå ger 403, ingen nivå 404.",
-    "arende_handling": "Ärendet i adressen: rätt att göra åtgärden (may_fire).",
-    "handlaggare": "Roll i ett team som arbetar med ärenden (projektledare, ledamot, ersättare).",
+    "arende_handling": "Ärendet i adressen: minst referensnivå och rätt till någon åtgärd (may_handla); "
+                       "vilken avgör require_fire när begäran nämner den.",
+    "handlaggare": "Roll i ett team som arbetar med ärenden (projektledare, ledamot, ersättare); med ett "
+                   "möte i adressen i mötets team, med ett ärende dess handläggare, med en åtgärd "
+                   "detaljnivå i dess ärende.",
     "team_medlem": "Teamet i adressen: medlem i teamet, annars 404.",
     "protokoll": "Mötet i adressen: teamets medlemmar läser hela protokollet; den aktualiserande "
                  "handläggaren av en punkt utanför teamet bara sina egna punkter; andra 404.",
@@ -814,8 +822,7 @@ def _handlaggare(user: User, args: dict, dold: bool) -> None:
         # A meeting's agenda: a handläggare of that meeting's team.
         mote = _mote(args)
         team = _require_i_team(user, mote.team if mote else None, "Mötet finns inte.")
-        if not team_roles(user, team.id) & _CASE_ROLES:
-            raise Forbidden("Du har ingen roll i teamet som aktualiserar ärenden.")
+        require_aktualisera_i(user, team.id)
         return
     if not may_search_deltagare(user):
         raise Forbidden("Sidan är till för teamens projektledare och handläggare.")
