@@ -126,9 +126,10 @@ def avslutad_kalenderperiod(fran: dt.date, till: dt.date, idag: dt.date) -> bool
     """Whether ``fran``–``till`` is a whole calendar quarter or year that has ended.
 
     These are the only periods a role that sees hidden figures may get: they never
-    overlap but by one holding the other, and a year's report hides what differs from
-    one of its quarters by one or two people (``period_rapport``), so no two reports the
-    role can get single anyone out by subtraction (tests/rapporter/test_differens.py).
+    overlap but by one holding the other, and a year's reports (every team and the
+    förbund, the year and its quarters) are suppressed together (``arets_kub``), so no
+    combination of reports the role can get gives a hidden figure away
+    (tests/rapporter/test_differens.py).
     """
     if till >= idag:
         return False
@@ -287,10 +288,10 @@ def period_rapport(u: Urval, *, exakt: bool, omfattning: str = "", period: Perio
     """Every table of the period report for ``u``, small numbers hidden unless ``exakt``.
 
     A fixed number of statements whatever the data (``underlag``): one per table for all
-    the periods needed, each grouped in the database. With small numbers hidden the period
-    must be an ended quarter or year, and a year's report is compared with its four
-    quarters' (fetched in the same statements): a cell that differs from a quarter's by
-    one or two people is hidden too.
+    the periods and teams needed, each grouped in the database. With small numbers hidden
+    the period must be an ended quarter or year, and the report is cut from the year's
+    kub (``arets_kub``): the förbund and every team, the year and its quarters, suppressed
+    together so that no combination of them gives a hidden figure away.
     """
     _kontrollera_period(u.fran, u.till, exakt)
     if exakt:

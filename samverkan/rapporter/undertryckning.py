@@ -145,16 +145,21 @@ def _kandidat(linje: Linje, ocksa_noll: bool = False) -> Cell | None:
 
 
 def _linjeregeln(linjer: list[Linje]) -> None:
-    andrat = True
-    while andrat:
-        andrat = False
-        for linje in linjer:
-            if sum(c.dold for c in linje.celler) != 1:
-                continue
-            c = _kandidat(linje)
-            if c is not None:
-                c.dolj(SKYDDAD)
-                andrat = True
+    """Rule 3 until no line has exactly one hidden cell: a work list of the lines that
+    hold a hidden cell, refilled with the lines of each cell hidden on the way."""
+    per_cell: dict[int, list[Linje]] = {}
+    for linje in linjer:
+        for c in linje.celler:
+            per_cell.setdefault(id(c), []).append(linje)
+    att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+    while att_se:
+        linje = att_se.pop()
+        if sum(c.dold for c in linje.celler) != 1:
+            continue
+        c = _kandidat(linje)
+        if c is not None:
+            c.dolj(SKYDDAD)
+            att_se += per_cell[id(c)]
 
 
 def bestamda(linjer: list[Linje]) -> set[int]:
