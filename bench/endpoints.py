@@ -32,7 +32,9 @@ ENDPOINTS = [
     Endpoint("Agendabyggaren (mötessida, projektledare)", "GET", "/moten/{kommande_mote_id}", "pl"),
     Endpoint("Mötessida (ledamot)", "GET", "/moten/{kommande_mote_id}", "ledamot"),
     Endpoint("Mötesprotokoll-vy, hållet möte", "GET", "/moten/{hallet_mote_id}", "pl"),
-    Endpoint("Periodrapport (året, hela förbundet)", "GET", "/rapporter/period?team=alla&period=2026", "admin"),
+    # The last year that has ended: the report shows only ended periods (hidden small numbers).
+    Endpoint("Periodrapport (förra året, hela förbundet)", "GET", "/rapporter/period?team=alla&period={forra_aret}",
+             "admin"),
     Endpoint("API: ärendelista", "GET", "/api/v1/arenden", "token"),
     Endpoint("API: ärende", "GET", "/api/v1/arenden/{arende_id}", "token"),
 ]

@@ -121,6 +121,7 @@ def forbered(url: str, n: int, *, seeda: bool = True) -> Forberett:
                 .order_by(Mote.starttid.desc()).limit(1)).scalar_one(),
         }
         parametrar["antal_arenden"] = db.session.scalar(select(func.count(Arende.id)))
+        parametrar["forra_aret"] = clock.today().year - 1
         db.session.remove()
         db.engine.dispose()
     return Forberett(resultat, parametrar, token)
