@@ -34,6 +34,20 @@ settings.register_profile("grundlig", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "snabb"))
 
 
+# The long tests first (measured December 2026: the browser tests, the process drills, the
+# access matrix, schemathesis, the demo, the query budgets and the report properties).
+# With --dist worksteal the worker that runs out takes the other's last tests: when those
+# are short, both workers finish together instead of one waiting on a long test at the end.
+LANGA = ("tests/browser/", "tests/kallelser/test_ledare.py", "tests/kallelser/test_processer.py",
+         "tests/test_atkomstmatris.py", "tests/api/test_schemathesis.py", "tests/api/test_admin.py",
+         "tests/test_demo.py", "tests/test_fragebudget.py", "tests/rapporter/test_undertryckning.py",
+         "tests/rapporter/test_demo_rapport.py", "tests/test_migrations.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LANGA))  # stable: otherwise in order
+
+
 def _pg_database(worker: str) -> str:
     """Create a fresh database for this worker and return its SQLAlchemy URL."""
     name = f"samverkan_test_{worker}_{uuid.uuid4().hex[:8]}"
@@ -54,11 +68,11 @@ def _drop_pg(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def app(request, tmp_path_factory):
+def _bygg_app(backend: str, tmp_path_factory):
+    """The app on a new database of ``backend``, its schema built by the migrations."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     pg_name = None
-    if request.param == "postgresql":
+    if backend == "postgresql":
         url, pg_name = _pg_database(worker)
     else:
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
@@ -74,12 +88,30 @@ def app(request, tmp_path_factory):
     with app.app_context():
         upgrade()
         db.session.remove()
-    app.config["BACKEND"] = request.param
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if pg_name:
-        _drop_pg(pg_name)
+    app.config["BACKEND"] = backend
+    return app, pg_name
+
+
+@pytest.fixture(scope="session")
+def _appar():
+    """Each database's app, built the first time a test asks for it and kept to the end of
+    the session. pytest ends a parametrised session fixture whenever the next test has the
+    other parameter, and with --dist worksteal a worker's tests alternate between the
+    databases after every steal: without this, each switch rebuilt the schema (3–7 s)."""
+    appar: dict[str, tuple] = {}
+    yield appar
+    for app, pg_name in appar.values():
+        with app.app_context():
+            db.engine.dispose()
+        if pg_name:
+            _drop_pg(pg_name)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def app(request, tmp_path_factory, _appar):
+    if request.param not in _appar:
+        _appar[request.param] = _bygg_app(request.param, tmp_path_factory)
+    return _appar[request.param][0]
 
 
 def _empty_all_tables() -> None:

@@ -91,38 +91,46 @@ def _expected_case(rule: str, level: str) -> str:
 # --- the scenario -------------------------------------------------------------------
 @pytest.fixture
 def scenario(world):
-    """One ärende of the world's team on a future meeting's agenda, with a note and a
-    message in the outbox; ``covered`` decides whether FK is named by the consent."""
+    """``scenario(covered)``: an ärende of the world's team on a future meeting's agenda,
+    with a note, a handlingsplan action and a samcoach place, and a message in the
+    meeting's outbox; ``covered`` decides whether FK is named by the consent. A second call
+    with ``mote_id=`` puts another ärende on the same meeting."""
     clock.set_clock(lambda: dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC))
 
-    def build(covered: bool):
+    def build(covered: bool, mote_id: int | None = None):
         parter = ["af", "kommun", "fk", "region"] if covered else ["af", "kommun", "region"]
         arende = factories.create_arende(world, parter=parter, giltigt_dagar=400)
         db.session.commit()
-        mote = redigering.skapa_mote(
-            world.users["projektledare"], world.team.id, datum=dt.date(2026, 3, 10),
-            klockslag=dt.time(13, 0), langd_minuter=120, plats="Kommunhuset")
-        db.session.flush()
-        punkt = Dagordningspunkt(mote_id=mote.id, arende_id=arende.id, ordning=1)
+        nya = []
+        if mote_id is None:
+            mote = redigering.skapa_mote(
+                world.users["projektledare"], world.team.id, datum=dt.date(2026, 3, 10),
+                klockslag=dt.time(13, 0), langd_minuter=120, plats="Kommunhuset")
+            db.session.flush()
+            mote_id = mote.id
+            nya.append(Utskick(mote_id=mote_id, typ=UtskickTyp.KALLELSE, mottagare_id=world.users["ledamot_af"].id,
+                               epost="ledamot_af@example.org", version="0.0", amne="Kallelse", text="Kallelse",
+                               message_id="<matris@samverkan>"))
+        ordning = 1 + db.session.scalar(select(func.count()).select_from(Dagordningspunkt)
+                                        .where(Dagordningspunkt.mote_id == mote_id))
+        punkt = Dagordningspunkt(mote_id=mote_id, arende_id=arende.id, ordning=ordning)
         from samverkan.anteckningar.models import Anteckning
 
         anteckning = Anteckning(arende_id=arende.id, forfattare_id=world.users["ledamot_af"].id,
                                 text="<p>Anteckning</p>")
-        utskick = Utskick(mote_id=mote.id, typ=UtskickTyp.KALLELSE, mottagare_id=world.users["ledamot_af"].id,
-                          epost="ledamot_af@example.org", version="0.0", amne="Kallelse", text="Kallelse",
-                          message_id="<matris@samverkan>")
         # Waiting in the samcoach queue: no samcoach holds it, so none reads its details.
         insats = Insats(arende_id=arende.id, team_id=world.team.id, form=InsatsForm.SAMCOACH,
                         status=InsatsStatus.KO, beslutad=clock.today(), i_ko_sedan=clock.now())
         atgard = Atgard(arende_id=arende.id, beskrivning="Kartläggning", part_id=world.parter["af"].id,
                         ansvarig="Handläggare", klar_senast=dt.date(2026, 1, 20),
                         skapad_av_id=world.users["projektledare"].id)
-        db.session.add_all([punkt, anteckning, utskick, insats, atgard])
+        db.session.add_all([*nya, punkt, anteckning, insats, atgard])
         db.session.commit()
+        utskick_id = db.session.scalar(select(Utskick.id).where(Utskick.mote_id == mote_id))
         # The förbund admin's pages (issue 14): a party, a member and one of their roles.
         medlemskap_id = world.users["ledamot_fk"].medlemskap[0].id
-        return {"arende_id": arende.id, "mote_id": mote.id, "team_id": world.team.id, "punkt_id": punkt.id,
-                "anteckning_id": anteckning.id, "utskick_id": utskick.id, "insats_id": insats.id,
+        return {"arende_id": arende.id, "mote_id": mote_id, "team_id": world.team.id, "punkt_id": punkt.id,
+                "anteckning_id": anteckning.id, "utskick_id": utskick_id, "insats_id": insats.id,
                 "atgard_id": atgard.id, "part_id": world.parter["af"].id,
                 "anvandare_id": world.users["ledamot_fk"].id, "medlemskap_id": medlemskap_id}
 
@@ -162,47 +170,61 @@ def _is_allowed(response) -> bool:
     return not (response.status_code == 302 and "/logga-in" in response.headers.get("Location", ""))
 
 
-@pytest.mark.parametrize("covered", [True, False], ids=["samtycke-tacker", "samtycke-tacker-ej"])
-def test_every_role_on_every_route(app, world, scenario, subtests, covered):
-    ids = scenario(covered)
-    tokens, token_ids, clients = {}, {}, {}
-    for role in ROLES:
-        user = world.users[role]
-        token, tokens[role] = create_token(user, "matris")
-        db.session.commit()
-        token_ids[role] = token.id
-        client = IsolatedClient(app, app.response_class, use_cookies=True)
-        response = client.post("/logga-in", data={"epost": user.epost, "losenord": factories.PASSWORD})
-        assert response.status_code == 303, role
-        clients[role] = client
+def _expected(rule, regel: str, role: str, covered: bool) -> str:
+    if regel in CASE_RULES:
+        return _expected_case(regel, CASE_ACCESS[role][0 if covered else 1])
+    if rule.endpoint in OWNER_ONLY:
+        return OWNER_ONLY[rule.endpoint].get(role, "refused")
+    allowed = RULE_ALLOWS[regel]
+    if rule.endpoint in TEAM_SCOPED_HANDLAGGARE:
+        allowed = allowed - {"granne"}
+    return "ok" if role in allowed else "refused"
+
+
+# URL parameters naming an ärende or something of it: such a route is checked for both
+# ärenden of the scenario, the one whose consent covers FK and the one whose does not.
+# Every other route is checked once, with both ärenden in the database (on the meeting's
+# agenda, in the lists), which is where the consent could change what a page shows.
+PER_ARENDE = {"arende_id", "punkt_id", "anteckning_id", "insats_id", "atgard_id"}
+# Each role meets well over this many route × method pairs (115 to 187 in December 2026).
+MINST_PER_ROLL = 100
+
+
+# One test per role (each builds the scenario and logs in once): the two workers share
+# the matrix, and no single test is long.
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_on_every_route(app, world, scenario, subtests, role):
+    tacker = scenario(True)
+    ids_for = {True: tacker, False: scenario(False, mote_id=tacker["mote_id"])}
+    user = world.users[role]
+    token, secret = create_token(user, "matris")
+    db.session.commit()
+    token_ids = {role: token.id}
+    client = IsolatedClient(app, app.response_class, use_cookies=True)
+    response = client.post("/logga-in", data={"epost": user.epost, "losenord": factories.PASSWORD})
+    assert response.status_code == 303, role
     audit_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
     rows_before = _row_counts()
 
     checked = 0
     for rule, regel, methods in _routes(app):
-        for role in ROLES:
-            if regel in CASE_RULES:
-                expected = _expected_case(regel, CASE_ACCESS[role][0 if covered else 1])
-            elif rule.endpoint in OWNER_ONLY:
-                expected = OWNER_ONLY[rule.endpoint].get(role, "refused")
-            else:
-                allowed = RULE_ALLOWS[regel]
-                if rule.endpoint in TEAM_SCOPED_HANDLAGGARE:
-                    allowed = allowed - {"granne"}
-                expected = "ok" if role in allowed else "refused"
+        per_arende = bool(PER_ARENDE & set(re.findall(r"<(?:int:)?(\w+)>", rule.rule)))
+        for covered in ((True, False) if per_arende else (True,)):
+            expected = _expected(rule, regel, role, covered)
+            samtycke = (" (samtycket täcker FK)" if covered else " (samtycket täcker inte FK)") if per_arende else ""
             for method in methods:
                 if expected in ("ok", "409") and method != "GET":
                     continue
-                url = _url(rule, ids, token_ids, role)
+                url = _url(rule, ids_for[covered], token_ids, role)
+                db.session.commit()
                 if rule.rule.startswith("/api/"):
-                    db.session.commit()
-                    response = IsolatedClient(app, app.response_class).open(url, method=method, json={} if method != "GET" else None,
-                                                       headers={"Authorization": f"Bearer {tokens[role]}"})
+                    response = IsolatedClient(app, app.response_class).open(
+                        url, method=method, json={} if method != "GET" else None,
+                        headers={"Authorization": f"Bearer {secret}"})
                 else:
-                    db.session.commit()
-                    response = clients[role].open(url, method=method, data={})
+                    response = client.open(url, method=method, data={})
                 checked += 1
-                with subtests.test(msg=f"{role} {method} {rule.rule} (regel {regel})"):
+                with subtests.test(msg=f"{role} {method} {rule.rule}{samtycke} (regel {regel})"):
                     status = response.status_code
                     if method != "GET" and expected in ("404", "403", "refused"):
                         assert status in (400, 403, 404, 422), f"expected a refusal, got {status}"
@@ -214,7 +236,7 @@ def test_every_role_on_every_route(app, world, scenario, subtests, covered):
                         assert _is_refusal(response), f"expected a refusal (403/404), got {status}"
                     else:
                         assert _is_allowed(response), f"expected access, got {status}"
-    assert checked > 100
+    assert checked > MINST_PER_ROLL
     # Refusals change nothing: only reads were audited (by allowed roles, and a refused
     # read of a known ärende as arende.nekad), never writes.
     writes = db.session.scalar(
