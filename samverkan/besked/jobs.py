@@ -15,8 +15,7 @@ from flask import Flask
 
 from samverkan.besked import services
 from samverkan.core import clock
-from samverkan.core.anrop import transaktion
-from samverkan.core.db import db
+from samverkan.core.anrop import jobbkontext, transaktion
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +23,10 @@ log = logging.getLogger(__name__)
 def veckosammanstallning(app: Flask) -> Counter:
     """Write Monday's digests of handlingsplan actions overdue or due within a week."""
     antal: Counter = Counter()
-    with app.app_context():
-        try:
-            with transaktion():
-                skrivna = services.veckosammanstallning(clock.now())
-            if skrivna:
-                antal["veckosammanstallningar"] += skrivna
-                log.info("weekly digest queued for %d recipients", skrivna)
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    with jobbkontext(app):
+        with transaktion():
+            skrivna = services.veckosammanstallning(clock.now())
+        if skrivna:
+            antal["veckosammanstallningar"] += skrivna
+            log.info("weekly digest queued for %d recipients", skrivna)
     return antal

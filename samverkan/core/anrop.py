@@ -236,6 +236,19 @@ def _stang(_error=None) -> None:
 # --- jobs and commands -------------------------------------------------------------
 
 @contextmanager
+def jobbkontext(app: Flask) -> Iterator[None]:
+    """A timed job's own app context: whatever it leaves open is rolled back and its
+    session removed, so a failed job holds no connection or lock into the next tick.
+    The job commits with ``transaktion()`` inside it."""
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
+@contextmanager
 def transaktion(*, skriver: bool = True) -> Iterator[None]:
     """One unit of work of a job or command: committed on a clean exit, rolled back on
     any exception (which propagates). ``skriver=False``: a read, deferred on SQLite."""

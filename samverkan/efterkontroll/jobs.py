@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
-from samverkan.core.anrop import transaktion
+from samverkan.core.anrop import jobbkontext, transaktion
 from samverkan.core.db import db
 from samverkan.efterkontroll.models import Efterkontroll
 
@@ -44,9 +44,5 @@ def lagg_i_inkorgen() -> Counter:
 
 def avisera(app: Flask) -> Counter:
     """The job, in its own app context (listed in ``samverkan.schemalaggare.jobb``)."""
-    with app.app_context():
-        try:
-            return lagg_i_inkorgen()
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    with jobbkontext(app):
+        return lagg_i_inkorgen()

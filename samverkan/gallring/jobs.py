@@ -13,14 +13,14 @@ from collections import Counter
 
 from flask import Flask
 
-from samverkan.core.anrop import transaktion
+from samverkan.core.anrop import jobbkontext, transaktion
 from samverkan.gallring import services
 
 log = logging.getLogger(__name__)
 
 
 def natt(app: Flask) -> Counter:
-    with app.app_context(), transaktion():
+    with jobbkontext(app), transaktion():
         rapport = services.gallra(torrkorning=False)
     log.info("gallring: %d ärenden i %d förbund", rapport.antal, len(rapport.per_forbund))
     return Counter(gallrade=rapport.antal)

@@ -8,21 +8,16 @@ from collections import Counter
 from flask import Flask
 
 from samverkan.core import clock
-from samverkan.core.anrop import transaktion
-from samverkan.core.db import db
+from samverkan.core.anrop import jobbkontext, transaktion
 from samverkan.insatser import paminnelser
 
 
 def paminn_om_erbjudanden(app: Flask) -> Counter:
     """Write the due reminders to the outbox; the delivery job sends them."""
     antal: Counter = Counter()
-    with app.app_context():
-        try:
-            with transaktion():
-                skrivna = paminnelser.skriv(clock.now())
-            if skrivna:
-                antal["erbjudandepaminnelser"] += skrivna
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    with jobbkontext(app):
+        with transaktion():
+            skrivna = paminnelser.skriv(clock.now())
+        if skrivna:
+            antal["erbjudandepaminnelser"] += skrivna
     return antal

@@ -26,8 +26,7 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from samverkan.core import clock
-from samverkan.core.anrop import transaktion
-from samverkan.core.db import db
+from samverkan.core.anrop import jobbkontext, transaktion
 from samverkan.kallelser import mail, services
 
 log = logging.getLogger(__name__)
@@ -40,56 +39,48 @@ def avsandar_id() -> str:
 def planera(app: Flask) -> Counter:
     """Write every due kallelse, tillägg, inställelse and påminnelse to the outbox."""
     antal: Counter = Counter()
-    with app.app_context():
-        try:
-            nu = clock.now()
-            with transaktion():
-                services.planera_saknade(nu)
-            with transaktion(skriver=False):
-                forfallna = services.forfallna(nu)
-            for typ, mote_id in forfallna:
-                try:
-                    with transaktion():
-                        rader = services.skriv(typ, mote_id, nu)
-                except IntegrityError:
-                    # Another scheduler wrote the same rows first: theirs stand (ours rolled back).
-                    log.info("mote %s: %s already written by another scheduler", mote_id, typ.value)
-                    continue
-                if rader:
-                    antal[typ.value] += len(rader)
-                    log.info("mote %s: %s queued for %d recipients", mote_id, typ.value, len(rader))
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    with jobbkontext(app):
+        nu = clock.now()
+        with transaktion():
+            services.planera_saknade(nu)
+        with transaktion(skriver=False):
+            forfallna = services.forfallna(nu)
+        for typ, mote_id in forfallna:
+            try:
+                with transaktion():
+                    rader = services.skriv(typ, mote_id, nu)
+            except IntegrityError:
+                # Another scheduler wrote the same rows first: theirs stand (ours rolled back).
+                log.info("mote %s: %s already written by another scheduler", mote_id, typ.value)
+                continue
+            if rader:
+                antal[typ.value] += len(rader)
+                log.info("mote %s: %s queued for %d recipients", mote_id, typ.value, len(rader))
     return antal
 
 
 def leverera(app: Flask, stopp: threading.Event | None = None) -> Counter:
     """Deliver due messages over SMTP until none is left (or ``stopp`` is set)."""
     antal: Counter = Counter()
-    with app.app_context():
+    with jobbkontext(app):
+        inst = mail.SmtpInstallning.fran(app.config)
+        if inst is None:
+            # The local default: mail stays in the outbox and is read in the app.
+            return antal
+        with transaktion(skriver=False):  # the read ends before the network conversation
+            finns = services.finns_att_leverera(clock.now())
+        if not finns:
+            return antal
+        forbindelse = mail.Forbindelse(inst)
         try:
-            inst = mail.SmtpInstallning.fran(app.config)
-            if inst is None:
-                # The local default: mail stays in the outbox and is read in the app.
-                return antal
-            with transaktion(skriver=False):  # the read ends before the network conversation
-                finns = services.finns_att_leverera(clock.now())
-            if not finns:
-                return antal
-            forbindelse = mail.Forbindelse(inst)
-            try:
-                forbindelse.oppna()
-            except mail.Leveransfel as fel:
-                with transaktion():
-                    antal["vantar"] = services.markera_forfallna_misslyckade(clock.now(), fel.text)
-                log.warning("SMTP unavailable; %d queued messages wait for their retry", antal["vantar"])
-                return antal
-            with forbindelse:
-                _leverera_alla(forbindelse, inst, stopp, antal)
-        finally:
-            db.session.rollback()
-            db.session.remove()
+            forbindelse.oppna()
+        except mail.Leveransfel as fel:
+            with transaktion():
+                antal["vantar"] = services.markera_forfallna_misslyckade(clock.now(), fel.text)
+            log.warning("SMTP unavailable; %d queued messages wait for their retry", antal["vantar"])
+            return antal
+        with forbindelse:
+            _leverera_alla(forbindelse, inst, stopp, antal)
     return antal
 
 
@@ -139,13 +130,9 @@ def paminn_om_samtycke(app: Flask) -> Counter:
     """Reminders before a consent expires: written to the outbox here, delivered by the
     next delivery run like every message."""
     antal: Counter = Counter()
-    with app.app_context():
-        try:
-            with transaktion():
-                skrivna = services.samtyckespaminnelser(clock.now())
-            if skrivna:
-                antal["samtyckespaminnelser"] += skrivna
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    with jobbkontext(app):
+        with transaktion():
+            skrivna = services.samtyckespaminnelser(clock.now())
+        if skrivna:
+            antal["samtyckespaminnelser"] += skrivna
     return antal

@@ -23,7 +23,7 @@ from flask import Flask
 from samverkan.arenden import services as arende_services
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
-from samverkan.core.anrop import transaktion
+from samverkan.core.anrop import jobbkontext, transaktion
 from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.uppfoljning import forlopp
@@ -61,9 +61,5 @@ def kalla_forfallna() -> Counter:
 
 def kalla(app: Flask) -> Counter:
     """The job, in its own app context (listed in ``samverkan.schemalaggare.jobb``)."""
-    with app.app_context():
-        try:
-            return kalla_forfallna()
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    with jobbkontext(app):
+        return kalla_forfallna()
