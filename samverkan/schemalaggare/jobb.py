@@ -4,9 +4,8 @@
 order); ``NATT`` jobs once a night at their Stockholm time. Each job is safe to run twice
 and by two processes at once (it picks due work by query), so a missed or repeated run
 does no harm. Each function opens its own app context (``core.anrop.jobbkontext``) and
-transactions, returns a
-``Counter`` of what it did, and takes ``stopp`` (an event set on shutdown) only if it can
-stop part-way.
+transactions, returns a ``Counter`` of what it did, and takes ``stopp`` (an event set on
+shutdown) only if it can stop part-way.
 
 A new timed job is one line here.
 """
