@@ -174,27 +174,40 @@ def bestamda(linjer: list[Linje]) -> set[int]:
         rad = {v: k for v, k in rad.items() if k}
         if rad:
             rader.append(rad)
-    # Reduced row echelon form, sparse: pivot variable → its row (pivot coefficient 1).
+    # Reduced row echelon form, sparse: pivot variable → its row (pivot coefficient 1),
+    # and for every other variable the pivot rows that hold it, so that neither a new row
+    # nor a new pivot has to look at every row.
     pivoter: dict[int, dict[int, int]] = {}
+    kolumn: dict[int, set[int]] = {}
     for rad in rader:
-        for v, rp in list(pivoter.items()):
-            if v in rad:
-                f = rad[v]
-                for w, k in rp.items():
+        for v in [v for v in rad if v in pivoter]:
+            f = rad.pop(v)
+            for w, k in pivoter[v].items():
+                if w != v:
                     rad[w] = (rad.get(w, 0) - f * k) % _P
-                rad = {w: k for w, k in rad.items() if k}
+        rad = {w: k for w, k in rad.items() if k}
         if not rad:
             continue
         v = min(rad)
         inv = pow(rad[v], _P - 2, _P)
         rad = {w: k * inv % _P for w, k in rad.items()}
-        for u, ru in pivoter.items():
-            if v in ru:
-                f = ru[v]
-                for w, k in rad.items():
-                    ru[w] = (ru.get(w, 0) - f * k) % _P
-                pivoter[u] = {w: k for w, k in ru.items() if k}
+        for u in kolumn.pop(v, set()):
+            ru = pivoter[u]
+            f = ru.pop(v)
+            for w, k in rad.items():
+                if w == v:
+                    continue
+                ny = (ru.get(w, 0) - f * k) % _P
+                if ny:
+                    ru[w] = ny
+                    kolumn.setdefault(w, set()).add(u)
+                else:
+                    ru.pop(w, None)
+                    kolumn.get(w, set()).discard(u)
         pivoter[v] = rad
+        for w in rad:
+            if w != v:
+                kolumn.setdefault(w, set()).add(v)
     return {v for v, rad in pivoter.items() if len(rad) == 1}
 
 
