@@ -174,7 +174,13 @@ def _gunicorn(wsgi: str, env: dict[str, str], workers: int, port: int | None, lo
         yield Server(base, proc.pid)
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # A worker still busy with a long request (the period report on a loaded
+            # machine): the run's figures are taken, so it is stopped rather than waited for.
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 def gunicorn(url: str, workers: int, logg: Path, port: int | None = None):
