@@ -26,10 +26,14 @@ from samverkan.insatser import jobs, koer, services
 from samverkan.insatser.models import Insats, InsatsForm, Insatsplatser, InsatsStatus
 from samverkan.kallelser.models import Utskick, UtskickTyp
 from samverkan.samplanering import services as samplanering
-from tests.moten.conftest import NU, satt_klockan
+from tests.moten.conftest import MOTESDAG, satt_klockan, under_motet
+from tests.moten.conftest import NU as FORE_MOTET
 from workflows import arende as wf
 
 FOLJ_UPP = dt.date(2026, 5, 5)
+# The tests' "now": half an hour into the meeting (13:00 Stockholm, UTC+1), when meeting
+# mode records the decisions; later steps count from here.
+NU = dt.datetime.combine(MOTESDAG, dt.time(12, 30), tzinfo=dt.UTC)
 
 
 def _typ(world, kod: str = "arbetstraning") -> int:
@@ -45,7 +49,9 @@ def _platser(world, antal: int, kod: str = "arbetstraning") -> int:
 
 def _i_insats(world, pa_agendan, n: int) -> list[int]:
     """``n`` new ärenden samplanerade to ordinary support: in i_insats, ids in order."""
+    satt_klockan(FORE_MOTET)  # the meeting is booked ahead of its day
     mote, punkter = pa_agendan(n)
+    under_motet(mote)
     for punkt in punkter:
         samplanering.registrera_punkt(world.users["projektledare"], mote.id, punkt.id, beslut="ordinarie",
                                       folj_upp_den=FOLJ_UPP)
@@ -136,6 +142,7 @@ def test_more_places_offer_the_queue_at_once_and_the_setting_is_refused_whole(wo
 
 def test_an_arende_holds_several_open_insatser_but_one_of_each_kind(world, pa_agendan, login):
     mote, (punkt,) = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     samplanering.registrera_punkt(pl, mote.id, punkt.id, beslut="samcoach", samcoach_id=world.users["samcoach"].id,
                                   folj_upp_den=FOLJ_UPP)
@@ -170,6 +177,7 @@ def test_a_started_insats_with_a_place_moves_a_queued_arende_into_insats(world, 
     m.kapacitet = 0
     db.session.commit()
     mote, (punkt,) = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     samplanering.registrera_punkt(pl, mote.id, punkt.id, beslut="samcoach", samcoach_id=world.users["samcoach"].id,
                                   folj_upp_den=FOLJ_UPP)
