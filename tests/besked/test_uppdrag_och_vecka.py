@@ -21,6 +21,7 @@ from samverkan.kallelser.models import Utskick, UtskickTyp
 from samverkan.samplanering import services as samplanering
 from samverkan.schemalaggare import jobb as jobblista
 from tests.besked import helpers
+from tests.moten.conftest import under_motet
 from tests.uppfoljning import fabrik
 
 UPPDRAG = "Nytt uppdrag som samcoach"
@@ -44,6 +45,7 @@ def _insats(punkt) -> Insats:
 def test_the_samcoach_is_told_of_each_assignment_once(world, pa_agendan, smtp, kor, login):
     _kapacitet(world, 1)
     mote, (forst, andra) = pa_agendan(2)
+    under_motet(mote)
     _till_samcoach(world, mote, forst)
     _till_samcoach(world, mote, andra)  # full: queued, nobody is told yet
     db.session.commit()
@@ -76,6 +78,7 @@ def test_a_samcoach_who_turned_it_off_gets_nothing(world, pa_agendan, smtp, kor,
     client = login(world.users["samcoach"])
     assert client.post("/konto/epost", data={"besked_beslut": "y"}).status_code == 303
     mote, (punkt,) = pa_agendan(1)
+    under_motet(mote)
     _till_samcoach(world, mote, punkt)
     db.session.commit()
     kor()

@@ -22,7 +22,7 @@ from samverkan.uppfoljning import services as uppfoljning_services
 from samverkan.uppfoljning import stegoversikt
 from samverkan.uppfoljning.models import Stegmatning
 from tests.api.conftest import api, token_for  # noqa: F401
-from tests.moten.conftest import MOTESDAG
+from tests.moten.conftest import MOTESDAG, under_motet
 from workflows import arende as wf
 
 OM_TVA_MANADER = dt.date(2026, 4, 2)
@@ -34,12 +34,13 @@ def _antal(model) -> int:
 
 def _tre_atgarder(world) -> list[services.AtgardIn]:
     return [services.AtgardIn(beskrivning=text, part_id=world.parter[part].id, ansvarig="Kim Exempel",
-                              klar_senast=dt.date(2026, 3, 1))
+                              klar_senast=dt.date(2026, 3, 31))
             for text, part in (("Kartläggning", "af"), ("Läkarintyg", "region"), ("Praktikplats", "kommun"))]
 
 
 def test_samplanering_with_three_actions_a_starting_step_and_the_individual(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     steg = uppfoljning_services.stege(world.forbund.id)
     services.registrera_punkt(
@@ -61,6 +62,7 @@ def test_samplanering_with_three_actions_a_starting_step_and_the_individual(worl
 
 def test_a_refusal_saves_nothing(world, pa_agendan):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     steg = uppfoljning_services.stege(world.forbund.id)
     with pytest.raises(Valideringsfel) as error:
@@ -80,6 +82,7 @@ def test_a_refusal_saves_nothing(world, pa_agendan):
 
 def test_progress_is_measured_from_the_starting_step(world, pa_agendan, nytt_mote):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     steg = uppfoljning_services.stege(world.forbund.id)
     services.registrera_punkt(pl, mote.id, punkt.id, beslut="ordinarie", folj_upp_den=OM_TVA_MANADER,
@@ -88,7 +91,9 @@ def test_progress_is_measured_from_the_starting_step(world, pa_agendan, nytt_mot
     nasta = nytt_mote(MOTESDAG + dt.timedelta(days=28))
     uppfoljning = dagordning.lagg_till(pl, nasta.id, punkt.arende_id)
     db.session.commit()
-    services.registrera_punkt(pl, nasta.id, uppfoljning.id, beslut="ordinarie", folj_upp_den=OM_TVA_MANADER,
+    under_motet(nasta)
+    services.registrera_punkt(pl, nasta.id, uppfoljning.id, beslut="ordinarie",
+                              folj_upp_den=OM_TVA_MANADER + dt.timedelta(days=60),
                               steg_id=steg[3].id, sysselsattningsgrad=25,
                               individ=individen.IndividIn(narvaro="pa_distans", mal="Jobba med djur, deltid."))
     db.session.commit()
@@ -101,6 +106,7 @@ def test_progress_is_measured_from_the_starting_step(world, pa_agendan, nytt_mot
 
 def test_meeting_mode_and_the_case_page(world, pa_agendan, login):
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     client = login(world.users["projektledare"])
     sida = client.get(f"/moten/{mote.id}/moteslage").get_data(as_text=True)
     assert "<legend>Startsteg</legend>" in sida and "<legend>Individens närvaro</legend>" in sida
@@ -131,6 +137,7 @@ def test_meeting_mode_and_the_case_page(world, pa_agendan, login):
 
 def test_goals_between_meetings_keep_their_history(world, pa_agendan, api):  # noqa: F811
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     pl = world.users["projektledare"]
     services.registrera_punkt(pl, mote.id, punkt.id, beslut="ordinarie", folj_upp_den=OM_TVA_MANADER,
                               individ=individen.IndividIn(narvaro="inte_narvarande", mal="Först: sova bättre."))
@@ -156,6 +163,7 @@ def test_goals_between_meetings_keep_their_history(world, pa_agendan, api):  # n
 
 def test_the_api_records_the_individual_and_the_starting_step_with_the_item(world, pa_agendan, api):  # noqa: F811
     mote, [punkt] = pa_agendan(1)
+    under_motet(mote)
     steg = uppfoljning_services.stege(world.forbund.id)
     klient = api("projektledare")
     grund = {"beslut": "ordinarie", "folj_upp_den": OM_TVA_MANADER.isoformat(),
