@@ -10,7 +10,10 @@ Revises: 0013_arende_deltagaruppgifter
 Create Date: 2026-12-05 09:30:00
 """
 import sqlalchemy as sa
+
 from alembic import op
+
+from samverkan.core.migrering import sqlite_utan_fk
 
 revision = '0013_individ_efterkontroll'
 down_revision = '0013_arende_deltagaruppgifter'
@@ -19,6 +22,12 @@ depends_on = None
 
 
 def upgrade():
+    # Batch mode rebuilds the table on SQLite: foreign keys off meanwhile (core.migrering).
+    with sqlite_utan_fk(op.get_bind()):
+        _upgrade()
+
+
+def _upgrade():
     with op.batch_alter_table('forbund', schema=None) as batch_op:
         batch_op.add_column(sa.Column('efterkontroll_manader', sa.Integer(), server_default='6', nullable=False))
     with op.batch_alter_table('stegmatning', schema=None) as batch_op:
@@ -102,6 +111,11 @@ def upgrade():
 
 
 def downgrade():
+    with sqlite_utan_fk(op.get_bind()):
+        _downgrade()
+
+
+def _downgrade():
     op.drop_index(op.f('ix_efterkontroll_team_id'), table_name='efterkontroll')
     op.drop_index(op.f('ix_efterkontroll_forfaller'), table_name='efterkontroll')
     op.drop_table('efterkontroll')
