@@ -53,6 +53,10 @@ I_KROPPEN = {
     # Which agenda item: its ärende's handläggare or the projektledare prints the letter
     # (policy.require_print_inbjudan); the declaration admits the team's members.
     "moten.inbjudan": {"ledamot_fk", "ersattare_af", "samcoach"},
+    # A further insats: the admin's ``arende_handling`` is the correction alone; the team's
+    # projektledare starts insatser (policy.require_starta_insats).
+    "insatser.starta": {"admin"},
+    "api.starta_insats": {"admin"},
 }
 NADD = 418  # the swapped body's answer
 
@@ -171,7 +175,10 @@ FRAGANDE = {"user", "current_user", "api_user()", "g.api_user"}
 UNDANTAG = {
     ("samverkan/auth/startsida.py", "endpoint_for"): "vilken sida man landar på, inte vad man får se",
     ("samverkan/insatser/services.py", "samcoacher"): "teamets samcoacher och deras platser",
-    ("samverkan/insatser/services.py", "_las_coachens_rader"): "samcoachens platser låses",
+    ("samverkan/insatser/platser.py", "las"): "samcoachens platser låses",
+    ("samverkan/besked/services.py", "_ansvariga"): "vilka som får veckosammanställningen",
+    ("samverkan/besked/services.py", "_rakna"): "vilka parters åtgärder sammanställningen räknar",
+    ("samverkan/protokoll/services.py", "_justerare_kandidater"): "vilka som kan utses till andra justerare",
     ("samverkan/insatser/services.py", "_las_samcoach"): "en samcoach i teamet att tilldela",
     ("samverkan/insatser/services.py", "kapacitet_for_coach"): "samcoachens kapacitet",
     ("samverkan/insatser/services.py", "_erbjud_nasta"): "nästa plats hos samcoachen",

@@ -270,6 +270,16 @@ def require_individens_mal(user: User, arende: Arende | None) -> Arende:
     return arende
 
 
+def require_justera(user: User, team_id: int, justerare_id: int | None) -> bool:
+    """Justering of a protokoll: the team's projektledare or the named second justerare.
+    Says whether the user justerar as the projektledare."""
+    if is_projektledare(user, team_id):
+        return True
+    if justerare_id is None or justerare_id != user.id:
+        raise Forbidden("Bara teamets projektledare och den utsedda andra justeraren kan justera protokollet.")
+    return False
+
+
 def require_efterkontroll(user: User, arende: Arende | None) -> Arende:
     """The check after avslut: the team's projektledare (their inbox), never after the
     consent was withdrawn or the ärende anonymised (gallrat)."""

@@ -21,9 +21,9 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import DomainError, NotFound
 from samverkan.efterkontroll.models import Efterkontroll, Overlamning
-from samverkan.forbund.models import Forbund, Medlemskap, Part, Team, TeamRoll
+from samverkan.forbund.models import Forbund, Part, Team
 
 MIN_MANADER, MAX_MANADER = 1, 36
 
@@ -43,16 +43,11 @@ class Rad:
 
 
 def _ledda_team(user: User, team_id: int | None) -> list[int]:
-    """The teams whose checks the user handles: those they lead (one, if named)."""
-    ledda = list(db.session.scalars(
-        select(Medlemskap.team_id).join(Team, Team.id == Medlemskap.team_id)
-        .where(Medlemskap.user_id == user.id, Medlemskap.roll == TeamRoll.PROJEKTLEDARE,
-               Team.forbund_id == user.forbund_id)))
+    """The teams whose checks the user handles: those they lead (one, if named: 404
+    outside the team, 403 for its other members)."""
     if team_id is None:
-        return ledda
-    if team_id not in ledda:
-        policy.require_team_medlem(user, db.session.get(Team, team_id))  # 404 outside the team
-        raise Forbidden("Efterkontrollerna är till för teamets projektledare.")
+        return policy.ledda_team_ids(user)
+    policy.require_projektledare(user, db.session.get(Team, team_id))
     return [team_id]
 
 

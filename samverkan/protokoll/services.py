@@ -34,7 +34,7 @@ from samverkan.auth.models import User
 from samverkan.besked import services as besked
 from samverkan.core import audit, clock
 from samverkan.core.db import db
-from samverkan.core.errors import DomainError, Forbidden, NotFound
+from samverkan.core.errors import DomainError, NotFound
 from samverkan.forbund.models import Medlemskap, Part, TeamRoll
 from samverkan.insatser.models import INSATS_FORM_LABELS, InsatsForm, Insatstyp
 from samverkan.moten.models import NARVARO_LABELS, Dagordningspunkt, Mote, Narvaro, PunktStatus
@@ -315,9 +315,7 @@ def justera(user: User, mote_id: int) -> Justering:
     mote = _mote(user, mote_id)
     _kontrollera_justerbart(mote)
     protokoll = _protokoll_att_andra(mote)
-    ar_projektledare = policy.is_projektledare(user, mote.team_id)
-    if not ar_projektledare and (protokoll.justerare_id is None or protokoll.justerare_id != user.id):
-        raise Forbidden("Bara teamets projektledare och den utsedda andra justeraren kan justera protokollet.")
+    ar_projektledare = policy.require_justera(user, mote.team_id, protokoll.justerare_id)
     innehall = json.dumps(generera(mote), ensure_ascii=False)
     nu = clock.now()
     pa_nytt = None
