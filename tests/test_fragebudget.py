@@ -41,7 +41,7 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 5),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 4),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 3),
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 18),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request, the individual's attendance and goals
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 21),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request, the individual's attendance and goals, the insatser link and the consented parties
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),
@@ -58,7 +58,7 @@ BUDGET = [
     ("API: teamets medlemmar", "token", "/api/v1/teams/{team}/medlemmar", 3),
     ("API: teamets möten", "token", "/api/v1/teams/{team}/moten", 3),
     ("API: ett möte", "token", "/api/v1/moten/{mote}", 5),  # + each item's consented parties
-    ("API: mötets utskick", "token", "/api/v1/moten/{mote}/utskick", 4),
+    ("API: mötets utskick", "token", "/api/v1/moten/{mote}/utskick", 3),
 ]
 
 
