@@ -221,13 +221,13 @@ def test_the_migration_encrypts_plain_rows_and_can_run_twice(world):
     efter_andra = dict(radata("anvandare", "totp_hemlighet"))
     assert {i: v for i, v in tidigare_totp if v} == {i: v for i, v in efter_andra.items() if v and i != annan_id}
     assert efter_andra[annan_id].startswith("aes1:")
+    db.session.commit()
+    upgrade()  # on to the head (the models' columns), also for the tests after this one
     db.session.expire_all()
     assert [d.personnummer for d in db.session.scalars(select(Deltagare))] == [forsta]
     assert db.session.get(User, user_id).totp_hemlighet == hemlighet
     assert db.session.get(User, annan_id).totp_hemlighet == annan_hemlighet
     assert deltagare_services.find_by_personnummer(forbund_id, forsta, user_id=user_id) is not None
-    db.session.commit()
-    upgrade()  # and on to the head, for the tests after this one
 
 
 def test_production_refuses_to_start_without_keys(monkeypatch, tmp_path):
