@@ -129,3 +129,13 @@ def facit(world):
     skapa_mote(w, w.annat_team, D(2026, 2, 10), ALLA)
     db.session.commit()
     return w
+
+
+def grundtal(c) -> list[int]:
+    """The whole numbers a shown cell rests on: a count itself, a share's or mean's
+    numerator and denominator (what a reader could difference)."""
+    if c.typ == "antal":
+        return [int(c.varde or 0)]
+    if c.typ in ("andel", "medel"):
+        return [int(c.n or 0), int(c.namnare or 0)]
+    return []

@@ -34,7 +34,7 @@ from samverkan.core.db import db
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR
-from tests.rapporter.conftest import D, skapa_arende
+from tests.rapporter.conftest import D, grundtal, skapa_arende
 
 ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
 PERIODSUMMA = {"kon": {1}, "flode": {1, 2}, "utfall": None, "forsorjning": None, "sysselsattning": None,
@@ -132,14 +132,6 @@ def _fixerade(celler, ekv) -> set:
     return {v for v, rad in pivot.items() if len(rad) == 1}
 
 
-def _grund(c):
-    if c.typ == "antal":
-        return [int(c.varde or 0)]
-    if c.typ in ("andel", "medel"):
-        return [int(c.n or 0), int(c.namnare or 0)]
-    return []
-
-
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=12))
 def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
@@ -185,7 +177,7 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
                         d = celler_b.get((t.nyckel, r.etikett, k))
                         if d is None or c.dold or d.dold or c.typ != d.typ:
                             continue
-                        for x, y in zip(_grund(c), _grund(d), strict=True):
+                        for x, y in zip(grundtal(c), grundtal(d), strict=True):
                             assert not 0 < abs(x - y) < 3, (a, b, t.nyckel, r.etikett, k, c.text, d.text)
 
         # Every combination: no hidden count is fixed by all the sums together.

@@ -25,7 +25,7 @@ from samverkan.core.db import db
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Rad, Tabell, antal, dolj_sma_tal
-from tests.rapporter.conftest import D, skapa_arende
+from tests.rapporter.conftest import D, grundtal, skapa_arende
 
 ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
 
@@ -86,14 +86,6 @@ def _celler(rapport):
                 yield (t.nyckel, r.etikett, k), c
 
 
-def _grund(c):
-    if c.typ == "antal":
-        return [int(c.varde or 0)]
-    if c.typ in ("andel", "medel"):
-        return [int(c.n or 0), int(c.namnare or 0)]
-    return []
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=14))
 def test_no_two_offered_reports_single_anyone_out(facit, personer):
@@ -131,7 +123,7 @@ def test_no_two_offered_reports_single_anyone_out(facit, personer):
                 d = liten.get(pos)
                 if d is None or c.dold or d.dold or c.typ != d.typ:
                     continue
-                for x, y in zip(_grund(c), _grund(d), strict=True):
+                for x, y in zip(grundtal(c), grundtal(d), strict=True):
                     assert not 0 < abs(x - y) < 3, (a.kod, b.kod, pos, c.text, d.text)
     finally:
         sp.rollback()
