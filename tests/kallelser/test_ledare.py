@@ -126,7 +126,7 @@ def test_two_schedulers_one_killed_mid_send_deliver_every_mail_exactly_once(app,
     b = _starta(env, loggar[1], "--intervall", "1")
     processer = [a, b]
     try:
-        time.sleep(1.5)  # b is up and standing by
+        assert _vanta(lambda: STARTAD in loggar[1].read_text()), loggar[1].read_text()[-3000:]  # b stands by
         assert AKTIV not in loggar[1].read_text()
         forfallna_moten(world, 1)
         assert smtp.handler.i_langsam.wait(timeout=60), loggar[0].read_text()[-3000:]
