@@ -5,7 +5,7 @@ The pages are the URL map's GET endpoints (``sidor.get_endpoints``), not a hand-
 list: a page added later is checked automatically, and one the resolver tables in
 sidor.py cannot reach fails here with its endpoint's name. Pages in states worth their
 own check (a form with errors, the restricted case page, the error page, the two-factor
-steps) have their own tests below. Each page leaves a screenshot in test-artefakter/.
+steps) have their own tests below. A page that fails leaves a screenshot in test-artefakter/.
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ def test_every_get_page_of_the_live_app_is_in_the_check(live_app):
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_page_passes_axe(endpoint, live_app, base_url, page_as, skarmbild):
+def test_page_passes_axe(endpoint, live_app, base_url, delad_sida, skarmbild):
     uppdrag = _planera(live_app, endpoint)
-    page = page_as(uppdrag.anvandare)
+    page = delad_sida(uppdrag.anvandare)
     if uppdrag.forbered:
         FORBEREDELSER[uppdrag.forbered](page, base_url)
     if uppdrag.dokument:

@@ -240,13 +240,13 @@ _FOR_BREDA = """() => {
 
 
 @pytest.mark.parametrize("endpoint", TELEFONSIDOR)
-def test_phone_width_shows_no_horizontal_scrolling(endpoint, live_app, page_as, skarmbild):
+def test_phone_width_shows_no_horizontal_scrolling(endpoint, live_app, delad_sida, skarmbild):
     with live_app.app_context():
         try:
             uppdrag = sidor.planera(live_app, endpoint)
         finally:
             db.session.remove()
-    page = page_as(uppdrag.anvandare, viewport=TELEFON)
+    page = delad_sida(uppdrag.anvandare, viewport=TELEFON)
     response = page.goto(uppdrag.sokvag)
     assert response.status == 200
     skarmbild(page)
