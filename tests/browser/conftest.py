@@ -1,5 +1,6 @@
 """Browser test harness: one live server with the demo data and one headless Chromium
-per test session, a fresh browser context (own cookies) per test.
+per test session, a fresh browser context (own cookies) per test — except the tests that
+only visit and read pages (``delad_sida``), which share one page per user and worker.
 
 The live server is the real app (CSRF on, demo mode, two-factor login not required)
 on a SQLite file in a temporary folder, built by the Alembic migrations and filled by

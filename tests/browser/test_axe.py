@@ -111,7 +111,7 @@ def test_case_page_with_a_form_error_passes_axe(live_app, page_as, skarmbild):
     helpers.assert_axe(page, "ärende med formulärfel")
 
 
-def test_restricted_case_page_passes_axe(live_app, page_as, skarmbild):
+def test_restricted_case_page_passes_axe(live_app, delad_sida, skarmbild):
     """A team member whose party may not see the details: the reference-only page."""
     with live_app.app_context():
         try:
@@ -119,7 +119,7 @@ def test_restricted_case_page_passes_axe(live_app, page_as, skarmbild):
         finally:
             db.session.remove()
     arende_id = _arende(live_app, Arende.status == wf.ATERKALLAD, Arende.handlaggare_id != user_id)
-    page = page_as(HANDLAGGARE)
+    page = delad_sida(HANDLAGGARE)
     response = page.goto(f"/arenden/{arende_id}")
     assert response.status == 403
     skarmbild(page)
@@ -127,8 +127,8 @@ def test_restricted_case_page_passes_axe(live_app, page_as, skarmbild):
     helpers.assert_axe(page, "begränsad ärendesida")
 
 
-def test_error_page_passes_axe(page_as, skarmbild):
-    page = page_as(PROJEKTLEDARE)
+def test_error_page_passes_axe(delad_sida, skarmbild):
+    page = delad_sida(PROJEKTLEDARE)
     response = page.goto("/arenden/987654321")
     assert response.status == 404
     skarmbild(page)

@@ -66,8 +66,8 @@ def _visningsarende(live_app, status=wf.I_INSATS) -> int:
 
 
 @pytest.mark.parametrize("inloggad", [False, True], ids=["inloggning", "arendelista"])
-def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(inloggad, page_as, skarmbild):
-    page = page_as(PROJEKTLEDARE if inloggad else None)
+def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(inloggad, delad_sida, skarmbild):
+    page = delad_sida(PROJEKTLEDARE if inloggad else None)
     page.goto("/arenden/" if inloggad else "/logga-in")
     page.keyboard.press("Tab")
     forsta = page.evaluate("""() => {
@@ -115,13 +115,14 @@ def _assert_tabbar(page, sida: str) -> None:
     assert not utan_ring, f"{sida}: ingen synlig fokusmarkering på:\n" + "\n".join(utan_ring)
 
 
-def test_login_page_every_control_reachable_by_tab_with_visible_focus(page):
+def test_login_page_every_control_reachable_by_tab_with_visible_focus(delad_sida):
+    page = delad_sida(None)
     page.goto("/logga-in")
     _assert_tabbar(page, "inloggningssidan")
 
 
-def test_case_page_every_control_reachable_by_tab_with_visible_focus(live_app, page_as, skarmbild):
-    page = page_as(PROJEKTLEDARE)
+def test_case_page_every_control_reachable_by_tab_with_visible_focus(live_app, delad_sida, skarmbild):
+    page = delad_sida(PROJEKTLEDARE)
     page.goto(f"/arenden/{_visningsarende(live_app)}")
     _assert_tabbar(page, "ärendesidan")
     # Open every action with the keyboard as well: their forms must be reachable too.
