@@ -1,5 +1,6 @@
 """Browser test harness: one live server with the demo data and one headless Chromium
-per test session, a fresh browser context (own cookies) per test.
+per test session, a fresh browser context (own cookies) per test — except the tests that
+only visit and read pages (``delad_sida``), which share one page per user and worker.
 
 The live server is the real app (CSRF on, demo mode, two-factor login not required)
 on a SQLite file in a temporary folder, built by the Alembic migrations and filled by
@@ -13,6 +14,7 @@ are skipped locally and fail under CI=true.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -57,6 +59,21 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
+
+
+_UTFALL = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Each phase's report on the item, so a fixture's teardown can tell a failed test.
+    report = yield
+    item.stash.setdefault(_UTFALL, {})[report.when] = report
+    return report
+
+
+def _misslyckades(node) -> bool:
+    return any(r.failed for r in node.stash.get(_UTFALL, {}).values())
 
 
 class _TystHandler(WSGIRequestHandler):
@@ -126,21 +143,58 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def _ny_kontext(browser: Browser, base_url: str, **options) -> BrowserContext:
+    options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm", "base_url": base_url,
+               "viewport": {"width": 1280, "height": 900}, **options}
+    context = browser.new_context(**options)
+    context.set_default_timeout(TIDSGRANS_MS)
+    context.set_default_navigation_timeout(TIDSGRANS_MS)
+    return context
+
+
 @pytest.fixture
-def new_context(browser, base_url) -> Iterator:
+def felbilder(request) -> Iterator:
+    """``felbilder(pages)``: when this test has failed, a full-page screenshot of each open
+    page not yet taken, test-artefakter/<test>--fel[-n].png (``--fel-efter-<step>`` when
+    the page passed a ``skarmbild`` step). The fixtures that hand out pages call it in
+    their teardown, before they close them."""
+    tagna: set[int] = set()
+    steg: dict[int, str] = {}
+    testnamn = f"{Path(request.node.path).name}--{request.node.name}"
+
+    def _ta(pages) -> None:
+        if not _misslyckades(request.node):
+            return
+        for page in pages:
+            if id(page) in tagna or page.is_closed():
+                continue
+            tagna.add(id(page))
+            namn = "fel" + (f"-{len(tagna)}" if len(tagna) > 1 else "")
+            if id(page) in steg:
+                namn += f"-efter-{steg[id(page)]}"
+            path = helpers.skarmbild_sokvag(testnamn, namn)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                page.screenshot(path=str(path), full_page=True)
+            except Exception as error:  # a crashed page: the test's own failure says more
+                print(f"ingen skärmbild av {page.url}: {error}")
+
+    _ta.steg = steg
+    return _ta
+
+
+@pytest.fixture
+def new_context(browser, base_url, felbilder) -> Iterator:
     """``new_context(**options)``: a fresh context (cookies, viewport) closed after the test."""
     contexts: list[BrowserContext] = []
 
     def _new(**options) -> BrowserContext:
-        options = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm", "base_url": base_url,
-                   "viewport": {"width": 1280, "height": 900}, **options}
-        context = browser.new_context(**options)
-        context.set_default_timeout(TIDSGRANS_MS)
-        context.set_default_navigation_timeout(TIDSGRANS_MS)
+        context = _ny_kontext(browser, base_url, **options)
         contexts.append(context)
         return context
 
     yield _new
+    felbilder([page for context in contexts for page in context.pages])
     for context in contexts:
         context.close()
 
@@ -171,47 +225,107 @@ def page_as(new_context, base_url, _inloggningar):
     def _page_as(epost: str | None, **options) -> Page:
         if epost is None:
             return new_context(**options).new_page()
-        sparad = _inloggningar.get(epost)
-        if sparad is not None:
-            context = new_context(storage_state=sparad, **options)
-            svar = context.request.get("/", max_redirects=0)
-            if svar.status < 400 and "/logga-in" not in svar.headers.get("location", ""):
-                return context.new_page()
-            context.clear_cookies()
-        else:
-            context = new_context(**options)
-        page = context.new_page()
-        helpers.logga_in(page, base_url, epost)
-        assert "/logga-in" not in page.url, f"inloggningen som {epost} misslyckades: {page.url}"
-        _inloggningar[epost] = context.storage_state()
-        return page
+        context = new_context(**options)
+        return _inloggad_sida(context, None, epost, base_url, _inloggningar)
 
     return _page_as
 
 
+def _inloggad_sida(context: BrowserContext, page: Page | None, epost: str, base_url: str,
+                   inloggningar: dict[str, dict]) -> Page:
+    """``page`` (or a new page of ``context``) logged in as ``epost``: the cookies of the
+    user's first login if its session still stands, otherwise through the form."""
+    sparad = inloggningar.get(epost)
+    if sparad is not None:
+        context.add_cookies(sparad["cookies"])
+        svar = context.request.get("/", max_redirects=0)
+        if svar.status < 400 and "/logga-in" not in svar.headers.get("location", ""):
+            return page or context.new_page()
+        context.clear_cookies()
+    page = page or context.new_page()
+    helpers.logga_in(page, base_url, epost)
+    assert "/logga-in" not in page.url, f"inloggningen som {epost} misslyckades: {page.url}"
+    inloggningar[epost] = context.storage_state()
+    return page
+
+
+@pytest.fixture(scope="session")
+def _delade_sidor() -> dict[tuple, Page]:
+    return {}
+
+
 @pytest.fixture
-def skarmbild(request):
-    """``skarmbild(page, step=None, full_page=True, readme=None)``: a PNG under
-    test-artefakter/ named after this test (and the step), e.g.
-    test-artefakter/test_journeys.py--test_x--lista.png.
+def delad_sida(browser, base_url, _inloggningar, _delade_sidor, felbilder, request):
+    """``delad_sida(email, **context_options)``: as ``page_as``, for a test that only
+    visits and reads pages (goto, evaluate, axe; no clicks that change data, no viewport
+    or media changes, no event handlers). The page and its context are kept for the next
+    such test of this worker with the same user and options, since a new context and
+    page (a new renderer process) cost about half a second of CPU each time. Before each
+    use the cookies are put back to exactly the user's login (none for ``None``): what an
+    earlier test's visits set does not carry over. axe-core is loaded into every document
+    of these contexts (an init script) instead of being sent with each check. A test that
+    fails takes the page with it: the next one gets a new one."""
+    anvanda: list[tuple] = []
+
+    def _sida(epost: str | None, **options) -> Page:
+        nyckel = (epost, json.dumps(options, sort_keys=True))
+        page = _delade_sidor.get(nyckel)
+        if page is None or page.is_closed():
+            context = _ny_kontext(browser, base_url, **options)
+            context.add_init_script(helpers.AXE_SKRIPT)
+            page = _delade_sidor[nyckel] = context.new_page()
+        anvanda.append(nyckel)
+        page.context.clear_cookies()
+        if epost is None:
+            return page
+        return _inloggad_sida(page.context, page, epost, base_url, _inloggningar)
+
+    yield _sida
+    felbilder([_delade_sidor[n] for n in anvanda if n in _delade_sidor])
+    if _misslyckades(request.node):
+        for nyckel in set(anvanda):
+            if (page := _delade_sidor.pop(nyckel, None)) is not None:
+                page.context.close()
+
+
+@pytest.fixture
+def skarmbild(request, felbilder):
+    """``skarmbild(page, step=None, full_page=True, readme=None)``: a named step of the
+    test, photographed as a PNG under test-artefakter/ named after this test (and the
+    step), e.g. test-artefakter/test_journeys.py--test_x--lista.png — when a picture is
+    asked for: with ``SAMVERKAN_ALLA_SKARMBILDER=1`` every step, and a step marked
+    ``readme=`` when ``SAMVERKAN_SKARMBILDER`` is set. An ordinary run takes none at the
+    steps (a full-page PNG costs ~0.4 s of CPU, and nobody looks at a passing test's);
+    when the test fails, every page it used is photographed as it was left
+    (``felbilder``), named after its last step.
 
     ``readme="arende.png"`` marks the picture as one of the README's: when the tests run
     with ``SAMVERKAN_SKARMBILDER=docs/skarmbilder`` it is also saved there under that name
     (relative paths from the repository root). Without the variable nothing in the
-    repository changes."""
+    repository changes. Returns the picture's path, or None when none was taken."""
     testnamn = f"{Path(request.node.path).name}--{request.node.name}"
+    alla = os.environ.get("SAMVERKAN_ALLA_SKARMBILDER") == "1"
+    sidor_i_testet: list[Page] = []
 
     def _skarmbild(page: Page, steg: str | None = None, *, full_page: bool = True,
-                   readme: str | None = None) -> Path:
+                   readme: str | None = None) -> Path | None:
+        if page not in sidor_i_testet:
+            sidor_i_testet.append(page)
+        if steg:
+            felbilder.steg[id(page)] = helpers.filnamn(steg)
+        mapp = helpers.readme_mapp() if readme else None
+        if not (alla or mapp is not None):
+            return None
         path = helpers.skarmbild_sokvag(testnamn, steg)
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=full_page)
-        if readme and (mapp := helpers.readme_mapp()) is not None:
+        if mapp is not None:
             mapp.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, mapp / readme)
         return path
 
-    return _skarmbild
+    yield _skarmbild
+    felbilder(sidor_i_testet)
 
 
 @pytest.fixture

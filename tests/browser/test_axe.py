@@ -5,7 +5,7 @@ The pages are the URL map's GET endpoints (``sidor.get_endpoints``), not a hand-
 list: a page added later is checked automatically, and one the resolver tables in
 sidor.py cannot reach fails here with its endpoint's name. Pages in states worth their
 own check (a form with errors, the restricted case page, the error page, the two-factor
-steps) have their own tests below. Each page leaves a screenshot in test-artefakter/.
+steps) have their own tests below. A page that fails leaves a screenshot in test-artefakter/.
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ def test_every_get_page_of_the_live_app_is_in_the_check(live_app):
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_page_passes_axe(endpoint, live_app, base_url, page_as, skarmbild):
+def test_page_passes_axe(endpoint, live_app, base_url, delad_sida, skarmbild):
     uppdrag = _planera(live_app, endpoint)
-    page = page_as(uppdrag.anvandare)
+    page = delad_sida(uppdrag.anvandare)
     if uppdrag.forbered:
         FORBEREDELSER[uppdrag.forbered](page, base_url)
     if uppdrag.dokument:
@@ -111,7 +111,7 @@ def test_case_page_with_a_form_error_passes_axe(live_app, page_as, skarmbild):
     helpers.assert_axe(page, "ärende med formulärfel")
 
 
-def test_restricted_case_page_passes_axe(live_app, page_as, skarmbild):
+def test_restricted_case_page_passes_axe(live_app, delad_sida, skarmbild):
     """A team member whose party may not see the details: the reference-only page."""
     with live_app.app_context():
         try:
@@ -119,7 +119,7 @@ def test_restricted_case_page_passes_axe(live_app, page_as, skarmbild):
         finally:
             db.session.remove()
     arende_id = _arende(live_app, Arende.status == wf.ATERKALLAD, Arende.handlaggare_id != user_id)
-    page = page_as(HANDLAGGARE)
+    page = delad_sida(HANDLAGGARE)
     response = page.goto(f"/arenden/{arende_id}")
     assert response.status == 403
     skarmbild(page)
@@ -127,8 +127,8 @@ def test_restricted_case_page_passes_axe(live_app, page_as, skarmbild):
     helpers.assert_axe(page, "begränsad ärendesida")
 
 
-def test_error_page_passes_axe(page_as, skarmbild):
-    page = page_as(PROJEKTLEDARE)
+def test_error_page_passes_axe(delad_sida, skarmbild):
+    page = delad_sida(PROJEKTLEDARE)
     response = page.goto("/arenden/987654321")
     assert response.status == 404
     skarmbild(page)

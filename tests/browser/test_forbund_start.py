@@ -26,7 +26,7 @@ from samverkan.forbund.models import Medlemskap, Team
 from samverkan.kallelser import jobs
 from samverkan.moten.models import Mote
 from tests import factories
-from tests.browser.conftest import _TystHandler
+from tests.browser.conftest import TIDSGRANS_MS, _TystHandler
 from tests.kallelser.helpers import SmtpServer
 
 LOSENORD = "ett-langt-losenord-for-start"
@@ -65,17 +65,19 @@ def tom_app(tmp_path_factory, smtp):
 
 
 @pytest.fixture
-def sida(browser, tom_app):
+def sida(browser, tom_app, felbilder):
     contexts = []
 
     def _ny() -> Page:
         context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm",
                                       base_url=tom_app.config["BASE_URL"], viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIDSGRANS_MS)
+        context.set_default_navigation_timeout(TIDSGRANS_MS)
         contexts.append(context)
         return context.new_page()
 
     yield _ny
+    felbilder([page for context in contexts for page in context.pages])
     for context in contexts:
         context.close()
 

@@ -21,8 +21,8 @@ FORVANTAT = {
 
 
 @pytest.mark.parametrize("epost", list(FORVANTAT))
-def test_menu_by_role_every_link_opens_and_marks_the_current_page(epost, page_as, skarmbild):
-    page = page_as(epost)
+def test_menu_by_role_every_link_opens_and_marks_the_current_page(epost, delad_sida, skarmbild):
+    page = delad_sida(epost)
     page.goto("/konto/api-tokens")  # a page every role may open
     meny = page.get_by_role("navigation", name="Huvudmeny")
     lankar = {a.inner_text(): a.get_attribute("href") for a in meny.get_by_role("link").all()} \
