@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -152,11 +153,24 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
     # The main menu's entries are the policy's decision (templates/base.html).
     app.jinja_env.globals["meny"] = policy.meny
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
     def _globals():
         return {"nu": clock.now()}
 
+
+
+def csrf_token() -> str:
+    """Flask-WTF's token for the templates' forms. It signs the token once a request and
+    keeps it on ``g`` (its documented place), but reads the configuration again on every
+    call: a page with a form per row (the agenda builder) calls it dozens of times."""
+    token = g.get(_CSRF_FALT)
+    return token if token is not None else generate_csrf()
+
+
+# Flask-WTF's name for the token, in the session and on ``g`` (WTF_CSRF_FIELD_NAME unset).
+_CSRF_FALT = "csrf_token"
 
 
 def audit_nekad(error: DomainError) -> None:

@@ -70,17 +70,22 @@ REGLER = {
 }
 
 
-def regel(namn: str, *, dold: bool = False):
+def regel(namn: str, *, dold: bool = False, ladda: tuple = ()):
     """Guard a view with an access rule: the returned wrapper decides (``kontrollera``)
     before the view runs. ``dold``: everyone the rule refuses is told the page or object
-    does not exist (404), members of the team included (the outbox)."""
+    does not exist (404), members of the team included (the outbox). ``ladda``: loader
+    options for the ärende the rule loads (the ärende rules only), so the page's relations
+    come in the rule's own statement: the view's ``get`` finds the row in the identity
+    map, and options given there would come too late (issue 19)."""
     if namn not in REGLER:
         raise ValueError(f"okänd åtkomstregel {namn!r}")
+    if ladda and namn not in _ARENDE_REGLER:
+        raise ValueError(f"ladda= gäller bara ärendets regler, inte {namn!r}")
 
     def guard(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            kontrollera(namn, fragande(), request.view_args or {}, dold=dold)
+            kontrollera(namn, fragande(), request.view_args or {}, dold=dold, ladda=ladda)
             return view(*args, **kwargs)
 
         guarded.atkomstregel = namn
@@ -805,9 +810,13 @@ def _require_i_team(user: User, team, meddelande: str):
 
 
 def _arende_regel(needed: Atkomst):
-    def check(user: User, args: dict, dold: bool) -> None:
-        require(user, _ladda(Arende, args.get("arende_id")), needed)
+    def check(user: User, args: dict, dold: bool, ladda: tuple = ()) -> None:
+        require(user, _ladda(Arende, args.get("arende_id"), *ladda), needed)
     return check
+
+
+# The rules whose check loads the ärende in the address and takes ``regel(ladda=…)``.
+_ARENDE_REGLER = frozenset({"arende_referens", "arende_detaljer"})
 
 
 def _arende_handling(user: User, args: dict, dold: bool) -> None:
@@ -907,7 +916,8 @@ if _KONTROLLER.keys() != REGLER.keys() - {"offentlig"}:
     raise RuntimeError("every rule but offentlig needs its check")
 
 
-def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool = False) -> None:
+def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool = False,
+                ladda: tuple = ()) -> None:
     """Apply the rule ``namn`` for ``user`` to the URL's ids ``args``; raise the refusal
     (401, 403 or 404) or return. An unknown or missing rule refuses (fail closed)."""
     if namn == "offentlig":
@@ -916,4 +926,7 @@ def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool =
         raise DomainError("ingen_regel", "Sidan saknar åtkomstregel.", status=500)
     if user is None or not user.is_authenticated:
         raise EjInloggad()
-    _KONTROLLER[namn](user, args, dold)
+    if ladda:
+        _KONTROLLER[namn](user, args, dold, ladda=ladda)
+    else:
+        _KONTROLLER[namn](user, args, dold)
