@@ -10,6 +10,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -21,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -152,13 +154,36 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["STATE_LABELS"] = wf.STATE_LABELS
     app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
     # The main menu's entries are the policy's decision (templates/base.html).
-    app.jinja_env.globals["meny"] = policy.meny
+    app.jinja_env.globals["meny_html"] = meny_html
     app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
     def _globals():
         return {"nu": clock.now()}
 
+
+
+# Rendered menus kept per app: at most one per roles × page, a few hundred in all; the
+# bound only guards against a surprise.
+_MENYER_MAX = 5000
+
+
+def meny_html(del_: str) -> Markup:
+    """The account menu (``del_="konto"``) or the main menu of templates/_meny.html for
+    the current user and page, rendered once per combination of the user's menu
+    (``policy.meny``, from their roles), the page's endpoint and the app's address
+    prefix, and kept: every page shows it and its links cost a dozen ``url_for`` and
+    macro calls a render (issue 19)."""
+    m = policy.meny(current_user) if del_ == "huvud" else None
+    menyer = current_app.extensions.setdefault("samverkan.menyer", {})
+    nyckel = (del_, m, request.endpoint, request.script_root)
+    html = menyer.get(nyckel)
+    if html is None:
+        if len(menyer) >= _MENYER_MAX:
+            menyer.clear()
+        # An autoescaped template's output: already HTML.
+        html = menyer[nyckel] = Markup(render_template("_meny.html", del_=del_, m=m))  # noqa: S704
+    return html
 
 
 def csrf_token() -> str:
