@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from samverkan.arenden.models import Arende
@@ -457,14 +457,29 @@ def visible_arenden_clause(user: User):
 
     Mirrors ``access_to`` in SQL so lists cost one query whatever their length.
     """
-    member_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)
-    clause = and_(
-        Arende.forbund_id == user.forbund_id,
+    return _synliga(user.id, user.forbund_id) if user.aktiv else false()
+
+
+def _synliga(user_id, forbund_id):
+    member_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user_id)
+    return and_(
+        Arende.forbund_id == forbund_id,
         # A draft is its author's alone.
-        or_(Arende.handlaggare_id == user.id,
+        or_(Arende.handlaggare_id == user_id,
             and_(Arende.team_id.in_(member_teams), Arende.status != wf.UTKAST)),
     )
-    return clause if user.aktiv else false()
+
+
+# The same clause with the user as bind parameters, for a statement built once and run
+# for every user with ``synliga_parametrar(user)``: building the clause and the
+# statement's cache key cost more than the list's own rows (issue 19).
+SYNLIGA_ARENDEN = _synliga(bindparam("synlig_user_id"), bindparam("synlig_forbund_id"))
+
+
+def synliga_parametrar(user: User) -> dict:
+    """``SYNLIGA_ARENDEN``'s parameters. An inactive user sees nothing (no förbund
+    matches NULL), as ``visible_arenden_clause`` gives them ``false()``."""
+    return {"synlig_user_id": user.id, "synlig_forbund_id": user.forbund_id if user.aktiv else None}
 
 
 def detail_arenden_clause(user: User):
