@@ -10,6 +10,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -20,6 +21,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -151,12 +154,48 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["STATE_LABELS"] = wf.STATE_LABELS
     app.jinja_env.globals["TRIGGER_LABELS"] = wf.TRIGGER_LABELS
     # The main menu's entries are the policy's decision (templates/base.html).
-    app.jinja_env.globals["meny"] = policy.meny
+    app.jinja_env.globals["meny_html"] = meny_html
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
     @app.context_processor
     def _globals():
         return {"nu": clock.now()}
 
+
+
+# Rendered menus kept per app: at most one per roles × page, a few hundred in all; the
+# bound only guards against a surprise.
+_MENYER_MAX = 5000
+
+
+def meny_html(del_: str) -> Markup:
+    """The account menu (``del_="konto"``) or the main menu of templates/_meny.html for
+    the current user and page, rendered once per combination of the user's menu
+    (``policy.meny``, from their roles), the page's endpoint and the app's address
+    prefix, and kept: every page shows it and its links cost a dozen ``url_for`` and
+    macro calls a render (issue 19)."""
+    m = policy.meny(current_user) if del_ == "huvud" else None
+    menyer = current_app.extensions.setdefault("samverkan.menyer", {})
+    nyckel = (del_, m, request.endpoint, request.script_root)
+    html = menyer.get(nyckel)
+    if html is None:
+        if len(menyer) >= _MENYER_MAX:
+            menyer.clear()
+        # An autoescaped template's output: already HTML.
+        html = menyer[nyckel] = Markup(render_template("_meny.html", del_=del_, m=m))  # noqa: S704
+    return html
+
+
+def csrf_token() -> str:
+    """Flask-WTF's token for the templates' forms. It signs the token once a request and
+    keeps it on ``g`` (its documented place), but reads the configuration again on every
+    call: a page with a form per row (the agenda builder) calls it dozens of times."""
+    token = g.get(_CSRF_FALT)
+    return token if token is not None else generate_csrf()
+
+
+# Flask-WTF's name for the token, in the session and on ``g`` (WTF_CSRF_FIELD_NAME unset).
+_CSRF_FALT = "csrf_token"
 
 
 def audit_nekad(error: DomainError) -> None:

@@ -41,7 +41,12 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 5),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 4),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 3),
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 21),  # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent history and renewal, meetings open for a request, the individual's attendance and goals, the insatser link and the consented parties
+    # The access rule loads the ärende with its team, deltagare, parties and consents (their
+    # parties in one more statement) as the page reads them (regel(ladda=…)): no lazy loads.
+    # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent
+    # history and renewal, meetings open for a request, the individual's attendance and goals,
+    # the insatser link.
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 18),
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),

@@ -164,6 +164,16 @@ def test_the_rule_refuses_without_a_login(app):
             policy.kontrollera(None, None, {})  # no rule: fail closed
 
 
+def test_only_the_arende_rules_load_with_the_pages_options():
+    """``regel(ladda=…)`` shapes the ärende the rule loads; a rule that loads no ärende
+    refuses it at import rather than ignoring it."""
+    policy.regel("arende_referens", ladda=())
+    policy.regel("arende_detaljer", ladda=(object(),))
+    for namn in set(policy.REGLER) - {"arende_referens", "arende_detaljer"}:
+        with pytest.raises(ValueError):
+            policy.regel(namn, ladda=(object(),))
+
+
 # --- nowhere else decides ------------------------------------------------------------------
 
 POLICYN = "samverkan/auth/policy.py"

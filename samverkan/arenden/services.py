@@ -7,10 +7,11 @@ caller (view, API handler, command) commits once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, and_, case, func, or_, select, type_coerce
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from samverkan.arenden import kodlistor
@@ -161,20 +162,31 @@ def list_arenden(user: User, *, status: str | None = None, sida: int = 1,
     """The ärenden the user may see, newest first; two queries whatever the size."""
     if status is not None and status not in wf.STATES:
         raise DomainError("okand_status", "Okänd status.", field="status")
-    where = [policy.visible_arenden_clause(user)]
-    if status:
-        where.append(Arende.status == status)
-    totalt = db.session.execute(select(func.count(Arende.id)).where(*where)).scalar_one()
+    antal, sats = _listans_satser(bool(status))
+    parametrar = {**policy.synliga_parametrar(user), "status": status}
+    totalt = db.session.execute(antal, parametrar).scalar_one()
     sida = max(1, sida)
-    rader = db.session.execute(
-        select(Arende)
-        .where(*where)
-        .options(joinedload(Arende.team), joinedload(Arende.aktualiserande_part))
-        .order_by(Arende.skapad.desc(), Arende.id.desc())
-        .limit(per_sida)
-        .offset((sida - 1) * per_sida)
-    ).scalars().all()
+    rader = db.session.execute(sats, {**parametrar, "per_sida": per_sida, "forbi": (sida - 1) * per_sida}
+                               ).scalars().all()
     return Sida(rader=list(rader), sida=sida, per_sida=per_sida, totalt=totalt)
+
+
+@functools.cache
+def _listans_satser(med_status: bool):
+    """The list's count and page, built once with the user, the status and the page as
+    bind parameters (``policy.SYNLIGA_ARENDEN``), so a request only binds values: the
+    list page and the API list ran the clause's construction on every request (issue 19)."""
+    where = [policy.SYNLIGA_ARENDEN]
+    if med_status:
+        where.append(Arende.status == bindparam("status"))
+    antal = select(func.count(Arende.id)).where(*where)
+    sats = (select(Arende)
+            .where(*where)
+            .options(joinedload(Arende.team), joinedload(Arende.aktualiserande_part))
+            .order_by(Arende.skapad.desc(), Arende.id.desc())
+            .limit(bindparam("per_sida"))
+            .offset(bindparam("forbi")))
+    return antal, sats
 
 
 def fire(

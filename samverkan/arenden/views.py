@@ -56,7 +56,7 @@ KOMMENTAR_HJALP = {
 
 
 @bp.route("/<int:arende_id>")
-@policy.regel("arende_referens")
+@policy.regel("arende_referens", ladda=services.SIDANS_RELATIONER)
 def visa(arende_id: int):
     arende = services.get_arende(current_user, arende_id, detaljer=False, options=services.SIDANS_RELATIONER)
     if policy.access_to(current_user, arende) < policy.Atkomst.DETALJER:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from samverkan.arenden.models import Arende
@@ -70,17 +70,22 @@ REGLER = {
 }
 
 
-def regel(namn: str, *, dold: bool = False):
+def regel(namn: str, *, dold: bool = False, ladda: tuple = ()):
     """Guard a view with an access rule: the returned wrapper decides (``kontrollera``)
     before the view runs. ``dold``: everyone the rule refuses is told the page or object
-    does not exist (404), members of the team included (the outbox)."""
+    does not exist (404), members of the team included (the outbox). ``ladda``: loader
+    options for the ärende the rule loads (the ärende rules only), so the page's relations
+    come in the rule's own statement: the view's ``get`` finds the row in the identity
+    map, and options given there would come too late (issue 19)."""
     if namn not in REGLER:
         raise ValueError(f"okänd åtkomstregel {namn!r}")
+    if ladda and namn not in _ARENDE_REGLER:
+        raise ValueError(f"ladda= gäller bara ärendets regler, inte {namn!r}")
 
     def guard(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
-            kontrollera(namn, fragande(), request.view_args or {}, dold=dold)
+            kontrollera(namn, fragande(), request.view_args or {}, dold=dold, ladda=ladda)
             return view(*args, **kwargs)
 
         guarded.atkomstregel = namn
@@ -452,14 +457,29 @@ def visible_arenden_clause(user: User):
 
     Mirrors ``access_to`` in SQL so lists cost one query whatever their length.
     """
-    member_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user.id)
-    clause = and_(
-        Arende.forbund_id == user.forbund_id,
+    return _synliga(user.id, user.forbund_id) if user.aktiv else false()
+
+
+def _synliga(user_id, forbund_id):
+    member_teams = select(Medlemskap.team_id).where(Medlemskap.user_id == user_id)
+    return and_(
+        Arende.forbund_id == forbund_id,
         # A draft is its author's alone.
-        or_(Arende.handlaggare_id == user.id,
+        or_(Arende.handlaggare_id == user_id,
             and_(Arende.team_id.in_(member_teams), Arende.status != wf.UTKAST)),
     )
-    return clause if user.aktiv else false()
+
+
+# The same clause with the user as bind parameters, for a statement built once and run
+# for every user with ``synliga_parametrar(user)``: building the clause and the
+# statement's cache key cost more than the list's own rows (issue 19).
+SYNLIGA_ARENDEN = _synliga(bindparam("synlig_user_id"), bindparam("synlig_forbund_id"))
+
+
+def synliga_parametrar(user: User) -> dict:
+    """``SYNLIGA_ARENDEN``'s parameters. An inactive user sees nothing (no förbund
+    matches NULL), as ``visible_arenden_clause`` gives them ``false()``."""
+    return {"synlig_user_id": user.id, "synlig_forbund_id": user.forbund_id if user.aktiv else None}
 
 
 def detail_arenden_clause(user: User):
@@ -805,9 +825,13 @@ def _require_i_team(user: User, team, meddelande: str):
 
 
 def _arende_regel(needed: Atkomst):
-    def check(user: User, args: dict, dold: bool) -> None:
-        require(user, _ladda(Arende, args.get("arende_id")), needed)
+    def check(user: User, args: dict, dold: bool, ladda: tuple = ()) -> None:
+        require(user, _ladda(Arende, args.get("arende_id"), *ladda), needed)
     return check
+
+
+# The rules whose check loads the ärende in the address and takes ``regel(ladda=…)``.
+_ARENDE_REGLER = frozenset({"arende_referens", "arende_detaljer"})
 
 
 def _arende_handling(user: User, args: dict, dold: bool) -> None:
@@ -907,7 +931,8 @@ if _KONTROLLER.keys() != REGLER.keys() - {"offentlig"}:
     raise RuntimeError("every rule but offentlig needs its check")
 
 
-def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool = False) -> None:
+def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool = False,
+                ladda: tuple = ()) -> None:
     """Apply the rule ``namn`` for ``user`` to the URL's ids ``args``; raise the refusal
     (401, 403 or 404) or return. An unknown or missing rule refuses (fail closed)."""
     if namn == "offentlig":
@@ -916,4 +941,7 @@ def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool =
         raise DomainError("ingen_regel", "Sidan saknar åtkomstregel.", status=500)
     if user is None or not user.is_authenticated:
         raise EjInloggad()
-    _KONTROLLER[namn](user, args, dold)
+    if ladda:
+        _KONTROLLER[namn](user, args, dold, ladda=ladda)
+    else:
+        _KONTROLLER[namn](user, args, dold)

@@ -10,7 +10,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -114,6 +114,9 @@ def authenticate(epost: str, password: str, ip: str) -> User:
 # of each, so the join's rows stay few; separate loads would cost a statement apiece on
 # every request (issue 19).
 MED_ROLLER = (joinedload(User.medlemskap), joinedload(User.forbundsroller))
+# Every logged-in request runs it: built once, so its cache key is computed once too
+# (SQLAlchemy memoises it on the statement) instead of a new select() per request.
+_SESSIONSANVANDARE = select(User).where(User.id == bindparam("user_id")).options(*MED_ROLLER)
 
 
 def load_session_user(session_id: str) -> User | None:
@@ -122,9 +125,7 @@ def load_session_user(session_id: str) -> User | None:
         user_id, version = (int(part) for part in session_id.split(":"))
     except ValueError:
         return None
-    user = db.session.execute(
-        select(User).where(User.id == user_id).options(*MED_ROLLER)
-    ).unique().scalar_one_or_none()
+    user = db.session.execute(_SESSIONSANVANDARE, {"user_id": user_id}).unique().scalar_one_or_none()
     if user is None or not user.aktiv or user.sessionsversion != version:
         return None
     return user

@@ -165,7 +165,18 @@ def _borja(app: Flask) -> None:
 
 def _avsluta() -> None:
     """The view returned: commit once; then the read's audit rows in their own write."""
-    db.session.commit()
+    session = db.session()
+    if g.get("anrop_agare") == "begaran" and g.get("anrop_laser") and session.expire_on_commit:
+        # A request that only read, after its page is rendered: nothing changed and the
+        # session ends with the request, so expiring every row it loaded is wasted work
+        # (issue 19). A job's read block keeps its session: it expires as ever.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
+    else:
+        session.commit()
     rader = g.pop("anrop_granskning", None)
     if rader:
         skriv_apart(rader)

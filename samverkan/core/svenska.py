@@ -28,6 +28,10 @@ def tal(value: float | int | None, decimaler: int | None = None) -> str:
     """12 345,6: a narrow no-break space between thousands, a decimal comma."""
     if value is None:
         return ""
+    if type(value) is int and value >= 0 and not decimaler:
+        # What Babel gives a whole number (groups of three, no decimals), without its
+        # pattern parsing: pages show dozens of counts, and this is their common case.
+        return f"{value:,}".replace(",", "\u202f")
     monster = None if decimaler is None else (f"#,##0.{'0' * decimaler}" if decimaler else "#,##0")
     return format_decimal(value, format=monster, locale=LOCALE).translate(_TUSENTAL)
 

@@ -20,6 +20,18 @@ def test_numbers_have_a_narrow_no_break_space_between_thousands_and_a_decimal_co
     assert svenska.tal(None) == ""
 
 
+def test_whole_numbers_read_as_babel_writes_them():
+    # tal() writes whole numbers itself (issue 19: a page shows dozens): the same text.
+    from babel.numbers import format_decimal
+
+    for n in (*range(0, 2100, 7), 9_999, 10_000, 123_456, 1_000_000, 2**31 - 1):
+        for decimaler in (None, 0):
+            babel = format_decimal(n, format=None if decimaler is None else "#,##0", locale="sv_SE")
+            assert svenska.tal(n, decimaler) == babel.replace("\u00a0", NNBSP), n
+    assert svenska.tal(-1234) == f"-1{NNBSP}234"
+    assert svenska.tal(1234, 1) == f"1{NNBSP}234,0"
+
+
 def test_percent_is_swedish():
     assert svenska.procent(0.126) == f"13{NNBSP}%"
     assert svenska.procent(0.1256, 1) == f"12,6{NNBSP}%"
