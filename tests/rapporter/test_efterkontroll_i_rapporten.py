@@ -23,9 +23,10 @@ from tests.rapporter.test_sidor_och_export import _pdf_text
 
 K3 = "period=2025-K3"
 RUBRIK = "Efterkontroll efter avslut"
+AUGUSTI = D(2025, 8, 20)
 
 
-def _kontroll(w, team, kon: str, utfall: str | None, forfaller=D(2025, 8, 20)) -> None:
+def _kontroll(w, team, kon: str, utfall: str | None, forfaller=AUGUSTI) -> None:
     a = skapa_arende(w, kon=kon, fodd=1985, part="af", akt=D(2024, 9, 1), avslutad=D(2025, 2, 20),
                      orsak="arbete", team=team)
     db.session.add(Efterkontroll(arende_id=a.id, team_id=team.id, forfaller=forfaller, i_inkorg=utc(forfaller),
