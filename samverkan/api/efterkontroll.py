@@ -13,6 +13,7 @@ from samverkan.api.schema import Datum, Heltal, Id, In, Lista, Objekt, Text, Tid
 from samverkan.arenden import kodlistor
 from samverkan.auth import policy
 from samverkan.efterkontroll import rapport, services
+from samverkan.rapporter import services as rapporter_services
 from samverkan.rapporter.queries import Urval
 
 UTFALL = val(kodlistor.EFTERKONTROLL_UTFALL, kod="ogiltigt_utfall")
@@ -87,7 +88,9 @@ def efterkontrollrapport(fraga: dict):
     """Efterkontrollens utfall per kön för kontroller som infaller i perioden (små tal dolda utom
     för teamets projektledare)"""
     b, period, huvud = urval(fraga)
-    t = rapport.tabell(Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till), exakt=b.exakt)
+    t = rapporter_services.period_rapport(
+        Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till), exakt=b.exakt,
+        omfattning=b.omfattning, period=period).tabell(rapport.NYCKEL)  # the period report's own table
     return {**huvud, "tabell": tabell_svar(t)}
 
 

@@ -89,7 +89,10 @@ def rapportsida():
     b = rapporter_services.behorighet_for_val(current_user, request.args.get("team", ""))
     period = rapporter_services.tolka_period(request.args.get("period"), request.args.get("fran"),
                                              request.args.get("till"), exakt=b.exakt)
-    t = rapport.tabell(Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till), exakt=b.exakt)
+    # The period report's own table, so the page, the report and its exports agree cell for cell.
+    t = rapporter_services.period_rapport(
+        Urval(b.forbund_id, b.team.id if b.team else None, period.fran, period.till), exakt=b.exakt,
+        omfattning=b.omfattning, period=period).tabell(rapport.NYCKEL)
     return render_template(
         "efterkontroll/rapport.html", b=b, t=t, period=period,
         teams=rapporter_services.rapport_teams(current_user),

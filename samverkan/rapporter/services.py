@@ -20,6 +20,7 @@ from samverkan.core import clock
 from samverkan.core.db import ID_MAX, db
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.deltagare.models import KON_LABELS, Kon
+from samverkan.efterkontroll import rapport as efterkontroll_rapport
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm
 from samverkan.rapporter import queries
@@ -529,6 +530,12 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
             [f"{KON_LABELS[k]}, {nar}" for k in KONEN for nar in ("start", "avslut")],
             _med_totalrad(kon_rader), radrubrik=rubrik.split()[0],
             forklaring="Samma deltagare som ovan, efter kön.", diagram=False))
+
+    # Where people stood at the efterkontroll after avslut (samverkan.efterkontroll).
+    r.tabeller.append(_kon_tabell(
+        efterkontroll_rapport.NYCKEL, efterkontroll_rapport.RUBRIK, efterkontroll_rapport.RADRUBRIK,
+        efterkontroll_rapport.ETIKETTER, _per_kon(d.rader("efterkontroll"), lambda x: x["utfall"]),
+        forklaring=efterkontroll_rapport.FORKLARING))
 
     if (u.fran, u.till) == (helar(u.fran.year).fran, helar(u.fran.year).till):
         budget = d.budget()

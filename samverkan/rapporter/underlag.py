@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from samverkan.core.db import db
+from samverkan.efterkontroll import rapport as efterkontroll_rapport
 from samverkan.forbund import services as forbund_services
 from samverkan.forbund.models import Part, Team
 from samverkan.insatser.models import Insatstyp
@@ -79,7 +80,7 @@ class Underlag:
     """Every table's rows for the kub, fetched once (see the module's docstring)."""
 
     NAMN = ("kon", "flode", "alder", "part", "samtycke", "atgard", "samcoach", "insatstyp", "utfall",
-            "tid_i_insats", "steg", "tider", "i_insats", "fore_efter", "alder_forbund")
+            "tid_i_insats", "steg", "tider", "i_insats", "fore_efter", "alder_forbund", "efterkontroll")
 
     def __init__(self, kub: Kub, egna_band: list[tuple[int, int]]):
         self.kub, self.egna_band = kub, egna_band
@@ -99,6 +100,7 @@ class Underlag:
             "utfall": queries.utfall_per_kon(kub), "tid_i_insats": queries.tid_i_insats_per_band(kub),
             "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
             "fore_efter": queries.fore_efter(kub),
+            "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
         }
         if self.egna_band:
             rader["alder_forbund"] = queries.deltagare_per_alder(kub, self.egna_band)

@@ -54,6 +54,8 @@ PERIODSUMMA: dict[str, set[int] | None] = {
     "sysselsattning": None, "forsorjning_kon": None, "sysselsattning_kon": None,
     # Ongoing at each month's end: a quarter's rows are the year's rows of the same date.
     "samcoach_over_tid": None,
+    # Each efterkontroll falls due on one day, in one quarter.
+    "efterkontroll": None,
 }
 # The flow table's stock columns: carried in at the first day, ongoing at the last. The
 # ongoing at one quarter's end are the next quarter's carried-in (also across a year's

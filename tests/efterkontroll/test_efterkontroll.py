@@ -18,6 +18,7 @@ from samverkan.core.errors import DomainError
 from samverkan.efterkontroll import jobs, rapport
 from samverkan.efterkontroll.models import Efterkontroll, Overlamning
 from samverkan.gallring import services as gallring
+from samverkan.rapporter import services as rapporter
 from samverkan.rapporter.queries import Urval
 from samverkan.samplanering.models import IndividensMal
 from samverkan.schemalaggare import jobb as jobblista
@@ -218,8 +219,8 @@ def test_the_report_counts_outcomes_by_kon_and_hides_small_numbers(world, api):
         k.utfall = utfall
         db.session.commit()
     _kl(dt.date(2027, 1, 15))
-    exakt = rapport.tabell(Urval(world.forbund.id, world.team.id, dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
-                           exakt=True)
+    exakt = rapporter.period_rapport(Urval(world.forbund.id, world.team.id, dt.date(2026, 7, 1),
+                                           dt.date(2026, 9, 30)), exakt=True).tabell(rapport.NYCKEL)
     rader = {r.etikett: [c.text for c in r.celler] for r in exakt.rader}
     assert rader["I arbete"] == ["3", "0", "0", "3"] and rader["I studier"] == ["1", "0", "0", "1"]
     assert rader["Totalt"] == ["4", "0", "0", "4"]

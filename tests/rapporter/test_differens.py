@@ -9,8 +9,8 @@ reader knows between their cells:
   subtotal, the flow's inneliggande + nya − avslutade − pågående = 0;
 - between teams: the förbund's cell is the sum of the teams' (each person here has one
   ärende in one team, so this holds exactly);
-- between periods: the year's new, closed and outcome counts are the sums of the
-  quarters' (each ärende is aktualiserat and closed once); those ongoing at one quarter's
+- between periods: the year's new, closed, outcome and efterkontroll counts are the sums
+  of the quarters' (each ärende is aktualiserat and closed once, its check falls due once); those ongoing at one quarter's
   end are the next quarter's carried-in, the year's carried-in the first quarter's and
   its ongoing the last quarter's.
 
@@ -31,14 +31,17 @@ from hypothesis import strategies as st
 
 from samverkan.core import clock
 from samverkan.core.db import db
+from samverkan.efterkontroll.models import Efterkontroll
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR
-from tests.rapporter.conftest import D, grundtal, skapa_arende
+from tests.rapporter.conftest import D, grundtal, skapa_arende, utc
 
 ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
 PERIODSUMMA = {"kon": {1}, "flode": {1, 2}, "utfall": None, "forsorjning": None, "sysselsattning": None,
-               "forsorjning_kon": None, "sysselsattning_kon": None}
+               "forsorjning_kon": None, "sysselsattning_kon": None, "efterkontroll": None}
+# The efterkontroll after avslut: none, due but not recorded, or its outcome.
+EFTERKONTROLL = ["ingen", "ej", "arbete", "studier", "fortsatt_rehabilitering"]
 P = (1 << 61) - 1
 
 _person = st.tuples(
@@ -49,6 +52,8 @@ _person = st.tuples(
     st.one_of(st.none(), st.integers(1, 300)),  # days until avslut
     st.sampled_from(ORSAKER),
     st.booleans(),  # the other team
+    st.sampled_from(EFTERKONTROLL),
+    st.integers(0, 200),  # days from avslut to the efterkontroll
 )
 
 
@@ -137,13 +142,19 @@ def _fixerade(celler, ekv) -> set:
 def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
     sp = db.session.begin_nested()
     try:
-        for kon, fodd, part, dag, langd, orsak, granne in personer:
+        for kon, fodd, part, dag, langd, orsak, granne, kontroll, efter in personer:
             akt = D(2025, 1, 1) + dt.timedelta(days=dag)
             slut = akt + dt.timedelta(days=langd) if langd else None
             if slut and slut >= clock.today():
                 slut = None
-            skapa_arende(facit, kon=kon, fodd=fodd, part=part, akt=akt, avslutad=slut,
-                         orsak=orsak if slut else None, team=facit.annat_team if granne else facit.team)
+            team = facit.annat_team if granne else facit.team
+            a = skapa_arende(facit, kon=kon, fodd=fodd, part=part, akt=akt, avslutad=slut,
+                             orsak=orsak if slut else None, team=team)
+            if slut and kontroll != "ingen":
+                dag = slut + dt.timedelta(days=efter)
+                db.session.add(Efterkontroll(arende_id=a.id, team_id=team.id, forfaller=dag, i_inkorg=utc(dag),
+                                             utfall=None if kontroll == "ej" else kontroll))
+                db.session.flush()
         teams = sorted([facit.team.id, facit.annat_team.id])
         perioder = services.arets_perioder(2025)
         # Every one is offered to the styrgrupp (ended), and the kub is what each request gets.
