@@ -163,7 +163,7 @@ def list_arenden(user: User, *, status: str | None = None, sida: int = 1,
     if status is not None and status not in wf.STATES:
         raise DomainError("okand_status", "Okänd status.", field="status")
     antal, sats = _listans_satser(bool(status))
-    parametrar = {**policy.synliga_parametrar(user), "status": status}
+    parametrar = {**policy.synliga_parametrar(user), "vald_status": status}  # a filter, not a write
     totalt = db.session.execute(antal, parametrar).scalar_one()
     sida = max(1, sida)
     rader = db.session.execute(sats, {**parametrar, "per_sida": per_sida, "forbi": (sida - 1) * per_sida}
@@ -178,7 +178,7 @@ def _listans_satser(med_status: bool):
     list page and the API list ran the clause's construction on every request (issue 19)."""
     where = [policy.SYNLIGA_ARENDEN]
     if med_status:
-        where.append(Arende.status == bindparam("status"))
+        where.append(Arende.status == bindparam("vald_status"))
     antal = select(func.count(Arende.id)).where(*where)
     sats = (select(Arende)
             .where(*where)
