@@ -111,6 +111,19 @@ def satser(app, ett) -> int:
     return len(rakna)
 
 
+def funktionsanrop(ett, antal: int = 20) -> int:
+    """Python function calls per request, counted by cProfile: unlike CPU time the same
+    on a busy machine as on an idle one, so a change's effect shows through the noise."""
+    for _ in range(5):
+        ett()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(antal):
+        ett()
+    profiler.disable()
+    return round(sum(nc for (_cc, nc, _tt, _ct, _c) in pstats.Stats(profiler).stats.values()) / antal)
+
+
 def profil(ett, antal: int, topp: int) -> None:
     profiler = cProfile.Profile(time.process_time)
     for _ in range(10):
@@ -144,6 +157,8 @@ def main() -> None:
     parser.add_argument("--alla", action="store_true", help="alla endpoints i bench/endpoints.py")
     parser.add_argument("--profil", metavar="NAMN", help="kör sidorna vars namn innehåller NAMN under cProfile")
     parser.add_argument("--topp", type=int, default=30, help="funktioner i profilens listor")
+    parser.add_argument("--funktionsanrop", action="store_true",
+                        help="räkna också Python-funktionsanrop per anrop (samma på en belastad maskin)")
     args = parser.parse_args()
     url = args.url or server.pg_url(args.pg_databas)
     forberett = server.forbered(url, 0, seeda=False)
@@ -153,9 +168,9 @@ def main() -> None:
         endpoints = [e for e in endpoints if args.profil.lower() in e.namn.lower()]
 
     golvklient = golv.app.test_client()
-    rader = [("Golv (en rad Flask, testklient)", cpu_ms(_anrop(golvklient, "/", {}), args.antal, args.uppvarmning,
-                                                      args.omgangar),
-              0)]
+    golvanrop = _anrop(golvklient, "/", {})
+    rader = [("Golv (en rad Flask, testklient)", cpu_ms(golvanrop, args.antal, args.uppvarmning, args.omgangar), 0,
+              funktionsanrop(golvanrop) if args.funktionsanrop else None)]
     for ep in endpoints:
         path = ep.sokvag.format(**forberett.parametrar)
         headers = {"Authorization": f"Bearer {forberett.token}"} if ep.vem == "token" else {}
@@ -164,16 +179,18 @@ def main() -> None:
             print(f"== {ep.namn} ({path})")
             profil(ett, args.antal, args.topp)
             continue
-        rader.append((ep.namn, cpu_ms(ett, args.antal, args.uppvarmning, args.omgangar), satser(app, ett)))
+        rader.append((ep.namn, cpu_ms(ett, args.antal, args.uppvarmning, args.omgangar), satser(app, ett),
+                      funktionsanrop(ett) if args.funktionsanrop else None))
     if args.profil:
         return
     print(f"{args.antal} anrop per sida efter {args.uppvarmning} till uppvärmning, minsta av {args.omgangar} "
           "omgångar, "
           f"{forberett.parametrar['antal_arenden']} ärenden ({url.rsplit('/', 1)[-1]}), en i taget, i processen")
-    print("| endpoint | CPU ms/anrop | satser/anrop |")
-    print("|---|---:|---:|")
-    for namn, ms, n in rader:
-        print(f"| {namn} | {ms:.2f} | {n} |")
+    extra = " funktionsanrop/anrop |" if args.funktionsanrop else ""
+    print("| endpoint | CPU ms/anrop | satser/anrop |" + extra)
+    print("|---|---:|---:|" + ("---:|" if extra else ""))
+    for namn, ms, n, f in rader:
+        print(f"| {namn} | {ms:.2f} | {n} |" + (f" {f} |" if extra else ""))
     with app.app_context():
         db.engine.dispose()
 
