@@ -10,7 +10,7 @@ seed figure by figure.
   (7 men, 15 women), 21 closed (8 men, 13 women) and 24 ongoing (9 men, 15 women).
 - 004, Hälsa för Alla, January–August 2019: kön, new, the förbund's age bands, outcomes and
   mean time in insats by kön (see the test).
-- 004, Friska Vindar, 2018: 58 closed; 57 % rehabilitation towards work or studies (women
+- 004, Friska Vindar, 2018: mean time in insats 6.6 months (women 6.9, men 5.8); 58 closed; 57 % rehabilitation towards work or studies (women
   45 %, men 12 %), work 13 % (women 7 %, men 5 %), active job seekers 10 % (5 % and 5 %),
   sickness 10 % (women 8 %, men 1 %). Shares by kön are of all 58.
   The seed is not consistent with itself: 7 % + 5 % of 58 is 4 + 3 = 7 people, which is
@@ -135,8 +135,12 @@ def test_friska_vindar_outcomes_2018(world):
     for (orsak, kon), n in utfall.items():
         for _ in range(n):
             akt = _dag(D(2017, 9, 1), i, 300)
-            skapa_arende(w, kon=kon, fodd=next(_fodd), part="fk", akt=akt,
-                         avslutad=_dag(D(2018, 1, 15), i, 330), orsak=orsak)
+            slut = _dag(D(2018, 1, 15), i, 330)
+            a = skapa_arende(w, kon=kon, fodd=next(_fodd), part="fk", akt=akt, avslutad=slut, orsak=orsak)
+            # "Tid i insats": 6.9 months for the women, 5.8 for the men (210 and 176.5 days).
+            dagar = 210 if kon == "kvinna" else 176 + i % 2
+            skapa_insats(a, "insats", typ="rehabilitering", beslutad=slut - dt.timedelta(days=dagar),
+                         startad=slut - dt.timedelta(days=dagar), avslutad=slut)
             i += 1
     db.session.commit()
     t = services.period_rapport(Urval(w.forbund.id, w.team.id, D(2018, 1, 1), D(2018, 12, 31)),
@@ -147,6 +151,12 @@ def test_friska_vindar_outcomes_2018(world):
     assert rader["Fortsatt rehabilitering"][7].text == "57 %"
     assert rader["Arbetssökande"][7].text == "10 %"
     assert rader["Sjukdom"][7].text == "10 %"
+
+    # Mean time in insats in months: 6.6 in all, women 6.9, men 5.8 (42 women and 16 men).
+    tider = services.period_rapport(Urval(w.forbund.id, w.team.id, D(2018, 1, 1), D(2018, 12, 31)),
+                                    exakt=True).tabell("tider")
+    tid = next(r for r in tider.rader if r.etikett.startswith("Tid i insats")).celler
+    assert [round(c.varde / (365.25 / 12), 1) for c in (tid[0], tid[1], tid[3])] == [6.9, 5.8, 6.6]
 
     def av_alla(orsak, kol):
         return round(100 * rader[orsak][kol].varde / 58)
