@@ -80,7 +80,10 @@ class Nyckeltalsvarde(Ut):
     namn = fields.String()
     typ = fields.String(validate=val(["antal", "tal", "andel"]))
     varde = _varde()
-    mal = fields.Raw(metadata={"type": "number", "description": "Målet för perioden (årsmål omräknade)."})
+    mal = fields.Raw(metadata={"type": "number", "description": "Målet för perioden (årsmål omräknade till den del "
+                                                                "av perioden som har gått)."})
+    installt_mal = fields.Raw(metadata={"type": "number", "description": "Målet som det är satt (per år för årsmål)."})
+    andel_av_mal = _varde(description="Värdet i procent av periodens mål; null utan värde eller mål.")
     uppnatt = fields.Boolean(allow_none=True)
     trend = Lista(Objekt(Trend))
 
@@ -127,6 +130,7 @@ def nyckeltal(fraga: dict):
     b, period, huvud = urval(fraga)
     return {**huvud, "nyckeltal": [
         {"nyckel": v.definition.nyckel, "namn": v.namn, "typ": v.definition.typ, "varde": v.cell.export_varde,
-         "mal": v.mal, "uppnatt": v.uppnatt,
+         "mal": v.mal, "installt_mal": v.installt_mal, "andel_av_mal": v.andel_av_mal.export_varde,
+         "uppnatt": v.uppnatt,
          "trend": [{"period": namn, "varde": c.export_varde} for namn, c in v.trend]}
         for v in services.nyckeltal(b, period)]}

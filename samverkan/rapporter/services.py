@@ -758,6 +758,20 @@ def _utfallsdef(nyckel: str, mal: float) -> NyckeltalDef | None:
                         f"”{kodlistor.AVSLUTSORSAK[kod].lower()}”. Förbundets eget nyckeltal.")
 
 
+def _antal_ar(fran: dt.date, till: dt.date) -> float:
+    """Years from ``fran`` to ``till`` (inclusive): whole years counted by the anniversary,
+    the rest in days of 365 (0 when ``till`` lies before ``fran``)."""
+    ar = 0
+    while True:
+        try:
+            nasta = fran.replace(year=fran.year + 1)
+        except ValueError:  # 29 February
+            nasta = dt.date(fran.year + 1, 3, 1)
+        if nasta - dt.timedelta(days=1) > till:
+            return ar + max((till - fran).days + 1, 0) / 365
+        ar, fran = ar + 1, nasta
+
+
 def _har_inte_borjat(p: Period | Urval) -> bool:
     return p.fran > clock.today()
 
@@ -797,12 +811,13 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
     if not b.exakt and delperioder(period.fran, period.till):
         rad = Tabell("nyckeltal", "", ["v"], [Rad(n, [c]) for n, c in nu.items()])
         dolj_mot_delperioder(rad, [Tabell("n", "", ["v"], [Rad(n, [c]) for n, c in t.items()]) for _, t in trend])
-    # A yearly target over the days of the period that have passed (all of them once it ended).
-    forflutet = (min(period.till, clock.today()) - period.fran).days + 1
+    # A yearly target over the part of the period that has passed (all of it once it ended):
+    # a quarter's share of the year, the year so far, or two years for a period of two.
+    ar = _antal_ar(period.fran, min(period.till, clock.today()))
     ut = []
     for d in definitioner:
         installt = mal[d.nyckel].mal if d.nyckel in mal else d.standardmal
-        malvarde = round(installt * max(forflutet, 0) / 365, 1) if d.arsmal and forflutet < 365 else installt
+        malvarde = round(installt * ar, 1) if d.arsmal else installt
         ut.append(Nyckeltalsvarde(d, nu[d.nyckel], malvarde,
                                   manader if d.nyckel == "handlingsplan" else None,
                                   [(namn, c[d.nyckel]) for namn, c in trend], installt))

@@ -27,19 +27,25 @@ request shows the same figures. The rule:
    a large prime, component by component).
 5. Shares and averages follow their counts (``tabell.dolj_sma_tal``).
 
-What is not covered: a quarter's ongoing at year end against the next year's first
-quarter's carried-in (two kubs; both are hidden only when small, see
-``_LAGER`` below), and averages (days) compared across reports.
+The flow table's stocks (carried in on a period's first day, ongoing on its last) join
+this year's kub to the next: 2025's ongoing at its end is 2026's first quarter's carried
+in. So they are settled first, one day at a time, by that day's values alone
+(``_dolj_lager``), and the other rules then hide flows rather than stocks: both kubs show
+the same stock alike (tests/rapporter/test_lager.py). A stock is hidden by the later rules
+only when nothing else in its line can be. Not covered: averages (days) compared across
+reports.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from samverkan.rapporter.tabell import (
     PRIMAR,
     SKYDDAD,
     Cell,
+    Rad,
     Tabell,
     _linjer,
     _smal,
@@ -59,8 +65,8 @@ PERIODSUMMA: dict[str, set[int] | None] = {
 }
 # The flow table's stock columns: carried in at the first day, ongoing at the last. The
 # ongoing at one quarter's end are the next quarter's carried-in (also across a year's
-# end, between two kubs), so they are never picked as complementary cells while another
-# cell can be: then they are hidden only when small, which both reports decide alike.
+# end, between two kubs): settled day by day first (``_dolj_lager``), then never picked
+# as complementary cells while another cell can be.
 _LAGER = {("flode", 0), ("flode", 3)}
 _P = (1 << 61) - 1  # a prime: elimination modulo it is exact for these small coefficients
 
@@ -78,10 +84,14 @@ def _tabellinjer(t: Tabell) -> list[Linje]:
     ut = []
     for i, linje in enumerate(_linjer(t)):
         koef = [1] * (len(linje) - 1) + [-1]
+        lager = [False] * len(linje)
         if t.nyckel == "flode" and i < len(t.rader):  # ``_linjer`` gives the rows first
-            # A row of the flow: inneliggande + nya − avslutade − pågående = 0.
-            koef = [1, 1, -1, -1]
-        ut.append(Linje(linje, koef, [False] * len(linje)))
+            # A row of the flow: inneliggande + nya − avslutade − pågående = 0; its first and
+            # last cells are stocks (the row's "total" is the stock at the end).
+            koef, lager = [1, 1, -1, -1], [True, False, False, True]
+        elif t.nyckel == "flode" and (t.nyckel, i - len(t.rader)) in _LAGER:  # a stock column
+            lager = [True] * len(linje)
+        ut.append(Linje(linje, koef, lager))
     return ut
 
 
@@ -132,13 +142,24 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
 
 def _kandidat(linje: Linje, ocksa_noll: bool = False) -> Cell | None:
     """The cell to hide in a line that would give a hidden one away: the smallest non-zero
-    shown part that is not a stock, then a stock, then the total (then a zero)."""
-    for vill in ((False,), (True,)):
-        delar = sorted((c for c, lag in zip(linje.celler[:-1], linje.lager[:-1], strict=True)
-                        if not c.dold and c.varde and lag in vill), key=lambda c: c.varde)
-        if delar:
-            return delar[0]
-    total = linje.celler[-1]
+    shown part that is not a stock; in a line with stocks then a zero that is not (a "–"
+    may stand for any number); then the total if it is not a stock. A stock only as a last
+    resort: the stocks are settled day by day beforehand (``_dolj_lager``), alike in this
+    year's kub and the next, and one hidden here alone would differ from the next kub's."""
+    delar = list(zip(linje.celler[:-1], linje.lager[:-1], strict=True))
+    total, total_lager = linje.celler[-1], linje.lager[-1]
+    val = sorted((c for c, lag in delar if not c.dold and c.varde and not lag), key=lambda c: c.varde)
+    if val:
+        return val[0]
+    if any(linje.lager):
+        nollor = [c for c, lag in zip(linje.celler, linje.lager, strict=True) if not c.dold and not lag]
+        if nollor:
+            return nollor[0]
+    if not total_lager and not total.dold and (total.varde or ocksa_noll):
+        return total
+    val = sorted((c for c, lag in delar if not c.dold and c.varde and lag), key=lambda c: c.varde)
+    if val:
+        return val[0]
     if not total.dold and (total.varde or ocksa_noll):
         return total
     if ocksa_noll:
@@ -213,6 +234,73 @@ def bestamda(linjer: list[Linje]) -> set[int]:
     return {v for v, rad in pivoter.items() if len(rad) == 1}
 
 
+def _utan_lager(t: Tabell) -> Tabell:
+    """The flow table with its stock cells replaced by placeholders that match nothing."""
+    rader = [Rad(r.etikett, [Cell(None, "lager") if (t.nyckel, k) in _LAGER else c for k, c in enumerate(r.celler)])
+             for r in t.rader]
+    return Tabell(t.nyckel, t.rubrik, t.kolumner, rader)
+
+
+def _dolj_lager(rapporter: dict[tuple[int, int | None], object], teams: list[int]) -> None:
+    """Settle the flow table's stocks one day at a time, before any other cell: a day's
+    stocks (per team and the förbund, by kön) are the same numbers in every report that
+    shows them, this year's kub or the next's (a year's ongoing at its end is the next
+    year's first quarter's carried-in). Hidden on that day's own lines only (kön to total,
+    teams to the förbund), by values alone, so both kubs hide the same; the other lines
+    then hide flows, not stocks (``_kandidat``)."""
+    dagar: dict[dt.date, dict[tuple[int | None, str], list[Cell]]] = {}
+    for (_, team), r in rapporter.items():
+        flode = next((t for t in r.tabeller if t.nyckel == "flode"), None)
+        if flode is None:
+            continue
+        for rad in flode.rader:
+            for kol, dag in ((0, r.period.fran), (3, r.period.till + dt.timedelta(days=1))):
+                dagar.setdefault(dag, {}).setdefault((team, rad.etikett), []).append(rad.celler[kol])
+    for celler in dagar.values():
+        kanon = {}
+        for nyckel, kopior in celler.items():
+            markering = PRIMAR if any(c.markering == PRIMAR for c in kopior) else (
+                SKYDDAD if any(c.dold for c in kopior) else "")
+            kanon[nyckel] = Cell(kopior[0].varde, "antal", markering=markering)
+        etiketter = list(dict.fromkeys(e for _, e in kanon))
+        linjer = []
+        for team in [None, *teams]:
+            rad = [kanon[(team, e)] for e in etiketter if (team, e) in kanon]
+            if len(rad) > 1:  # the kön rows, the total last
+                linjer.append(Linje(rad, [1] * (len(rad) - 1) + [-1], [False] * len(rad)))
+        for e in etiketter:
+            delar = [kanon[(t, e)] for t in teams if (t, e) in kanon]
+            if delar and (None, e) in kanon:
+                linjer.append(Linje([*delar, kanon[(None, e)]], [1] * len(delar) + [-1], [False] * (len(delar) + 1)))
+        _los(linjer)
+        for nyckel, kopior in celler.items():
+            if kanon[nyckel].dold:
+                for c in kopior:
+                    c.dolj(kanon[nyckel].markering)
+
+
+def _los(linjer: list[Linje]) -> None:
+    """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them."""
+    while True:
+        _linjeregeln(linjer)
+        fasta = bestamda(linjer)
+        if not fasta:
+            break
+        fore = len(fasta)
+        # Lines with a cell that is not a stock first, so a stock is hidden here only when
+        # nothing else can be (see ``_kandidat``).
+        for linje in sorted(linjer, key=lambda li: all(li.lager)):
+            if any(id(c) in fasta for c in linje.celler if c.dold):
+                c = _kandidat(linje, ocksa_noll=True)
+                if c is not None:
+                    c.dolj(SKYDDAD)
+                    fasta -= {id(x) for x in linje.celler}
+                    if not fasta:
+                        break
+        if len(fasta) == fore:  # nothing left to hide around them (cannot happen with a total)
+            break
+
+
 def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], kvartal: list[int]) -> None:
     """Apply the rule of the module's docstring to the kub's reports, in place."""
     for r in rapporter.values():
@@ -224,27 +312,21 @@ def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], 
     # 2. Nested reports: (scope, period) holds (scope', period') when the scope is the
     # förbund or the same team, and the period the year or the same quarter.
     for (nr, team), r in rapporter.items():
-        delar = [d for (nr2, team2), d in rapporter.items() if (nr2, team2) != (nr, team)
+        delar = [((nr2, team2), d) for (nr2, team2), d in rapporter.items() if (nr2, team2) != (nr, team)
                  and (team is None or team2 == team) and (nr == 0 or nr2 == nr)]
         for t in r.tabeller:
-            dolj_mot_delperioder(t, [d.tabell(t.nyckel) for d in delar if any(x.nyckel == t.nyckel for x in d.tabeller)])
+            if t.nyckel == "flode":
+                # A stock is a count on one day, not a sum over a period: the year's ongoing
+                # at its end holds no quarter's ongoing. Stocks are compared between the
+                # förbund and a team of the same period only (the same day).
+                for (nr2, _), d in delar:
+                    dolj_mot_delperioder(t if nr2 == nr else _utan_lager(t), [d.tabell(t.nyckel)])
+                continue
+            dolj_mot_delperioder(t, [d.tabell(t.nyckel) for _, d in delar
+                                     if any(x.nyckel == t.nyckel for x in d.tabeller)])
+    _dolj_lager(rapporter, teams)
     linjer = kubens_linjer(rapporter, teams, kvartal)
-    while True:
-        _linjeregeln(linjer)
-        fasta = bestamda(linjer)
-        if not fasta:
-            break
-        fore = len(fasta)
-        for linje in linjer:
-            if any(id(c) in fasta for c in linje.celler if c.dold):
-                c = _kandidat(linje, ocksa_noll=True)
-                if c is not None:
-                    c.dolj(SKYDDAD)
-                    fasta -= {id(x) for x in linje.celler}
-                    if not fasta:
-                        break
-        if len(fasta) == fore:  # nothing left to hide around them (cannot happen with a total)
-            break
+    _los(linjer)
     for r in rapporter.values():
         for t in r.tabeller:
             dolj_sma_tal(t)  # shares and averages; counts are settled above

@@ -16,7 +16,8 @@ reader knows between their cells:
 
 Then, for random teams: no shown figure is false, "<3" is 1 or 2; no two nested reports
 (a year and its quarter, the förbund and its team) differ by 1–2 people in a cell both
-show; and no hidden count is fixed by the system of all those sums with every shown
+show (a stock only against the same day's: the year's ongoing at its end holds no
+quarter's ongoing); and no hidden count is fixed by the system of all those sums with every shown
 figure put in (its unit vector is outside the span of the sums restricted to the hidden
 cells; exact elimination modulo a 61-bit prime).
 """
@@ -40,6 +41,8 @@ from tests.rapporter.conftest import D, grundtal, skapa_arende, utc
 ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
 PERIODSUMMA = {"kon": {1}, "flode": {1, 2}, "utfall": None, "forsorjning": None, "sysselsattning": None,
                "forsorjning_kon": None, "sysselsattning_kon": None, "efterkontroll": None}
+# The flow's stocks: carried in on the first day, ongoing on the last (a count on a day).
+LAGER = {("flode", 0), ("flode", 3)}
 # The efterkontroll after avslut: none, due but not recorded, or its outcome.
 EFTERKONTROLL = ["ingen", "ej", "arbete", "studier", "fortsatt_rehabilitering"]
 P = (1 << 61) - 1
@@ -188,6 +191,8 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
                         d = celler_b.get((t.nyckel, r.etikett, k))
                         if d is None or c.dold or d.dold or c.typ != d.typ:
                             continue
+                        if (t.nyckel, k) in LAGER and nr_a != nr_b:
+                            continue  # stocks of two different days: neither holds the other
                         for x, y in zip(grundtal(c), grundtal(d), strict=True):
                             assert not 0 < abs(x - y) < 3, (a, b, t.nyckel, r.etikett, k, c.text, d.text)
 

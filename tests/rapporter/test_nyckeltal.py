@@ -47,3 +47,40 @@ def test_the_forbund_defines_a_nyckeltal_from_an_outcome_code(facit):
     assert abs(v.cell.varde - 100 / 3) < 1e-9 and v.mal == 50 and v.uppnatt is False
     assert v.namn == "Avslut: fortsatt rehabilitering"
     assert round(v.andel_av_mal.varde) == 67
+
+
+def test_a_yearly_target_over_a_period_of_several_years(facit):
+    # A project reported over its whole time (Framsteget, 2018–2021: "minst 20 individer per
+    # år"): the yearly target counts once per year of the period, not once in all.
+    services.satt_mal(facit.users["admin"], None, "aktualiseringar", 20)
+    db.session.commit()
+    v = {v.definition.nyckel: v for v in services.nyckeltal(
+        services.Behorighet(facit.forbund.id, facit.team, True),
+        services.tolka_period("egen", "2024-06-01", "2026-05-31"))}["aktualiseringar"]
+    assert v.mal == 40 and v.installt_mal == 20
+    # An ended calendar year is one year, leap or not; a quarter a quarter of one.
+    assert services._antal_ar(dt.date(2024, 1, 1), dt.date(2024, 12, 31)) == 1
+    assert services._antal_ar(dt.date(2026, 1, 1), dt.date(2026, 3, 31)) == 90 / 365
+    assert services._antal_ar(dt.date(2026, 7, 1), dt.date(2026, 6, 1)) == 0
+
+
+def test_the_api_gives_value_target_and_share_of_target_pro_rata(facit, client):
+    from samverkan.auth.services import create_token
+    from tests.api.helpers import Api
+
+    clock.set_clock(lambda: dt.datetime(2026, 2, 10, 9, 0, tzinfo=dt.UTC))
+    _, secret = create_token(facit.users["projektledare"], "test")
+    db.session.commit()
+    api = Api(client, secret)
+    svar = api.get(f"/rapporter/nyckeltal?team_id={facit.team.id}&period=2026")
+    assert svar.status_code == 200, svar.get_json()
+    v = {n["nyckel"]: n for n in svar.get_json()["nyckeltal"]}["aktualiseringar"]
+    # February: three aktualiserade against 20 × 41/365 so far, not against the year's 20.
+    assert v["varde"] == 3 and v["mal"] == round(20 * 41 / 365, 1) and v["installt_mal"] == 20
+    assert v["andel_av_mal"] == round(100 * 3 / v["mal"], 1) and v["uppnatt"] is True
+    # The quarters that have not begun have no value.
+    trend = {t["period"]: t["varde"] for t in v["trend"]}
+    assert trend["Kvartal 1 2026"] == 3
+    framtid = api.get(f"/rapporter/nyckeltal?team_id={facit.team.id}&period=2026-K3").get_json()
+    v = {n["nyckel"]: n for n in framtid["nyckeltal"]}["aktualiseringar"]
+    assert v["varde"] is None and v["andel_av_mal"] is None and v["uppnatt"] is None

@@ -123,6 +123,8 @@ def test_no_two_offered_reports_single_anyone_out(facit, personer):
                 d = liten.get(pos)
                 if d is None or c.dold or d.dold or c.typ != d.typ:
                     continue
+                if pos[0] == "flode" and pos[2] in (0, 3) and (a.fran, a.till) != (b.fran, b.till):
+                    continue  # stocks: counts on a day, and the two days differ (or are the same number)
                 for x, y in zip(grundtal(c), grundtal(d), strict=True):
                     assert not 0 < abs(x - y) < 3, (a.kod, b.kod, pos, c.text, d.text)
     finally:
