@@ -624,7 +624,9 @@ def deltagare_per_alder_och_part(u: Kub, band_granser: list[tuple[int, int]] | N
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), _i_perioden(u)),
         mangder)
-    egna = [{"band": r.pop("eget_band"), **r} for r in rader.get("alder_forbund", [])]
+    egna = rader.get("alder_forbund", [])
+    for r in egna:
+        r["band"] = r.pop("eget_band")
     return rader["alder"], egna, rader["part"]
 
 
