@@ -189,6 +189,26 @@ def flode_per_kon(u: Kub) -> list[dict]:
     )
 
 
+def deltagare_och_flode_per_kon(u: Kub) -> list[dict]:
+    """``deltagare_per_kon`` and ``flode_per_kon`` in one statement (they read the same rows,
+    and their ``nya`` is the same count): per kön ``antal``, ``nya``, ``inneliggande``,
+    ``avslutade`` and ``pagaende``."""
+    def personer(villkor):
+        return func.count(func.distinct(case((villkor, Arende.deltagare_id))))
+
+    return _grupperat(u,
+        select(Deltagare.kon.label("kon"), _personer().label("antal"),
+               personer(Arende.aktualiserad_den < u.fran).label("inneliggande"),
+               personer(_mellan(Arende.aktualiserad_den, u)).label("nya"),
+               personer(_mellan(Arende.avslutad_den, u)).label("avslutade"),
+               personer(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den > u.till)).label("pagaende"))
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .where(_population(u), _i_perioden(u))
+        .group_by(Deltagare.kon)
+    )
+
+
 # Time in insats at its end, in days: under 6 months, 6–12 months, over 12 months.
 TIDSBAND = [(0, "Under 6 månader"), (183, "6–12 månader"), (366, "Över 12 månader")]
 
@@ -212,17 +232,20 @@ OKAND = -1  # band of a deltagare without a birth year (anonymous)
 UTANFOR = -2  # outside the förbund's own bands
 
 
+def _aldersband(u: Kub, band_granser: list[tuple[int, int]] | None = None):
+    alder = u.ar - Deltagare.fodelsear
+    if band_granser is None:
+        return case((Deltagare.fodelsear.is_(None), OKAND),
+                    *[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
+    return case((Deltagare.fodelsear.is_(None), OKAND),
+                *[(alder.between(lo, hi), i) for i, (lo, hi) in enumerate(band_granser)], else_=UTANFOR)
+
+
 def deltagare_per_alder(u: Kub, band_granser: list[tuple[int, int]] | None = None) -> list[dict]:
     """Deltagare by age band and kön: the fixed bands, or (``band_granser``: inclusive
     (from, to) ages) the förbund's own, with UTANFOR for an age in none of them. A missing
     birth year is OKAND in both."""
-    alder = u.ar - Deltagare.fodelsear
-    if band_granser is None:
-        band = case((Deltagare.fodelsear.is_(None), OKAND),
-                    *[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
-    else:
-        band = case((Deltagare.fodelsear.is_(None), OKAND),
-                    *[(alder.between(lo, hi), i) for i, (lo, hi) in enumerate(band_granser)], else_=UTANFOR)
+    band = _aldersband(u, band_granser)
     return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Arende)
@@ -521,6 +544,90 @@ def fore_efter(u: Kub) -> list[dict]:
         if u.per_team:
             delar.append(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
     return _rader(union_all(*delar))
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _per_mangd(u: Kub, stmt, mangder: dict[str, list]) -> dict[str, list[dict]]:
+    """Several groupings of one row set in one scan (PostgreSQL's GROUPING SETS): ``stmt``
+    selects the aggregates from the rows (no grouping), ``mangder`` names each grouping's
+    labelled key columns. Per name the rows as ``_grupperat`` gives them (per period, for
+    the kub's urval and with ``per_team`` per team), with that grouping's keys."""
+    nycklar: dict[str, object] = {}
+    for kolumner in mangder.values():
+        for k in kolumner:
+            nycklar.setdefault(k.key, k)
+    team = Arende.team_id
+    # GROUPING() takes only columns of some grouping set: the team when grouped per team.
+    alla = [*(k.element for k in nycklar.values()), *([team] if u.per_team else [])]
+    bit = {n: 1 << (len(alla) - 1 - i) for i, n in enumerate(nycklar)}
+    hela = (1 << len(alla)) - 1
+    mangd_av: dict[int, tuple[str, bool]] = {}
+    grupper = []
+    for namn, kolumner in mangder.items():
+        g = hela & ~sum(bit[k.key] for k in kolumner)
+        grupper.append(tuple_(*(k.element for k in kolumner)))
+        mangd_av[g] = (namn, False)
+        if u.per_team:
+            grupper.append(tuple_(team, *(k.element for k in kolumner)))
+            mangd_av[g & ~1] = (namn, True)
+    stmt = stmt.add_columns(u.nr.label("nr"), *nycklar.values(),
+                            (team if u.per_team else literal(None, Integer)).label("team"),
+                            func.grouping(*alla).label("g")).group_by(u.nr, func.grouping_sets(*grupper))
+    ut: dict[str, list[dict]] = {namn: [] for namn in mangder}
+    for r in _rader(stmt):
+        namn, per_team = mangd_av[r.pop("g")]
+        if not per_team:
+            r["team"] = None
+        ut[namn].append(r)
+    return ut
+
+
+def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
+    """``utfall_per_kon`` and ``fore_efter`` together: the ärenden closed in the period, by
+    avslutsorsak and by each of the four codes at start and at avslut. On PostgreSQL one
+    scan (``_per_mangd``) where the two functions take ten for a kub per team; SQLite has no
+    GROUPING SETS and runs the two functions."""
+    if not _postgresql():
+        return utfall_per_kon(u), fore_efter(u)
+    kon = Deltagare.kon.label("kon")
+    kolumner = {"orsak": Arende.avslutsorsak, "forsorjning_start": Arende.forsorjning_start,
+                "forsorjning_slut": Arende.forsorjning_slut, "sysselsattning_start": Arende.sysselsattning_start,
+                "sysselsattning_slut": Arende.sysselsattning_slut}
+    rader = _per_mangd(u,
+        select(_personer().label("antal"))
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .where(_population(u), _mellan(Arende.avslutad_den, u)),
+        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()})
+    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
+    return rader["orsak"], fore
+
+
+def deltagare_per_alder_och_part(u: Kub, band_granser: list[tuple[int, int]] | None = None
+                                 ) -> tuple[list[dict], list[dict], list[dict]]:
+    """``deltagare_per_alder`` (the fixed bands, and ``band_granser`` if given: else no rows)
+    and ``deltagare_per_part`` together: one scan on PostgreSQL (``_per_mangd``)."""
+    if not _postgresql():
+        return (deltagare_per_alder(u), deltagare_per_alder(u, band_granser) if band_granser else [],
+                deltagare_per_part(u))
+    kon = Deltagare.kon.label("kon")
+    mangder = {"alder": [_aldersband(u).label("band"), kon],
+               "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
+    if band_granser:
+        mangder["alder_forbund"] = [_aldersband(u, band_granser).label("eget_band"), kon]
+    rader = _per_mangd(u,
+        select(_personer().label("antal"))
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .where(_population(u), _i_perioden(u)),
+        mangder)
+    egna = rader.get("alder_forbund", [])
+    for r in egna:
+        r["band"] = r.pop("eget_band")
+    return rader["alder"], egna, rader["part"]
 
 
 def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
