@@ -790,6 +790,7 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
     data = _nyckeltal_perioder(b, [(p.fran, min(p.till, clock.today())) for p in unika], manader, koder,
                                per_team=True)
     klara: dict[str, dict[int | None, dict[str, Cell]]] = {}
+    klara_linjer: dict[str, list[Linje]] = {}
     ut = {}
     for p, (per_team, moten) in zip(unika, data, strict=True):
         noder = {t: _rakna_celler(raw, moten, utf, koder) for t, (raw, utf) in per_team.items()}
@@ -816,8 +817,22 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
         for nyckel, total in noder[None][1].items():
             celler = [noder[t][1][nyckel] for t in teams]
             linjer.append(Linje([*celler, total], [1] * len(celler) + [-1], [False] * (len(celler) + 1)))
+        if len(kvartalen) == 4:
+            # The year's counts are its quarters' summed (but for the ongoing at the end): a
+            # year shown beside three shown quarters would give the fourth away. The quarters
+            # are settled, and read the same in every request: they enter as stocks do in the
+            # kub (``_kandidat`` hides the year's cell rather than a quarter's).
+            for q in kvartalen:
+                linjer += [Linje(li.celler, li.koef, [True] * len(li.celler)) for li in klara_linjer[q.kod]]
+            for t, (_, antalen, _) in noder.items():
+                for nyckel, total in antalen.items():
+                    if nyckel == "samcoach_pagaende":
+                        continue
+                    delar = [klara[q.kod][t][nyckel] for q in kvartalen if t in klara[q.kod]]
+                    linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [True] * len(delar) + [False]))
         dolj_linjer(linjer)
         klara[p.kod] = {t: antalen for t, (_, antalen, _) in noder.items()}
+        klara_linjer[p.kod] = linjer
         celler, antalen, _ = noder[team_id]
         dolj_sma_tal(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
         for nyckel, (_, namnare) in {**_ANDELAR, **{UTFALL_PREFIX + k: (None, "avslutade") for k in koder}}.items():

@@ -40,6 +40,13 @@ def _kontrollera(w, kod):
                 assert c.text == sanna[t][pos].text, (kod, t, pos)  # never a lie
             elif c.markering == PRIMAR:
                 assert c.typ == "antal" and 0 < sanna[t][pos].varde < 3, (kod, t, pos)
+    if not kod.count("-"):  # a year: its counts are its quarters' (not the ongoing at the end)
+        for t in scope:
+            for nyckel, v in _nyckeltal(w, t, False, kod).items():
+                if nyckel in ("samcoach_pagaende", "moten_alla_parter"):
+                    continue
+                linje = [v.cell, *(c for _, c in v.trend)]
+                assert sum(c.dold for c in linje) != 1, (kod, t, nyckel, [c.text for c in linje])
     for pos, forbundets in dolda[None].items():
         if forbundets.typ not in ("antal", "andel"):
             continue  # meetings are not individuals
@@ -77,4 +84,18 @@ def test_shares_and_counts_across_teams_with_more_cases(facit):
                      avslutad=D(2025, 10, 1 + i), orsak="arbete", team=facit.annat_team)
     db.session.commit()
     for kod in ("2025", "2025-K3", "2025-K4", "2026-K1"):
+        _kontrollera(facit, kod)
+
+
+def test_a_year_beside_three_shown_quarters_does_not_give_the_fourth_away(facit):
+    # The team in 2024: 5, 5, 5 and 1 aktualiseringar by quarter, 16 in the year; the other
+    # team none. 16 − 15 would be the fourth quarter's "<3".
+    for kvartal, antal in ((1, 5), (2, 5), (3, 5), (4, 1)):
+        for i in range(antal):
+            skapa_arende(facit, kon="man", fodd=1980 + i, part="af", akt=D(2024, 3 * kvartal - 2, 2 + i))
+    db.session.commit()
+    ar = _nyckeltal(facit, facit.team, False, "2024")["aktualiseringar"]
+    assert dict(ar.trend)["Kvartal 4 2024"].text == "<3"
+    assert ar.cell.dold
+    for kod in ("2024", "2024-K4"):
         _kontrollera(facit, kod)
