@@ -680,10 +680,12 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
 # --- nyckeltal -------------------------------------------------------------------------------
 
 
-def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[int, dict[str, int]]:
-    """The raw counts behind the six nyckeltal, per period of the kub (``nr`` → counts): one
-    grouped statement over the ärenden (what each ärende had is joined once, not asked per
-    row) and one over the ongoing samcoach insatser."""
+def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | None], dict[str, int]]:
+    """The raw counts behind the six nyckeltal, per period of the kub and, with ``per_team``,
+    per team as well (``(nr, team)`` → counts, team None for the kub's urval): one grouped
+    statement over the ärenden (what each ärende had is joined once, not asked per row) and
+    one over the ongoing samcoach insatser. Every ärende has one team and the counts are of
+    distinct ärenden, so the urval's counts are the sum of its teams'."""
     samcoach = (select(Insats.arende_id)
                 .where(_forbundets_insatser(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None))
                 .group_by(Insats.arende_id).subquery())
@@ -703,8 +705,9 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[int, dict[str, int]
     def antal(*villkor):
         return func.count(func.distinct(case((and_(*villkor), Arende.id))))
 
+    team = [Arende.team_id.label("team")] if u.per_team else []
     rader = db.session.execute(
-        select(u.nr.label("nr"),
+        select(u.nr.label("nr"), *team,
                antal(aktualiserad).label("aktualiseringar"),
                antal(avslutad, hade_samcoach).label("samcoach_avslutade"),
                antal(avslutad, hade_samcoach, egenforsorjning).label("samcoach_egenforsorjning"),
@@ -719,20 +722,29 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[int, dict[str, int]
         .where(_population(u),
                or_(Arende.aktualiserad_den.between(u.forsta, u.sista), Arende.avslutad_den.between(u.forsta, u.sista)),
                or_(aktualiserad, avslutad))
-        .group_by(u.nr)
+        .group_by(u.nr, *team)
     ).all()
-    pagaende = dict(db.session.execute(
-        select(u.nr, func.count(Insats.id)).select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
-            _insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
-            Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till))
-        .group_by(u.nr)
-    ).all())
+    pagaende = db.session.execute(
+        select(u.nr, func.count(Insats.id), *team).select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
+        .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
+               Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till))
+        .group_by(u.nr, *team)
+    ).all()
     falt = ("aktualiseringar", "samcoach_avslutade", "samcoach_egenforsorjning", "aktualiserade",
-            "handlingsplan_inom", "avslutade", "arbete_studier")
-    ut = {nr: {f: 0 for f in falt} | {"samcoach_pagaende": int(pagaende.get(nr, 0))}
-          for nr in range(len(u.perioder))}
+            "handlingsplan_inom", "avslutade", "arbete_studier", "samcoach_pagaende")
+    ut: dict[tuple[int, int | None], dict[str, int]] = {
+        (nr, None): dict.fromkeys(falt, 0) for nr in range(len(u.perioder))}
+
+    def lagg_till(nr: int, team_id: int | None, varden: dict[str, int]) -> None:
+        for nyckel in ([None, team_id] if team_id is not None else [None]):
+            rad = ut.setdefault((nr, nyckel), dict.fromkeys(falt, 0))
+            for f, v in varden.items():
+                rad[f] += v
+
     for rad in rader:
-        ut[rad.nr].update({f: int(getattr(rad, f) or 0) for f in falt})
+        lagg_till(rad.nr, rad.team if u.per_team else None, {f: int(getattr(rad, f) or 0) for f in falt[:-1]})
+    for nr, n, *team_id in pagaende:
+        lagg_till(nr, team_id[0] if team_id else None, {"samcoach_pagaende": int(n)})
     return ut
 
 

@@ -27,6 +27,7 @@ from samverkan.rapporter import queries
 from samverkan.rapporter.models import Aldersindelning, NyckeltalMal, TeamBudget
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import (
+    PRIMAR,
     SKYDDAD,
     Cell,
     Rad,
@@ -39,7 +40,7 @@ from samverkan.rapporter.tabell import (
     tal,
 )
 from samverkan.rapporter.underlag import Kub, Nod, Underlag, team_parter
-from samverkan.rapporter.undertryckning import dolj_kub
+from samverkan.rapporter.undertryckning import Linje, dolj_kub, dolj_linjer
 
 log = logging.getLogger(__name__)
 
@@ -704,44 +705,141 @@ def mal_for(forbund_id: int, team_id: int | None) -> dict[str, NyckeltalMal]:
 
 
 def _nyckeltal_perioder(b: Behorighet, perioder: list[tuple[dt.date, dt.date]], manader: int,
-                        koder: list[str]) -> list[tuple[dict[str, int], int, dict[str, int]]]:
-    """Per period: the raw counts, the meetings with every party and the closed per outcome
-    code, for all the periods in a fixed number of statements (two for the counts, one for
-    the outcomes, one per period for the meetings, which are few)."""
+                        koder: list[str], *, per_team: bool = False
+                        ) -> list[tuple[dict[int | None, tuple[dict[str, int], dict[str, int]]], int]]:
+    """Per period: the raw counts and the closed per outcome code of the report's urval (key
+    None) and, with ``per_team``, of the whole förbund (None) and each of its teams with any
+    (team id), and the report's meetings with every party; for all the periods in a fixed
+    number of statements (two for the counts, one for the outcomes, one per period for the
+    meetings, which are few)."""
     if not perioder:
         return []
     team_id = b.team.id if b.team else None
-    kub = Kub(b.forbund_id, team_id, perioder)
+    kub = Kub(b.forbund_id, None if per_team else team_id, perioder, per_team=per_team)
     raw = queries.nyckeltal(kub, handlingsplan_manader=manader)
-    utfall: dict[int, dict[str, int]] = {nr: {} for nr in range(len(perioder))}
+    utfall: dict[tuple[int, int | None], dict[str, int]] = {}
     if koder:
         for row in queries.utfall_per_kon(kub):
-            per = utfall[row["nr"]]
+            per = utfall.setdefault((row["nr"], row["team"]), {})
             per[row["orsak"]] = per.get(row["orsak"], 0) + int(row["antal"])
+    egen = Kub(b.forbund_id, team_id, perioder)
     tp = team_parter(Urval(b.forbund_id, team_id, perioder[0][0], perioder[0][1]))
     moten = [0] * len(perioder)
-    for m in queries.moten_per_team(kub, tp):
+    for m in queries.moten_per_team(egen, tp):
         moten[m["nr"]] += int(m["alla_parter"])
-    return [(raw[nr], moten[nr], utfall[nr]) for nr in range(len(perioder))]
+    tomt = dict.fromkeys(raw[(0, None)], 0)
+    ut = []
+    for nr in range(len(perioder)):
+        teams = {t for n, t in raw if n == nr} | {t for n, t in utfall if n == nr} | {None}
+        ut.append(({t: (raw.get((nr, t), tomt), utfall.get((nr, t), {})) for t in teams}, moten[nr]))
+    return ut
 
 
-def _nyckeltal_celler(raw: dict[str, int], moten: int, utfall: dict[str, int], exakt: bool,
-                      koder: list[str] = ()) -> dict[str, Cell]:
-    def share(taljare: str, namnare: str) -> Cell:
-        return andel(antal(raw[taljare]), raw[namnare])
+# Each share: its numerator and denominator among the raw counts.
+_ANDELAR = {"egenforsorjning": ("samcoach_egenforsorjning", "samcoach_avslutade"),
+            "handlingsplan": ("handlingsplan_inom", "aktualiseringar"),
+            "arbete_studier": ("arbete_studier", "avslutade")}
 
+
+def _nyckeltal_celler(raw: dict[str, int], utfall: dict[str, int], moten: int, koder: list[str]) -> dict[str, Cell]:
+    """The exact nyckeltal cells (the team's own projektledare)."""
+    return _rakna_celler(raw, moten, utfall, koder)[0]
+
+
+def _rakna_celler(raw: dict[str, int], moten: int, utfall: dict[str, int], koder
+                  ) -> tuple[dict[str, Cell], dict[str, Cell], list]:
+    """The nyckeltal cells, the count cells they rest on (every numerator, denominator and
+    the rest of a denominator, by name) and the lines among those counts (numerator + rest
+    = denominator) for the suppression."""
+    raw = {**raw, "aktualiserade": raw["aktualiseringar"]}  # the same count
+    antalen = {k: antal(v) for k, v in raw.items() if k != "aktualiserade"}
+    antalen |= {UTFALL_PREFIX + kod: antal(utfall.get(kod, 0)) for kod in koder}
+    delar = {**_ANDELAR, **{UTFALL_PREFIX + kod: (UTFALL_PREFIX + kod, "avslutade") for kod in koder}}
+    linjer = []
+    for nyckel, (taljare, namnare) in delar.items():
+        rest = antalen[f"rest:{nyckel}"] = antal(antalen[namnare].varde - antalen[taljare].varde)
+        linjer.append(Linje([antalen[taljare], rest, antalen[namnare]], [1, 1, -1], [False] * 3))
     celler = {
-        "aktualiseringar": antal(raw["aktualiseringar"]),
-        "samcoach_pagaende": antal(raw["samcoach_pagaende"]),
-        "egenforsorjning": share("samcoach_egenforsorjning", "samcoach_avslutade"),
+        "aktualiseringar": antalen["aktualiseringar"],
+        "samcoach_pagaende": antalen["samcoach_pagaende"],
         "moten_alla_parter": tal(moten),
-        "handlingsplan": share("handlingsplan_inom", "aktualiserade"),
-        "arbete_studier": share("arbete_studier", "avslutade"),
-        **{UTFALL_PREFIX + kod: andel(antal(utfall.get(kod, 0)), raw["avslutade"]) for kod in koder},
+        **{nyckel: andel(antalen[taljare], int(antalen[namnare].varde)) for nyckel, (taljare, namnare) in delar.items()},
     }
-    if not exakt:
+    celler = {d: celler[d] for d in ["aktualiseringar", "samcoach_pagaende", "egenforsorjning", "moten_alla_parter",
+                                     "handlingsplan", "arbete_studier", *(UTFALL_PREFIX + k for k in koder)]}
+    return celler, antalen, linjer
+
+
+def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder: list[str]
+                     ) -> dict[str, dict[str, Cell]]:
+    """The nyckeltal with small numbers hidden for the asked urval, per period (by code).
+
+    The styrgrupp can get the förbund's nyckeltal and each team's for the same period: the
+    förbund's count is the sum of its teams'. So each period's counts (and the counts a
+    share rests on) are suppressed together for the förbund and every team, like a small
+    kub (``undertryckning``): "<3" on 1–2, a count differing by 1–2 from the same count of
+    a report nested in it (the förbund and its team, a year and its quarter) hidden, and
+    the lines (the teams to the förbund, a share's numerator and rest to its denominator)
+    never left with one hidden cell nor a hidden cell the lines fix. A quarter is settled
+    by its own figures alone, so it reads the same in every request; a year then against
+    its quarters. The asked report is cut out."""
+    team_id = b.team.id if b.team else None
+    ratt = [p for p in perioder if not delperioder(p.fran, p.till)]
+    ratt += [p for p in perioder if p not in ratt]  # quarters first, then a year
+    unika = list({p.kod: p for p in ratt}.values())
+    data = _nyckeltal_perioder(b, [(p.fran, min(p.till, clock.today())) for p in unika], manader, koder,
+                               per_team=True)
+    klara: dict[str, dict[int | None, dict[str, Cell]]] = {}
+    klara_linjer: dict[str, list[Linje]] = {}
+    ut = {}
+    for p, (per_team, moten) in zip(unika, data, strict=True):
+        noder = {t: _rakna_celler(raw, moten, utf, koder) for t, (raw, utf) in per_team.items()}
+        if team_id not in noder:
+            tomt = dict.fromkeys(per_team[None][0], 0)
+            noder[team_id] = _rakna_celler(tomt, moten, {}, koder)
+        for _, antalen, _ in noder.values():
+            for c in antalen.values():
+                if 0 < int(c.varde or 0) < 3:
+                    c.dolj(PRIMAR)
+
+        def tabell(antalen: dict[str, Cell]) -> Tabell:
+            return Tabell("n", "", ["v"], [Rad(k, [c]) for k, c in antalen.items()])
+
+        # Nested reports: the förbund holds its teams; a year holds its quarters (settled).
+        kvartalen = [q for q in unika if q.kod in klara and p.fran <= q.fran and q.till <= p.till and q != p]
+        for t, (_, antalen, _) in noder.items():
+            delar = [tabell(noder[t2][1]) for t2 in noder if t is None and t2 is not None]
+            for q in kvartalen:
+                delar += [tabell(a) for t2, a in klara[q.kod].items() if t is None or t2 == t]
+            dolj_mot_delperioder(tabell(antalen), delar)
+        linjer = [li for _, _, egna in noder.values() for li in egna]
+        teams = [t for t in noder if t is not None]
+        for nyckel, total in noder[None][1].items():
+            celler = [noder[t][1][nyckel] for t in teams]
+            linjer.append(Linje([*celler, total], [1] * len(celler) + [-1], [False] * (len(celler) + 1)))
+        if len(kvartalen) == 4:
+            # The year's counts are its quarters' summed (but for the ongoing at the end): a
+            # year shown beside three shown quarters would give the fourth away. The quarters
+            # are settled, and read the same in every request: they enter as stocks do in the
+            # kub (``_kandidat`` hides the year's cell rather than a quarter's).
+            for q in kvartalen:
+                linjer += [Linje(li.celler, li.koef, [True] * len(li.celler)) for li in klara_linjer[q.kod]]
+            for t, (_, antalen, _) in noder.items():
+                for nyckel, total in antalen.items():
+                    if nyckel == "samcoach_pagaende":
+                        continue
+                    delar = [klara[q.kod][t][nyckel] for q in kvartalen if t in klara[q.kod]]
+                    linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [True] * len(delar) + [False]))
+        dolj_linjer(linjer)
+        klara[p.kod] = {t: antalen for t, (_, antalen, _) in noder.items()}
+        klara_linjer[p.kod] = linjer
+        celler, antalen, _ = noder[team_id]
         dolj_sma_tal(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
-    return celler
+        for nyckel, (_, namnare) in {**_ANDELAR, **{UTFALL_PREFIX + k: (None, "avslutade") for k in koder}}.items():
+            if antalen[namnare].dold or antalen[f"rest:{nyckel}"].dold:
+                celler[nyckel].dolj(SKYDDAD)
+        ut[p.kod] = celler
+    return ut
 
 
 UTFALL_PREFIX = "utfall:"
@@ -782,7 +880,8 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
 
     A period (or a trend quarter) that has not begun has no value (".."). A yearly target
     is judged pro rata: over the part of the period that has passed. With small numbers
-    hidden, a year's figure that differs from one of its quarters' by 1–2 is hidden too.
+    hidden, each period's counts are suppressed together for the förbund and all its teams,
+    and a year's against its quarters (``_dolda_nyckeltal``).
     """
     _kontrollera_period(period.fran, period.till, b.exakt)
     team_id = b.team.id if b.team else None
@@ -798,19 +897,20 @@ def nyckeltal(b: Behorighet, period: Period) -> list[Nyckeltalsvarde]:
     kvartalen = senaste_kvartal(period.till)
     alla = [period, *kvartalen]
     borjat = [p for p in alla if not _har_inte_borjat(p)]
-    varden = dict(zip([p.kod for p in borjat], _nyckeltal_perioder(
-        b, [(p.fran, min(p.till, clock.today())) for p in borjat], manader, koder), strict=True))
+    if b.exakt:
+        data = _nyckeltal_perioder(b, [(p.fran, min(p.till, clock.today())) for p in borjat], manader, koder)
+        varden = {p.kod: _nyckeltal_celler(*per_team[None], moten, koder)
+                  for p, (per_team, moten) in zip(borjat, data, strict=True)}
+    else:
+        varden = _dolda_nyckeltal(b, borjat, manader, koder)
 
     def celler(p: Period) -> dict[str, Cell]:
         if p.kod not in varden:
             return {d.nyckel: Cell(None, d.typ) for d in definitioner}
-        return _nyckeltal_celler(*varden[p.kod], b.exakt, koder)
+        return varden[p.kod]
 
     nu = celler(period)
     trend = [(k.namn, celler(k)) for k in kvartalen]
-    if not b.exakt and delperioder(period.fran, period.till):
-        rad = Tabell("nyckeltal", "", ["v"], [Rad(n, [c]) for n, c in nu.items()])
-        dolj_mot_delperioder(rad, [Tabell("n", "", ["v"], [Rad(n, [c]) for n, c in t.items()]) for _, t in trend])
     # A yearly target over the part of the period that has passed (all of it once it ended):
     # a quarter's share of the year, the year so far, or two years for a period of two.
     ar = _antal_ar(period.fran, min(period.till, clock.today()))

@@ -301,6 +301,12 @@ def _los(linjer: list[Linje]) -> None:
             break
 
 
+def dolj_linjer(linjer: list[Linje]) -> None:
+    """Rules 3 and 4 on lines built elsewhere (the nyckeltal's small kub), their cells'
+    primary and nested hiding already done."""
+    _los(linjer)
+
+
 def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], kvartal: list[int]) -> None:
     """Apply the rule of the module's docstring to the kub's reports, in place."""
     for r in rapporter.values():
