@@ -595,8 +595,9 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], villkor: dict[st
             mangd_av[g & ~1] = (namn, True)
     kolumner = [u.nr.label("nr"), *nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
                 func.grouping(*alla).label("g")]
-    flera = (select(Arende.deltagare_id).where(_population(u))
-             .group_by(Arende.deltagare_id).having(func.count() > 1))
+    # A CTE: computed once for both parts.
+    flera = select((select(Arende.deltagare_id).where(_population(u))
+                    .group_by(Arende.deltagare_id).having(func.count() > 1)).cte("flera").c.deltagare_id)
     enkla = (stmt.where(Arende.deltagare_id.not_in(flera))
              .add_columns(*kolumner, func.count().label("antal"),
                           *(func.count(case((v, 1))).label(n) for n, v in villkor.items()))
