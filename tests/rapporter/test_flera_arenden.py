@@ -1,0 +1,70 @@
+"""A deltagare with several ärenden counts once per group. On PostgreSQL the kub's person
+counts skip count(DISTINCT) for deltagare with a single ärende (``_personer_per_mangd``):
+here, where some deltagare have two ärenden (in one team and in two, in one period and
+across two), those counts must equal the count(DISTINCT) statements row for row."""
+
+from __future__ import annotations
+
+from samverkan.arenden.models import Arende
+from samverkan.core.db import db
+from samverkan.rapporter import queries, services
+from samverkan.rapporter.queries import Kub
+from tests.rapporter.conftest import D, skapa_arende
+
+
+def _andra_arende(w, forsta: Arende, team, **kw) -> None:
+    """A further ärende for ``forsta``'s deltagare."""
+    a = skapa_arende(w, team=team, **kw)
+    tom = a.deltagare_id
+    a.deltagare_id = forsta.deltagare_id
+    db.session.flush()
+    db.session.execute(db.text("DELETE FROM deltagare WHERE id = :id"), {"id": tom})
+
+
+def _mangd(rader: list[dict], nycklar=None) -> list[tuple]:
+    return sorted((tuple(sorted((k, v) for k, v in r.items() if nycklar is None or k in nycklar)) for r in rader),
+                  key=repr)
+
+
+def _lika(nya: list[dict], gamla: list[dict]) -> bool:
+    """The same rows (PostgreSQL's grouped rows also carry the other groupings' keys, None)."""
+    assert gamla
+    return _mangd(nya, gamla[0].keys()) == _mangd(gamla)
+
+
+def test_a_deltagare_with_several_arenden_counts_once_in_every_group(facit):
+    w = facit
+    ena = skapa_arende(w, kon="kvinna", fodd=1991, part="af", akt=D(2026, 1, 20), avslutad=D(2026, 5, 3),
+                       orsak="arbete", fs="forsorjningsstod", fs_slut="lon", ss="ingen", ss_slut="arbete")
+    # The same team, quarter and party; another team in the same quarter; a later quarter.
+    _andra_arende(w, ena, w.team, kon="kvinna", fodd=1991, part="af", akt=D(2026, 2, 2), avslutad=D(2026, 3, 1),
+                  orsak="arbete", fs="forsorjningsstod", fs_slut="lon", ss="ingen", ss_slut="arbete")
+    _andra_arende(w, ena, w.annat_team, kon="kvinna", fodd=1991, part="fk", akt=D(2026, 3, 5))
+    _andra_arende(w, ena, w.team, kon="kvinna", fodd=1991, part="kommun", akt=D(2026, 8, 9))
+    andra = skapa_arende(w, team=w.annat_team, kon="man", fodd=1966, part="region", akt=D(2025, 12, 1),
+                         avslutad=D(2026, 6, 30), orsak="studier", fs="sjukpenning", fs_slut="csn")
+    _andra_arende(w, andra, w.annat_team, kon="man", fodd=1966, part="region", akt=D(2026, 4, 2))
+    assert db.session.execute(db.select(db.func.count()).select_from(Arende)
+                              .where(Arende.deltagare_id == ena.deltagare_id)).scalar_one() == 4
+
+    perioder = services.arets_perioder(2026)
+    kub = Kub(w.forbund.id, None, [(p.fran, p.till) for p in perioder], per_team=True)
+    band = [(18, 29), (30, 64)]
+
+    kon = queries.deltagare_och_flode_per_kon(kub)
+    nyckel = ("nr", "team", "kon")
+    flode = {tuple(r[k] for k in nyckel): r for r in queries.flode_per_kon(kub)}
+    hela = [r | {k: v for k, v in flode[tuple(r[k] for k in nyckel)].items()}
+            for r in queries.deltagare_per_kon(kub)]
+    assert _lika(kon, hela)
+    # Q1, the förbund: four ärenden of hers, one person (and she is new there).
+    ettan = [r for r in kon if (r["nr"], r["team"], getattr(r["kon"], "value", r["kon"])) == (1, None, "kvinna")]
+    assert len(ettan) == 1 and 1 <= ettan[0]["nya"] <= ettan[0]["antal"]
+
+    utfall, fore = queries.avslut_per_kon(kub)
+    assert _lika(utfall, queries.utfall_per_kon(kub)) and _lika(fore, queries.fore_efter(kub))
+
+    alder, egna, part = queries.deltagare_per_alder_och_part(kub, band)
+    assert _lika(alder, queries.deltagare_per_alder(kub))
+    assert _lika(egna, queries.deltagare_per_alder(kub, band))
+    assert _lika(part, queries.deltagare_per_part(kub))
