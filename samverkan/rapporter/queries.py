@@ -160,9 +160,9 @@ def _rader(stmt) -> list[dict]:
 
 
 def deltagare_per_kon(u: Kub) -> list[dict]:
-    nya = func.count(func.distinct(case((_mellan(Arende.aktualiserad_den, u), Arende.deltagare_id))))
     return _grupperat(u,
-        select(Deltagare.kon.label("kon"), _personer().label("antal"), nya.label("nya"))
+        select(Deltagare.kon.label("kon"), _personer().label("antal"),
+               _distinkta(_mellan(Arende.aktualiserad_den, u)).label("nya"))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), _i_perioden(u))
@@ -170,18 +170,24 @@ def deltagare_per_kon(u: Kub) -> list[dict]:
     )
 
 
-def flode_per_kon(u: Kub) -> list[dict]:
-    """The period's flow by kön, as the förbund's tables write it: carried in (open at the
-    first day), new, closed, and ongoing at the last day (distinct deltagare)."""
-    def personer(villkor):
-        return func.count(func.distinct(case((villkor, Arende.deltagare_id))))
+def _flodet(u: Kub) -> dict:
+    """The flow's four counts, as conditions on an ärende: carried in (open at the first
+    day), new, closed, and ongoing at the last day."""
+    return {"inneliggande": Arende.aktualiserad_den < u.fran, "nya": _mellan(Arende.aktualiserad_den, u),
+            "avslutade": _mellan(Arende.avslutad_den, u),
+            "pagaende": or_(Arende.avslutad_den.is_(None), Arende.avslutad_den > u.till)}
 
+
+def _distinkta(villkor):
+    """Distinct deltagare of the ärenden that meet ``villkor``."""
+    return func.count(func.distinct(case((villkor, Arende.deltagare_id))))
+
+
+def flode_per_kon(u: Kub) -> list[dict]:
+    """The period's flow by kön, as the förbund's tables write it (``_flodet``), in
+    distinct deltagare."""
     return _grupperat(u,
-        select(Deltagare.kon.label("kon"),
-               personer(Arende.aktualiserad_den < u.fran).label("inneliggande"),
-               personer(_mellan(Arende.aktualiserad_den, u)).label("nya"),
-               personer(_mellan(Arende.avslutad_den, u)).label("avslutade"),
-               personer(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den > u.till)).label("pagaende"))
+        select(Deltagare.kon.label("kon"), *(_distinkta(v).label(k) for k, v in _flodet(u).items()))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), _i_perioden(u))
@@ -194,24 +200,16 @@ def deltagare_och_flode_per_kon(u: Kub) -> list[dict]:
     and their ``nya`` is the same count): per kön ``antal``, ``nya``, ``inneliggande``,
     ``avslutade`` and ``pagaende``."""
     if _postgresql():
-        villkor = {"inneliggande": Arende.aktualiserad_den < u.fran, "nya": _mellan(Arende.aktualiserad_den, u),
-                   "avslutade": _mellan(Arende.avslutad_den, u),
-                   "pagaende": or_(Arende.avslutad_den.is_(None), Arende.avslutad_den > u.till)}
+        villkor = _flodet(u)
         return _personer_per_mangd(u,
             select()
             .select_from(Arende)
             .join(Deltagare, _deltagaren(u))
             .where(_population(u), _i_perioden(u)),
             {"kon": [Deltagare.kon.label("kon")]}, villkor)["kon"]
-    def personer(villkor):
-        return func.count(func.distinct(case((villkor, Arende.deltagare_id))))
-
     return _grupperat(u,
         select(Deltagare.kon.label("kon"), _personer().label("antal"),
-               personer(Arende.aktualiserad_den < u.fran).label("inneliggande"),
-               personer(_mellan(Arende.aktualiserad_den, u)).label("nya"),
-               personer(_mellan(Arende.avslutad_den, u)).label("avslutade"),
-               personer(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den > u.till)).label("pagaende"))
+               *(_distinkta(v).label(k) for k, v in _flodet(u).items()))
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), _i_perioden(u))
