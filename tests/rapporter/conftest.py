@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from hypothesis import strategies as st
 
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
@@ -18,6 +19,18 @@ from samverkan.samplanering.models import Atgard
 from tests import factories
 
 D = dt.date
+
+ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
+# A person of the report property tests: kön, birth year, party, day of 2025 aktualiserad,
+# days until avslut (or none), avslutsorsak. A test adds its own fields after these.
+PERSONENS_FALT = (
+    st.sampled_from(["kvinna", "man", "annat"]),
+    st.integers(1956, 2006),
+    st.sampled_from(["af", "fk", "kommun", "region"]),
+    st.integers(0, 364),
+    st.one_of(st.none(), st.integers(1, 300)),
+    st.sampled_from(ORSAKER),
+)
 _nr = itertools.count(1)
 
 

@@ -36,9 +36,8 @@ from samverkan.efterkontroll.models import Efterkontroll
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR
-from tests.rapporter.conftest import D, grundtal, skapa_arende, utc
+from tests.rapporter.conftest import PERSONENS_FALT, D, grundtal, skapa_arende, utc
 
-ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
 PERIODSUMMA = {"kon": {1}, "flode": {1, 2}, "utfall": None, "forsorjning": None, "sysselsattning": None,
                "forsorjning_kon": None, "sysselsattning_kon": None, "efterkontroll": None}
 # The flow's stocks: carried in on the first day, ongoing on the last (a count on a day).
@@ -48,12 +47,7 @@ EFTERKONTROLL = ["ingen", "ej", "arbete", "studier", "fortsatt_rehabilitering"]
 P = (1 << 61) - 1
 
 _person = st.tuples(
-    st.sampled_from(["kvinna", "man", "annat"]),
-    st.integers(1956, 2006),
-    st.sampled_from(["af", "fk", "kommun", "region"]),
-    st.integers(0, 364),  # day of 2025 aktualiserad
-    st.one_of(st.none(), st.integers(1, 300)),  # days until avslut
-    st.sampled_from(ORSAKER),
+    *PERSONENS_FALT,
     st.booleans(),  # the other team
     st.sampled_from(EFTERKONTROLL),
     st.integers(0, 200),  # days from avslut to the efterkontroll

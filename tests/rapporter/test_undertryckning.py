@@ -25,9 +25,7 @@ from samverkan.core.db import db
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Rad, Tabell, antal, dolj_sma_tal
-from tests.rapporter.conftest import D, grundtal, skapa_arende
-
-ORSAKER = ["arbete", "studier", "fortsatt_rehabilitering", "sjukdom", "eget_onskemal"]
+from tests.rapporter.conftest import PERSONENS_FALT, D, grundtal, skapa_arende
 
 
 def test_a_cell_hidden_to_protect_another_is_never_called_small():
@@ -69,14 +67,7 @@ def test_styrgrupp_gets_only_ended_quarters_and_years(facit, login):
     assert pl.get("/rapporter/period?period=egen&fran=2026-01-01&till=2026-01-02").status_code == 200
 
 
-_person = st.tuples(
-    st.sampled_from(["kvinna", "man", "annat"]),
-    st.integers(1956, 2006),
-    st.sampled_from(["af", "fk", "kommun", "region"]),
-    st.integers(0, 364),  # day of 2025 aktualiserad
-    st.one_of(st.none(), st.integers(1, 300)),  # days until avslut
-    st.sampled_from(ORSAKER),
-)
+_person = st.tuples(*PERSONENS_FALT)
 
 
 def _celler(rapport):
