@@ -13,7 +13,7 @@ from wtforms.validators import Optional
 
 from samverkan.auth import policy
 from samverkan.core.handling import granskad_sida, utfor
-from samverkan.protokoll import pdf, services
+from samverkan.protokoll import services
 
 bp = Blueprint("protokoll", __name__, url_prefix="/moten")
 
@@ -67,6 +67,10 @@ def visa(mote_id: int):
 @bp.route("/<int:mote_id>/protokoll.pdf")
 @policy.regel("protokoll")
 def som_pdf(mote_id: int):
+    # Imported on first use: fpdf2 costs about a second of CPU at import, paid by every
+    # process that builds the app (the scheduler, each CLI command) and never makes a PDF.
+    from samverkan.protokoll import pdf
+
     sida = services.visa(current_user, mote_id, handling="protokoll.pdf")
     data = pdf.bygg(sida)
     namn = f"protokoll-{sida.innehall['mote']['datum']}.pdf"

@@ -18,7 +18,7 @@ from samverkan.core.db import db
 from samverkan.core.errors import DomainError
 from samverkan.core.handling import utfor
 from samverkan.forbund.models import Forbund
-from samverkan.rapporter import export, finsam, services
+from samverkan.rapporter import finsam, services
 from samverkan.rapporter.diagram import stapeldiagram
 from samverkan.rapporter.queries import Urval
 
@@ -130,6 +130,8 @@ def export_csv():
     tabell = request.args.get("tabell")
     if tabell and tabell not in {t.nyckel for t in rapport.tabeller}:
         raise DomainError("okand_tabell", "Tabellen finns inte i rapporten.", field="tabell")
+    from samverkan.rapporter import export  # on first use: see export_pdf
+
     body = export.till_csv(rapport, [tabell] if tabell else None)
     namn = _filnamn(rapport, "csv").replace(".csv", f"-{tabell}.csv" if tabell else ".csv")
     return Response(body.encode("utf-8"), mimetype="text/csv",
@@ -139,6 +141,8 @@ def export_csv():
 @bp.route("/period/export.xlsx")
 @policy.regel("rapport")
 def export_xlsx():
+    from samverkan.rapporter import export  # on first use: see export_pdf
+
     _, rapport = _rapport()
     return Response(export.till_xlsx(rapport),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -148,6 +152,10 @@ def export_xlsx():
 @bp.route("/period/rapport.pdf")
 @policy.regel("rapport")
 def export_pdf():
+    # Imported on first use: fpdf2 and openpyxl cost about a second of CPU at import, paid
+    # by every process that builds the app (the scheduler, each CLI command) and never exports.
+    from samverkan.rapporter import export
+
     b, rapport = _rapport()
     forbund = db.session.get(Forbund, b.forbund_id)
     return Response(export.till_pdf(rapport, forbund.namn), mimetype="application/pdf",
