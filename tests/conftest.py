@@ -41,7 +41,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "snabb"))
 LANGA = ("tests/browser/", "tests/kallelser/test_ledare.py", "tests/kallelser/test_processer.py",
          "tests/test_atkomstmatris.py", "tests/api/test_schemathesis.py", "tests/api/test_admin.py",
          "tests/test_demo.py", "tests/test_fragebudget.py", "tests/rapporter/test_undertryckning.py",
-         "tests/rapporter/test_demo_rapport.py", "tests/test_migrations.py")
+         "tests/rapporter/test_differens.py", "tests/rapporter/test_demo_rapport.py", "tests/test_migrations.py")
 
 
 def pytest_collection_modifyitems(items):
