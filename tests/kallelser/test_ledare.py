@@ -47,7 +47,9 @@ def test_only_one_holds_the_lock_and_the_other_takes_over_when_it_is_let_go(ctx)
         assert b.forsok() is False
         assert a.forsok() is True  # kept, renewed
         a.slapp()
-        assert b.forsok() is True
+        # PostgreSQL: the closed session's backend ends (and lets the lock go) a moment
+        # after the client hangs up; on a busy machine the standby's first try came sooner.
+        assert _vanta(b.forsok, timeout=10, steg=0.1)
         assert a.forsok() is False
     finally:
         a.slapp()
