@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import cpu, load, server
-from bench.endpoints import ENDPOINTS, OVERGANG, Endpoint
+from bench.endpoints import ENDPOINTS, MOTESRUMMETS_SIDOR, OVERGANG, Endpoint
 
 
 def maskin() -> str:
@@ -104,16 +104,47 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
                 print("  ", _rad(backend, n, rader[-1]), flush=True)
         # The transition run's fresh ärenden are made with the app stopped: nothing else
         # writes while their ids are reserved, and the lists above were measured without them.
-        par = server.nya_arenden_for_overgang(url, args.overgangar)
+        # The meeting room's writers get ärenden of their own (the second half).
+        par = server.nya_arenden_for_overgang(url, 2 * args.overgangar)
         with server.golv(args.workers, logg, args.golvport) as golv, \
                 server.gunicorn(url, args.workers, logg, args.port) as app:
-            skript = load.overgangsskript(par, "aterkalla", args.tradar)
+            token = _rubriker(OVERGANG, {}, forberett.token)
+            skript = load.overgangsskript(par[:args.overgangar], "aterkalla", args.tradar)
             g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
-            m, m_cpu = _matt(wrk, app, app.base + "/", _rubriker(OVERGANG, {}, forberett.token), args, pg_namn,
+            m, m_cpu = _matt(wrk, app, app.base + "/", token, args, pg_namn,
                              anslutningar=args.tradar, skript=skript)
             rader.append(Rad(OVERGANG, m, m_cpu, g, g_cpu, None))
             print("  ", _rad(backend, n, rader[-1]), flush=True)
+            if args.lasare:
+                cookie = {"Cookie": server.logga_in(app.base, epost["pl"])}
+                rader += _motesrummet(wrk, golv, app, args, pg_namn, forberett, cookie, token,
+                                      par[args.overgangar:])
+                for r in rader[-2:]:
+                    print("  ", _rad(backend, n, r), flush=True)
     return [_rad(backend, n, r) for r in rader], seedning
+
+
+def _motesrummet(wrk: str, golv: server.Server, app: server.Server, args, pg_namn: str | None,
+                 forberett: server.Forberett, cookie: dict[str, str], token: dict[str, str],
+                 par: list[tuple[int, int]]) -> list[Rad]:
+    """A meeting: ``--lasare`` people open the ärende list, a case page and the agenda in
+    turn while ``--skrivare`` fire transitions, all at once (issue 19: on SQLite the
+    readers must not queue behind the writers). Two rows, readers and writers; the CPU
+    per request is of all the run's requests together."""
+    sokvagar = [ep.sokvag.format(**forberett.parametrar) for ep in ENDPOINTS if ep.namn in MOTESRUMMETS_SIDOR]
+    alla = args.lasare + args.skrivare
+    g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None, anslutningar=alla)
+    with cpu.Matare(app.pid, server.PG_ADMIN_URL if pg_namn else None, pg_namn) as matare:
+        lasning, skrivning = load.samtidigt(wrk, [
+            (app.base + "/", cookie, args.lasare, min(args.tradar, args.lasare), load.lasskript(sokvagar)),
+            (app.base + "/", token, args.skrivare, args.skrivare,
+             load.overgangsskript(par, "aterkalla", args.skrivare)),
+        ], sekunder=args.sekunder)
+    cpu_ms = 1000 * matare.sekunder / max(lasning.anrop + skrivning.anrop, 1)
+    return [Rad(Endpoint(f"Mötesrummet: {args.lasare} läser (lista, ärendesida, agenda) …", "GET", "", "pl"),
+                lasning, cpu_ms, g, g_cpu, None),
+            Rad(Endpoint(f"… medan {args.skrivare} skriver (återkalla)", "POST", "", "token"),
+                skrivning, cpu_ms, g, g_cpu, None)]
 
 
 def _rad(backend: str, n: int, r: Rad) -> str:
@@ -138,6 +169,9 @@ def main() -> None:
     parser.add_argument("--tradar", type=int, default=2)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn-workers")
     parser.add_argument("--overgangar", type=int, default=2000, help="nya ärenden för övergångsmätningen")
+    parser.add_argument("--lasare", type=int, default=10,
+                        help="mötesrummet: samtidiga läsare (0: ingen mötesrumskörning)")
+    parser.add_argument("--skrivare", type=int, default=2, help="mötesrummet: samtidiga skrivare")
     parser.add_argument("--port", type=int, default=None, help="appens port (standard: en ledig)")
     parser.add_argument("--golvport", type=int, default=None, help="golvets port (standard: en ledig)")
     parser.add_argument("--pg-databas", default=f"samverkan_bench_{os.getpid()}",

@@ -39,6 +39,9 @@ ENDPOINTS = [
     Endpoint("API: ärende", "GET", "/api/v1/arenden/{arende_id}", "token"),
 ]
 
+# The meeting room's readers go round these pages (``python -m bench --lasare``).
+MOTESRUMMETS_SIDOR = ("Ärendelista", "Ärendesida", "Agendabyggaren (mötessida, projektledare)")
+
 # The transition: POST with a fresh ärende each time (see bench.load.overgangar).
 OVERGANG = Endpoint("API: övergång (återkalla, nytt ärende per anrop)", "POST",
                     "/api/v1/arenden/{id}/handelser", "token")

@@ -62,19 +62,56 @@ def tolka(output: str) -> Matning:
 
 def kor(wrk: str, url: str, *, headers: dict[str, str], sekunder: int, anslutningar: int, tradar: int,
         skript: str | None = None) -> Matning:
+    return samtidigt(wrk, [(url, headers, anslutningar, tradar, skript)], sekunder=sekunder)[0]
+
+
+def samtidigt(wrk: str, korningar: list[tuple[str, dict[str, str], int, int, str | None]], *,
+              sekunder: int) -> list[Matning]:
+    """Several wrk runs at once, each (url, headers, connections, threads, Lua or None):
+    the meeting room's readers and writers load the app together."""
+    processer, skriptfiler = [], []
+    try:
+        for url, headers, anslutningar, tradar, skript in korningar:
+            cmd = _kommando(wrk, headers, sekunder, anslutningar, tradar)
+            if skript:
+                with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+                    f.write(skript)
+                skriptfiler.append(f.name)
+                cmd += ["-s", f.name]
+            processer.append(subprocess.Popen([*cmd, url], stdout=subprocess.PIPE, text=True))
+        utdata = [p.communicate(timeout=sekunder + 120)[0] for p in processer]
+    finally:
+        for p in processer:
+            if p.poll() is None:
+                p.kill()
+        for namn in skriptfiler:
+            os.unlink(namn)
+    for p in processer:
+        if p.returncode:
+            raise subprocess.CalledProcessError(p.returncode, p.args)
+    return [tolka(u) for u in utdata]
+
+
+def _kommando(wrk: str, headers: dict[str, str], sekunder: int, anslutningar: int, tradar: int) -> list[str]:
     cmd = [wrk, "--latency", "-t", str(tradar), "-c", str(anslutningar), "-d", f"{sekunder}s",
            "--timeout", "30s"]
     for name, value in headers.items():
         cmd += ["-H", f"{name}: {value}"]
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        if skript:
-            f.write(skript)
-            cmd += ["-s", f.name]
-    try:
-        out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=sekunder + 120)
-    finally:
-        os.unlink(f.name)
-    return tolka(out.stdout)
+    return cmd
+
+
+def lasskript(sokvagar: list[str]) -> str:
+    """Lua for wrk: each request the next of ``sokvagar`` (GET), round the list: readers
+    who open the list, a case and the agenda as people in a meeting do."""
+    lista = ",".join(json.dumps(s) for s in sokvagar)
+    return f"""
+local paths = {{{lista}}}
+local i = 0
+function request()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
 
 
 def overgangsskript(par: list[tuple[int, int]], trigger: str, tradar: int) -> str:
