@@ -31,7 +31,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, text, tuple_, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Numeric,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
@@ -239,6 +254,11 @@ def tid_i_insats_per_band(u: Kub) -> list[dict]:
     """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
     dagar = dagar_mellan(Insats.avslutad, Insats.startad)
     band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
+    if _postgresql():
+        stmt, rader = _insatserna(u, Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+                                  Insats.avslutad.between(u.forsta, u.sista))
+        return _personer_per_mangd(u, stmt, {"band": [band.label("band"), Deltagare.kon.label("kon")]},
+                                   (Insats.avslutad, Insats.avslutad), rader=rader)["band"]
     return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Insats)
@@ -477,18 +497,22 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
     return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
 
 
+def _insatserna(u: Kub, *villkor) -> tuple:
+    """The population's insatser that meet ``villkor`` (constants only) with their ärende and
+    deltagare, and (for ``_personer_per_mangd``'s ``rader``) the same without the deltagare."""
+    rader = select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
+        _insatspopulation(u), *villkor)
+    return rader.join(Deltagare, _deltagaren(u)), rader
+
+
 def insatstyp_per_kon(u: Kub) -> list[dict]:
     if _postgresql():
-        return _personer_per_mangd(u,
-            select()
-            .select_from(Insats)
-            .join(Arende, Arende.id == Insats.arende_id)
-            .join(Deltagare, _deltagaren(u))
-            .where(_insatspopulation(u), Insats.beslutad <= u.sista,
-                   or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta)),
+        stmt, rader = _insatserna(u, Insats.beslutad <= u.sista, or_(Insats.avslutad.is_(None),
+                                                                     Insats.avslutad >= u.forsta))
+        return _personer_per_mangd(u, stmt,
             {"insatstyp": [Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"),
                            Deltagare.kon.label("kon")]},
-            (Insats.beslutad, Insats.avslutad))["insatstyp"]
+            (Insats.beslutad, Insats.avslutad), rader=rader)["insatstyp"]
     return _grupperat(u,
         select(Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"), Deltagare.kon.label("kon"),
                _personer().label("antal"))
@@ -592,8 +616,8 @@ def rakneminne() -> None:
         db.session.execute(text("SET LOCAL work_mem = '32MB'"))
 
 
-def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None
-                        ) -> dict[str, list[dict]]:
+def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None,
+                        rader=None) -> dict[str, list[dict]]:
     """Distinct deltagare in several groupings of one row set, for every period of the kub,
     in one statement (PostgreSQL's GROUPING SETS). ``stmt`` selects from and filters the
     rows (no columns) by constants only: the kub's whole span, no period column. A row is in
@@ -609,7 +633,10 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     once by their two indexes (a few dozen pairs) and the groups, not the rows, are paired
     with the periods and summed. Only the deltagare with several rows (``flera``) are
     paired row by row, made one row per period and group (with a flag per condition), and
-    counted. The two parts' counts are added here."""
+    counted. The two parts' counts are added here. ``rader`` (default ``stmt``) selects
+    rows to find those deltagare in: any that gives every deltagare with several rows in
+    ``stmt`` (and maybe more, who are then counted the exact way), without joins ``stmt``
+    needs for its columns only."""
     villkor = villkor or {}
     nycklar: dict[str, object] = {}
     for kolumner in mangder.values():
@@ -634,7 +661,7 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     start = u.index(spann[0])
     slut = start if spann[1] is spann[0] else u.index(spann[1])
     # A CTE: computed once for both parts.
-    flera = select(stmt.add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id)
+    flera = select((stmt if rader is None else rader).add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id)
                    .having(func.count() > 1).cte("flera").c.deltagare_id)
     enkla = (stmt.where(Arende.deltagare_id.not_in(flera))
              .add_columns(start.label("a"), slut.label("b"), *kolumner, func.count().label("n"))
@@ -705,7 +732,7 @@ def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = No
     if band_granser:
         mangder["alder_forbund"] = [_aldersband(u, band_granser, ar=ar).label("eget_band"), kon]
     rader = _personer_per_mangd(u, _arendena(u), mangder, (Arende.aktualiserad_den, Arende.avslutad_den),
-                                _flodet_index(u))
+                                _flodet_index(u), select().where(_population(u), _i_spannet(u)))
     rader.setdefault("alder_forbund", [])
     for r in rader["alder_forbund"]:
         r["band"] = r.pop("eget_band")
@@ -733,7 +760,8 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
         {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
-        (Arende.avslutad_den, Arende.avslutad_den))
+        (Arende.avslutad_den, Arende.avslutad_den),
+        rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
     fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
     return rader["orsak"], fore
 
@@ -765,6 +793,28 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         dagar = dagar_mellan(slut, Arende.aktualiserad_den)
         return func.avg(case((nar, dagar))), func.count(case((nar, Arende.id)))
 
+    if _postgresql():
+        i_perioden = or_(*(d.between(u.forsta, u.sista) for d in (Arende.forsta_samplanering,
+                                                                  forsta_insats.c.beslutad, Arende.avslutad_den)))
+        per_arende = _medel_per_period(u,
+            select()
+            .select_from(Arende)
+            .join(Deltagare, _deltagaren(u))
+            .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
+            .where(_population(u), i_perioden),
+            {"mote": Arende.forsta_samplanering, "insats": forsta_insats.c.beslutad, "avslut": Arende.avslutad_den},
+            Arende.aktualiserad_den)
+        i_insats = _medel_per_period(u,
+            select()
+            .select_from(Insats)
+            .join(Arende, Arende.id == Insats.arende_id)
+            .join(Deltagare, _deltagaren(u))
+            .where(_insatspopulation(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+                   Insats.avslutad.between(u.forsta, u.sista)),
+            {"medel": Insats.avslutad}, Insats.startad)
+        for r in i_insats:
+            r["n"] = r.pop("medel_n")
+        return per_arende, i_insats
     mote_medel, mote_n = medel(Arende.forsta_samplanering, _mellan(Arende.forsta_samplanering, u))
     insats_medel, insats_n = medel(forsta_insats.c.beslutad, _mellan(forsta_insats.c.beslutad, u))
     avslut_medel, avslut_n = medel(Arende.avslutad_den, _mellan(Arende.avslutad_den, u))
@@ -791,6 +841,37 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         .group_by(Deltagare.kon)
     )
     return per_arende, i_insats
+
+
+def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran) -> list[dict]:
+    """Per period and kön (for the kub's urval, team None, and with ``per_team`` per team):
+    for each measure (name → date column) the average of the days from ``fran`` to that
+    date over the rows whose date falls in the period (``<name>``), and how many they are
+    (``<name>_n``), as ``avg`` and ``count`` give them. PostgreSQL: ``stmt`` selects from
+    and filters the rows (no columns) by constants only; they are grouped once by their
+    dates' indexes (``Kub.index``), and the groups' sums paired with the periods."""
+    index = {n: u.index(d) for n, d in matt.items()}
+    grupper = [tuple_(Deltagare.kon, Arende.team_id), tuple_(Deltagare.kon)] if u.per_team else [tuple_(Deltagare.kon)]
+    summor = (stmt.add_columns(*(e.label(f"e_{n}") for n, e in index.items()), Deltagare.kon.label("kon"),
+                               (Arende.team_id if u.per_team else literal(None, Integer)).label("team"),
+                               *(func.sum(dagar_mellan(d, fran)).label(f"s_{n}") for n, d in matt.items()),
+                               *(func.count(dagar_mellan(d, fran)).label(f"n_{n}") for n, d in matt.items()))
+              .group_by(*index.values(), func.grouping_sets(*grupper))
+              .subquery())
+    c = summor.c
+
+    def i_perioden(n: str):
+        return and_(c[f"e_{n}"] > u.i, c[f"e_{n}"] <= u.j)
+
+    kolumner = []
+    for n in matt:
+        antal = func.sum(case((i_perioden(n), c[f"n_{n}"]), else_=0))
+        # sum / count as numerics: the very value avg() gives over the rows.
+        kolumner += [(cast(func.sum(case((i_perioden(n), c[f"s_{n}"]))), Numeric)
+                      / func.nullif(cast(antal, Numeric), 0)).label(n), cast(antal, Integer).label(f"{n}_n")]
+    return _rader(select(u.nr.label("nr"), c.kon, c.team, *kolumner)
+                  .select_from(summor).join(u.p, true())
+                  .group_by(u.nr, c.kon, c.team))
 
 
 # --- nyckeltal -------------------------------------------------------------------------------
