@@ -452,6 +452,17 @@ def _insats_i_perioden(u: Kub):
 
 def samcoach_per_kon(u: Kub) -> list[dict]:
     """Deltagare who had a samcoach during the period, and who waited for one."""
+    if _postgresql():
+        stmt, rader = _insatserna(u, Insats.form == InsatsForm.SAMCOACH, Insats.beslutad <= u.sista,
+                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+        # The start's index as the period's first and last days read it (NULL: after all).
+        return _personer_per_mangd(u, stmt, {"samcoach": [Deltagare.kon.label("kon")]},
+                                   (Insats.beslutad, Insats.avslutad),
+                                   {"samcoach": lambda e: e["startad"] <= u.j,
+                                    "ko": lambda e: and_(e["ko"], e["startad"] > u.i)},
+                                   rader=rader,
+                                   extra={"startad": u.index(Insats.startad),
+                                          "ko": Insats.i_ko_sedan.is_not(None)})["samcoach"]
     hade = and_(Insats.startad.is_not(None), Insats.startad <= u.till)
     vantade = and_(Insats.i_ko_sedan.is_not(None),
                    or_(Insats.startad.is_(None), Insats.startad >= u.fran))
@@ -617,14 +628,15 @@ def rakneminne() -> None:
 
 
 def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None,
-                        rader=None) -> dict[str, list[dict]]:
+                        rader=None, extra: dict | None = None) -> dict[str, list[dict]]:
     """Distinct deltagare in several groupings of one row set, for every period of the kub,
     in one statement (PostgreSQL's GROUPING SETS). ``stmt`` selects from and filters the
     rows (no columns) by constants only: the kub's whole span, no period column. A row is in
     a period when its span ``spann`` (first and last date column; NULL last: still open)
     meets it (``Kub.har``). ``mangder`` names each grouping's labelled key columns,
-    ``villkor`` names conditions: functions of the row's two indexes (``Kub.index``) of its
-    first and last date. Per name the rows as ``_grupperat`` gives them (per period, for the
+    ``villkor`` names conditions: functions of a mapping of the row's indexes (``Kub.index``)
+    of its first and last date (``"start"``, ``"slut"``) and of ``extra`` (name → a column
+    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives them (per period, for the
     kub's urval and with ``per_team`` per team), with that grouping's keys, ``antal``
     (distinct deltagare) and per condition the distinct deltagare with a row that meets it.
 
@@ -637,7 +649,7 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     rows to find those deltagare in: any that gives every deltagare with several rows in
     ``stmt`` (and maybe more, who are then counted the exact way), without joins ``stmt``
     needs for its columns only."""
-    villkor = villkor or {}
+    villkor, extra = villkor or {}, extra or {}
     nycklar: dict[str, object] = {}
     for kolumner in mangder.values():
         for k in kolumner:
@@ -663,21 +675,36 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     # A CTE: computed once for both parts.
     flera = select((stmt if rader is None else rader).add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id)
                    .having(func.count() > 1).cte("flera").c.deltagare_id)
+    # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
+    # taken from the few grouped rows afterwards rather than by grouping every row twice.
+    egna = [k.element for k in nycklar.values()]
     enkla = (stmt.where(Arende.deltagare_id.not_in(flera))
-             .add_columns(start.label("a"), slut.label("b"), *kolumner, func.count().label("n"))
-             .group_by(start, slut, func.grouping_sets(*grupper))
+             .add_columns(start.label("a"), slut.label("b"), *(x.label(f"x_{n}") for n, x in extra.items()),
+                          *nycklar.values(),
+                          (team if u.per_team else literal(None, Integer)).label("team"),
+                          func.grouping(*egna).label("g"), func.count().label("n"))
+             .group_by(start, slut, *extra.values(), *([team] if u.per_team else []),
+                       func.grouping_sets(*(tuple_(*(k.element for k in kol)) for kol in mangder.values())))
              .subquery())
     e = enkla.c
-    grupp = [u.nr, *(e[n] for n in nycklar), e.team, e.g]
-    enkla_per_period = (
-        select(*grupp, cast(func.sum(e.n), Integer).label("antal"),
-               *(cast(func.sum(case((v(e.a, e.b), e.n), else_=0)), Integer).label(n)
-                 for n, v in villkor.items()))
-        .select_from(enkla).join(u.p, u.har(e.a, e.b))
-        .group_by(*grupp))
+    rad = {"start": e.a, "slut": e.b, **{n: e[f"x_{n}"] for n in extra}}
+    grupp = [u.nr, *(e[n] for n in nycklar), e.g]
+    summa = [cast(func.sum(e.n), Integer).label("antal"),
+             *(cast(func.sum(case((v(rad), e.n), else_=0)), Integer).label(n) for n, v in villkor.items())]
+    if u.per_team:
+        # ``g`` as ``func.grouping(*alla)`` below has it: the team the lowest bit.
+        enkla_per_period = (
+            select(*grupp[:-1], e.team, (e.g * 2 + func.grouping(e.team)).label("g"), *summa)
+            .select_from(enkla).join(u.p, u.har(e.a, e.b))
+            .group_by(func.grouping_sets(tuple_(*grupp, e.team), tuple_(*grupp))))
+    else:
+        enkla_per_period = (select(*grupp[:-1], e.team, e.g, *summa)
+                            .select_from(enkla).join(u.p, u.har(e.a, e.b))
+                            .group_by(*grupp, e.team))
     per_deltagare = (stmt.where(Arende.deltagare_id.in_(flera), u.har(start, slut))
                      .add_columns(u.nr.label("nr"), *kolumner,
-                                  *(func.max(case((v(start, slut), 1))).label(n) for n, v in villkor.items()))
+                                  *(func.max(case((v({"start": start, "slut": slut, **extra}), 1))).label(n)
+                                    for n, v in villkor.items()))
                      .group_by(u.nr, Arende.deltagare_id, func.grouping_sets(*grupper))
                      .subquery())
     c = per_deltagare.c
@@ -707,12 +734,12 @@ def _i_spannet(u: Kub):
 
 
 def _flodet_index(u: Kub) -> dict:
-    """``_flodet`` on the indexes (``Kub.index``) of aktualiserad_den (``akt``) and
-    avslutad_den (``avsl``): the same four conditions."""
-    return {"inneliggande": lambda akt, avsl: akt <= u.i,
-            "nya": lambda akt, avsl: and_(akt > u.i, akt <= u.j),
-            "avslutade": lambda akt, avsl: and_(avsl > u.i, avsl <= u.j),
-            "pagaende": lambda akt, avsl: avsl > u.j}
+    """``_flodet`` on the indexes (``Kub.index``) of aktualiserad_den (``"start"``) and
+    avslutad_den (``"slut"``): the same four conditions."""
+    return {"inneliggande": lambda e: e["start"] <= u.i,
+            "nya": lambda e: and_(e["start"] > u.i, e["start"] <= u.j),
+            "avslutade": lambda e: and_(e["slut"] > u.i, e["slut"] <= u.j),
+            "pagaende": lambda e: e["slut"] > u.j}
 
 
 def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = None) -> dict[str, list[dict]]:
@@ -851,12 +878,11 @@ def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran) -> list[dict]
     and filters the rows (no columns) by constants only; they are grouped once by their
     dates' indexes (``Kub.index``), and the groups' sums paired with the periods."""
     index = {n: u.index(d) for n, d in matt.items()}
-    grupper = [tuple_(Deltagare.kon, Arende.team_id), tuple_(Deltagare.kon)] if u.per_team else [tuple_(Deltagare.kon)]
     summor = (stmt.add_columns(*(e.label(f"e_{n}") for n, e in index.items()), Deltagare.kon.label("kon"),
                                (Arende.team_id if u.per_team else literal(None, Integer)).label("team"),
                                *(func.sum(dagar_mellan(d, fran)).label(f"s_{n}") for n, d in matt.items()),
                                *(func.count(dagar_mellan(d, fran)).label(f"n_{n}") for n, d in matt.items()))
-              .group_by(*index.values(), func.grouping_sets(*grupper))
+              .group_by(*index.values(), Deltagare.kon, *([Arende.team_id] if u.per_team else []))
               .subquery())
     c = summor.c
 
@@ -869,9 +895,11 @@ def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran) -> list[dict]
         # sum / count as numerics: the very value avg() gives over the rows.
         kolumner += [(cast(func.sum(case((i_perioden(n), c[f"s_{n}"]))), Numeric)
                       / func.nullif(cast(antal, Numeric), 0)).label(n), cast(antal, Integer).label(f"{n}_n")]
+    # The urval's sums are its teams' (grouped per team in the statement's small end).
     return _rader(select(u.nr.label("nr"), c.kon, c.team, *kolumner)
                   .select_from(summor).join(u.p, true())
-                  .group_by(u.nr, c.kon, c.team))
+                  .group_by(func.grouping_sets(tuple_(u.nr, c.kon, c.team), tuple_(u.nr, c.kon))
+                            if u.per_team else tuple_(u.nr, c.kon, c.team)))
 
 
 # --- nyckeltal -------------------------------------------------------------------------------
