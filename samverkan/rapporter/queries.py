@@ -7,7 +7,11 @@ its quarters, or a period and its trend quarters) joined as a small table of fir
 last days, and optionally the förbund and each of its teams (a UNION ALL of the same
 grouping with and without the team). Rows carry ``nr`` (the period's index) and ``team``
 (None: the kub's own urval). So the year report with its quarters, as the suppression
-needs them, costs one pass per table instead of one per table and period.
+needs them, costs one pass per table instead of one per table and period. On PostgreSQL
+the heavy counts do not even pair each row with each period: a row's dates become their
+stretch between the periods' bounds (``Kub.index``), the rows are grouped once by those
+few numbers, and only the groups are paired with the periods (``_personer_per_mangd``,
+``_medel_per_period``).
 
 Who counts (decided once, here):
 - The population is the förbund's (or one team's) ärenden that were aktualiserade and not
