@@ -1,7 +1,8 @@
 """Every cell of the year's hidden kub (the förbund and each team, the year and its
 quarters) and of the exact year report of the bench's förbund, one line each: diff the
 output before and after a change to the report's statements to see that no figure moved.
-With ``--tid`` instead the kub's slowest statements and their seconds; ``--ar=2025`` for
+With ``--tid`` instead the kub's slowest statements and their seconds (``--tid --exakt``:
+the exact year report's); ``--ar=2025`` for
 another year than 2026 (the bench seeds ``--ar`` and the year before).
 
     .venv/bin/python bench/rapport_celler.py postgresql+psycopg://postgres@127.0.0.1/rapport_bench_h --ar=2025 > fore.txt
@@ -63,7 +64,12 @@ def main() -> None:
 
             event.listen(db.engine, "before_cursor_execute", fore)
             event.listen(db.engine, "after_cursor_execute", efter)
-        kub = services.arets_kub(fid, ar)
+        if tid and "--exakt" in sys.argv:  # the exact year report's statements instead
+            p = services.helar(ar)
+            services.period_rapport(Urval(fid, None, p.fran, p.till), exakt=True, period=p)
+            kub = {}
+        else:
+            kub = services.arets_kub(fid, ar)
         if tid:
             for s, c, st in sorted(satser, key=lambda x: -x[1])[:8]:
                 text = " ".join(st.split())

@@ -33,6 +33,7 @@ Who counts (decided once, here):
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -258,7 +259,7 @@ def tid_i_insats_per_band(u: Kub) -> list[dict]:
     """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
     dagar = dagar_mellan(Insats.avslutad, Insats.startad)
     band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
-    if _postgresql():
+    if _perioder_pa_postgresql(u):
         stmt, rader = _insatserna(u, Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
                                   Insats.avslutad.between(u.forsta, u.sista))
         return _personer_per_mangd(u, stmt, {"band": [band.label("band"), Deltagare.kon.label("kon")]},
@@ -456,7 +457,7 @@ def _insats_i_perioden(u: Kub):
 
 def samcoach_per_kon(u: Kub) -> list[dict]:
     """Deltagare who had a samcoach during the period, and who waited for one."""
-    if _postgresql():
+    if _perioder_pa_postgresql(u):
         stmt, rader = _insatserna(u, Insats.form == InsatsForm.SAMCOACH, Insats.beslutad <= u.sista,
                                   or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
         # The start's index as the period's first and last days read it (NULL: after all).
@@ -521,7 +522,7 @@ def _insatserna(u: Kub, *villkor) -> tuple:
 
 
 def insatstyp_per_kon(u: Kub) -> list[dict]:
-    if _postgresql():
+    if _perioder_pa_postgresql(u):
         stmt, rader = _insatserna(u, Insats.beslutad <= u.sista, or_(Insats.avslutad.is_(None),
                                                                      Insats.avslutad >= u.forsta))
         return _personer_per_mangd(u, stmt,
@@ -623,12 +624,28 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def rakneminne() -> None:
-    """Let this transaction's grouping hash and sort in memory (PostgreSQL): the kub's
-    statements group ~10⁵ rows, which at the default 4 MB went to disk in several passes
-    and took twice the time. ``SET LOCAL`` ends with the transaction."""
-    if _postgresql():
-        db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+def _perioder_pa_postgresql(u: Kub) -> bool:
+    """Whether to count by the stretch index (``Kub.index``): on PostgreSQL, for a kub of
+    several periods. For one period there is no pairing to save, and the insatser's
+    statements ran faster as one grouping with count(DISTINCT) than with the extra pass
+    that finds the deltagare with several rows."""
+    return _postgresql() and len(u.perioder) > 1
+
+
+@contextmanager
+def rakneminne():
+    """Let the statements inside hash and sort in memory (PostgreSQL): the kub's statements
+    group ~10⁵ rows, which at the default 4 MB went to disk in several passes and took twice
+    the time. Set for this transaction only, and back to the default after (later
+    statements in the same transaction keep their usual plans)."""
+    if not _postgresql():
+        yield
+        return
+    db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("SET LOCAL work_mem TO DEFAULT"))
 
 
 def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None,
@@ -824,7 +841,7 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         dagar = dagar_mellan(slut, Arende.aktualiserad_den)
         return func.avg(case((nar, dagar))), func.count(case((nar, Arende.id)))
 
-    if _postgresql():
+    if _perioder_pa_postgresql(u):
         i_perioden = or_(*(d.between(u.forsta, u.sista) for d in (Arende.forsta_samplanering,
                                                                   forsta_insats.c.beslutad, Arende.avslutad_den)))
         per_arende = _medel_per_period(u,
