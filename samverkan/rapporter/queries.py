@@ -7,7 +7,11 @@ its quarters, or a period and its trend quarters) joined as a small table of fir
 last days, and optionally the förbund and each of its teams (a UNION ALL of the same
 grouping with and without the team). Rows carry ``nr`` (the period's index) and ``team``
 (None: the kub's own urval). So the year report with its quarters, as the suppression
-needs them, costs one pass per table instead of one per table and period.
+needs them, costs one pass per table instead of one per table and period. On PostgreSQL
+the heavy counts do not even pair each row with each period: a row's dates become their
+stretch between the periods' bounds (``Kub.index``), the rows are grouped once by those
+few numbers, and only the groups are paired with the periods (``_personer_per_mangd``,
+``_medel_per_period``).
 
 Who counts (decided once, here):
 - The population is the förbund's (or one team's) ärenden that were aktualiserade and not
@@ -29,9 +33,25 @@ Who counts (decided once, here):
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, and_, case, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    Numeric,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from samverkan.arenden.models import Arende
@@ -76,21 +96,41 @@ class Kub:
                  *, per_team: bool = False):
         self.forbund_id, self.team_id, self.perioder = forbund_id, team_id, list(perioder)
         self.per_team = per_team and team_id is None
+        # Every period's first day and the day after its last, in order (``index``).
+        self.granser = sorted({f for f, _ in self.perioder} | {t + dt.timedelta(days=1) for _, t in self.perioder})
         rader = []
         for nr, (fran, till) in enumerate(self.perioder):
             start, slut = _tidsgranser(Urval(forbund_id, team_id, fran, till))
+            i, j = self.granser.index(fran), self.granser.index(till + dt.timedelta(days=1))
             rader.append(select(literal(nr, Integer).label("nr"), literal(fran, Date).label("fran"),
                                 literal(till, Date).label("till"), literal(start, UTCDateTime).label("start"),
-                                literal(slut, UTCDateTime).label("slut"), literal(till.year, Integer).label("ar")))
+                                literal(slut, UTCDateTime).label("slut"), literal(till.year, Integer).label("ar"),
+                                literal(i, Integer).label("i"), literal(j, Integer).label("j")))
         self.p = (union_all(*rader) if len(rader) > 1 else rader[0]).cte("period")
         self.nr, self.fran, self.till = self.p.c.nr, self.p.c.fran, self.p.c.till
         self.start, self.slut, self.ar = self.p.c.start, self.p.c.slut, self.p.c.ar
+        self.i, self.j = self.p.c.i, self.p.c.j
         self.forsta = min(f for f, _ in self.perioder)
         self.sista = max(t for _, t in self.perioder)
 
     @classmethod
     def av(cls, u: Urval) -> Kub:
         return cls(u.forbund_id, u.team_id, [(u.fran, u.till)])
+
+    def index(self, datum):
+        """Which stretch between the kub's ``granser`` a date column falls in, as a number:
+        how many of them lie on or before it (NULL, as an open end: after them all). A
+        period runs from ``granser[i]`` to the day before ``granser[j]`` (its columns ``i``,
+        ``j``), so "on or after the first day" is ``index > i`` and "on or before the last"
+        ``index <= j``: a row's dates become two small numbers that are grouped once and
+        compared with each period afterwards, instead of pairing every row with every
+        period."""
+        return case(*[(datum < g, n) for n, g in enumerate(self.granser)], else_=len(self.granser))
+
+    def har(self, start, slut):
+        """A row whose span runs from index ``start`` to index ``slut`` (``index``) meets the
+        period: it began by the last day and had not ended before the first."""
+        return and_(start <= self.j, slut > self.i)
 
 
 def _grupperat(k: Kub, stmt, team=None) -> list[dict]:
@@ -198,15 +238,9 @@ def flode_per_kon(u: Kub) -> list[dict]:
 def deltagare_och_flode_per_kon(u: Kub) -> list[dict]:
     """``deltagare_per_kon`` and ``flode_per_kon`` in one statement (they read the same rows,
     and their ``nya`` is the same count): per kön ``antal``, ``nya``, ``inneliggande``,
-    ``avslutade`` and ``pagaende``."""
+    ``avslutade`` and ``pagaende``. On PostgreSQL ``deltagare_i_perioden``."""
     if _postgresql():
-        villkor = _flodet(u)
-        return _personer_per_mangd(u,
-            select()
-            .select_from(Arende)
-            .join(Deltagare, _deltagaren(u))
-            .where(_population(u), _i_perioden(u)),
-            {"kon": [Deltagare.kon.label("kon")]}, villkor)["kon"]
+        return deltagare_i_perioden(u)["kon"]
     return _grupperat(u,
         select(Deltagare.kon.label("kon"), _personer().label("antal"),
                *(_distinkta(v).label(k) for k, v in _flodet(u).items()))
@@ -225,6 +259,11 @@ def tid_i_insats_per_band(u: Kub) -> list[dict]:
     """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
     dagar = dagar_mellan(Insats.avslutad, Insats.startad)
     band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
+    if _perioder_pa_postgresql(u):
+        stmt, rader = _insatserna(u, Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+                                  Insats.avslutad.between(u.forsta, u.sista))
+        return _personer_per_mangd(u, stmt, {"band": [band.label("band"), Deltagare.kon.label("kon")]},
+                                   (Insats.avslutad, Insats.avslutad), rader=rader)["band"]
     return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Insats)
@@ -240,8 +279,9 @@ OKAND = -1  # band of a deltagare without a birth year (anonymous)
 UTANFOR = -2  # outside the förbund's own bands
 
 
-def _aldersband(u: Kub, band_granser: list[tuple[int, int]] | None = None):
-    alder = u.ar - Deltagare.fodelsear
+def _aldersband(u: Kub, band_granser: list[tuple[int, int]] | None = None, ar=None):
+    """The age band (``ar``: the year the age is counted at; the period's last by default)."""
+    alder = (u.ar if ar is None else ar) - Deltagare.fodelsear
     if band_granser is None:
         return case((Deltagare.fodelsear.is_(None), OKAND),
                     *[(alder >= lo, i) for i, (lo, _) in reversed(list(enumerate(ALDERSBAND)))], else_=0)
@@ -417,6 +457,17 @@ def _insats_i_perioden(u: Kub):
 
 def samcoach_per_kon(u: Kub) -> list[dict]:
     """Deltagare who had a samcoach during the period, and who waited for one."""
+    if _perioder_pa_postgresql(u):
+        stmt, rader = _insatserna(u, Insats.form == InsatsForm.SAMCOACH, Insats.beslutad <= u.sista,
+                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+        # The start's index as the period's first and last days read it (NULL: after all).
+        return _personer_per_mangd(u, stmt, {"samcoach": [Deltagare.kon.label("kon")]},
+                                   (Insats.beslutad, Insats.avslutad),
+                                   {"samcoach": lambda e: e["startad"] <= u.j,
+                                    "ko": lambda e: and_(e["ko"], e["startad"] > u.i)},
+                                   rader=rader,
+                                   extra={"startad": u.index(Insats.startad),
+                                          "ko": Insats.i_ko_sedan.is_not(None)})["samcoach"]
     hade = and_(Insats.startad.is_not(None), Insats.startad <= u.till)
     vantade = and_(Insats.i_ko_sedan.is_not(None),
                    or_(Insats.startad.is_(None), Insats.startad >= u.fran))
@@ -462,7 +513,22 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
     return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
 
 
+def _insatserna(u: Kub, *villkor) -> tuple:
+    """The population's insatser that meet ``villkor`` (constants only) with their ärende and
+    deltagare, and (for ``_personer_per_mangd``'s ``rader``) the same without the deltagare."""
+    rader = select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
+        _insatspopulation(u), *villkor)
+    return rader.join(Deltagare, _deltagaren(u)), rader
+
+
 def insatstyp_per_kon(u: Kub) -> list[dict]:
+    if _perioder_pa_postgresql(u):
+        stmt, rader = _insatserna(u, Insats.beslutad <= u.sista, or_(Insats.avslutad.is_(None),
+                                                                     Insats.avslutad >= u.forsta))
+        return _personer_per_mangd(u, stmt,
+            {"insatstyp": [Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"),
+                           Deltagare.kon.label("kon")]},
+            (Insats.beslutad, Insats.avslutad), rader=rader)["insatstyp"]
     return _grupperat(u,
         select(Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"), Deltagare.kon.label("kon"),
                _personer().label("antal"))
@@ -558,21 +624,53 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], villkor: dict[str, object] | None = None
-                        ) -> dict[str, list[dict]]:
-    """Distinct deltagare in several groupings of one row set, in one statement (PostgreSQL's
-    GROUPING SETS): ``stmt`` selects from and filters the rows (no columns), ``mangder``
-    names each grouping's labelled key columns, ``villkor`` names conditions. Per name the
-    rows as ``_grupperat`` gives them (per period, for the kub's urval and with ``per_team``
-    per team), with that grouping's keys, ``antal`` (distinct deltagare) and per condition
-    the distinct deltagare with a row that meets it.
+def _perioder_pa_postgresql(u: Kub) -> bool:
+    """Whether to count by the stretch index (``Kub.index``): on PostgreSQL, for a kub of
+    several periods. For one period there is no pairing to save, and the insatser's
+    statements ran faster as one grouping with count(DISTINCT) than with the extra pass
+    that finds the deltagare with several rows."""
+    return _postgresql() and len(u.perioder) > 1
 
-    Counted without count(DISTINCT), which sorted every group's rows (the kub's ~340 000
-    at 10⁵ ärenden, spilling to disk): a deltagare with a single ärende in the population is
-    one row per period, counted by plain count(*) in a hashed grouping; only the deltagare
-    with several ärenden (``flera``) are first made one row per group (with a flag per
-    condition) and then counted. The two parts' counts are added here."""
-    villkor = villkor or {}
+
+@contextmanager
+def rakneminne():
+    """Let the statements inside hash and sort in memory (PostgreSQL): the kub's statements
+    group ~10⁵ rows, which at the default 4 MB went to disk in several passes and took twice
+    the time. Set for this transaction only, and back to the default after (later
+    statements in the same transaction keep their usual plans)."""
+    if not _postgresql():
+        yield
+        return
+    db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+    try:
+        yield
+    finally:
+        db.session.execute(text("SET LOCAL work_mem TO DEFAULT"))
+
+
+def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None,
+                        rader=None, extra: dict | None = None) -> dict[str, list[dict]]:
+    """Distinct deltagare in several groupings of one row set, for every period of the kub,
+    in one statement (PostgreSQL's GROUPING SETS). ``stmt`` selects from and filters the
+    rows (no columns) by constants only: the kub's whole span, no period column. A row is in
+    a period when its span ``spann`` (first and last date column; NULL last: still open)
+    meets it (``Kub.har``). ``mangder`` names each grouping's labelled key columns,
+    ``villkor`` names conditions: functions of a mapping of the row's indexes (``Kub.index``)
+    of its first and last date (``"start"``, ``"slut"``) and of ``extra`` (name → a column
+    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives them (per period, for the
+    kub's urval and with ``per_team`` per team), with that grouping's keys, ``antal``
+    (distinct deltagare) and per condition the distinct deltagare with a row that meets it.
+
+    Counted without count(DISTINCT) and without pairing each row with each period: a
+    deltagare with a single row in the span is one row per period, so the rows are grouped
+    once by their two indexes (a few dozen pairs) and the groups, not the rows, are paired
+    with the periods and summed. Only the deltagare with several rows (``flera``) are
+    paired row by row, made one row per period and group (with a flag per condition), and
+    counted. The two parts' counts are added here. ``rader`` (default ``stmt``) selects
+    rows to find those deltagare in: any that gives every deltagare with several rows in
+    ``stmt`` (and maybe more, who are then counted the exact way), without joins ``stmt``
+    needs for its columns only."""
+    villkor, extra = villkor or {}, extra or {}
     nycklar: dict[str, object] = {}
     for kolumner in mangder.values():
         for k in kolumner:
@@ -591,24 +689,50 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], villkor: dict[st
         if u.per_team:
             grupper.append(tuple_(team, *(k.element for k in kolumner)))
             mangd_av[g & ~1] = (namn, True)
-    kolumner = [u.nr.label("nr"), *nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
+    kolumner = [*nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
                 func.grouping(*alla).label("g")]
+    start = u.index(spann[0])
+    slut = start if spann[1] is spann[0] else u.index(spann[1])
     # A CTE: computed once for both parts.
-    flera = select((select(Arende.deltagare_id).where(_population(u))
-                    .group_by(Arende.deltagare_id).having(func.count() > 1)).cte("flera").c.deltagare_id)
+    flera = select((stmt if rader is None else rader).add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id)
+                   .having(func.count() > 1).cte("flera").c.deltagare_id)
+    # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
+    # taken from the few grouped rows afterwards rather than by grouping every row twice.
+    egna = [k.element for k in nycklar.values()]
     enkla = (stmt.where(Arende.deltagare_id.not_in(flera))
-             .add_columns(*kolumner, func.count().label("antal"),
-                          *(func.count(case((v, 1))).label(n) for n, v in villkor.items()))
-             .group_by(u.nr, func.grouping_sets(*grupper)))
-    per_deltagare = (stmt.where(Arende.deltagare_id.in_(flera))
-                     .add_columns(*kolumner, *(func.max(case((v, 1))).label(n) for n, v in villkor.items()))
+             .add_columns(start.label("a"), slut.label("b"), *(x.label(f"x_{n}") for n, x in extra.items()),
+                          *nycklar.values(),
+                          (team if u.per_team else literal(None, Integer)).label("team"),
+                          func.grouping(*egna).label("g"), func.count().label("n"))
+             .group_by(start, slut, *extra.values(), *([team] if u.per_team else []),
+                       func.grouping_sets(*(tuple_(*(k.element for k in kol)) for kol in mangder.values())))
+             .subquery())
+    e = enkla.c
+    rad = {"start": e.a, "slut": e.b, **{n: e[f"x_{n}"] for n in extra}}
+    grupp = [u.nr, *(e[n] for n in nycklar), e.g]
+    summa = [cast(func.sum(e.n), Integer).label("antal"),
+             *(cast(func.sum(case((v(rad), e.n), else_=0)), Integer).label(n) for n, v in villkor.items())]
+    if u.per_team:
+        # ``g`` as ``func.grouping(*alla)`` below has it: the team the lowest bit.
+        enkla_per_period = (
+            select(*grupp[:-1], e.team, (e.g * 2 + func.grouping(e.team)).label("g"), *summa)
+            .select_from(enkla).join(u.p, u.har(e.a, e.b))
+            .group_by(func.grouping_sets(tuple_(*grupp, e.team), tuple_(*grupp))))
+    else:
+        enkla_per_period = (select(*grupp[:-1], e.team, e.g, *summa)
+                            .select_from(enkla).join(u.p, u.har(e.a, e.b))
+                            .group_by(*grupp, e.team))
+    per_deltagare = (stmt.where(Arende.deltagare_id.in_(flera), u.har(start, slut))
+                     .add_columns(u.nr.label("nr"), *kolumner,
+                                  *(func.max(case((v({"start": start, "slut": slut, **extra}), 1))).label(n)
+                                    for n, v in villkor.items()))
                      .group_by(u.nr, Arende.deltagare_id, func.grouping_sets(*grupper))
                      .subquery())
     c = per_deltagare.c
     grupp = [c.nr, *(c[n] for n in nycklar), c.team, c.g]
     dubbla = select(*grupp, func.count().label("antal"), *(func.count(c[n]).label(n) for n in villkor)).group_by(*grupp)
     summor: dict[tuple, dict] = {}
-    for r in _rader(union_all(enkla, dubbla)):
+    for r in _rader(union_all(enkla_per_period, dubbla)):
         nyckel = (r["g"], r["nr"], r["team"], *(r[n] for n in nycklar))
         if nyckel in summor:
             for n in ("antal", *villkor):
@@ -622,6 +746,49 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], villkor: dict[st
             r["team"] = None
         ut[namn].append(r)
     return ut
+
+
+def _i_spannet(u: Kub):
+    """The ärenden that meet some period of the kub, by constants (no period column)."""
+    return and_(Arende.aktualiserad_den <= u.sista,
+                or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.forsta))
+
+
+def _flodet_index(u: Kub) -> dict:
+    """``_flodet`` on the indexes (``Kub.index``) of aktualiserad_den (``"start"``) and
+    avslutad_den (``"slut"``): the same four conditions."""
+    return {"inneliggande": lambda e: e["start"] <= u.i,
+            "nya": lambda e: and_(e["start"] > u.i, e["start"] <= u.j),
+            "avslutade": lambda e: and_(e["slut"] > u.i, e["slut"] <= u.j),
+            "pagaende": lambda e: e["slut"] > u.j}
+
+
+def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = None) -> dict[str, list[dict]]:
+    """The deltagare of the ärenden in each period, by kön with the flow (``"kon"``: the rows
+    of ``deltagare_och_flode_per_kon``), by age band (``"alder"``, and ``"alder_forbund"``
+    with ``band_granser``: ``deltagare_per_alder``) and by aktualiserande part (``"part"``:
+    ``deltagare_per_part``). On PostgreSQL one statement (``_personer_per_mangd``) when
+    every period ends in the same year (the age is counted at it); else one per table."""
+    if not _postgresql() or len({t.year for _, t in u.perioder}) > 1:
+        alder, egna, part = (deltagare_per_alder(u), deltagare_per_alder(u, band_granser) if band_granser else [],
+                             deltagare_per_part(u))
+        return {"kon": deltagare_och_flode_per_kon(u), "alder": alder, "alder_forbund": egna, "part": part}
+    ar = literal(u.sista.year, Integer)
+    kon = Deltagare.kon.label("kon")
+    mangder = {"kon": [kon], "alder": [_aldersband(u, ar=ar).label("band"), kon],
+               "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
+    if band_granser:
+        mangder["alder_forbund"] = [_aldersband(u, band_granser, ar=ar).label("eget_band"), kon]
+    rader = _personer_per_mangd(u, _arendena(u), mangder, (Arende.aktualiserad_den, Arende.avslutad_den),
+                                _flodet_index(u), select().where(_population(u), _i_spannet(u)))
+    rader.setdefault("alder_forbund", [])
+    for r in rader["alder_forbund"]:
+        r["band"] = r.pop("eget_band")
+    return rader
+
+
+def _arendena(u: Kub):
+    return select().select_from(Arende).join(Deltagare, _deltagaren(u)).where(_population(u), _i_spannet(u))
 
 
 def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
@@ -639,8 +806,10 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         select()
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
-        .where(_population(u), _mellan(Arende.avslutad_den, u)),
-        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()})
+        .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
+        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
+        (Arende.avslutad_den, Arende.avslutad_den),
+        rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
     fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
     return rader["orsak"], fore
 
@@ -648,25 +817,9 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
 def deltagare_per_alder_och_part(u: Kub, band_granser: list[tuple[int, int]] | None = None
                                  ) -> tuple[list[dict], list[dict], list[dict]]:
     """``deltagare_per_alder`` (the fixed bands, and ``band_granser`` if given: else no rows)
-    and ``deltagare_per_part`` together: one scan on PostgreSQL (``_personer_per_mangd``)."""
-    if not _postgresql():
-        return (deltagare_per_alder(u), deltagare_per_alder(u, band_granser) if band_granser else [],
-                deltagare_per_part(u))
-    kon = Deltagare.kon.label("kon")
-    mangder = {"alder": [_aldersband(u).label("band"), kon],
-               "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
-    if band_granser:
-        mangder["alder_forbund"] = [_aldersband(u, band_granser).label("eget_band"), kon]
-    rader = _personer_per_mangd(u,
-        select()
-        .select_from(Arende)
-        .join(Deltagare, _deltagaren(u))
-        .where(_population(u), _i_perioden(u)),
-        mangder)
-    egna = rader.get("alder_forbund", [])
-    for r in egna:
-        r["band"] = r.pop("eget_band")
-    return rader["alder"], egna, rader["part"]
+    and ``deltagare_per_part`` together (``deltagare_i_perioden``)."""
+    rader = deltagare_i_perioden(u, band_granser)
+    return rader["alder"], rader["alder_forbund"], rader["part"]
 
 
 def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
@@ -688,6 +841,28 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         dagar = dagar_mellan(slut, Arende.aktualiserad_den)
         return func.avg(case((nar, dagar))), func.count(case((nar, Arende.id)))
 
+    if _perioder_pa_postgresql(u):
+        i_perioden = or_(*(d.between(u.forsta, u.sista) for d in (Arende.forsta_samplanering,
+                                                                  forsta_insats.c.beslutad, Arende.avslutad_den)))
+        per_arende = _medel_per_period(u,
+            select()
+            .select_from(Arende)
+            .join(Deltagare, _deltagaren(u))
+            .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
+            .where(_population(u), i_perioden),
+            {"mote": Arende.forsta_samplanering, "insats": forsta_insats.c.beslutad, "avslut": Arende.avslutad_den},
+            Arende.aktualiserad_den)
+        i_insats = _medel_per_period(u,
+            select()
+            .select_from(Insats)
+            .join(Arende, Arende.id == Insats.arende_id)
+            .join(Deltagare, _deltagaren(u))
+            .where(_insatspopulation(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+                   Insats.avslutad.between(u.forsta, u.sista)),
+            {"medel": Insats.avslutad}, Insats.startad)
+        for r in i_insats:
+            r["n"] = r.pop("medel_n")
+        return per_arende, i_insats
     mote_medel, mote_n = medel(Arende.forsta_samplanering, _mellan(Arende.forsta_samplanering, u))
     insats_medel, insats_n = medel(forsta_insats.c.beslutad, _mellan(forsta_insats.c.beslutad, u))
     avslut_medel, avslut_n = medel(Arende.avslutad_den, _mellan(Arende.avslutad_den, u))
@@ -714,6 +889,38 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         .group_by(Deltagare.kon)
     )
     return per_arende, i_insats
+
+
+def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran) -> list[dict]:
+    """Per period and kön (for the kub's urval, team None, and with ``per_team`` per team):
+    for each measure (name → date column) the average of the days from ``fran`` to that
+    date over the rows whose date falls in the period (``<name>``), and how many they are
+    (``<name>_n``), as ``avg`` and ``count`` give them. PostgreSQL: ``stmt`` selects from
+    and filters the rows (no columns) by constants only; they are grouped once by their
+    dates' indexes (``Kub.index``), and the groups' sums paired with the periods."""
+    index = {n: u.index(d) for n, d in matt.items()}
+    summor = (stmt.add_columns(*(e.label(f"e_{n}") for n, e in index.items()), Deltagare.kon.label("kon"),
+                               (Arende.team_id if u.per_team else literal(None, Integer)).label("team"),
+                               *(func.sum(dagar_mellan(d, fran)).label(f"s_{n}") for n, d in matt.items()),
+                               *(func.count(dagar_mellan(d, fran)).label(f"n_{n}") for n, d in matt.items()))
+              .group_by(*index.values(), Deltagare.kon, *([Arende.team_id] if u.per_team else []))
+              .subquery())
+    c = summor.c
+
+    def i_perioden(n: str):
+        return and_(c[f"e_{n}"] > u.i, c[f"e_{n}"] <= u.j)
+
+    kolumner = []
+    for n in matt:
+        antal = func.sum(case((i_perioden(n), c[f"n_{n}"]), else_=0))
+        # sum / count as numerics: the very value avg() gives over the rows.
+        kolumner += [(cast(func.sum(case((i_perioden(n), c[f"s_{n}"]))), Numeric)
+                      / func.nullif(cast(antal, Numeric), 0)).label(n), cast(antal, Integer).label(f"{n}_n")]
+    # The urval's sums are its teams' (grouped per team in the statement's small end).
+    return _rader(select(u.nr.label("nr"), c.kon, c.team, *kolumner)
+                  .select_from(summor).join(u.p, true())
+                  .group_by(func.grouping_sets(tuple_(u.nr, c.kon, c.team), tuple_(u.nr, c.kon))
+                            if u.per_team else tuple_(u.nr, c.kon, c.team)))
 
 
 # --- nyckeltal -------------------------------------------------------------------------------

@@ -213,7 +213,12 @@ def dolj_mot_delperioder(t: Tabell, delar: list[Tabell]) -> None:
             if motsv is None:
                 continue
             for c, d in zip(r.celler, motsv.celler, strict=False):
-                if c.typ != d.typ or d.dold or c.dold:
+                # The markings read directly and counts compared inline: this runs for
+                # every cell pair of a year's kub (some 10⁵), the hottest loop of a report.
+                if c.typ != d.typ or d.markering or c.markering:
                     continue
-                if any(_smal(abs(a - b)) for a, b in zip(_grund(c), _grund(d), strict=True)):
+                if c.typ == "antal":
+                    if 0 < abs(int(c.varde or 0) - int(d.varde or 0)) < GRANS:
+                        c.dolj(SKYDDAD)
+                elif any(_smal(abs(a - b)) for a, b in zip(_grund(c), _grund(d), strict=True)):
                     c.dolj(SKYDDAD)

@@ -91,22 +91,22 @@ class Underlag:
             select(Insatstyp).where(Insatstyp.forbund_id == kub.forbund_id)
             .order_by(Insatstyp.ordning, Insatstyp.namn)).scalars())
         self.sammansattningar = team_parter(u)
-        tider, i_insats = queries.tider_per_kon(kub)
-        utfall, fore_efter = queries.avslut_per_kon(kub)
-        alder, alder_forbund, part = queries.deltagare_per_alder_och_part(kub, egna_band)
-        kon_och_flode = queries.deltagare_och_flode_per_kon(kub)
-        rader = {
-            "kon": kon_och_flode, "flode": kon_och_flode,
-            "alder": alder, "part": part,
-            "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
-            "samcoach": queries.samcoach_per_kon(kub), "insatstyp": queries.insatstyp_per_kon(kub),
-            "utfall": utfall, "tid_i_insats": queries.tid_i_insats_per_band(kub),
-            "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
-            "fore_efter": fore_efter,
-            "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
-        }
+        with queries.rakneminne():
+            tider, i_insats = queries.tider_per_kon(kub)
+            utfall, fore_efter = queries.avslut_per_kon(kub)
+            deltagare = queries.deltagare_i_perioden(kub, egna_band)
+            rader = {
+                "kon": deltagare["kon"], "flode": deltagare["kon"],
+                "alder": deltagare["alder"], "part": deltagare["part"],
+                "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
+                "samcoach": queries.samcoach_per_kon(kub), "insatstyp": queries.insatstyp_per_kon(kub),
+                "utfall": utfall, "tid_i_insats": queries.tid_i_insats_per_band(kub),
+                "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
+                "fore_efter": fore_efter,
+                "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
+            }
         if self.egna_band:
-            rader["alder_forbund"] = alder_forbund
+            rader["alder_forbund"] = deltagare["alder_forbund"]
         self.rader: dict[tuple, list[dict]] = {}
         for namn, lista in rader.items():
             for r in lista:

@@ -317,19 +317,19 @@ def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], 
                         c.dolj(PRIMAR)
     # 2. Nested reports: (scope, period) holds (scope', period') when the scope is the
     # förbund or the same team, and the period the year or the same quarter.
+    tabeller = {nod: {t.nyckel: t for t in r.tabeller} for nod, r in rapporter.items()}
     for (nr, team), r in rapporter.items():
-        delar = [((nr2, team2), d) for (nr2, team2), d in rapporter.items() if (nr2, team2) != (nr, team)
+        delar = [(nr2, team2) for (nr2, team2) in rapporter if (nr2, team2) != (nr, team)
                  and (team is None or team2 == team) and (nr == 0 or nr2 == nr)]
         for t in r.tabeller:
             if t.nyckel == "flode":
                 # A stock is a count on one day, not a sum over a period: the year's ongoing
                 # at its end holds no quarter's ongoing. Stocks are compared between the
                 # förbund and a team of the same period only (the same day).
-                for (nr2, _), d in delar:
-                    dolj_mot_delperioder(t if nr2 == nr else _utan_lager(t), [d.tabell(t.nyckel)])
+                for nr2, team2 in delar:
+                    dolj_mot_delperioder(t if nr2 == nr else _utan_lager(t), [tabeller[(nr2, team2)][t.nyckel]])
                 continue
-            dolj_mot_delperioder(t, [d.tabell(t.nyckel) for _, d in delar
-                                     if any(x.nyckel == t.nyckel for x in d.tabeller)])
+            dolj_mot_delperioder(t, [tabeller[d][t.nyckel] for d in delar if t.nyckel in tabeller[d]])
     _dolj_lager(rapporter, teams)
     linjer = kubens_linjer(rapporter, teams, kvartal)
     _los(linjer)
