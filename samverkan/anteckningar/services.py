@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.anteckningar.models import Anteckning
@@ -47,12 +47,14 @@ def list_for_arende(arende: Arende) -> list[Anteckning]:
 
     The caller has already checked (and audited) the read of the ärende's details.
     """
-    return list(db.session.execute(
-        select(Anteckning)
-        .where(Anteckning.arende_id == arende.id)
-        .options(joinedload(Anteckning.forfattare))
-        .order_by(Anteckning.skapad, Anteckning.id)
-    ).scalars())
+    return list(db.session.execute(_ANTECKNINGAR, {"arende_id": arende.id}).scalars())
+
+
+# Built once, the ärende bound per call: the case page reads it on every request (issue 19).
+_ANTECKNINGAR = (select(Anteckning)
+                 .where(Anteckning.arende_id == bindparam("arende_id"))
+                 .options(joinedload(Anteckning.forfattare))
+                 .order_by(Anteckning.skapad, Anteckning.id))
 
 
 def _clean(text: str | None) -> str:

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 from types import SimpleNamespace
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
@@ -385,13 +386,17 @@ def bokad_punkt(arende_id: int) -> Dagordningspunkt | None:
     from samverkan.moten.tider import lokal_starttid
 
     borjan = lokal_starttid(clock.today(), dt.time(0, 0))
-    return db.session.execute(
-        db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
-        .where(Dagordningspunkt.arende_id == arende_id, Dagordningspunkt.status == PunktStatus.BOKAD,
-               Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= borjan)
-        .options(contains_eager(Dagordningspunkt.mote))  # the caller reads the meeting
-        .order_by(Mote.starttid, Mote.id).limit(1)
-    ).scalar_one_or_none()
+    return db.session.execute(_BOKAD_PUNKT, {"arende_id": arende_id, "borjan": borjan}).scalar_one_or_none()
+
+
+# Built once, the values bound per call: the case page asks on every request (issue 19).
+_BOKAD_PUNKT = (
+    db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
+    .where(Dagordningspunkt.arende_id == bindparam("arende_id"), Dagordningspunkt.status == PunktStatus.BOKAD,
+           Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= bindparam("borjan"))
+    .options(contains_eager(Dagordningspunkt.mote))  # the caller reads the meeting
+    .order_by(Mote.starttid, Mote.id).limit(1)
+)
 
 
 def bokat_motesdatum(arende_id: int) -> dt.date | None:
@@ -428,10 +433,12 @@ def samtycke_parter_fel(part_ids: set[int], team_id: int, aktualiserande_part_id
 def team_parter(team_id: int) -> list[Part]:
     """The parties of ``team_part_ids``, by name: one query (the case page, the meeting
     page and the aktualisering form show them)."""
-    return db.session.execute(
-        db.select(Part).join(team_part, team_part.c.part_id == Part.id).where(team_part.c.team_id == team_id)
-        .order_by(svensk_ordning(Part.namn), Part.id)
-    ).scalars().all()
+    return db.session.execute(_TEAM_PARTER, {"team_id": team_id}).scalars().all()
+
+
+_TEAM_PARTER = (db.select(Part).join(team_part, team_part.c.part_id == Part.id)
+                .where(team_part.c.team_id == bindparam("team_id"))
+                .order_by(svensk_ordning(Part.namn), Part.id))
 
 
 def team_part_ids(team_id: int) -> set[int]:

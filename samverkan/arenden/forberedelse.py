@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,23 +33,26 @@ from workflows import arende as wf
 log = logging.getLogger(__name__)
 
 
-def _kommande(team_id: int):
-    return (
-        select(Mote)
-        .where(
-            Mote.team_id == team_id,
-            Mote.installt.is_(None),
-            Mote.typ == MotesTyp.ARENDEDRAGNING,
-            Mote.starttid > clock.now(),
-        )
-        .order_by(Mote.starttid, Mote.id)
-        .limit(1)
+# The team's next meeting for case work, and the next with the ärende on its agenda:
+# built once, the team, the ärende and the time bound per call (issue 19).
+_KOMMANDE = (
+    select(Mote)
+    .where(
+        Mote.team_id == bindparam("team_id"),
+        Mote.installt.is_(None),
+        Mote.typ == MotesTyp.ARENDEDRAGNING,
+        Mote.starttid > bindparam("nu"),
     )
+    .order_by(Mote.starttid, Mote.id)
+    .limit(1)
+)
+_KOMMANDE_MED_ARENDET = (_KOMMANDE.join(Dagordningspunkt, Dagordningspunkt.mote_id == Mote.id)
+                         .where(Dagordningspunkt.arende_id == bindparam("arende_id")))
 
 
 def nasta_mote(team_id: int) -> Mote | None:
     """The team's next meeting for case work (not cancelled, starting after now)."""
-    return db.session.execute(_kommande(team_id)).scalar_one_or_none()
+    return db.session.execute(_KOMMANDE, {"team_id": team_id, "nu": clock.now()}).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,7 @@ def motesval(arende: Arende) -> Motesval:
     not to next month's); otherwise the next meeting with it on the agenda or asked for."""
     punkt = bokad_punkt(arende.id)
     pa_agenda = punkt.mote if punkt is not None else db.session.execute(
-        _kommande(arende.team_id).join(Dagordningspunkt, Dagordningspunkt.mote_id == Mote.id)
-        .where(Dagordningspunkt.arende_id == arende.id)
+        _KOMMANDE_MED_ARENDET, {"team_id": arende.team_id, "nu": clock.now(), "arende_id": arende.id}
     ).scalar_one_or_none()
     teamets = nasta_mote(arende.team_id)
     if pa_agenda is not None:

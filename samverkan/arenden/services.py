@@ -223,12 +223,15 @@ def fire(
 
 
 def history(arende: Arende) -> list[ArendeHandelse]:
-    return db.session.execute(
-        select(ArendeHandelse)
-        .where(ArendeHandelse.arende_id == arende.id)
-        .options(joinedload(ArendeHandelse.aktor))
-        .order_by(ArendeHandelse.id)
-    ).scalars().all()
+    return db.session.execute(_HISTORIK, {"arende_id": arende.id}).scalars().all()
+
+
+# The case page's statements are built once with the ärende as a bind parameter: their
+# construction and cache keys cost more Python time than their rows (issue 19).
+_HISTORIK = (select(ArendeHandelse)
+             .where(ArendeHandelse.arende_id == bindparam("arende_id"))
+             .options(joinedload(ArendeHandelse.aktor))
+             .order_by(ArendeHandelse.id))
 
 
 def allowed_triggers(user: User, arende: Arende) -> list[str]:
@@ -320,11 +323,14 @@ class Inkorg(Sida):
 
 
 def _projektledare_teams(user: User) -> list[Team]:
-    return db.session.execute(
-        select(Team)
-        .where(Team.id.in_(policy.ledda_team_ids(user)), Team.forbund_id == user.forbund_id)
-        .order_by(svensk_ordning(Team.namn), Team.id)
-    ).scalars().all()
+    return db.session.execute(_PROJEKTLEDARE_TEAMS, {"ledda": policy.ledda_team_ids(user),
+                                                     "forbund_id": user.forbund_id}).scalars().all()
+
+
+_PROJEKTLEDARE_TEAMS = (select(Team)
+                        .where(Team.id.in_(bindparam("ledda", expanding=True)),
+                               Team.forbund_id == bindparam("forbund_id"))
+                        .order_by(svensk_ordning(Team.namn), Team.id))
 
 
 def _date(expr):
@@ -355,7 +361,32 @@ def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
     """
     team_ids = policy.require_leder(user, team_id)
     teams = _projektledare_teams(user)
+    parametrar = {**policy.synliga_parametrar(user), "inkorg_team_ids": team_ids}
+    if med_forfallna:
+        from samverkan.uppfoljning import forlopp as uppfoljning
 
+        # Literal meeting days per team: built for this request, as before.
+        antal, alla, sidvis = _inkorgens_satser(uppfoljning.forfallen_clause(uppfoljning.nasta_motesdagar(team_ids)))
+    else:
+        antal, alla, sidvis = _inkorgens_fasta_satser()
+    if per_sida is None:
+        rows = db.session.execute(alla, parametrar).all()
+        sida, per_sida, totalt = 1, max(len(rows), 1), len(rows)
+    else:
+        totalt = db.session.execute(antal, parametrar).scalar_one()
+        sida = max(1, sida)
+        rows = db.session.execute(sidvis, {**parametrar, "per_sida": per_sida, "forbi": (sida - 1) * per_sida}
+                                  ).all()
+    return Inkorg(
+        rader=[InkorgRad(arende=a, sedan=s, overford=utfall == "bordlagd") for a, s, utfall in rows],
+        sida=sida, per_sida=per_sida, totalt=totalt, teams=list(teams), team_id=team_id,
+    )
+
+
+@functools.cache
+def _inkorgens_uttryck():
+    """The inbox's columns, built once: how long each ärende has waited, and whether it
+    was carried over."""
     # A bordlagd new ärende has waited since it was aktualiserad; a follow-up since it
     # was called to follow-up, not since it was last carried over.
     sedan = _date(case(
@@ -376,20 +407,29 @@ def inkorg(user: User, team_id: int | None = None, *, sida: int = 1,
         .limit(1)
         .scalar_subquery()
     )
-    vantar = Arende.status.in_([wf.AKTUALISERAD, wf.UPPFOLJNING])
-    if med_forfallna:
-        from samverkan.uppfoljning import forlopp as uppfoljning
+    return sedan, senaste_utfall
 
-        vantar = or_(vantar, uppfoljning.forfallen_clause(uppfoljning.nasta_motesdagar(team_ids)))
-    where = [policy.visible_arenden_clause(user), Arende.team_id.in_(team_ids), vantar]
-    rows, sida, per_sida, totalt = _sida(
-        select(Arende, sedan, senaste_utfall).options(*_list_options()), where,
-        sida=sida, per_sida=per_sida, order_by=[sedan.asc().nulls_last(), Arende.id],
-    )
-    return Inkorg(
-        rader=[InkorgRad(arende=a, sedan=s, overford=utfall == "bordlagd") for a, s, utfall in rows],
-        sida=sida, per_sida=per_sida, totalt=totalt, teams=list(teams), team_id=team_id,
-    )
+
+def _inkorgens_satser(forfallen=None):
+    """The inbox's count and rows, the user and the teams as bind parameters
+    (``synliga_parametrar`` and ``inkorg_team_ids``); ``forfallen``: the follow-ups
+    due, added to what waits. The rows all, and a page of them (``per_sida``, ``forbi``)."""
+    sedan, senaste_utfall = _inkorgens_uttryck()
+    vantar = Arende.status.in_([wf.AKTUALISERAD, wf.UPPFOLJNING])
+    if forfallen is not None:
+        vantar = or_(vantar, forfallen)
+    where = [policy.SYNLIGA_ARENDEN, Arende.team_id.in_(bindparam("inkorg_team_ids", expanding=True)), vantar]
+    antal = select(func.count(Arende.id)).where(*where)
+    alla = (select(Arende, sedan, senaste_utfall).options(*_list_options()).where(*where)
+            .order_by(sedan.asc().nulls_last(), Arende.id))
+    return antal, alla, alla.limit(bindparam("per_sida")).offset(bindparam("forbi"))
+
+
+@functools.cache
+def _inkorgens_fasta_satser():
+    """Without the due follow-ups (the agenda builder, the overview) the statements are
+    the same for every request: built once, so a request only binds values (issue 19)."""
+    return _inkorgens_satser()
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.kodlistor import EFTERKONTROLL_UTFALL
@@ -93,12 +93,15 @@ def registrera(user: User, team_id: int, arende_id: int, utfall: str | None) -> 
 def for_arende(arende_id: int) -> tuple[Overlamning | None, Efterkontroll | None]:
     """The ärende's handover and check, for a reader whose details access is checked and
     audited (the case page, the API). Two statements."""
-    overlamning = db.session.execute(
-        select(Overlamning).where(Overlamning.arende_id == arende_id).options(joinedload(Overlamning.part))
-    ).scalar_one_or_none()
-    kontroll = db.session.execute(
-        select(Efterkontroll).where(Efterkontroll.arende_id == arende_id)).scalar_one_or_none()
+    overlamning = db.session.execute(_OVERLAMNING, {"arende_id": arende_id}).scalar_one_or_none()
+    kontroll = db.session.execute(_EFTERKONTROLL, {"arende_id": arende_id}).scalar_one_or_none()
     return overlamning, kontroll
+
+
+# Built once, the ärende bound per call: the case page of a closed ärende reads them (issue 19).
+_OVERLAMNING = (select(Overlamning).where(Overlamning.arende_id == bindparam("arende_id"))
+                .options(joinedload(Overlamning.part)))
+_EFTERKONTROLL = select(Efterkontroll).where(Efterkontroll.arende_id == bindparam("arende_id"))
 
 
 def forbundets_parter(forbund_id: int) -> list[Part]:

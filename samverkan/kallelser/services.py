@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from samverkan.arenden.models import Arende
@@ -500,11 +500,13 @@ def get_mote(user: User, mote_id: int) -> Mote:
 def list_for_mote(user: User, mote: Mote) -> list[Utskick]:
     """A meeting's messages, newest decision first; one query."""
     policy.require_utskickens_team(user, mote.team)
-    return list(db.session.execute(
-        select(Utskick).options(joinedload(Utskick.mottagare))
-        .where(Utskick.mote_id == mote.id)
-        .order_by(Utskick.skapad.desc(), Utskick.id)
-    ).scalars())
+    return list(db.session.execute(_MOTETS_UTSKICK, {"mote_id": mote.id}).scalars())
+
+
+# Built once, the meeting bound per call: the agenda builder shows it on every request (issue 19).
+_MOTETS_UTSKICK = (select(Utskick).options(joinedload(Utskick.mottagare))
+                   .where(Utskick.mote_id == bindparam("mote_id"))
+                   .order_by(Utskick.skapad.desc(), Utskick.id))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ is refused (403). Every other meeting module starts here.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from samverkan.arenden.models import Arende
@@ -50,17 +50,22 @@ def get_team(user: User, team_id: int, *, andra: bool = False) -> Team:
 
 def _punkter(mote: Mote) -> list[Dagordningspunkt]:
     """All items of a meeting with what lists show (ärende, its party, consent)."""
-    return db.session.execute(
-        select(Dagordningspunkt)
-        .where(Dagordningspunkt.mote_id == mote.id)
-        .options(
-            joinedload(Dagordningspunkt.arende).options(
-                joinedload(Arende.aktualiserande_part),
-                selectinload(Arende.samtycken).selectinload(Samtycke.parter),
-            ),
-        )
-        .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
-    ).unique().scalars().all()
+    return db.session.execute(_PUNKTER, {"mote_id": mote.id}).unique().scalars().all()
+
+
+# Built once with the meeting as a bind parameter: the agenda builder and meeting mode
+# read it on every request (issue 19).
+_PUNKTER = (
+    select(Dagordningspunkt)
+    .where(Dagordningspunkt.mote_id == bindparam("mote_id"))
+    .options(
+        joinedload(Dagordningspunkt.arende).options(
+            joinedload(Arende.aktualiserande_part),
+            selectinload(Arende.samtycken).selectinload(Samtycke.parter),
+        ),
+    )
+    .order_by(Dagordningspunkt.ordning, Dagordningspunkt.id)
+)
 
 
 def get_mote(user: User, mote_id: int) -> Mote:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.models import Arende
@@ -79,10 +79,14 @@ def for_arenden(arende_ids: Iterable[int]) -> dict[int, list[Atgard]]:
     per: dict[int, list[Atgard]] = {}
     ids = sorted(set(arende_ids))
     if ids:
-        for a in db.session.execute(select(Atgard).where(Atgard.arende_id.in_(ids))
-                                    .options(joinedload(Atgard.part))).scalars():
+        for a in db.session.execute(_ATGARDER, {"arende_ids": ids}).scalars():
             per.setdefault(a.arende_id, []).append(a)
     return {k: sorted(v, key=_ordning) for k, v in per.items()}
+
+
+# Built once, the ärenden bound per call: the case page reads it on every request (issue 19).
+_ATGARDER = (select(Atgard).where(Atgard.arende_id.in_(bindparam("arende_ids", expanding=True)))
+             .options(joinedload(Atgard.part)))
 
 
 def for_arende(user: User, arende: Arende) -> Handlingsplan:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.models import Arende
@@ -110,16 +110,19 @@ class Individen:
 def for_arende(arende_id: int, matningar: list[Stegmatning] | None = None) -> Individen:
     """Two statements, however long the ärende's history; a third for the starting step
     unless the caller has the ärende's measurements (``matningar``) loaded already."""
-    narvaro = db.session.execute(
-        select(IndividensNarvaro).where(IndividensNarvaro.arende_id == arende_id)
-        .options(joinedload(IndividensNarvaro.punkt).joinedload(Dagordningspunkt.mote))
-        .order_by(IndividensNarvaro.id)).scalars().all()
-    mal = db.session.execute(
-        select(IndividensMal).where(IndividensMal.arende_id == arende_id)
-        .order_by(IndividensMal.id.desc())).scalars().all()
+    narvaro = db.session.execute(_NARVARO, {"arende_id": arende_id}).scalars().all()
+    mal = db.session.execute(_MAL, {"arende_id": arende_id}).scalars().all()
     start = (next((m for m in matningar if m.startsteg), None) if matningar is not None
              else startsteg(arende_id))
     return Individen(list(narvaro), list(mal), start)
+
+
+# Built once, the ärende bound per call: the case page reads them on every request (issue 19).
+_NARVARO = (select(IndividensNarvaro).where(IndividensNarvaro.arende_id == bindparam("arende_id"))
+            .options(joinedload(IndividensNarvaro.punkt).joinedload(Dagordningspunkt.mote))
+            .order_by(IndividensNarvaro.id))
+_MAL = (select(IndividensMal).where(IndividensMal.arende_id == bindparam("arende_id"))
+        .order_by(IndividensMal.id.desc()))
 
 
 def startsteg(arende_id: int) -> Stegmatning | None:

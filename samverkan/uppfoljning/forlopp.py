@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.models import Arende
@@ -147,11 +147,13 @@ def lagg_till_insatstyp(user: User, *, namn: str | None) -> Insatstyp:
 def matningar(arende: Arende) -> list[Stegmatning]:
     """The ärende's measurements, oldest first. The caller has checked and audited the
     read of the ärende's details."""
-    return db.session.execute(
-        select(Stegmatning).where(Stegmatning.arende_id == arende.id)
-        .options(joinedload(Stegmatning.steg), joinedload(Stegmatning.registrerad_av))
-        .order_by(Stegmatning.datum, Stegmatning.id)
-    ).scalars().all()
+    return db.session.execute(_MATNINGAR, {"arende_id": arende.id}).scalars().all()
+
+
+# Built once, the ärende bound per call: the case page reads it on every request (issue 19).
+_MATNINGAR = (select(Stegmatning).where(Stegmatning.arende_id == bindparam("arende_id"))
+              .options(joinedload(Stegmatning.steg), joinedload(Stegmatning.registrerad_av))
+              .order_by(Stegmatning.datum, Stegmatning.id))
 
 
 # --- due for uppföljning ---------------------------------------------------------------------
@@ -202,10 +204,11 @@ class Lankade:
 
 def lankade_arenden(arende: Arende) -> Lankade:
     foregaende = db.session.get(Arende, arende.foregaende_arende_id) if arende.foregaende_arende_id else None
-    senare = db.session.execute(
-        select(Arende).where(Arende.foregaende_arende_id == arende.id).order_by(Arende.id).limit(1)
-    ).scalar_one_or_none()
+    senare = db.session.execute(_SENARE, {"arende_id": arende.id}).scalar_one_or_none()
     return Lankade(foregaende=foregaende, senare=senare)
+
+
+_SENARE = select(Arende).where(Arende.foregaende_arende_id == bindparam("arende_id")).order_by(Arende.id).limit(1)
 
 
 def kan_ateraktualisera(user: User, arende: Arende) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
@@ -21,9 +21,11 @@ MAX_ORS = 40
 
 
 def stege(forbund_id: int) -> list[Steg]:
-    return db.session.execute(
-        select(Steg).where(Steg.forbund_id == forbund_id).order_by(Steg.nummer)
-    ).scalars().all()
+    return db.session.execute(_STEGE, {"forbund_id": forbund_id}).scalars().all()
+
+
+# Built once: the case page reads the ladder on every request (issue 19).
+_STEGE = select(Steg).where(Steg.forbund_id == bindparam("forbund_id")).order_by(Steg.nummer)
 
 
 def kontrollera(forbund_id: int, *, steg_id: int | None, sysselsattningsgrad: int | None,
