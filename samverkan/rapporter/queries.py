@@ -803,3 +803,22 @@ def budget(u: Urval, *, per_team: bool = False) -> dict[int | None, int]:
         if per_team:
             ut[team_id] = int(belopp)
     return ut
+
+
+# --- insatser per part -----------------------------------------------------------------------
+
+
+def insats_per_part(u: Kub) -> list[dict]:
+    """Deltagare in an insats of the team (samcoach or another insats, not the parties'
+    ordinary services) at some time in the period, by the party that brought the ärende
+    (aktualiserande part): the seeds report insatser per referring party."""
+    return _grupperat(u,
+        select(Arende.aktualiserande_part_id.label("part_id"), Deltagare.kon.label("kon"),
+               _personer().label("antal"))
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .join(Deltagare, _deltagaren(u))
+        .where(_insatspopulation(u), Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None),
+               Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
+        .group_by(Arende.aktualiserande_part_id, Deltagare.kon)
+    )

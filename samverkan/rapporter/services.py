@@ -447,6 +447,14 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
         [Rad(d.isoformat(), [antal(v)]) for d, v in zip(dagar, pagaende, strict=True)],
         radrubrik="Vid månadens slut"))
 
+    insats_part = _per_kon(d.rader("insats_part"), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "insats_part", "Deltagare i insats efter aktualiserande part", "Aktualiserande part", parter,
+        teamets | set(insats_part), insats_part,
+        forklaring="Deltagare som var i en insats (samcoach eller annan insats, inte ordinarie verksamhet) "
+                   "någon gång under perioden, efter den part som aktualiserade ärendet; parttypens summa "
+                   "efter dess parter."))
+
     typer = d.underlag.insatstyper
     it = _per_kon(d.rader("insatstyp"),
                   lambda x: (x["form"], x["insatstyp_id"] if x["form"] == InsatsForm.INSATS else None))
