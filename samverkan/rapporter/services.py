@@ -835,10 +835,16 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
             for t, (_, antalen, _) in noder.items():
                 for nyckel, total in antalen.items():
                     if nyckel == "samcoach_pagaende":
+                        # Ongoing at the year's end: the last quarter's figure, the same day.
+                        if t in klara[kvartalen[-1].kod]:
+                            linjer.append(Linje([klara[kvartalen[-1].kod][t][nyckel], total], [1, -1], [True, False]))
                         continue
                     delar = [klara[q.kod][t][nyckel] for q in kvartalen if t in klara[q.kod]]
                     linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [True] * len(delar) + [False]))
-        dolj_linjer(linjer)
+            _dolj_aret(linjer, [c for q in kvartalen for a in klara[q.kod].values() for c in a.values()],
+                       [c for _, antalen, _ in noder.values() for c in antalen.values()])
+        else:
+            dolj_linjer(linjer)
         klara[p.kod] = {t: antalen for t, (_, antalen, _) in noder.items()}
         klara_linjer[p.kod] = linjer
         celler, antalen, _ = noder[team_id]
@@ -848,6 +854,20 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
                 celler[nyckel].dolj(SKYDDAD)
         ut[p.kod] = celler
     return ut
+
+
+def _dolj_aret(linjer: list[Linje], kvartalen: list[Cell], aret: list[Cell]) -> None:
+    """The lines of a year and its settled quarters: hide year cells only. A quarter reads
+    the same in every answer (its own, a trend, its year's), so should the rules reach for
+    a quarter's cell (the year's lines left nothing else), every count of the year is
+    hidden instead, for the förbund and every team: the quarters then say all there is."""
+    fore = [c.markering for c in kvartalen]
+    dolj_linjer(linjer)
+    if [c.markering for c in kvartalen] != fore:
+        for c, markering in zip(kvartalen, fore, strict=True):
+            c.markering = markering
+        for c in aret:
+            c.dolj(SKYDDAD)
 
 
 UTFALL_PREFIX = "utfall:"
