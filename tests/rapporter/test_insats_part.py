@@ -10,6 +10,9 @@ import io
 
 from openpyxl import load_workbook
 
+from samverkan.core.db import db
+from samverkan.rapporter import services
+from tests.rapporter.conftest import D, skapa_arende, skapa_insats
 from tests.rapporter.test_sidor_och_export import Q1, _pdf_text, api_som  # noqa: F401  (fixture)
 
 RUBRIK = "Deltagare i insats efter aktualiserande part"
@@ -56,3 +59,21 @@ def test_insatser_per_party_everywhere_the_other_party_tables_are(facit, login, 
     exakt = api_som("projektledare").get(f"/rapporter/period?{Q1}").get_json()
     t = next(t for t in exakt["tabeller"] if t["nyckel"] == "insats_part")
     assert {r["etikett"]: r["varden"] for r in t["rader"]}["Totalt"] == [2, 1, 1, 4]
+
+
+def test_a_team_hidden_in_insats_per_party_is_not_the_forbund_minus_the_other_team(facit):
+    # 2025: one deltagare of the team in insats through AF, six of the other team. The
+    # förbund's AF row (7) less the other team's (6) would give the team's "<3".
+    for i, team in enumerate([facit.team] + [facit.annat_team] * 6):
+        a = skapa_arende(facit, kon="man", fodd=1980 + i, part="af", akt=D(2025, 2, 1 + i), team=team)
+        skapa_insats(a, "samcoach", beslutad=D(2025, 2, 3 + i), startad=D(2025, 2, 5 + i))
+    db.session.commit()
+    kub = services.arets_kub(facit.forbund.id, 2025)
+    teams = [facit.team.id, facit.annat_team.id]
+    for nr in range(5):
+        celler = {t: {r.etikett: r.celler for r in kub[(nr, t)].tabell("insats_part").rader} for t in [*teams, None]}
+        for etikett in ("Arbetsförmedlingen Testbygd", "Arbetsförmedlingen totalt", "Totalt"):
+            for k in range(4):
+                linje = [celler[t][etikett][k] for t in [*teams, None]]
+                assert sum(c.dold for c in linje) != 1, (nr, etikett, k, [c.text for c in linje])
+        assert celler[facit.team.id]["Arbetsförmedlingen Testbygd"][1].text == "<3"
