@@ -5,7 +5,6 @@ team's projektledare and with small numbers hidden for the styrgrupp (hand count
 
 from __future__ import annotations
 
-import csv
 import io
 
 from openpyxl import load_workbook
@@ -13,7 +12,7 @@ from openpyxl import load_workbook
 from samverkan.core.db import db
 from samverkan.rapporter import services
 from tests.rapporter.conftest import D, skapa_arende, skapa_insats
-from tests.rapporter.test_sidor_och_export import Q1, _pdf_text, api_som  # noqa: F401  (fixture)
+from tests.rapporter.test_sidor_och_export import Q1, _csv, _pdf_text, api_som  # noqa: F401  (fixture)
 
 RUBRIK = "Deltagare i insats efter aktualiserande part"
 KOLUMNER = ["Aktualiserande part", "Kvinna", "Man", "Annat / vill ej uppge", "Totalt"]
@@ -22,11 +21,6 @@ EXAKT = [KOLUMNER, ["Arbetsförmedlingen Testbygd", "1", "0", "1", "2"], ["Arbet
          ["Testby kommun, Arbetsmarknadsenheten", "0", "1", "0", "1"], ["Kommun totalt", "0", "1", "0", "1"],
          ["Region Testbygd, Hälsocentralen", "0", "0", "0", "0"], ["Region totalt", "0", "0", "0", "0"],
          ["Totalt", "2", "1", "1", "4"]]
-
-
-def _csv(response) -> list[list[str]]:
-    assert response.status_code == 200, response.status_code
-    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
 
 
 def test_insatser_per_party_everywhere_the_other_party_tables_are(facit, login, api_som):  # noqa: F811
