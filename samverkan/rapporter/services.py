@@ -858,11 +858,21 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
 
 def _dolj_aret(linjer: list[Linje], kvartalen: list[Cell], aret: list[Cell]) -> None:
     """The lines of a year and its settled quarters: hide year cells only. A quarter reads
-    the same in every answer (its own, a trend, its year's), so should the rules reach for
-    a quarter's cell (the year's lines left nothing else), every count of the year is
-    hidden instead, for the förbund and every team: the quarters then say all there is."""
+    the same in every answer (its own, a trend, its year's). Its shown cells are known
+    numbers, so they leave the lines (a year line whose quarters are all shown then asks
+    nothing of them); its hidden ones stay as unknowns, and the rules pick only shown
+    cells, so only year cells are hidden. Should a quarter's cell change all the same,
+    every count of the year is hidden instead, for the förbund and every team: the
+    quarters then say all there is."""
+    kanda = {id(c) for c in kvartalen if not c.dold}
+    kvar = []
+    for li in linjer:
+        behall = [i for i, c in enumerate(li.celler) if id(c) not in kanda]
+        if behall:
+            kvar.append(Linje([li.celler[i] for i in behall], [li.koef[i] for i in behall],
+                              [li.lager[i] for i in behall]))
     fore = [c.markering for c in kvartalen]
-    dolj_linjer(linjer)
+    dolj_linjer(kvar)
     if [c.markering for c in kvartalen] != fore:
         for c, markering in zip(kvartalen, fore, strict=True):
             c.markering = markering
