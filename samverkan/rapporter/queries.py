@@ -540,6 +540,24 @@ def insatstyp_per_kon(u: Kub) -> list[dict]:
     )
 
 
+def insats_per_part(u: Kub) -> list[dict]:
+    """Deltagare in an insats of the team (samcoach or another insats, not the parties'
+    ordinary services) at some time in the period, by the party that brought the ärende
+    (aktualiserande part): the seeds report insatser per referring party."""
+    startad = (Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None))
+    if _perioder_pa_postgresql(u):
+        stmt, rader = _insatserna(u, *startad, Insats.startad <= u.sista,
+                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+        return _personer_per_mangd(u, stmt,
+            {"insats_part": [Arende.aktualiserande_part_id.label("part_id"), Deltagare.kon.label("kon")]},
+            (Insats.startad, Insats.avslutad), rader=rader)["insats_part"]
+    stmt, _ = _insatserna(u, *startad, Insats.startad <= u.till,
+                          or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
+    return _grupperat(u, stmt.add_columns(Arende.aktualiserande_part_id.label("part_id"),
+                                          Deltagare.kon.label("kon"), _personer().label("antal"))
+                      .group_by(Arende.aktualiserande_part_id, Deltagare.kon))
+
+
 def stegforflyttning_per_kon(u: Kub) -> list[dict]:
     """Per kön, for the ärenden in the period: how many have a step measurement by the
     period's end, how many of them moved at least one step up the förbund's ladder (the
@@ -1010,3 +1028,6 @@ def budget(u: Urval, *, per_team: bool = False) -> dict[int | None, int]:
         if per_team:
             ut[team_id] = int(belopp)
     return ut
+
+
+# --- insatser per part -----------------------------------------------------------------------

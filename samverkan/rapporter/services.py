@@ -470,6 +470,14 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
         [Rad(d.isoformat(), [antal(v)]) for d, v in zip(dagar, pagaende, strict=True)],
         radrubrik="Vid månadens slut"))
 
+    insats_part = _per_kon(d.rader("insats_part"), lambda x: x["part_id"])
+    r.tabeller.append(_part_tabell(
+        "insats_part", "Deltagare i insats efter aktualiserande part", "Aktualiserande part", parter,
+        teamets | set(insats_part), insats_part,
+        forklaring="Deltagare som var i en insats (samcoach eller annan insats, inte ordinarie verksamhet) "
+                   "någon gång under perioden, efter den part som aktualiserade ärendet; parttypens summa "
+                   "efter dess parter."))
+
     typer = d.underlag.insatstyper
     it = _per_kon(d.rader("insatstyp"),
                   lambda x: (x["form"], x["insatstyp_id"] if x["form"] == InsatsForm.INSATS else None))
@@ -850,10 +858,16 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
             for t, (_, antalen, _) in noder.items():
                 for nyckel, total in antalen.items():
                     if nyckel == "samcoach_pagaende":
+                        # Ongoing at the year's end: the last quarter's figure, the same day.
+                        if t in klara[kvartalen[-1].kod]:
+                            linjer.append(Linje([klara[kvartalen[-1].kod][t][nyckel], total], [1, -1], [True, False]))
                         continue
                     delar = [klara[q.kod][t][nyckel] for q in kvartalen if t in klara[q.kod]]
                     linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [True] * len(delar) + [False]))
-        dolj_linjer(linjer)
+            _dolj_aret(linjer, [c for q in kvartalen for a in klara[q.kod].values() for c in a.values()],
+                       [c for _, antalen, _ in noder.values() for c in antalen.values()])
+        else:
+            dolj_linjer(linjer)
         klara[p.kod] = {t: antalen for t, (_, antalen, _) in noder.items()}
         klara_linjer[p.kod] = linjer
         celler, antalen, _ = noder[team_id]
@@ -863,6 +877,30 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
                 celler[nyckel].dolj(SKYDDAD)
         ut[p.kod] = celler
     return ut
+
+
+def _dolj_aret(linjer: list[Linje], kvartalen: list[Cell], aret: list[Cell]) -> None:
+    """The lines of a year and its settled quarters: hide year cells only. A quarter reads
+    the same in every answer (its own, a trend, its year's). Its shown cells are known
+    numbers, so they leave the lines (a year line whose quarters are all shown then asks
+    nothing of them); its hidden ones stay as unknowns, and the rules pick only shown
+    cells, so only year cells are hidden. Should a quarter's cell change all the same,
+    every count of the year is hidden instead, for the förbund and every team: the
+    quarters then say all there is."""
+    kanda = {id(c) for c in kvartalen if not c.dold}
+    kvar = []
+    for li in linjer:
+        behall = [i for i, c in enumerate(li.celler) if id(c) not in kanda]
+        if behall:
+            kvar.append(Linje([li.celler[i] for i in behall], [li.koef[i] for i in behall],
+                              [li.lager[i] for i in behall]))
+    fore = [c.markering for c in kvartalen]
+    dolj_linjer(kvar)
+    if [c.markering for c in kvartalen] != fore:
+        for c, markering in zip(kvartalen, fore, strict=True):
+            c.markering = markering
+        for c in aret:
+            c.dolj(SKYDDAD)
 
 
 UTFALL_PREFIX = "utfall:"

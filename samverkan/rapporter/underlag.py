@@ -80,7 +80,8 @@ class Underlag:
     """Every table's rows for the kub, fetched once (see the module's docstring)."""
 
     NAMN = ("kon", "flode", "alder", "part", "samtycke", "atgard", "samcoach", "insatstyp", "utfall",
-            "tid_i_insats", "steg", "tider", "i_insats", "fore_efter", "alder_forbund", "efterkontroll")
+            "tid_i_insats", "steg", "tider", "i_insats", "fore_efter", "alder_forbund", "efterkontroll",
+            "insats_part")
 
     def __init__(self, kub: Kub, egna_band: list[tuple[int, int]]):
         self.kub, self.egna_band = kub, egna_band
@@ -104,6 +105,7 @@ class Underlag:
                 "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
                 "fore_efter": fore_efter,
                 "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
+                "insats_part": queries.insats_per_part(kub),
             }
         if self.egna_band:
             rader["alder_forbund"] = deltagare["alder_forbund"]

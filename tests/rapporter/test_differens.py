@@ -36,7 +36,7 @@ from samverkan.efterkontroll.models import Efterkontroll
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR
-from tests.rapporter.conftest import PERSONENS_FALT, D, grundtal, skapa_arende, utc
+from tests.rapporter.conftest import PERSONENS_FALT, D, grundtal, skapa_arende, skapa_insats, utc
 
 PERIODSUMMA = {"kon": {1}, "flode": {1, 2}, "utfall": None, "forsorjning": None, "sysselsattning": None,
                "forsorjning_kon": None, "sysselsattning_kon": None, "efterkontroll": None}
@@ -51,6 +51,7 @@ _person = st.tuples(
     st.booleans(),  # the other team
     st.sampled_from(EFTERKONTROLL),
     st.integers(0, 200),  # days from avslut to the efterkontroll
+    st.booleans(),  # at samcoach from aktualisering until avslut (the insats tables)
 )
 
 
@@ -139,7 +140,7 @@ def _fixerade(celler, ekv) -> set:
 def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
     sp = db.session.begin_nested()
     try:
-        for kon, fodd, part, dag, langd, orsak, granne, kontroll, efter in personer:
+        for kon, fodd, part, dag, langd, orsak, granne, kontroll, efter, insats in personer:
             akt = D(2025, 1, 1) + dt.timedelta(days=dag)
             slut = akt + dt.timedelta(days=langd) if langd else None
             if slut and slut >= clock.today():
@@ -147,6 +148,8 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
             team = facit.annat_team if granne else facit.team
             a = skapa_arende(facit, kon=kon, fodd=fodd, part=part, akt=akt, avslutad=slut,
                              orsak=orsak if slut else None, team=team)
+            if insats:
+                skapa_insats(a, "samcoach", beslutad=akt, startad=akt, avslutad=slut)
             if slut and kontroll != "ingen":
                 dag = slut + dt.timedelta(days=efter)
                 db.session.add(Efterkontroll(arende_id=a.id, team_id=team.id, forfaller=dag, i_inkorg=utc(dag),

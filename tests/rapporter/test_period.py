@@ -40,6 +40,15 @@ FACIT = {
         "Region Testbygd, Hälsocentralen": ["0", "1", "0", "1"], "Region totalt": ["0", "1", "0", "1"],
         "Totalt": ["2", "2", "1", "5"],
     },
+    # In an insats that had started (a4 only queued): a1 (AF, samcoach since 2025), a2 (FK),
+    # a3 (the kommun's AMI), a5 (AF, samcoach); by the party that brought the ärende.
+    "insats_part": {
+        "Arbetsförmedlingen Testbygd": ["1", "0", "1", "2"], "Arbetsförmedlingen totalt": ["1", "0", "1", "2"],
+        "Försäkringskassan Testbygd": ["1", "0", "0", "1"], "Försäkringskassan totalt": ["1", "0", "0", "1"],
+        "Testby kommun, Arbetsmarknadsenheten": ["0", "1", "0", "1"], "Kommun totalt": ["0", "1", "0", "1"],
+        "Region Testbygd, Hälsocentralen": ["0", "0", "0", "0"], "Region totalt": ["0", "0", "0", "0"],
+        "Totalt": ["2", "1", "1", "4"],
+    },
     # The cancelled meeting and the planning meeting do not count; one had FK absent.
     # The planning meeting is counted apart (issue 17).
     "moten": {"Trisam Testby": ["2", "1", "1"], "Totalt": ["2", "1", "1"]},

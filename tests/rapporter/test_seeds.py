@@ -19,6 +19,9 @@ seed figure by figure.
   (4.6 and 0.6 people) while the total says 10 % = 6. We follow the by-kön figures for
   work (7 people) and the total for sickness (6: 5 women, 1 man), and test the figures
   these agree with.
+
+The other seeds' figures (004's Case Manager and Trampolinen's outcomes and means, 002,
+000) are replayed in test_seeds_fler.py.
 """
 
 from __future__ import annotations
