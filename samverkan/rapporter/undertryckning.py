@@ -167,14 +167,16 @@ def _kandidat(linje: Linje, ocksa_noll: bool = False) -> Cell | None:
     return None
 
 
-def _linjeregeln(linjer: list[Linje]) -> None:
+def _linjeregeln(linjer: list[Linje], per_cell: dict[int, list[Linje]] | None = None,
+                att_se: list[Linje] | None = None) -> list[Cell]:
     """Rule 3 until no line has exactly one hidden cell: a work list of the lines that
-    hold a hidden cell, refilled with the lines of each cell hidden on the way."""
-    per_cell: dict[int, list[Linje]] = {}
-    for linje in linjer:
-        for c in linje.celler:
-            per_cell.setdefault(id(c), []).append(linje)
-    att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+    hold a hidden cell (or ``att_se``), refilled with the lines of each cell hidden on the
+    way (``per_cell``: each cell's lines). The cells it hid, in order."""
+    if per_cell is None:
+        per_cell = _per_cell(linjer)
+    if att_se is None:
+        att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+    dolda = []
     while att_se:
         linje = att_se.pop()
         if sum(c.dold for c in linje.celler) != 1:
@@ -182,7 +184,90 @@ def _linjeregeln(linjer: list[Linje]) -> None:
         c = _kandidat(linje)
         if c is not None:
             c.dolj(SKYDDAD)
+            dolda.append(c)
             att_se += per_cell[id(c)]
+    return dolda
+
+
+def _per_cell(linjer: list[Linje]) -> dict[int, list[Linje]]:
+    per_cell: dict[int, list[Linje]] = {}
+    for linje in linjer:
+        for c in linje.celler:
+            per_cell.setdefault(id(c), []).append(linje)
+    return per_cell
+
+
+def _komponenter(linjer: list[Linje]) -> list[list[Linje]]:
+    """The lines split into connected components over the cells they share, every cell
+    counted, hidden or not; each component's lines in their given order. No line of one
+    component holds a cell of another, so rules 3 and 4 on each alone hide exactly what
+    they hide on all the lines together (``_los``)."""
+    foralder: dict[int, int] = {}
+
+    def rot(x: int) -> int:
+        while foralder.setdefault(x, x) != x:
+            foralder[x] = x = foralder[foralder[x]]
+        return x
+
+    for linje in linjer:
+        a = rot(id(linje.celler[0]))
+        for c in linje.celler[1:]:
+            b = rot(id(c))
+            if a != b:
+                foralder[b] = a
+    delar: dict[int, list[Linje]] = {}
+    for linje in linjer:
+        delar.setdefault(rot(id(linje.celler[0])), []).append(linje)
+    return list(delar.values())
+
+
+class _Dolda:
+    """The hidden cells of one component, grouped as the elimination sees them: two hidden
+    cells belong together when a line holds both. Hiding only ever joins groups, and a
+    group none of whose cells was hidden since the last look has the same rows restricted
+    to its hidden cells as then, so the same cells fixed: only the groups that grew are
+    eliminated again (``fasta``)."""
+
+    def __init__(self, per_cell: dict[int, list[Linje]]):
+        self.per_cell = per_cell
+        self.foralder: dict[int, int] = {}
+        self.medlemmar: dict[int, list[int]] = {}
+        self.nya: list[int] = []  # hidden since the last ``fasta``
+        self.fasta_nu: set[int] = set()
+
+    def rot(self, x: int) -> int:
+        f = self.foralder
+        while f[x] != x:
+            f[x] = x = f[f[x]]
+        return x
+
+    def dolj(self, c: Cell) -> None:
+        """Take in a cell just hidden."""
+        x = id(c)
+        if x in self.foralder:
+            return
+        self.foralder[x], self.medlemmar[x] = x, [x]
+        self.nya.append(x)
+        for linje in self.per_cell[x]:
+            for d in linje.celler:
+                if d.dold and id(d) in self.foralder:
+                    a, b = self.rot(x), self.rot(id(d))
+                    if a != b:
+                        if len(self.medlemmar[a]) < len(self.medlemmar[b]):
+                            a, b = b, a
+                        self.foralder[b] = a
+                        self.medlemmar[a] += self.medlemmar.pop(b)
+
+    def fasta(self) -> set[int]:
+        """The hidden cells (by ``id``) the lines fix, as ``bestamda`` on all the lines."""
+        smutsiga = {self.rot(x) for x in self.nya}
+        self.nya = []
+        fasta = {x for x in self.fasta_nu if self.rot(x) not in smutsiga}
+        for r in smutsiga:
+            linjer = list({id(li): li for x in self.medlemmar[r] for li in self.per_cell[x]}.values())
+            fasta |= bestamda(linjer)
+        self.fasta_nu = fasta
+        return set(fasta)
 
 
 def bestamda(linjer: list[Linje]) -> set[int]:
@@ -280,25 +365,52 @@ def _dolj_lager(rapporter: dict[tuple[int, int | None], object], teams: list[int
 
 
 def _los(linjer: list[Linje]) -> None:
-    """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them."""
+    """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them: component by
+    component (``_komponenter``), so that a round looks again only at what it changed."""
+    for delar in _komponenter(linjer):
+        _los_komponent(delar)
+
+
+def _los_komponent(linjer: list[Linje]) -> None:
+    """Rules 3 and 4 on one component's lines, in rounds: the line rule, then every hidden
+    cell the lines fix gets a cell of one of its lines hidden. Each round looks only at the
+    lines of the cells hidden since the last (a line without one has the count of hidden
+    cells it had, which the line rule left at 0 or ≥2, or at 1 with nothing to hide) and
+    eliminates again only the groups of hidden cells that grew (``_Dolda``): the cells
+    hidden are the same as with the whole rule on every line each round."""
+    per_cell = _per_cell(linjer)
+    plats = {id(li): i for i, li in enumerate(linjer)}
+    dolda = _Dolda(per_cell)
+    for linje in linjer:
+        for c in linje.celler:
+            if c.dold:
+                dolda.dolj(c)
+    att_se = [li for li in linjer if any(c.dold for c in li.celler)]
     while True:
-        _linjeregeln(linjer)
-        fasta = bestamda(linjer)
+        for c in _linjeregeln(linjer, per_cell, att_se):
+            dolda.dolj(c)
+        fasta = dolda.fasta()
         if not fasta:
             break
         fore = len(fasta)
         # Lines with a cell that is not a stock first, so a stock is hidden here only when
-        # nothing else can be (see ``_kandidat``).
-        for linje in sorted(linjer, key=lambda li: all(li.lager)):
+        # nothing else can be (see ``_kandidat``); in their given order otherwise.
+        med_fasta = {id(li): li for x in fasta for li in per_cell[x]}.values()
+        nya = []
+        for linje in sorted(med_fasta, key=lambda li: (all(li.lager), plats[id(li)])):
             if any(id(c) in fasta for c in linje.celler if c.dold):
                 c = _kandidat(linje, ocksa_noll=True)
                 if c is not None:
                     c.dolj(SKYDDAD)
+                    dolda.dolj(c)
+                    nya.append(c)
                     fasta -= {id(x) for x in linje.celler}
                     if not fasta:
                         break
         if len(fasta) == fore:  # nothing left to hide around them (cannot happen with a total)
             break
+        # The next round's line rule: the lines of the cells just hidden, in their order.
+        att_se = sorted({id(li): li for c in nya for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
 
 
 def dolj_linjer(linjer: list[Linje]) -> None:
