@@ -23,8 +23,9 @@ request shows the same figures. The rule:
 4. The lines together are a system of linear equations in the hidden cells. A hidden
    cell that the system fixes (the classic case: two tables that each hide two cells,
    joined by a line that hides one of each) gets another of its lines' cells hidden,
-   and 3–4 repeat until no hidden cell is fixed (``bestamda``: exact elimination modulo
-   a large prime, component by component).
+   and 3–4 repeat until no hidden cell is fixed (``_Nollrum``: exact elimination modulo
+   a large prime, kept up to date as each cell is hidden; ``_los``: component by
+   component, each round looking only at the lines of the cells it hid).
 5. Shares and averages follow their counts (``tabell.dolj_sma_tal``).
 
 The flow table's stocks (carried in on a period's first day, ongoing on its last) join
@@ -39,6 +40,7 @@ reports.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
 
 from samverkan.rapporter.tabell import (
@@ -221,102 +223,91 @@ def _komponenter(linjer: list[Linje]) -> list[list[Linje]]:
     return list(delar.values())
 
 
-class _Dolda:
-    """The hidden cells of one component, grouped as the elimination sees them: two hidden
-    cells belong together when a line holds both. Hiding only ever joins groups, and a
-    group none of whose cells was hidden since the last look has the same rows restricted
-    to its hidden cells as then, so the same cells fixed: only the groups that grew are
-    eliminated again (``fasta``)."""
+class _Nollrum:
+    """Which hidden cells the lines fix, kept up to date as cells are hidden one by one.
 
-    def __init__(self, per_cell: dict[int, list[Linje]]):
-        self.per_cell = per_cell
-        self.foralder: dict[int, int] = {}
-        self.medlemmar: dict[int, list[int]] = {}
-        self.nya: list[int] = []  # hidden since the last ``fasta``
-        self.fasta_nu: set[int] = set()
+    Think of the hidden cells' values as unknowns, the lines as equations. A hidden cell x
+    is *free* when some change of the hidden values that keeps every line's sum, a null
+    vector z of the lines restricted to the hidden cells, has z_x ≠ 0: then no line nor
+    combination of lines tells x. Otherwise x is fixed: e_x is a combination of the lines.
+    Hiding a cell only ever adds null vectors (an old one, 0 on the new cell, still keeps
+    every sum), so a free cell stays free, and the null space grows by the one dependency,
+    if any, that the new cell's column (its coefficient in each line) has on the columns
+    taken in before. So each hidden cell is taken in once (``dolj``): its column reduced
+    against a basis of the earlier ones (exactly, modulo the prime ``_P``), tracking which
+    cells' columns it combines. If it reduces to zero, that combination is a null vector
+    and every cell in it is free; if not, the new cell is fixed (no null vector holds it)
+    and its reduced column joins the basis. ``fasta``: the hidden cells not (yet) free;
+    the combinations are kept over those only, for the cells already free have nothing
+    more to learn (each cell's coefficient in a combination is worked out on its own)."""
 
-    def rot(self, x: int) -> int:
-        f = self.foralder
-        while f[x] != x:
-            f[x] = x = f[f[x]]
-        return x
+    def __init__(self, linjer: list[Linje]):
+        self.kolumn: dict[int, dict[int, int]] = {}  # a cell's coefficient in each line
+        for i, linje in enumerate(linjer):
+            for c, k in zip(linje.celler, linje.koef, strict=True):
+                kol = self.kolumn.setdefault(id(c), {})
+                kol[i] = (kol.get(i, 0) + k) % _P
+        # The basis: pivot line → (reduced column with 1 there, the cells it combines), and
+        # its number: a basis column holds no entry at an earlier one's pivot line.
+        self.bas: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
+        self.nummer: dict[int, int] = {}
+        self.dolda: set[int] = set()
+        self.fasta: set[int] = set()
 
     def dolj(self, c: Cell) -> None:
         """Take in a cell just hidden."""
         x = id(c)
-        if x in self.foralder:
+        if x in self.dolda:
             return
-        self.foralder[x], self.medlemmar[x] = x, [x]
-        self.nya.append(x)
-        for linje in self.per_cell[x]:
-            for d in linje.celler:
-                if d.dold and id(d) in self.foralder:
-                    a, b = self.rot(x), self.rot(id(d))
-                    if a != b:
-                        if len(self.medlemmar[a]) < len(self.medlemmar[b]):
-                            a, b = b, a
-                        self.foralder[b] = a
-                        self.medlemmar[a] += self.medlemmar.pop(b)
-
-    def fasta(self) -> set[int]:
-        """The hidden cells (by ``id``) the lines fix, as ``bestamda`` on all the lines."""
-        smutsiga = {self.rot(x) for x in self.nya}
-        self.nya = []
-        fasta = {x for x in self.fasta_nu if self.rot(x) not in smutsiga}
-        for r in smutsiga:
-            linjer = list({id(li): li for x in self.medlemmar[r] for li in self.per_cell[x]}.values())
-            fasta |= bestamda(linjer)
-        self.fasta_nu = fasta
-        return set(fasta)
+        self.dolda.add(x)
+        self.fasta.add(x)  # until a null vector holds it
+        kol = {i: k for i, k in self.kolumn[x].items() if k}
+        komb = {x: 1}
+        # Reduce at the basis' pivot lines, the earliest first: a basis column subtracted
+        # adds entries only at later pivots, so each pivot is cleared once.
+        ko = [(self.nummer[i], i) for i in kol if i in self.bas]
+        heapq.heapify(ko)
+        while ko:
+            _, p = heapq.heappop(ko)
+            f = kol.get(p)
+            if not f:
+                continue
+            bkol, bkomb = self.bas[p]
+            # The combination's cells each have their own coefficient: those already free
+            # are dropped (from the basis' too), as nothing more is to be learnt of them.
+            bkomb = {y: k for y, k in bkomb.items() if y in self.fasta}
+            self.bas[p] = (bkol, bkomb)
+            for i, k in bkol.items():
+                ny = (kol.get(i, 0) - f * k) % _P
+                if not ny:
+                    kol.pop(i, None)
+                    continue
+                if i not in kol and i in self.bas:
+                    heapq.heappush(ko, (self.nummer[i], i))
+                kol[i] = ny
+            for y, k in bkomb.items():
+                ny = (komb.get(y, 0) - f * k) % _P
+                if ny:
+                    komb[y] = ny
+                else:
+                    komb.pop(y, None)
+        if not kol:  # a null vector: every cell in it can change, the sums kept
+            self.fasta -= komb.keys()
+            return
+        p = min(kol)
+        inv = pow(kol[p], _P - 2, _P)
+        self.bas[p] = ({i: k * inv % _P for i, k in kol.items()}, {y: k * inv % _P for y, k in komb.items()})
+        self.nummer[p] = len(self.nummer)
 
 
 def bestamda(linjer: list[Linje]) -> set[int]:
-    """The hidden cells (by ``id``) that the lines fix: x is fixed when the unit vector of x
-    lies in the span of the lines' rows restricted to the hidden cells."""
-    rader = []
+    """The hidden cells (by ``id``) that the lines fix (``_Nollrum``)."""
+    nollrum = _Nollrum(linjer)
     for linje in linjer:
-        rad: dict[int, int] = {}
-        for c, k in zip(linje.celler, linje.koef, strict=True):
+        for c in linje.celler:
             if c.dold:
-                rad[id(c)] = (rad.get(id(c), 0) + k) % _P
-        rad = {v: k for v, k in rad.items() if k}
-        if rad:
-            rader.append(rad)
-    # Reduced row echelon form, sparse: pivot variable → its row (pivot coefficient 1),
-    # and for every other variable the pivot rows that hold it, so that neither a new row
-    # nor a new pivot has to look at every row.
-    pivoter: dict[int, dict[int, int]] = {}
-    kolumn: dict[int, set[int]] = {}
-    for rad in rader:
-        for v in [v for v in rad if v in pivoter]:
-            f = rad.pop(v)
-            for w, k in pivoter[v].items():
-                if w != v:
-                    rad[w] = (rad.get(w, 0) - f * k) % _P
-        rad = {w: k for w, k in rad.items() if k}
-        if not rad:
-            continue
-        v = min(rad)
-        inv = pow(rad[v], _P - 2, _P)
-        rad = {w: k * inv % _P for w, k in rad.items()}
-        for u in kolumn.pop(v, set()):
-            ru = pivoter[u]
-            f = ru.pop(v)
-            for w, k in rad.items():
-                if w == v:
-                    continue
-                ny = (ru.get(w, 0) - f * k) % _P
-                if ny:
-                    ru[w] = ny
-                    kolumn.setdefault(w, set()).add(u)
-                else:
-                    ru.pop(w, None)
-                    kolumn.get(w, set()).discard(u)
-        pivoter[v] = rad
-        for w in rad:
-            if w != v:
-                kolumn.setdefault(w, set()).add(v)
-    return {v for v, rad in pivoter.items() if len(rad) == 1}
+                nollrum.dolj(c)
+    return nollrum.fasta
 
 
 def _utan_lager(t: Tabell) -> Tabell:
@@ -375,21 +366,21 @@ def _los_komponent(linjer: list[Linje]) -> None:
     """Rules 3 and 4 on one component's lines, in rounds: the line rule, then every hidden
     cell the lines fix gets a cell of one of its lines hidden. Each round looks only at the
     lines of the cells hidden since the last (a line without one has the count of hidden
-    cells it had, which the line rule left at 0 or ≥2, or at 1 with nothing to hide) and
-    eliminates again only the groups of hidden cells that grew (``_Dolda``): the cells
-    hidden are the same as with the whole rule on every line each round."""
+    cells it had, which the line rule left at 0 or ≥2, or at 1 with nothing to hide), and
+    the fixed cells are kept up to date cell by cell (``_Nollrum``) rather than worked out
+    again: the cells hidden are the same as with the whole rule on every line each round."""
     per_cell = _per_cell(linjer)
     plats = {id(li): i for i, li in enumerate(linjer)}
-    dolda = _Dolda(per_cell)
+    nollrum = _Nollrum(linjer)
     for linje in linjer:
         for c in linje.celler:
             if c.dold:
-                dolda.dolj(c)
+                nollrum.dolj(c)
     att_se = [li for li in linjer if any(c.dold for c in li.celler)]
     while True:
         for c in _linjeregeln(linjer, per_cell, att_se):
-            dolda.dolj(c)
-        fasta = dolda.fasta()
+            nollrum.dolj(c)
+        fasta = set(nollrum.fasta)
         if not fasta:
             break
         fore = len(fasta)
@@ -402,7 +393,7 @@ def _los_komponent(linjer: list[Linje]) -> None:
                 c = _kandidat(linje, ocksa_noll=True)
                 if c is not None:
                     c.dolj(SKYDDAD)
-                    dolda.dolj(c)
+                    nollrum.dolj(c)
                     nya.append(c)
                     fasta -= {id(x) for x in linje.celler}
                     if not fasta:
