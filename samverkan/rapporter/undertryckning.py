@@ -241,12 +241,8 @@ class _Nollrum:
     the combinations are kept over those only, for the cells already free have nothing
     more to learn (each cell's coefficient in a combination is worked out on its own)."""
 
-    def __init__(self, linjer: list[Linje]):
-        self.kolumn: dict[int, dict[int, int]] = {}  # a cell's coefficient in each line
-        for i, linje in enumerate(linjer):
-            for c, k in zip(linje.celler, linje.koef, strict=True):
-                kol = self.kolumn.setdefault(id(c), {})
-                kol[i] = (kol.get(i, 0) + k) % _P
+    def __init__(self, per_cell: dict[int, list[Linje]], plats: dict[int, int]):
+        self.per_cell, self.plats = per_cell, plats  # each cell's lines; each line's number
         # The basis: pivot line → (reduced column with 1 there, the cells it combines), and
         # its number: a basis column holds no entry at an earlier one's pivot line.
         self.bas: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
@@ -261,7 +257,13 @@ class _Nollrum:
             return
         self.dolda.add(x)
         self.fasta.add(x)  # until a null vector holds it
-        kol = {i: k for i, k in self.kolumn[x].items() if k}
+        kol: dict[int, int] = {}  # the cell's coefficient in each of its lines
+        for linje in {id(li): li for li in self.per_cell[x]}.values():
+            i = self.plats[id(linje)]
+            for d, k in zip(linje.celler, linje.koef, strict=True):
+                if d is c:
+                    kol[i] = (kol.get(i, 0) + k) % _P
+        kol = {i: k for i, k in kol.items() if k}
         komb = {x: 1}
         # Reduce at the basis' pivot lines, the earliest first: a basis column subtracted
         # adds entries only at later pivots, so each pivot is cleared once.
@@ -302,7 +304,7 @@ class _Nollrum:
 
 def bestamda(linjer: list[Linje]) -> set[int]:
     """The hidden cells (by ``id``) that the lines fix (``_Nollrum``)."""
-    nollrum = _Nollrum(linjer)
+    nollrum = _Nollrum(_per_cell(linjer), {id(li): i for i, li in enumerate(linjer)})
     for linje in linjer:
         for c in linje.celler:
             if c.dold:
@@ -371,7 +373,7 @@ def _los_komponent(linjer: list[Linje]) -> None:
     again: the cells hidden are the same as with the whole rule on every line each round."""
     per_cell = _per_cell(linjer)
     plats = {id(li): i for i, li in enumerate(linjer)}
-    nollrum = _Nollrum(linjer)
+    nollrum = _Nollrum(per_cell, plats)
     for linje in linjer:
         for c in linje.celler:
             if c.dold:
