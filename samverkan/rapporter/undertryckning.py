@@ -23,8 +23,9 @@ request shows the same figures. The rule:
 4. The lines together are a system of linear equations in the hidden cells. A hidden
    cell that the system fixes (the classic case: two tables that each hide two cells,
    joined by a line that hides one of each) gets another of its lines' cells hidden,
-   and 3–4 repeat until no hidden cell is fixed (``bestamda``: exact elimination modulo
-   a large prime, component by component).
+   and 3–4 repeat until no hidden cell is fixed (``_Nollrum``: exact elimination modulo
+   a large prime, kept up to date as each cell is hidden; ``_los``: component by
+   component, each round looking only at the lines of the cells it hid).
 5. Shares and averages follow their counts (``tabell.dolj_sma_tal``).
 
 The flow table's stocks (carried in on a period's first day, ongoing on its last) join
@@ -39,6 +40,7 @@ reports.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
 
 from samverkan.rapporter.tabell import (
@@ -167,14 +169,16 @@ def _kandidat(linje: Linje, ocksa_noll: bool = False) -> Cell | None:
     return None
 
 
-def _linjeregeln(linjer: list[Linje]) -> None:
+def _linjeregeln(linjer: list[Linje], per_cell: dict[int, list[Linje]] | None = None,
+                att_se: list[Linje] | None = None) -> list[Cell]:
     """Rule 3 until no line has exactly one hidden cell: a work list of the lines that
-    hold a hidden cell, refilled with the lines of each cell hidden on the way."""
-    per_cell: dict[int, list[Linje]] = {}
-    for linje in linjer:
-        for c in linje.celler:
-            per_cell.setdefault(id(c), []).append(linje)
-    att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+    hold a hidden cell (or ``att_se``), refilled with the lines of each cell hidden on the
+    way (``per_cell``: each cell's lines). The cells it hid, in order."""
+    if per_cell is None:
+        per_cell = _per_cell(linjer)
+    if att_se is None:
+        att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+    dolda = []
     while att_se:
         linje = att_se.pop()
         if sum(c.dold for c in linje.celler) != 1:
@@ -182,56 +186,130 @@ def _linjeregeln(linjer: list[Linje]) -> None:
         c = _kandidat(linje)
         if c is not None:
             c.dolj(SKYDDAD)
+            dolda.append(c)
             att_se += per_cell[id(c)]
+    return dolda
+
+
+def _per_cell(linjer: list[Linje]) -> dict[int, list[Linje]]:
+    per_cell: dict[int, list[Linje]] = {}
+    for linje in linjer:
+        for c in linje.celler:
+            per_cell.setdefault(id(c), []).append(linje)
+    return per_cell
+
+
+def _komponenter(linjer: list[Linje]) -> list[list[Linje]]:
+    """The lines split into connected components over the cells they share, every cell
+    counted, hidden or not; each component's lines in their given order. No line of one
+    component holds a cell of another, so rules 3 and 4 on each alone hide exactly what
+    they hide on all the lines together (``_los``)."""
+    foralder: dict[int, int] = {}
+
+    def rot(x: int) -> int:
+        while foralder.setdefault(x, x) != x:
+            foralder[x] = x = foralder[foralder[x]]
+        return x
+
+    for linje in linjer:
+        a = rot(id(linje.celler[0]))
+        for c in linje.celler[1:]:
+            b = rot(id(c))
+            if a != b:
+                foralder[b] = a
+    delar: dict[int, list[Linje]] = {}
+    for linje in linjer:
+        delar.setdefault(rot(id(linje.celler[0])), []).append(linje)
+    return list(delar.values())
+
+
+class _Nollrum:
+    """Which hidden cells the lines fix, kept up to date as cells are hidden one by one.
+
+    Think of the hidden cells' values as unknowns, the lines as equations. A hidden cell x
+    is *free* when some change of the hidden values that keeps every line's sum, a null
+    vector z of the lines restricted to the hidden cells, has z_x ≠ 0: then no line nor
+    combination of lines tells x. Otherwise x is fixed: e_x is a combination of the lines.
+    Hiding a cell only ever adds null vectors (an old one, 0 on the new cell, still keeps
+    every sum), so a free cell stays free, and the null space grows by the one dependency,
+    if any, that the new cell's column (its coefficient in each line) has on the columns
+    taken in before. So each hidden cell is taken in once (``dolj``): its column reduced
+    against a basis of the earlier ones (exactly, modulo the prime ``_P``), tracking which
+    cells' columns it combines. If it reduces to zero, that combination is a null vector
+    and every cell in it is free; if not, the new cell is fixed (no null vector holds it)
+    and its reduced column joins the basis. ``fasta``: the hidden cells not (yet) free;
+    the combinations are kept over those only, for the cells already free have nothing
+    more to learn (each cell's coefficient in a combination is worked out on its own)."""
+
+    def __init__(self, per_cell: dict[int, list[Linje]], plats: dict[int, int]):
+        self.per_cell, self.plats = per_cell, plats  # each cell's lines; each line's number
+        # The basis: pivot line → (reduced column with 1 there, the cells it combines), and
+        # its number: a basis column holds no entry at an earlier one's pivot line.
+        self.bas: dict[int, tuple[dict[int, int], dict[int, int]]] = {}
+        self.nummer: dict[int, int] = {}
+        self.dolda: set[int] = set()
+        self.fasta: set[int] = set()
+
+    def dolj(self, c: Cell) -> None:
+        """Take in a cell just hidden."""
+        x = id(c)
+        if x in self.dolda:
+            return
+        self.dolda.add(x)
+        self.fasta.add(x)  # until a null vector holds it
+        kol: dict[int, int] = {}  # the cell's coefficient in each of its lines
+        for linje in {id(li): li for li in self.per_cell[x]}.values():
+            i = self.plats[id(linje)]
+            for d, k in zip(linje.celler, linje.koef, strict=True):
+                if d is c:
+                    kol[i] = (kol.get(i, 0) + k) % _P
+        kol = {i: k for i, k in kol.items() if k}
+        komb = {x: 1}
+        # Reduce at the basis' pivot lines, the earliest first: a basis column subtracted
+        # adds entries only at later pivots, so each pivot is cleared once.
+        ko = [(self.nummer[i], i) for i in kol if i in self.bas]
+        heapq.heapify(ko)
+        while ko:
+            _, p = heapq.heappop(ko)
+            f = kol.get(p)
+            if not f:
+                continue
+            bkol, bkomb = self.bas[p]
+            # The combination's cells each have their own coefficient: those already free
+            # are dropped (from the basis' too), as nothing more is to be learnt of them.
+            bkomb = {y: k for y, k in bkomb.items() if y in self.fasta}
+            self.bas[p] = (bkol, bkomb)
+            for i, k in bkol.items():
+                ny = (kol.get(i, 0) - f * k) % _P
+                if not ny:
+                    kol.pop(i, None)
+                    continue
+                if i not in kol and i in self.bas:
+                    heapq.heappush(ko, (self.nummer[i], i))
+                kol[i] = ny
+            for y, k in bkomb.items():
+                ny = (komb.get(y, 0) - f * k) % _P
+                if ny:
+                    komb[y] = ny
+                else:
+                    komb.pop(y, None)
+        if not kol:  # a null vector: every cell in it can change, the sums kept
+            self.fasta -= komb.keys()
+            return
+        p = min(kol)
+        inv = pow(kol[p], _P - 2, _P)
+        self.bas[p] = ({i: k * inv % _P for i, k in kol.items()}, {y: k * inv % _P for y, k in komb.items()})
+        self.nummer[p] = len(self.nummer)
 
 
 def bestamda(linjer: list[Linje]) -> set[int]:
-    """The hidden cells (by ``id``) that the lines fix: x is fixed when the unit vector of x
-    lies in the span of the lines' rows restricted to the hidden cells."""
-    rader = []
+    """The hidden cells (by ``id``) that the lines fix (``_Nollrum``)."""
+    nollrum = _Nollrum(_per_cell(linjer), {id(li): i for i, li in enumerate(linjer)})
     for linje in linjer:
-        rad: dict[int, int] = {}
-        for c, k in zip(linje.celler, linje.koef, strict=True):
+        for c in linje.celler:
             if c.dold:
-                rad[id(c)] = (rad.get(id(c), 0) + k) % _P
-        rad = {v: k for v, k in rad.items() if k}
-        if rad:
-            rader.append(rad)
-    # Reduced row echelon form, sparse: pivot variable → its row (pivot coefficient 1),
-    # and for every other variable the pivot rows that hold it, so that neither a new row
-    # nor a new pivot has to look at every row.
-    pivoter: dict[int, dict[int, int]] = {}
-    kolumn: dict[int, set[int]] = {}
-    for rad in rader:
-        for v in [v for v in rad if v in pivoter]:
-            f = rad.pop(v)
-            for w, k in pivoter[v].items():
-                if w != v:
-                    rad[w] = (rad.get(w, 0) - f * k) % _P
-        rad = {w: k for w, k in rad.items() if k}
-        if not rad:
-            continue
-        v = min(rad)
-        inv = pow(rad[v], _P - 2, _P)
-        rad = {w: k * inv % _P for w, k in rad.items()}
-        for u in kolumn.pop(v, set()):
-            ru = pivoter[u]
-            f = ru.pop(v)
-            for w, k in rad.items():
-                if w == v:
-                    continue
-                ny = (ru.get(w, 0) - f * k) % _P
-                if ny:
-                    ru[w] = ny
-                    kolumn.setdefault(w, set()).add(u)
-                else:
-                    ru.pop(w, None)
-                    kolumn.get(w, set()).discard(u)
-        pivoter[v] = rad
-        for w in rad:
-            if w != v:
-                kolumn.setdefault(w, set()).add(v)
-    return {v for v, rad in pivoter.items() if len(rad) == 1}
+                nollrum.dolj(c)
+    return nollrum.fasta
 
 
 def _utan_lager(t: Tabell) -> Tabell:
@@ -280,25 +358,52 @@ def _dolj_lager(rapporter: dict[tuple[int, int | None], object], teams: list[int
 
 
 def _los(linjer: list[Linje]) -> None:
-    """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them."""
+    """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them: component by
+    component (``_komponenter``), so that a round looks again only at what it changed."""
+    for delar in _komponenter(linjer):
+        _los_komponent(delar)
+
+
+def _los_komponent(linjer: list[Linje]) -> None:
+    """Rules 3 and 4 on one component's lines, in rounds: the line rule, then every hidden
+    cell the lines fix gets a cell of one of its lines hidden. Each round looks only at the
+    lines of the cells hidden since the last (a line without one has the count of hidden
+    cells it had, which the line rule left at 0 or ≥2, or at 1 with nothing to hide), and
+    the fixed cells are kept up to date cell by cell (``_Nollrum``) rather than worked out
+    again: the cells hidden are the same as with the whole rule on every line each round."""
+    per_cell = _per_cell(linjer)
+    plats = {id(li): i for i, li in enumerate(linjer)}
+    nollrum = _Nollrum(per_cell, plats)
+    for linje in linjer:
+        for c in linje.celler:
+            if c.dold:
+                nollrum.dolj(c)
+    att_se = [li for li in linjer if any(c.dold for c in li.celler)]
     while True:
-        _linjeregeln(linjer)
-        fasta = bestamda(linjer)
+        for c in _linjeregeln(linjer, per_cell, att_se):
+            nollrum.dolj(c)
+        fasta = set(nollrum.fasta)
         if not fasta:
             break
         fore = len(fasta)
         # Lines with a cell that is not a stock first, so a stock is hidden here only when
-        # nothing else can be (see ``_kandidat``).
-        for linje in sorted(linjer, key=lambda li: all(li.lager)):
+        # nothing else can be (see ``_kandidat``); in their given order otherwise.
+        med_fasta = {id(li): li for x in fasta for li in per_cell[x]}.values()
+        nya = []
+        for linje in sorted(med_fasta, key=lambda li: (all(li.lager), plats[id(li)])):
             if any(id(c) in fasta for c in linje.celler if c.dold):
                 c = _kandidat(linje, ocksa_noll=True)
                 if c is not None:
                     c.dolj(SKYDDAD)
+                    nollrum.dolj(c)
+                    nya.append(c)
                     fasta -= {id(x) for x in linje.celler}
                     if not fasta:
                         break
         if len(fasta) == fore:  # nothing left to hide around them (cannot happen with a total)
             break
+        # The next round's line rule: the lines of the cells just hidden, in their order.
+        att_se = sorted({id(li): li for c in nya for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
 
 
 def dolj_linjer(linjer: list[Linje]) -> None:
