@@ -127,8 +127,9 @@ def _empty_all_tables() -> None:
         # keys' checks: the order does not matter). DELETE, not TRUNCATE: TRUNCATE of
         # every table costs ~0.9 s a test here, DELETE of a test's few rows ~20 ms.
         db.session.execute(text("SET LOCAL session_replication_role = replica"))
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+        # All in one round trip (psycopg runs several statements given without parameters):
+        # a round trip per table cost 5 ms of CPU and 10-20 ms of waiting in each test.
+        db.session.execute(text("".join(f"DELETE FROM {table};" for table in tables)))
         # Ids start at 1 again in every test, as on SQLite (TRUNCATE's RESTART IDENTITY).
         db.session.execute(text(
             "SELECT setval(c.oid, 1, false) FROM pg_class c "
