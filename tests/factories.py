@@ -41,7 +41,8 @@ def personnummer(born: dt.date | None = None, *, samordning: bool = False, rng=N
     return f"{born.year:04d}{nine[2:4]}{nine[4:6]}{nine[6:]}{luhn_check_digit(nine)}"
 
 
-def create_user(forbund: Forbund, part: Part | None, namn: str, epost: str | None = None) -> User:
+def create_user(forbund: Forbund, part: Part | None, namn: str, epost: str | None = None, *,
+                flush: bool = True) -> User:
     from samverkan.auth.services import _hasher_for_app
 
     # The test configuration's cheap argon2 parameters (samverkan/auth/services.py).
@@ -52,7 +53,8 @@ def create_user(forbund: Forbund, part: Part | None, namn: str, epost: str | Non
     user = User(forbund_id=forbund.id, part=part, namn=namn,
                 epost=epost or f"anvandare{n}@example.org", losenord_hash=_HASH[id(hasher)])
     db.session.add(user)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return user
 
 
@@ -91,22 +93,25 @@ def create_world(*, kod: str = "TST", ort: str = "Test", prefix: str = "") -> Wo
     db.session.flush()
     w = World(forbund=forbund, team=team, annat_team=annat, parter=parter)
 
+    # Users and their places by relationship, written together by two flushes (in the
+    # order added, so every id is as before): a flush each took half the world's time.
     def member(key, part_key, namn, roll, team_=team, **kw):
-        user = create_user(forbund, parter.get(part_key), namn, epost=f"{prefix}{key}@example.org")
-        m = Medlemskap(team_id=team_.id, user_id=user.id, roll=roll, **kw)
+        user = create_user(forbund, parter.get(part_key), namn, epost=f"{prefix}{key}@example.org", flush=False)
+        m = Medlemskap(team=team_, user=user, roll=roll, **kw)
         db.session.add(m)
-        db.session.flush()
         w.users[key] = user
         return m
 
     member("projektledare", "kommun", "Petra Projektsson", TeamRoll.PROJEKTLEDARE)
     ledamoter = {k: member(f"ledamot_{k}", k, f"Ledamot {k.upper()}", TeamRoll.LEDAMOT) for k in parter}
-    member("ersattare_af", "af", "Erik Ersättarsson", TeamRoll.ERSATTARE, ersatter_id=ledamoter["af"].id)
+    db.session.flush()  # the ersättare's place names one of these: written in its turn after them
+    member("ersattare_af", "af", "Erik Ersättarsson", TeamRoll.ERSATTARE, ersatter=ledamoter["af"])
     member("samcoach", "kommun", "Sam Coachberg", TeamRoll.SAMCOACH, kapacitet=10)
     member("granne", "af", "Greta Grannberg", TeamRoll.LEDAMOT, team_=annat)
     for key, roll in (("admin", ForbundRoll.ADMIN), ("styrgrupp", ForbundRoll.STYRGRUPP)):
-        user = create_user(forbund, None, f"{key.title()} Testsson", epost=f"{prefix}{key}@example.org")
-        db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user_id=user.id, roll=roll))
+        user = create_user(forbund, None, f"{key.title()} Testsson", epost=f"{prefix}{key}@example.org",
+                           flush=False)
+        db.session.add(ForbundsRollTilldelning(forbund_id=forbund.id, user=user, roll=roll))
         w.users[key] = user
     db.session.flush()
     return w
