@@ -3,8 +3,7 @@
 Each kind of entry is a typed ``Post`` built by one source function in ``KALLOR``; the
 timeline merges them by time. Each source loads its rows in a fixed number of queries
 (so the page costs the same whatever the history's length), and each post names the
-partial template that shows it (``templates/arenden/tidslinje/<slag>.html``, whose macro
-``visa(post)`` the page calls).
+partial template that shows it (``templates/arenden/tidslinje/<slag>.html``).
 
 To add a kind (e.g. meeting decisions, "beslut"): write a ``Post`` subclass with its
 ``slag``, a source ``def _beslut(user, arende) -> Iterable[Post]`` and the partial
