@@ -46,7 +46,7 @@ BUDGET = [
     # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent
     # history and renewal, meetings open for a request, the individual's attendance and goals,
     # the insatser link.
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 18),
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 16),
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),

@@ -383,17 +383,26 @@ def _insatsstatus(arende_id: int) -> set[InsatsStatus]:
 def bokad_punkt(arende_id: int) -> Dagordningspunkt | None:
     """The ärende's booked item on the earliest meeting not cancelled and not before today
     (Stockholm): what it is placed on the agenda for."""
+    return db.session.execute(_BOKAD_PUNKT, {"arende_id": arende_id, "borjan": bokad_borjan()}).scalar_one_or_none()
+
+
+def bokad_borjan() -> dt.datetime:
+    """``borjan`` of ``BOKAD_PUNKT_VILLKOR``: a booked meeting counts from the start of today."""
     from samverkan.moten.tider import lokal_starttid
 
-    borjan = lokal_starttid(clock.today(), dt.time(0, 0))
-    return db.session.execute(_BOKAD_PUNKT, {"arende_id": arende_id, "borjan": borjan}).scalar_one_or_none()
+    return lokal_starttid(clock.today(), dt.time(0, 0))
 
 
 # Built once, the values bound per call: the case page asks on every request (issue 19).
+# The conditions are shared with the case page's one statement for its meetings
+# (``forberedelse.motesval``).
+BOKAD_PUNKT_VILLKOR = (
+    Dagordningspunkt.arende_id == bindparam("arende_id"), Dagordningspunkt.status == PunktStatus.BOKAD,
+    Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= bindparam("borjan"),
+)
 _BOKAD_PUNKT = (
     db.select(Dagordningspunkt).join(Mote, Mote.id == Dagordningspunkt.mote_id)
-    .where(Dagordningspunkt.arende_id == bindparam("arende_id"), Dagordningspunkt.status == PunktStatus.BOKAD,
-           Dagordningspunkt.utfall.is_(None), Mote.installt.is_(None), Mote.starttid >= bindparam("borjan"))
+    .where(*BOKAD_PUNKT_VILLKOR)
     .options(contains_eager(Dagordningspunkt.mote))  # the caller reads the meeting
     .order_by(Mote.starttid, Mote.id).limit(1)
 )

@@ -12,12 +12,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden import flow
-from samverkan.arenden.flow import bokad_punkt, team_part_ids
+from samverkan.arenden.flow import BOKAD_PUNKT_VILLKOR, team_part_ids
 from samverkan.arenden.models import Arende, Forberedelse
 from samverkan.auth import policy
 from samverkan.auth.models import User
@@ -64,17 +64,34 @@ class Motesval:
     teamets_nasta: Mote | None
 
 
+def _forsta(sats, val: int):
+    """The first meeting's id of ``sats`` (ordered by start, limited to one), with ``val``."""
+    return select(sats.with_only_columns(Mote.id.label("id"), literal_column(str(val)).label("val")).subquery())
+
+
+# The three meetings ``motesval`` weighs, in one statement (issue 19): the one the ärende's
+# booked item is on (1), the next with the ärende on its agenda (2), the team's next (3).
+_BOKAD, _MED_ARENDET, _TEAMETS = 1, 2, 3
+_MOTESVAL_RADER = union_all(
+    _forsta(select(Mote).join(Dagordningspunkt, Dagordningspunkt.mote_id == Mote.id)
+            .where(*BOKAD_PUNKT_VILLKOR).order_by(Mote.starttid, Mote.id).limit(1), _BOKAD),
+    _forsta(_KOMMANDE_MED_ARENDET, _MED_ARENDET),
+    _forsta(_KOMMANDE, _TEAMETS),
+).subquery()
+_MOTESVAL = select(Mote, _MOTESVAL_RADER.c.val).join(_MOTESVAL_RADER, _MOTESVAL_RADER.c.id == Mote.id)
+
+
 def motesval(arende: Arende) -> Motesval:
-    """Two queries: the meeting the ärende is on the agenda of, and the team's next.
+    """One query: the meeting the ärende is on the agenda of, and the team's next.
 
     The meeting an item is booked on counts from the start of its day until the item is
     dealt with (issue 15: a tick given during today's meeting belongs to today's meeting,
     not to next month's); otherwise the next meeting with it on the agenda or asked for."""
-    punkt = bokad_punkt(arende.id)
-    pa_agenda = punkt.mote if punkt is not None else db.session.execute(
-        _KOMMANDE_MED_ARENDET, {"team_id": arende.team_id, "nu": clock.now(), "arende_id": arende.id}
-    ).scalar_one_or_none()
-    teamets = nasta_mote(arende.team_id)
+    moten = {val: mote for mote, val in db.session.execute(_MOTESVAL, {
+        "team_id": arende.team_id, "nu": clock.now(), "arende_id": arende.id,
+        "borjan": flow.bokad_borjan()})}
+    pa_agenda = moten[_BOKAD] if _BOKAD in moten else moten.get(_MED_ARENDET)
+    teamets = moten.get(_TEAMETS)
     if pa_agenda is not None:
         return Motesval(mote=pa_agenda, pa_agendan=True, teamets_nasta=teamets)
     return Motesval(mote=teamets, pa_agendan=False, teamets_nasta=teamets)

@@ -14,7 +14,8 @@ blueprint writes) runs in a deferred transaction: on SQLite a plain ``BEGIN`` th
 no write lock, so readers run side by side instead of queueing for the one write lock.
 The audit rows of such a read (``core.audit.record``) are kept aside and written after
 the view has returned, in their own short write transaction, before the response leaves:
-nothing is shown unlogged, and the read never upgrades to a write. Writing requests begin
+nothing is shown unlogged, and the read never upgrades to a write. (On PostgreSQL, where a
+read takes no lock, they go in the read's own transaction, just before it commits.) Writing requests begin
 with ``BEGIN IMMEDIATE`` (``core.db``), retried a bounded number of times when the
 database stays locked. PostgreSQL runs both kinds as it always did (read committed).
 
@@ -164,8 +165,16 @@ def _borja(app: Flask) -> None:
 
 
 def _avsluta() -> None:
-    """The view returned: commit once; then the read's audit rows in their own write."""
+    """The view returned: commit once; then the read's audit rows in their own write
+    (SQLite), or in the read's own transaction before it commits (PostgreSQL)."""
     session = db.session()
+    rader = g.get("anrop_granskning")
+    if rader and db.engine.dialect.name != "sqlite":
+        # Written apart only so that SQLite's deferred read never takes the write lock;
+        # PostgreSQL's read can write them itself, without a second connection (issue 19),
+        # on its connection: past the guard below, which is for what the view writes.
+        session.connection().execute(*_insert(rader))
+        del g.anrop_granskning
     if g.get("anrop_agare") == "begaran" and g.get("anrop_laser") and session.expire_on_commit:
         # A request that only read, after its page is rendered: nothing changed and the
         # session ends with the request, so expiring every row it loaded is wasted work
@@ -184,13 +193,18 @@ def _avsluta() -> None:
 
 def skriv_apart(rader: list) -> None:
     """One INSERT of the read's audit rows, as a transaction of its own (``kor_apart``)."""
+    kor_apart(*_insert(rader))
+
+
+def _insert(rader: list) -> tuple:
+    """The INSERT of ORM rows not added to a session, and its parameters, one per row."""
     mapper = sa_inspect(type(rader[0]))
     # Every row with the same keys (an INSERT of many rows takes the first row's keys): a
     # missing value is the column's default, the primary key left to the database.
     kolumner = [(attr.key, attr.columns[0]) for attr in mapper.column_attrs if not attr.columns[0].primary_key]
     varden = [{nyckel: _med_standard(getattr(rad, nyckel), kolumn) for nyckel, kolumn in kolumner}
               for rad in rader]
-    kor_apart(insert(mapper.local_table), varden)
+    return insert(mapper.local_table), varden
 
 
 def kor_apart(sats, parametrar=None) -> None:

@@ -3,8 +3,9 @@
 Entries name the object and the fields touched, never their values: the log itself
 must not become a second copy of sensitive data. Writes go in the caller's transaction,
 so a change and its audit row commit or roll back together. In a request that only reads
-(``core.anrop``) the row is written after the read, in its own short write transaction,
-before the response leaves: the read then takes no write lock.
+(``core.anrop``) the row is written after the read, before the response leaves: on
+SQLite in its own short write transaction (the read then takes no write lock), on
+PostgreSQL in the read's own transaction, just before it commits.
 """
 
 from __future__ import annotations

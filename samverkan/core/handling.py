@@ -83,8 +83,8 @@ class utfor:  # noqa: N801  (reads as a verb at the call site: ``with utfor() as
 
 def granskad_sida(mall: str, status: int = 200, **kontext):
     """A page whose read was audited. The request writes the audit row once the view has
-    returned, before the response leaves (in a read, in its own short write transaction:
-    ``core.anrop``); rendering comes first either way, since a commit expires every loaded
+    returned, before the response leaves (in a read, in its own short write transaction on
+    SQLite, in the read's own on PostgreSQL: ``core.anrop``); rendering comes first either way, since a commit expires every loaded
     object and rendering would then load each one again."""
     html = render_template(mall, **kontext)
     anrop.spara()

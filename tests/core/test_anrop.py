@@ -137,6 +137,12 @@ def prov(ctx):
             raise RuntimeError("after the audit, before the answer")
         return "läst", status
 
+    @route("/prov/las-granskad-ogiltig", methods=("GET",))
+    def las_granskad_ogiltig():
+        # An id no integer column takes: the audit row's INSERT fails after the view.
+        audit.record("prov.las", "forbund", 2**70, user_id=None)
+        return "läst"
+
     @route("/prov/las-som-skriver", methods=("GET",))
     def las_som_skriver():
         ny("PRE")
@@ -239,6 +245,11 @@ def test_an_audited_read_is_written_even_when_it_answers_a_refusal(prov, status)
 def test_an_audited_read_that_fails_leaves_no_row(prov):
     assert prov.test_client().get("/prov/las-granskad/500").status_code == 500
     assert _granskat(500) == 0
+
+
+def test_an_audited_read_whose_audit_row_fails_is_not_shown(prov):
+    svar = prov.test_client().get("/prov/las-granskad-ogiltig")
+    assert svar.status_code == 500 and "läst" not in svar.get_data(as_text=True)
 
 
 # --- jobs and commands ---------------------------------------------------------------
