@@ -344,26 +344,25 @@ def arets_kub(forbund_id: int, ar: int, tabeller: frozenset[str] | None = None
     """Every report with hidden figures a role can get for the year, suppressed together
     (``undertryckning``): (period node, team id or None for the förbund) → report.
 
-    ``tabeller``: only these tables (the nyckeltal's, ``_NYCKELTALENS_TABELLER``). The
+    ``tabeller``: only these tables (the nyckeltal's, ``_NYCKELTALENS_TABELLER``; their rows
+    alone are fetched, ``Underlag``'s ``bara_raknade``). The
     suppression joins a table to itself across the kub's reports and to the tables of
     ``undertryckning._SAMMA``, nothing else, so a set closed under those gets the same
     marks as in the whole report, for less work."""
     perioder = arets_perioder(ar)
     underlag = Underlag(Kub(forbund_id, None, [(p.fran, p.till) for p in perioder], per_team=True),
-                        aldersband(forbund_id))
+                        aldersband(forbund_id), bara_raknade=tabeller is not None)
     teams = sorted({s.team_id for s in underlag.sammansattningar})
-    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p)
+    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p, bara=tabeller)
                  for i, p in enumerate(perioder) for t in [None, *teams]}
-    if tabeller is not None:
-        for r in rapporter.values():
-            r.tabeller = [t for t in r.tabeller if t.nyckel in tabeller]
     dolj_kub(rapporter, teams, [1, 2, 3, 4])
     for r in rapporter.values():
         _synka_kostnad(r)
     return rapporter
 
 
-def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
+def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Period | None = None,
+                     bara: frozenset[str] | None = None) -> Rapport:
     u = d.urval
     period = period or Period(u.fran, u.till, f"{u.fran.isoformat()} – {u.till.isoformat()}", "egen")
     r = Rapport(omfattning, period, exakt)
@@ -590,6 +589,8 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
                 forklaring=f"Årets budget för {'teamet' if u.team_id else 'förbundets team'} (angiven av "
                            "förbundets administratör) delad med antalet deltagare under året."))
 
+    if bara is not None:
+        r.tabeller = [t for t in r.tabeller if t.nyckel in bara]
     if not exakt:
         for tabell in r.tabeller:
             dolj_sma_tal(tabell)
