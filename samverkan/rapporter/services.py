@@ -344,7 +344,7 @@ def arets_kub(forbund_id: int, ar: int, tabeller: frozenset[str] | None = None
     """Every report with hidden figures a role can get for the year, suppressed together
     (``undertryckning``): (period node, team id or None for the förbund) → report.
 
-    ``tabeller``: only these tables (the nyckeltal's, ``_NYCKELTALENS_TABELLER``; their rows
+    ``tabeller``: only these tables (the nyckeltal's, ``NYCKELTALENS_TABELLER``; their rows
     alone are fetched, ``Underlag``'s ``bara_raknade``). The
     suppression joins a table to itself across the kub's reports and to the tables of
     ``undertryckning._SAMMA``, nothing else, so a set closed under those gets the same
@@ -892,7 +892,7 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
 
 
 # The report's tables that hold the nyckeltal's counts (closed under ``undertryckning._SAMMA``).
-_NYCKELTALENS_TABELLER = frozenset({"kon", "flode", "utfall", "samcoach_over_tid"})
+NYCKELTALENS_TABELLER = frozenset({"kon", "flode", "utfall", "samcoach_over_tid"})
 
 
 def _rapportens_celler(r: Rapport, koder: list[str], dag: dt.date) -> dict[str, list[Cell]]:
@@ -932,7 +932,7 @@ def _som_rapporten(forbund_id: int, p: Period, noder: dict[int | None, dict[str,
     if nr is None:
         return set()
     if p.fran.year not in kubar:
-        kubar[p.fran.year] = arets_kub(forbund_id, p.fran.year, _NYCKELTALENS_TABELLER)
+        kubar[p.fran.year] = arets_kub(forbund_id, p.fran.year, NYCKELTALENS_TABELLER)
     kub = kubar[p.fran.year]
     kanda: set[int] = set()
     for t, antalen in noder.items():
