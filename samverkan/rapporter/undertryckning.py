@@ -17,7 +17,8 @@ request shows the same figures. The rule:
    differs by 1–2 people: the larger one's cell is hidden ("–").
 3. *Lines*: every sum the reader knows (a table's rows and columns to their totals, the
    teams to the förbund, the quarters to the year where the count adds up over time,
-   the ongoing at one quarter's end to the carried-in of the next). A line with exactly
+   the ongoing at one quarter's end to the carried-in of the next, the same count in two
+   tables: the new, the closed, ``_SAMMA``). A line with exactly
    one hidden cell gives it away, so another of its cells is hidden ("–"), the smallest
    non-zero one, the total only when nothing else is left.
 4. The lines together are a system of linear equations in the hidden cells. A hidden
