@@ -339,14 +339,21 @@ def arets_perioder(ar: int) -> list[Period]:
 
 
 @_utan_cykelstadning
-def arets_kub(forbund_id: int, ar: int) -> dict[tuple[int, int | None], Rapport]:
+def arets_kub(forbund_id: int, ar: int, tabeller: frozenset[str] | None = None
+              ) -> dict[tuple[int, int | None], Rapport]:
     """Every report with hidden figures a role can get for the year, suppressed together
-    (``undertryckning``): (period node, team id or None for the förbund) → report."""
+    (``undertryckning``): (period node, team id or None for the förbund) → report.
+
+    ``tabeller``: only these tables (the nyckeltal's, ``NYCKELTALENS_TABELLER``; their rows
+    alone are fetched, ``Underlag``'s ``bara_raknade``). The
+    suppression joins a table to itself across the kub's reports and to the tables of
+    ``undertryckning._SAMMA``, nothing else, so a set closed under those gets the same
+    marks as in the whole report, for less work."""
     perioder = arets_perioder(ar)
     underlag = Underlag(Kub(forbund_id, None, [(p.fran, p.till) for p in perioder], per_team=True),
-                        aldersband(forbund_id))
+                        aldersband(forbund_id), bara_raknade=tabeller is not None)
     teams = sorted({s.team_id for s in underlag.sammansattningar})
-    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p)
+    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p, bara=tabeller)
                  for i, p in enumerate(perioder) for t in [None, *teams]}
     dolj_kub(rapporter, teams, [1, 2, 3, 4])
     for r in rapporter.values():
@@ -354,7 +361,8 @@ def arets_kub(forbund_id: int, ar: int) -> dict[tuple[int, int | None], Rapport]
     return rapporter
 
 
-def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Period | None = None) -> Rapport:
+def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Period | None = None,
+                     bara: frozenset[str] | None = None) -> Rapport:
     u = d.urval
     period = period or Period(u.fran, u.till, f"{u.fran.isoformat()} – {u.till.isoformat()}", "egen")
     r = Rapport(omfattning, period, exakt)
@@ -581,6 +589,8 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
                 forklaring=f"Årets budget för {'teamet' if u.team_id else 'förbundets team'} (angiven av "
                            "förbundets administratör) delad med antalet deltagare under året."))
 
+    if bara is not None:
+        r.tabeller = [t for t in r.tabeller if t.nyckel in bara]
     if not exakt:
         for tabell in r.tabeller:
             dolj_sma_tal(tabell)
@@ -822,6 +832,7 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
                                per_team=True)
     klara: dict[str, dict[int | None, dict[str, Cell]]] = {}
     klara_linjer: dict[str, list[Linje]] = {}
+    kubar: dict[int, dict[tuple[int, int | None], Rapport]] = {}
     ut = {}
     for p, (per_team, moten) in zip(unika, data, strict=True):
         noder = {t: _rakna_celler(raw, moten, utf, koder) for t, (raw, utf) in per_team.items()}
@@ -832,6 +843,7 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
             for c in antalen.values():
                 if 0 < int(c.varde or 0) < 3:
                     c.dolj(PRIMAR)
+        kanda = _som_rapporten(b.forbund_id, p, {t: a for t, (_, a, _) in noder.items()}, koder, kubar)
 
         def tabell(antalen: dict[str, Cell]) -> Tabell:
             return Tabell("n", "", ["v"], [Rad(k, [c]) for k, c in antalen.items()])
@@ -865,9 +877,9 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
                     delar = [klara[q.kod][t][nyckel] for q in kvartalen if t in klara[q.kod]]
                     linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [True] * len(delar) + [False]))
             _dolj_aret(linjer, [c for q in kvartalen for a in klara[q.kod].values() for c in a.values()],
-                       [c for _, antalen, _ in noder.values() for c in antalen.values()])
+                       [c for _, antalen, _ in noder.values() for c in antalen.values()], kanda)
         else:
-            dolj_linjer(linjer)
+            dolj_linjer(_utan_kanda(linjer, kanda))
         klara[p.kod] = {t: antalen for t, (_, antalen, _) in noder.items()}
         klara_linjer[p.kod] = linjer
         celler, antalen, _ = noder[team_id]
@@ -879,21 +891,86 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
     return ut
 
 
-def _dolj_aret(linjer: list[Linje], kvartalen: list[Cell], aret: list[Cell]) -> None:
-    """The lines of a year and its settled quarters: hide year cells only. A quarter reads
-    the same in every answer (its own, a trend, its year's). Its shown cells are known
-    numbers, so they leave the lines (a year line whose quarters are all shown then asks
-    nothing of them); its hidden ones stay as unknowns, and the rules pick only shown
-    cells, so only year cells are hidden. Should a quarter's cell change all the same,
-    every count of the year is hidden instead, for the förbund and every team: the
-    quarters then say all there is."""
-    kanda = {id(c) for c in kvartalen if not c.dold}
+# The report's tables that hold the nyckeltal's counts (closed under ``undertryckning._SAMMA``).
+NYCKELTALENS_TABELLER = frozenset({"kon", "flode", "utfall", "samcoach_over_tid"})
+
+
+def _rapportens_celler(r: Rapport, koder: list[str], dag: dt.date) -> dict[str, list[Cell]]:
+    """The period report's count cells that are the nyckeltal's counts (by name), or whose
+    sum is: the new (the "Varav nya" total), the closed (the flow's), the closed per outcome
+    (the outcome table's total column) and the ongoing at samcoach on the period's last day."""
+    utfall = r.tabell("utfall")
+    orsaker = [k for k in kodlistor.AVSLUTSORSAK if k != queries.FELREG]
+    totalt = len(KONEN)
+
+    def orsak(kod: str) -> Cell:
+        return utfall.rader[orsaker.index(kod)].celler[totalt]
+
+    ut = {"aktualiseringar": [r.tabell("kon").rader[-1].celler[1]],
+          "avslutade": [r.tabell("flode").rader[-1].celler[2]],
+          "arbete_studier": [orsak(k) for k in queries.ARBETE_STUDIER],
+          **{UTFALL_PREFIX + k: [orsak(k)] for k in koder if k in orsaker}}
+    over_tid = r.tabell("samcoach_over_tid").rader
+    if over_tid and over_tid[-1].etikett == dag.isoformat():
+        ut["samcoach_pagaende"] = [over_tid[-1].celler[0]]
+    return ut
+
+
+def _som_rapporten(forbund_id: int, p: Period, noder: dict[int | None, dict[str, Cell]], koder: list[str],
+                   kubar: dict[int, dict[tuple[int, int | None], Rapport]]) -> set[int]:
+    """Tie the nyckeltal's counts to the period report of the same team and period (the
+    styrgrupp gets both): a count that is a report cell, or the sum of some, is hidden
+    wherever one of them is, and is a known number (by ``id``, returned) wherever all are
+    shown, so the nyckeltal's rules never count on hiding it. Otherwise "Varav nya" hidden
+    in the report would be the shown aktualiseringar. The report counts deltagare, the
+    nyckeltal ärenden: a count that differs (a deltagare with two ärenden) is another
+    number and is left to the nyckeltal's own rules."""
+    if not avslutad_kalenderperiod(p.fran, p.till, clock.today()):
+        return set()
+    perioder = arets_perioder(p.fran.year)
+    nr = next((i for i, q in enumerate(perioder) if (q.fran, q.till) == (p.fran, p.till)), None)
+    if nr is None:
+        return set()
+    if p.fran.year not in kubar:
+        kubar[p.fran.year] = arets_kub(forbund_id, p.fran.year, NYCKELTALENS_TABELLER)
+    kub = kubar[p.fran.year]
+    kanda: set[int] = set()
+    for t, antalen in noder.items():
+        if (nr, t) not in kub:
+            continue
+        for nyckel, celler in _rapportens_celler(kub[(nr, t)], koder, p.till).items():
+            c = antalen[nyckel]
+            if sum(int(x.varde or 0) for x in celler) != int(c.varde or 0):
+                continue
+            dolda = [x for x in celler if x.dold]
+            if dolda:
+                c.dolj(PRIMAR if len(celler) == 1 and dolda[0].markering == PRIMAR else SKYDDAD)
+            else:
+                kanda.add(id(c))
+    return kanda
+
+
+def _utan_kanda(linjer: list[Linje], kanda: set[int]) -> list[Linje]:
+    """The lines with the known numbers (cells by ``id``) left out: the rules then hide
+    only cells whose value the reader does not already have."""
     kvar = []
     for li in linjer:
         behall = [i for i, c in enumerate(li.celler) if id(c) not in kanda]
         if behall:
             kvar.append(Linje([li.celler[i] for i in behall], [li.koef[i] for i in behall],
                               [li.lager[i] for i in behall]))
+    return kvar
+
+
+def _dolj_aret(linjer: list[Linje], kvartalen: list[Cell], aret: list[Cell], kanda: set[int]) -> None:
+    """The lines of a year and its settled quarters: hide year cells only. A quarter reads
+    the same in every answer (its own, a trend, its year's). Its shown cells are known
+    numbers, so they leave the lines (a year line whose quarters are all shown then asks
+    nothing of them); its hidden ones stay as unknowns, and the rules pick only shown
+    cells, so only year cells are hidden. Should a quarter's cell change all the same,
+    every count of the year is hidden instead, for the förbund and every team: the
+    quarters then say all there is. ``kanda``: the year's counts the period report shows."""
+    kvar = _utan_kanda(linjer, kanda | {id(c) for c in kvartalen if not c.dold})
     fore = [c.markering for c in kvartalen]
     dolj_linjer(kvar)
     if [c.markering for c in kvartalen] != fore:

@@ -83,7 +83,9 @@ class Underlag:
             "tid_i_insats", "steg", "tider", "i_insats", "fore_efter", "alder_forbund", "efterkontroll",
             "insats_part")
 
-    def __init__(self, kub: Kub, egna_band: list[tuple[int, int]]):
+    def __init__(self, kub: Kub, egna_band: list[tuple[int, int]], *, bara_raknade: bool = False):
+        """``bara_raknade``: only the rows of the tables that hold the nyckeltal's counts (the
+        deltagare, the flow, the outcomes, the ongoing at samcoach); the others come out empty."""
         self.kub, self.egna_band = kub, egna_band
         u = Urval(kub.forbund_id, kub.team_id, kub.forsta, kub.sista)
         self.parter = list(db.session.execute(
@@ -93,21 +95,12 @@ class Underlag:
             .order_by(Insatstyp.ordning, Insatstyp.namn)).scalars())
         self.sammansattningar = team_parter(u)
         with queries.rakneminne():
-            tider, i_insats = queries.tider_per_kon(kub)
             utfall, fore_efter = queries.avslut_per_kon(kub)
             deltagare = queries.deltagare_i_perioden(kub, egna_band)
-            rader = {
-                "kon": deltagare["kon"], "flode": deltagare["kon"],
-                "alder": deltagare["alder"], "part": deltagare["part"],
-                "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
-                "samcoach": queries.samcoach_per_kon(kub), "insatstyp": queries.insatstyp_per_kon(kub),
-                "utfall": utfall, "tid_i_insats": queries.tid_i_insats_per_band(kub),
-                "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
-                "fore_efter": fore_efter,
-                "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
-                "insats_part": queries.insats_per_part(kub),
-            }
-        if self.egna_band:
+            rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
+            if not bara_raknade:
+                rader |= self._ovriga(kub, deltagare, fore_efter)
+        if self.egna_band and not bara_raknade:
             rader["alder_forbund"] = deltagare["alder_forbund"]
         self.rader: dict[tuple, list[dict]] = {}
         for namn, lista in rader.items():
@@ -119,13 +112,30 @@ class Underlag:
         for r in queries.pagaende_samcoach(kub, self.dagar):
             self.rader.setdefault(("pagaende", 0, r["team"]), []).append(r)
         self.moten: list[list[dict]] = [[] for _ in kub.perioder]
+        self.narvaro: list[list[dict]] = [[] for _ in kub.perioder]
+        self.budget: dict[int | None, int] = {}
+        if bara_raknade:
+            return
         for m in queries.moten_per_team(kub, self.sammansattningar):
             self.moten[m["nr"]].append(m)
-        self.narvaro: list[list[dict]] = [[] for _ in kub.perioder]
         for m in queries.narvaro_per_part(kub, self.sammansattningar):
             self.narvaro[m["nr"]].append(m)
         ar = {f.year for f, _ in kub.perioder}
         self.budget = queries.budget(u, per_team=kub.per_team) if len(ar) == 1 else {}
+
+    @staticmethod
+    def _ovriga(kub: Kub, deltagare: dict, fore_efter: list[dict]) -> dict[str, list[dict]]:
+        tider, i_insats = queries.tider_per_kon(kub)
+        return {
+            "alder": deltagare["alder"], "part": deltagare["part"],
+            "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
+            "samcoach": queries.samcoach_per_kon(kub), "insatstyp": queries.insatstyp_per_kon(kub),
+            "tid_i_insats": queries.tid_i_insats_per_band(kub),
+            "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
+            "fore_efter": fore_efter,
+            "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
+            "insats_part": queries.insats_per_part(kub),
+        }
 
     def nod(self, nr: int, team: int | None = None) -> Nod:
         return Nod(self, nr, team)

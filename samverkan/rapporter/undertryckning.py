@@ -17,7 +17,8 @@ request shows the same figures. The rule:
    differs by 1–2 people: the larger one's cell is hidden ("–").
 3. *Lines*: every sum the reader knows (a table's rows and columns to their totals, the
    teams to the förbund, the quarters to the year where the count adds up over time,
-   the ongoing at one quarter's end to the carried-in of the next). A line with exactly
+   the ongoing at one quarter's end to the carried-in of the next, the same count in two
+   tables: the new, the closed, ``_SAMMA``). A line with exactly
    one hidden cell gives it away, so another of its cells is hidden ("–"), the smallest
    non-zero one, the total only when nothing else is left.
 4. The lines together are a system of linear equations in the hidden cells. A hidden
@@ -139,7 +140,36 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
             for (etikett, kol), c in flode[a].items():
                 if kol == ka and (etikett, kb) in flode[b]:
                     linjer.append(Linje([c, flode[b][(etikett, kb)]], [1, -1], [True, True]))
+    linjer += _samma_tal(nycklar)
     return linjer
+
+
+# The same count in two tables of one report (by kön row, the total row too): the new in
+# "Deltagare efter kön" and in the flow; the closed in the flow and the outcome table's
+# total row. A cell hidden in one and shown in the other would be no secret.
+_SAMMA = [(("kon", 1), ("flode", 1)), (("flode", 2), ("utfall", None))]
+
+
+def _samma_tal(nycklar: dict[tuple[int, int | None], dict[str, dict[tuple[str, int], Cell]]]) -> list[Linje]:
+    """Lines a = b between the cells of ``_SAMMA`` (``None``: the kön's column, the table's
+    columns being the kön) where they hold the same number: the report counts deltagare,
+    and a deltagare with two ärenden may make the two differ, then they are other numbers."""
+    ut = []
+    for celler in nycklar.values():
+        for (ta, ka), (tb, kb) in _SAMMA:
+            a, b = celler.get(ta, {}), celler.get(tb, {})
+            rader_a = list(dict.fromkeys(e for e, k in a if k == ka))
+            rader_b = list(dict.fromkeys(e for e, _ in b))
+            if kb is None:  # a's rows are the kön, b's columns are: b's total row
+                if not rader_b:
+                    continue
+                par = [(a.get((e, ka)), b.get((rader_b[-1], i))) for i, e in enumerate(rader_a)]
+            else:
+                par = [(a.get((e, ka)), b.get((e, kb))) for e in rader_a]
+            for x, y in par:
+                if x is not None and y is not None and int(x.varde or 0) == int(y.varde or 0):
+                    ut.append(Linje([x, y], [1, -1], [False, False]))
+    return ut
 
 
 def _kandidat(linje: Linje, ocksa_noll: bool = False) -> Cell | None:
