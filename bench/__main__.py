@@ -102,25 +102,31 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
                 m, m_cpu = _matt(wrk, app, app.base + path, headers, args, pg_namn)
                 rader.append(Rad(ep, m, m_cpu, g, g_cpu, satser.get(ep.namn)))
                 print("  ", _rad(backend, n, rader[-1]), flush=True)
-        # The transition run's fresh ärenden are made with the app stopped: nothing else
-        # writes while their ids are reserved, and the lists above were measured without them.
-        # The meeting room's writers get ärenden of their own (the second half).
-        par = server.nya_arenden_for_overgang(url, 2 * args.overgangar)
+        # The meeting room first, while the inbox holds only the seed's ärenden and the
+        # writers' few: fresh ärenden wait in team 1's inbox, which the agenda builder lists
+        # whole. Fresh ärenden are made with the app stopped (nothing else writes while
+        # their ids are reserved), and those a run leaves untouched are put away after it.
+        if args.lasare:
+            # Enough for ten writes a second per writer; a writer that runs out stops.
+            par = server.nya_arenden_for_overgang(url, args.skrivare * args.sekunder * 10)
+            with server.golv(args.workers, logg, args.golvport) as golv, \
+                    server.gunicorn(url, args.workers, logg, args.port) as app:
+                cookie = {"Cookie": server.logga_in(app.base, epost["pl"])}
+                token = _rubriker(OVERGANG, {}, forberett.token)
+                rader += _motesrummet(wrk, golv, app, args, pg_namn, forberett, cookie, token, par)
+                for r in rader[-2:]:
+                    print("  ", _rad(backend, n, r), flush=True)
+            server.lagg_undan(url, par)
+        par = server.nya_arenden_for_overgang(url, args.overgangar)
         with server.golv(args.workers, logg, args.golvport) as golv, \
                 server.gunicorn(url, args.workers, logg, args.port) as app:
-            token = _rubriker(OVERGANG, {}, forberett.token)
-            skript = load.overgangsskript(par[:args.overgangar], "aterkalla", args.tradar)
+            skript = load.overgangsskript(par, "aterkalla", args.tradar)
             g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
-            m, m_cpu = _matt(wrk, app, app.base + "/", token, args, pg_namn,
+            m, m_cpu = _matt(wrk, app, app.base + "/", _rubriker(OVERGANG, {}, forberett.token), args, pg_namn,
                              anslutningar=args.tradar, skript=skript)
             rader.append(Rad(OVERGANG, m, m_cpu, g, g_cpu, None))
             print("  ", _rad(backend, n, rader[-1]), flush=True)
-            if args.lasare:
-                cookie = {"Cookie": server.logga_in(app.base, epost["pl"])}
-                rader += _motesrummet(wrk, golv, app, args, pg_namn, forberett, cookie, token,
-                                      par[args.overgangar:])
-                for r in rader[-2:]:
-                    print("  ", _rad(backend, n, r), flush=True)
+        server.lagg_undan(url, par)
     return [_rad(backend, n, r) for r in rader], seedning
 
 

@@ -256,6 +256,17 @@ def aktualiserade(antal: int, *, team_id: int = 1, seed_value: int = 9) -> list[
     return [(i, versions[i]) for i in ids]
 
 
+def lagg_undan(ids: list[int]) -> int:
+    """The bench's own fresh ärenden that a run left untouched, marked återkallade (a
+    direct UPDATE of bench data, not the flow): otherwise they wait in team 1's inbox, and
+    the next run on a kept database (``--behall``) measures the agenda builder listing
+    thousands of them. Returns how many were still waiting."""
+    t = db.metadata.tables["arende"]
+    with db.engine.begin() as conn:
+        return conn.execute(update(t).where(t.c.id.in_(ids), t.c.status == wf.AKTUALISERAD)
+                            .values(status=wf.ATERKALLAD)).rowcount
+
+
 def _reservera_id(conn, rows: _Rader) -> None:
     """The next free id of every table: past the largest id and, on PostgreSQL, past the
     sequence, which also counts ids taken by transactions not yet committed.

@@ -136,6 +136,15 @@ def nya_arenden_for_overgang(url: str, antal: int) -> list[tuple[int, int]]:
     return par
 
 
+def lagg_undan(url: str, par: list[tuple[int, int]]) -> int:
+    """Mark the fresh ärenden a run did not use återkallade (``seed.lagg_undan``)."""
+    app = app_for(url)
+    with app.app_context():
+        antal = seeding.lagg_undan([i for i, _ in par])
+        db.engine.dispose()
+    return antal
+
+
 def _fri_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
