@@ -42,7 +42,7 @@ from samverkan.rapporter.tabell import (
     tal,
 )
 from samverkan.rapporter.underlag import Kub, Nod, Underlag, team_parter
-from samverkan.rapporter.undertryckning import Linje, dolj_kub, dolj_linjer
+from samverkan.rapporter.undertryckning import FLODE_AVSLUTADE, KON_NYA, Linje, dolj_kub, dolj_linjer
 
 log = logging.getLogger(__name__)
 
@@ -378,7 +378,7 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
                    "aktualiserades under perioden."))
 
     flode = {row["kon"]: row for row in d.rader("flode")}
-    falt = ("inneliggande", "nya", "avslutade", "pagaende")
+    falt = ("inneliggande", "nya", "avslutade", "pagaende")  # columns as undertryckning.FLODE_* name them
     rader = [Rad(KON_LABELS[k], [antal(flode.get(k, {}).get(f)) for f in falt]) for k in KONEN]
     r.tabeller.append(Tabell(
         "flode", "Inflöde och utflöde efter kön",
@@ -906,8 +906,12 @@ def _rapportens_celler(r: Rapport, koder: list[str], dag: dt.date) -> dict[str, 
     def orsak(kod: str) -> Cell:
         return utfall.rader[orsaker.index(kod)].celler[totalt]
 
-    ut = {"aktualiseringar": [r.tabell("kon").rader[-1].celler[1]],
-          "avslutade": [r.tabell("flode").rader[-1].celler[2]],
+    def totalt_i(kolumn: tuple[str, int]) -> Cell:
+        tabell, k = kolumn
+        return r.tabell(tabell).rader[-1].celler[k]
+
+    ut = {"aktualiseringar": [totalt_i(KON_NYA)],
+          "avslutade": [totalt_i(FLODE_AVSLUTADE)],
           "arbete_studier": [orsak(k) for k in queries.ARBETE_STUDIER],
           **{UTFALL_PREFIX + k: [orsak(k)] for k in koder if k in orsaker}}
     over_tid = r.tabell("samcoach_over_tid").rader

@@ -70,7 +70,11 @@ PERIODSUMMA: dict[str, set[int] | None] = {
 # ongoing at one quarter's end are the next quarter's carried-in (also across a year's
 # end, between two kubs): settled day by day first (``_dolj_lager``), then never picked
 # as complementary cells while another cell can be.
-_LAGER = {("flode", 0), ("flode", 3)}
+# The cells the rules below (and the nyckeltal, ``services._rapportens_celler``) pick out
+# of a table, as (table, column): one place that knows the kön and flow tables' columns.
+KON_NYA = ("kon", 1)  # "Varav nya (aktualiserade)"
+FLODE_INNE, FLODE_NYA, FLODE_AVSLUTADE, FLODE_PAGAENDE = (("flode", k) for k in range(4))
+_LAGER = {FLODE_INNE, FLODE_PAGAENDE}
 _P = (1 << 61) - 1  # a prime: elimination modulo it is exact for these small coefficients
 
 
@@ -147,7 +151,7 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
 # The same count in two tables of one report (by kön row, the total row too): the new in
 # "Deltagare efter kön" and in the flow; the closed in the flow and the outcome table's
 # total row. A cell hidden in one and shown in the other would be no secret.
-_SAMMA = [(("kon", 1), ("flode", 1)), (("flode", 2), ("utfall", None))]
+_SAMMA = [(KON_NYA, FLODE_NYA), (FLODE_AVSLUTADE, ("utfall", None))]
 
 
 def _samma_tal(nycklar: dict[tuple[int, int | None], dict[str, dict[tuple[str, int], Cell]]]) -> list[Linje]:
