@@ -255,15 +255,15 @@ def deltagare_och_flode_per_kon(u: Kub) -> list[dict]:
 TIDSBAND = [(0, "Under 6 månader"), (183, "6–12 månader"), (366, "Över 12 månader")]
 
 
-def tid_i_insats_per_band(u: Kub) -> list[dict]:
-    """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
+def _tidsband():
     dagar = dagar_mellan(Insats.avslutad, Insats.startad)
-    band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
-                                  Insats.avslutad.between(u.forsta, u.sista))
-        return _personer_per_mangd(u, stmt, {"band": [band.label("band"), Deltagare.kon.label("kon")]},
-                                   (Insats.avslutad, Insats.avslutad), rader=rader)["band"]
+    return case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
+
+
+def tid_i_insats_per_band(u: Kub) -> list[dict]:
+    """Deltagare whose insats (samcoach or insats) ended in the period, by its length
+    (``insatser_per_kon`` on PostgreSQL)."""
+    band = _tidsband()
     return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Insats)
@@ -456,18 +456,8 @@ def _insats_i_perioden(u: Kub):
 
 
 def samcoach_per_kon(u: Kub) -> list[dict]:
-    """Deltagare who had a samcoach during the period, and who waited for one."""
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, Insats.form == InsatsForm.SAMCOACH, Insats.beslutad <= u.sista,
-                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
-        # The start's index as the period's first and last days read it (NULL: after all).
-        return _personer_per_mangd(u, stmt, {"samcoach": [Deltagare.kon.label("kon")]},
-                                   (Insats.beslutad, Insats.avslutad),
-                                   {"samcoach": lambda e: e["startad"] <= u.j,
-                                    "ko": lambda e: and_(e["ko"], e["startad"] > u.i)},
-                                   rader=rader,
-                                   extra={"startad": u.index(Insats.startad),
-                                          "ko": Insats.i_ko_sedan.is_not(None)})["samcoach"]
+    """Deltagare who had a samcoach during the period, and who waited for one
+    (``insatser_per_kon`` on PostgreSQL)."""
     hade = and_(Insats.startad.is_not(None), Insats.startad <= u.till)
     vantade = and_(Insats.i_ko_sedan.is_not(None),
                    or_(Insats.startad.is_(None), Insats.startad >= u.fran))
@@ -522,13 +512,8 @@ def _insatserna(u: Kub, *villkor) -> tuple:
 
 
 def insatstyp_per_kon(u: Kub) -> list[dict]:
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, Insats.beslutad <= u.sista, or_(Insats.avslutad.is_(None),
-                                                                     Insats.avslutad >= u.forsta))
-        return _personer_per_mangd(u, stmt,
-            {"insatstyp": [Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"),
-                           Deltagare.kon.label("kon")]},
-            (Insats.beslutad, Insats.avslutad), rader=rader)["insatstyp"]
+    """Deltagare by the form and type of an insats beslutad by the period's end and not
+    ended before it began (``insatser_per_kon`` on PostgreSQL)."""
     return _grupperat(u,
         select(Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"), Deltagare.kon.label("kon"),
                _personer().label("antal"))
@@ -543,19 +528,57 @@ def insatstyp_per_kon(u: Kub) -> list[dict]:
 def insats_per_part(u: Kub) -> list[dict]:
     """Deltagare in an insats of the team (samcoach or another insats, not the parties'
     ordinary services) at some time in the period, by the party that brought the ärende
-    (aktualiserande part): the seeds report insatser per referring party."""
-    startad = (Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None))
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, *startad, Insats.startad <= u.sista,
-                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
-        return _personer_per_mangd(u, stmt,
-            {"insats_part": [Arende.aktualiserande_part_id.label("part_id"), Deltagare.kon.label("kon")]},
-            (Insats.startad, Insats.avslutad), rader=rader)["insats_part"]
-    stmt, _ = _insatserna(u, *startad, Insats.startad <= u.till,
-                          or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
+    (aktualiserande part): the seeds report insatser per referring party
+    (``insatser_per_kon`` on PostgreSQL)."""
+    stmt, _ = _insatserna(u, Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None),
+                          Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
     return _grupperat(u, stmt.add_columns(Arende.aktualiserande_part_id.label("part_id"),
                                           Deltagare.kon.label("kon"), _personer().label("antal"))
                       .group_by(Arende.aktualiserande_part_id, Deltagare.kon))
+
+
+def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
+    """The four insats tables' rows: ``"samcoach"`` (``samcoach_per_kon``), ``"insatstyp"``
+    (``insatstyp_per_kon``), ``"insats_part"`` (``insats_per_part``) and ``"tid_i_insats"``
+    (``tid_i_insats_per_band``). On PostgreSQL, for a kub of several periods, one statement
+    (``_personer_per_mangd``) where the four took one each, each scanning and joining the
+    förbund's insatser and finding its deltagare with several rows again.
+
+    The rows are the insatser each table could count (ended by the kub's first day or
+    later, begun by its last: their earliest date of beslut, start and end), each paired
+    with the periods its earliest date to its end meets; every table's own rule is a
+    condition on the few dates' indexes (``Kub.index``), its count the deltagare with a row
+    that meets it, and a group no row meets is left out as the table's own statement
+    would have no row for it."""
+    if not _perioder_pa_postgresql(u):
+        return {"samcoach": samcoach_per_kon(u), "insatstyp": insatstyp_per_kon(u),
+                "insats_part": insats_per_part(u), "tid_i_insats": tid_i_insats_per_band(u)}
+    forst = func.least(Insats.beslutad, Insats.startad, Insats.avslutad)
+    stmt, rader = _insatserna(u, forst <= u.sista, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+    kon, form = Deltagare.kon.label("kon"), Insats.form.label("form")
+
+    def beslutad(e):  # by the period's last day
+        return e["beslutad"] <= u.j
+
+    rader = _personer_per_mangd(u, stmt, {
+        "insatstyp": [form, Insats.insatstyp_id.label("insatstyp_id"), kon],
+        "samcoach": [form, kon],
+        "insats_part": [Arende.aktualiserande_part_id.label("part_id"), kon],
+        "tid_i_insats": [_tidsband().label("band"), kon],
+    }, (forst, Insats.avslutad), {
+        "insatstyp": beslutad,
+        "samcoach": lambda e: and_(beslutad(e), e["startad"] <= u.j),
+        "ko": lambda e: and_(beslutad(e), e["ko"], e["startad"] > u.i),
+        # Begun (a NULL start's index is after every period's end) and not ended before.
+        "insats_part": lambda e: and_(e["insats"], e["startad"] <= u.j),
+        "tid_i_insats": lambda e: and_(e["insats"], e["startad_finns"], e["slut"] <= u.j),
+    }, rader=rader, extra={"beslutad": u.index(Insats.beslutad), "startad": u.index(Insats.startad),
+                           "ko": Insats.i_ko_sedan.is_not(None), "insats": Insats.form != InsatsForm.ORDINARIE,
+                           "startad_finns": Insats.startad.is_not(None)})
+    ut = {"samcoach": [r for r in rader["samcoach"] if r["form"] == InsatsForm.SAMCOACH and r["samcoach"] + r["ko"]]}
+    for namn in ("insatstyp", "insats_part", "tid_i_insats"):
+        ut[namn] = [{**r, "antal": r[namn]} for r in rader[namn] if r[namn]]
+    return ut
 
 
 def stegforflyttning_per_kon(u: Kub) -> list[dict]:

@@ -126,15 +126,12 @@ class Underlag:
     @staticmethod
     def _ovriga(kub: Kub, deltagare: dict, fore_efter: list[dict]) -> dict[str, list[dict]]:
         tider, i_insats = queries.tider_per_kon(kub)
-        return {
+        return queries.insatser_per_kon(kub) | {
             "alder": deltagare["alder"], "part": deltagare["part"],
             "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
-            "samcoach": queries.samcoach_per_kon(kub), "insatstyp": queries.insatstyp_per_kon(kub),
-            "tid_i_insats": queries.tid_i_insats_per_band(kub),
             "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
             "fore_efter": fore_efter,
             "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
-            "insats_part": queries.insats_per_part(kub),
         }
 
     def nod(self, nr: int, team: int | None = None) -> Nod:
