@@ -739,14 +739,20 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
                    .having(func.count() > 1).cte("flera").c.deltagare_id)
     # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
     # taken from the few grouped rows afterwards rather than by grouping every row twice.
-    egna = [k.element for k in nycklar.values()]
-    enkla = (stmt.where(Arende.deltagare_id.not_in(flera))
-             .add_columns(start.label("a"), slut.label("b"), *(x.label(f"x_{n}") for n, x in extra.items()),
-                          *nycklar.values(),
-                          (team if u.per_team else literal(None, Integer)).label("team"),
-                          func.grouping(*egna).label("g"), func.count().label("n"))
-             .group_by(start, slut, *extra.values(), *([team] if u.per_team else []),
-                       func.grouping_sets(*(tuple_(*(k.element for k in kol)) for kol in mangder.values())))
+    # Grouped by every column first (one hash per row), the groupings then over those few
+    # groups: GROUPING SETS straight over the rows hashed each row once per grouping.
+    fin = (stmt.where(Arende.deltagare_id.not_in(flera))
+           .add_columns(start.label("a"), slut.label("b"), *(x.label(f"x_{n}") for n, x in extra.items()),
+                        *nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
+                        func.count().label("n"))
+           .group_by(start, slut, *extra.values(), *(k.element for k in nycklar.values()),
+                     *([team] if u.per_team else []))
+           .subquery())
+    f = fin.c
+    enkla = (select(f.a, f.b, *(f[f"x_{n}"] for n in extra), *(f[n] for n in nycklar), f.team,
+                    func.grouping(*(f[n] for n in nycklar)).label("g"), func.sum(f.n).label("n"))
+             .group_by(f.a, f.b, *(f[f"x_{n}"] for n in extra), f.team,
+                       func.grouping_sets(*(tuple_(*(f[k.key] for k in kol)) for kol in mangder.values())))
              .subquery())
     e = enkla.c
     rad = {"start": e.a, "slut": e.b, **{n: e[f"x_{n}"] for n in extra}}
