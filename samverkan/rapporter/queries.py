@@ -497,10 +497,11 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
             .select_from(Insats)
             .join(Arende, Arende.id == Insats.arende_id)
             .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)))
-    delar = [stmt.add_columns(literal(None, Integer).label("team"))]
-    if u.per_team:
-        delar.append(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
-    return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
+    if not u.per_team:
+        return _rader(stmt.add_columns(literal(None, Integer).label("team")))
+    # Each insats is in one team: the urval's sums are the teams' (no second scan).
+    rader = _rader(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
+    return [*rader, {"team": None, **{f"d{i}": sum(r[f"d{i}"] for r in rader) for i in range(len(dagar))}}]
 
 
 def _insatserna(u: Kub, *villkor) -> tuple:
