@@ -504,12 +504,11 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
     return [*rader, {"team": None, **{f"d{i}": sum(r[f"d{i}"] for r in rader) for i in range(len(dagar))}}]
 
 
-def _insatserna(u: Kub, *villkor) -> tuple:
+def _insatserna(u: Kub, *villkor):
     """The population's insatser that meet ``villkor`` (constants only) with their ärende and
-    deltagare, and (for ``_personer_per_mangd``'s ``rader``) the same without the deltagare."""
-    rader = select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
-        _insatspopulation(u), *villkor)
-    return rader.join(Deltagare, _deltagaren(u)), rader
+    deltagare."""
+    return (select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
+            .join(Deltagare, _deltagaren(u)).where(_insatspopulation(u), *villkor))
 
 
 def insatstyp_per_kon(u: Kub) -> list[dict]:
@@ -531,7 +530,7 @@ def insats_per_part(u: Kub) -> list[dict]:
     ordinary services) at some time in the period, by the party that brought the ärende
     (aktualiserande part): the seeds report insatser per referring party
     (``insatser_per_kon`` on PostgreSQL)."""
-    stmt, _ = _insatserna(u, Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None),
+    stmt = _insatserna(u, Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None),
                           Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
     return _grupperat(u, stmt.add_columns(Arende.aktualiserande_part_id.label("part_id"),
                                           Deltagare.kon.label("kon"), _personer().label("antal"))
@@ -555,7 +554,7 @@ def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
         return {"samcoach": samcoach_per_kon(u), "insatstyp": insatstyp_per_kon(u),
                 "insats_part": insats_per_part(u), "tid_i_insats": tid_i_insats_per_band(u)}
     forst = func.least(Insats.beslutad, Insats.startad, Insats.avslutad)
-    stmt, rader = _insatserna(u, forst <= u.sista, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+    stmt = _insatserna(u, forst <= u.sista, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
     kon, form = Deltagare.kon.label("kon"), Insats.form.label("form")
 
     def beslutad(e):  # by the period's last day
@@ -573,7 +572,7 @@ def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
         # Begun (a NULL start's index is after every period's end) and not ended before.
         "insats_part": lambda e: and_(e["insats"], e["startad"] <= u.j),
         "tid_i_insats": lambda e: and_(e["insats"], e["startad_finns"], e["slut"] <= u.j),
-    }, rader=rader, extra={"beslutad": u.index(Insats.beslutad), "startad": u.index(Insats.startad),
+    }, extra={"beslutad": u.index(Insats.beslutad), "startad": u.index(Insats.startad),
                            "ko": Insats.i_ko_sedan.is_not(None), "insats": Insats.form != InsatsForm.ORDINARIE,
                            "startad_finns": Insats.startad.is_not(None)})
     ut = {"samcoach": [r for r in rader["samcoach"] if r["form"] == InsatsForm.SAMCOACH and r["samcoach"] + r["ko"]]}
@@ -699,55 +698,63 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     meets it (``Kub.har``). ``mangder`` names each grouping's labelled key columns,
     ``villkor`` names conditions: functions of a mapping of the row's indexes (``Kub.index``)
     of its first and last date (``"start"``, ``"slut"``) and of ``extra`` (name → a column
-    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives them (per period, for the
-    kub's urval and with ``per_team`` per team), with that grouping's keys, ``antal``
-    (distinct deltagare) and per condition the distinct deltagare with a row that meets it.
+    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives
+    them (per period, for the kub's urval and with ``per_team`` per team), with that
+    grouping's keys, ``antal`` (distinct deltagare) and per condition the distinct deltagare
+    with a row that meets it.
 
     Counted without count(DISTINCT) and without pairing each row with each period: a
     deltagare with a single row in the span is one row per period, so the rows are grouped
     once by their two indexes (a few dozen pairs) and the groups, not the rows, are paired
     with the periods and summed. Only the deltagare with several rows (``flera``) are
     paired row by row, made one row per period and group (with a flag per condition), and
-    counted. The two parts' counts are added here. ``rader`` (default ``stmt``) selects
-    rows to find those deltagare in: any that gives every deltagare with several rows in
-    ``stmt`` (and maybe more, who are then counted the exact way), without joins ``stmt``
-    needs for its columns only."""
+    counted. The two parts' counts are added here. ``rader`` selects rows to find those
+    deltagare in more cheaply than ``stmt`` (without joins ``stmt`` needs for its columns
+    only): any that gives every deltagare with several rows in ``stmt``, and maybe more,
+    who are then counted the exact way. Without it ``stmt``'s rows are selected and joined
+    once, a CTE the three parts read, rather than three times (worth it when the joins
+    cost more than writing the rows down: the insatser with their ärenden and deltagare).
+    """
     villkor, extra = villkor or {}, extra or {}
     nycklar: dict[str, object] = {}
     for kolumner in mangder.values():
         for k in kolumner:
             nycklar.setdefault(k.key, k)
-    team = Arende.team_id
+    start = u.index(spann[0])
+    slut = start if spann[1] is spann[0] else u.index(spann[1])
+    kalla = stmt.add_columns(Arende.deltagare_id.label("deltagare_id"), start.label("a"), slut.label("b"),
+                             *(x.label(f"x_{n}") for n, x in extra.items()), *nycklar.values(),
+                             Arende.team_id.label("team"))
+    # A subquery is planned into each part that reads it; a CTE read twice is computed once.
+    radmangd = kalla.subquery("rader") if rader is not None else kalla.cte("rader")
+    r = radmangd.c
+    x = [r[f"x_{n}"] for n in extra]
+    nyckel = [r[n] for n in nycklar]
+    team = r.team
     # GROUPING() takes only columns of some grouping set: the team when grouped per team.
-    alla = [*(k.element for k in nycklar.values()), *([team] if u.per_team else [])]
+    alla = [*nyckel, *([team] if u.per_team else [])]
     bit = {n: 1 << (len(alla) - 1 - i) for i, n in enumerate(nycklar)}
     hela = (1 << len(alla)) - 1
     mangd_av: dict[int, tuple[str, bool]] = {}
     grupper = []
     for namn, kolumner in mangder.items():
         g = hela & ~sum(bit[k.key] for k in kolumner)
-        grupper.append(tuple_(*(k.element for k in kolumner)))
+        grupper.append(tuple_(*(r[k.key] for k in kolumner)))
         mangd_av[g] = (namn, False)
         if u.per_team:
-            grupper.append(tuple_(team, *(k.element for k in kolumner)))
+            grupper.append(tuple_(team, *(r[k.key] for k in kolumner)))
             mangd_av[g & ~1] = (namn, True)
-    kolumner = [*nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
-                func.grouping(*alla).label("g")]
-    start = u.index(spann[0])
-    slut = start if spann[1] is spann[0] else u.index(spann[1])
-    # A CTE: computed once for both parts.
-    flera = select((stmt if rader is None else rader).add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id)
-                   .having(func.count() > 1).cte("flera").c.deltagare_id)
+    var_team = (team if u.per_team else literal(None, Integer)).label("team")
+    flera = (rader.add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id) if rader is not None
+             else select(r.deltagare_id).group_by(r.deltagare_id))
+    flera = select(flera.having(func.count() > 1).cte("flera").c.deltagare_id)
     # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
     # taken from the few grouped rows afterwards rather than by grouping every row twice.
     # Grouped by every column first (one hash per row), the groupings then over those few
     # groups: GROUPING SETS straight over the rows hashed each row once per grouping.
-    fin = (stmt.where(Arende.deltagare_id.not_in(flera))
-           .add_columns(start.label("a"), slut.label("b"), *(x.label(f"x_{n}") for n, x in extra.items()),
-                        *nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
-                        func.count().label("n"))
-           .group_by(start, slut, *extra.values(), *(k.element for k in nycklar.values()),
-                     *([team] if u.per_team else []))
+    fin = (select(r.a, r.b, *x, *nyckel, var_team, func.count().label("n"))
+           .where(r.deltagare_id.not_in(flera))
+           .group_by(r.a, r.b, *x, *nyckel, *([team] if u.per_team else []))
            .subquery())
     f = fin.c
     enkla = (select(f.a, f.b, *(f[f"x_{n}"] for n in extra), *(f[n] for n in nycklar), f.team,
@@ -770,29 +777,30 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
         enkla_per_period = (select(*grupp[:-1], e.team, e.g, *summa)
                             .select_from(enkla).join(u.p, u.har(e.a, e.b))
                             .group_by(*grupp, e.team))
-    per_deltagare = (stmt.where(Arende.deltagare_id.in_(flera), u.har(start, slut))
-                     .add_columns(u.nr.label("nr"), *kolumner,
-                                  *(func.max(case((v({"start": start, "slut": slut, **extra}), 1))).label(n)
-                                    for n, v in villkor.items()))
-                     .group_by(u.nr, Arende.deltagare_id, func.grouping_sets(*grupper))
+    rad = {"start": r.a, "slut": r.b, **{n: r[f"x_{n}"] for n in extra}}
+    per_deltagare = (select(u.nr.label("nr"), *nyckel, var_team, func.grouping(*alla).label("g"),
+                            *(func.max(case((v(rad), 1))).label(n) for n, v in villkor.items()))
+                     .select_from(radmangd).join(u.p, u.har(r.a, r.b))
+                     .where(r.deltagare_id.in_(flera))
+                     .group_by(u.nr, r.deltagare_id, func.grouping_sets(*grupper))
                      .subquery())
     c = per_deltagare.c
     grupp = [c.nr, *(c[n] for n in nycklar), c.team, c.g]
     dubbla = select(*grupp, func.count().label("antal"), *(func.count(c[n]).label(n) for n in villkor)).group_by(*grupp)
     summor: dict[tuple, dict] = {}
-    for r in _rader(union_all(enkla_per_period, dubbla)):
-        nyckel = (r["g"], r["nr"], r["team"], *(r[n] for n in nycklar))
+    for rad in _rader(union_all(enkla_per_period, dubbla)):
+        nyckel = (rad["g"], rad["nr"], rad["team"], *(rad[n] for n in nycklar))
         if nyckel in summor:
             for n in ("antal", *villkor):
-                summor[nyckel][n] += r[n]
+                summor[nyckel][n] += rad[n]
         else:
-            summor[nyckel] = r
+            summor[nyckel] = rad
     ut: dict[str, list[dict]] = {namn: [] for namn in mangder}
-    for r in summor.values():
-        namn, per_team = mangd_av[r.pop("g")]
+    for rad in summor.values():
+        namn, per_team = mangd_av[rad.pop("g")]
         if not per_team:
-            r["team"] = None
-        ut[namn].append(r)
+            rad["team"] = None
+        ut[namn].append(rad)
     return ut
 
 
