@@ -819,12 +819,21 @@ def _flodet_index(u: Kub) -> dict:
             "pagaende": lambda e: e["slut"] > u.j}
 
 
-def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = None) -> dict[str, list[dict]]:
+def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = None, *,
+                         bara_kon: bool = False) -> dict[str, list[dict]]:
     """The deltagare of the ärenden in each period, by kön with the flow (``"kon"``: the rows
     of ``deltagare_och_flode_per_kon``), by age band (``"alder"``, and ``"alder_forbund"``
     with ``band_granser``: ``deltagare_per_alder``) and by aktualiserande part (``"part"``:
     ``deltagare_per_part``). On PostgreSQL one statement (``_personer_per_mangd``) when
-    every period ends in the same year (the age is counted at it); else one per table."""
+    every period ends in the same year (the age is counted at it); else one per table.
+    ``bara_kon``: the kön and flow rows alone (the others empty), for the nyckeltal."""
+    if bara_kon:
+        tomt: dict[str, list[dict]] = {"alder": [], "alder_forbund": [], "part": []}
+        if not _postgresql():
+            return {"kon": deltagare_och_flode_per_kon(u), **tomt}
+        kon = Deltagare.kon.label("kon")
+        return tomt | _personer_per_mangd(u, _arendena(u), {"kon": [kon]}, (Arende.aktualiserad_den, Arende.avslutad_den),
+                                          _flodet_index(u), select().where(_population(u), _i_spannet(u)))
     if not _postgresql() or len({t.year for _, t in u.perioder}) > 1:
         alder, egna, part = (deltagare_per_alder(u), deltagare_per_alder(u, band_granser) if band_granser else [],
                              deltagare_per_part(u))
@@ -847,13 +856,14 @@ def _arendena(u: Kub):
     return select().select_from(Arende).join(Deltagare, _deltagaren(u)).where(_population(u), _i_spannet(u))
 
 
-def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
+def avslut_per_kon(u: Kub, *, bara_utfall: bool = False) -> tuple[list[dict], list[dict]]:
     """``utfall_per_kon`` and ``fore_efter`` together: the ärenden closed in the period, by
     avslutsorsak and by each of the four codes at start and at avslut. On PostgreSQL one
     scan (``_personer_per_mangd``) where the two functions take ten for a kub per team; SQLite has no
-    GROUPING SETS and runs the two functions."""
+    GROUPING SETS and runs the two functions. ``bara_utfall``: the outcomes alone (no
+    before/after rows), for the nyckeltal."""
     if not _postgresql():
-        return utfall_per_kon(u), fore_efter(u)
+        return utfall_per_kon(u), [] if bara_utfall else fore_efter(u)
     kon = Deltagare.kon.label("kon")
     kolumner = {"orsak": Arende.avslutsorsak, "forsorjning_start": Arende.forsorjning_start,
                 "forsorjning_slut": Arende.forsorjning_slut, "sysselsattning_start": Arende.sysselsattning_start,
@@ -863,10 +873,11 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
-        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
+        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items() if namn == "orsak" or not bara_utfall},
         (Arende.avslutad_den, Arende.avslutad_den),
         rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
-    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
+    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn in rader and namn != "orsak"
+            for r in rader[namn]]
     return rader["orsak"], fore
 
 

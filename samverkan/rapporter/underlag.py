@@ -95,8 +95,8 @@ class Underlag:
             .order_by(Insatstyp.ordning, Insatstyp.namn)).scalars())
         self.sammansattningar = team_parter(u)
         with queries.rakneminne():
-            utfall, fore_efter = queries.avslut_per_kon(kub)
-            deltagare = queries.deltagare_i_perioden(kub, egna_band)
+            utfall, fore_efter = queries.avslut_per_kon(kub, bara_utfall=bara_raknade)
+            deltagare = queries.deltagare_i_perioden(kub, egna_band, bara_kon=bara_raknade)
             rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
             if not bara_raknade:
                 rader |= self._ovriga(kub, deltagare, fore_efter)
