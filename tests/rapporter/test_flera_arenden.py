@@ -94,9 +94,11 @@ def test_the_insats_tables_in_one_statement_count_as_their_own(facit):
     skapa_insats(bara_ordinarie, "ordinarie", beslutad=D(2026, 6, 2), startad=D(2026, 6, 3), avslutad=D(2026, 9, 9))
 
     perioder = services.arets_perioder(2026)
-    kub = Kub(w.forbund.id, None, [(p.fran, p.till) for p in perioder], per_team=True)
-    rader = queries.insatser_per_kon(kub)
-    assert _lika(rader["samcoach"], queries.samcoach_per_kon(kub))
-    assert _lika(rader["insatstyp"], queries.insatstyp_per_kon(kub))
-    assert _lika(rader["insats_part"], queries.insats_per_part(kub))
-    assert _lika(rader["tid_i_insats"], queries.tid_i_insats_per_band(kub))
+    # The year's kub per team, and one period alone (the exact report).
+    for kub in (Kub(w.forbund.id, None, [(p.fran, p.till) for p in perioder], per_team=True),
+                Kub(w.forbund.id, None, [(perioder[2].fran, perioder[2].till)])):
+        rader = queries.insatser_per_kon(kub)
+        assert _lika(rader["samcoach"], queries.samcoach_per_kon(kub))
+        assert _lika(rader["insatstyp"], queries.insatstyp_per_kon(kub))
+        assert _lika(rader["insats_part"], queries.insats_per_part(kub))
+        assert _lika(rader["tid_i_insats"], queries.tid_i_insats_per_band(kub))
