@@ -818,21 +818,12 @@ def _flodet_index(u: Kub) -> dict:
             "pagaende": lambda e: e["slut"] > u.j}
 
 
-def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = None, *,
-                         bara_kon: bool = False) -> dict[str, list[dict]]:
+def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = None) -> dict[str, list[dict]]:
     """The deltagare of the ärenden in each period, by kön with the flow (``"kon"``: the rows
     of ``deltagare_och_flode_per_kon``), by age band (``"alder"``, and ``"alder_forbund"``
     with ``band_granser``: ``deltagare_per_alder``) and by aktualiserande part (``"part"``:
     ``deltagare_per_part``). On PostgreSQL one statement (``_personer_per_mangd``) when
-    every period ends in the same year (the age is counted at it); else one per table.
-    ``bara_kon``: the kön and flow rows alone (the others empty), for the nyckeltal."""
-    if bara_kon:
-        tomt: dict[str, list[dict]] = {"alder": [], "alder_forbund": [], "part": []}
-        if not _postgresql():
-            return {"kon": deltagare_och_flode_per_kon(u), **tomt}
-        kon = Deltagare.kon.label("kon")
-        return tomt | _personer_per_mangd(u, _arendena(u), {"kon": [kon]}, (Arende.aktualiserad_den, Arende.avslutad_den),
-                                          _flodet_index(u), select().where(_population(u), _i_spannet(u)))
+    every period ends in the same year (the age is counted at it); else one per table."""
     if not _postgresql() or len({t.year for _, t in u.perioder}) > 1:
         alder, egna, part = (deltagare_per_alder(u), deltagare_per_alder(u, band_granser) if band_granser else [],
                              deltagare_per_part(u))
@@ -855,14 +846,13 @@ def _arendena(u: Kub):
     return select().select_from(Arende).join(Deltagare, _deltagaren(u)).where(_population(u), _i_spannet(u))
 
 
-def avslut_per_kon(u: Kub, *, bara_utfall: bool = False) -> tuple[list[dict], list[dict]]:
+def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     """``utfall_per_kon`` and ``fore_efter`` together: the ärenden closed in the period, by
     avslutsorsak and by each of the four codes at start and at avslut. On PostgreSQL one
     scan (``_personer_per_mangd``) where the two functions take ten for a kub per team; SQLite has no
-    GROUPING SETS and runs the two functions. ``bara_utfall``: the outcomes alone (no
-    before/after rows), for the nyckeltal."""
+    GROUPING SETS and runs the two functions."""
     if not _postgresql():
-        return utfall_per_kon(u), [] if bara_utfall else fore_efter(u)
+        return utfall_per_kon(u), fore_efter(u)
     kon = Deltagare.kon.label("kon")
     kolumner = {"orsak": Arende.avslutsorsak, "forsorjning_start": Arende.forsorjning_start,
                 "forsorjning_slut": Arende.forsorjning_slut, "sysselsattning_start": Arende.sysselsattning_start,
@@ -872,12 +862,41 @@ def avslut_per_kon(u: Kub, *, bara_utfall: bool = False) -> tuple[list[dict], li
         .select_from(Arende)
         .join(Deltagare, _deltagaren(u))
         .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
-        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items() if namn == "orsak" or not bara_utfall},
+        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
         (Arende.avslutad_den, Arende.avslutad_den),
         rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
-    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn in rader and namn != "orsak"
-            for r in rader[namn]]
+    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
     return rader["orsak"], fore
+
+
+def kon_och_utfall(u: Kub) -> tuple[list[dict], list[dict]]:
+    """What the nyckeltal read of the report: ``deltagare_och_flode_per_kon``'s rows and
+    ``utfall_per_kon``'s. On PostgreSQL one statement (``_personer_per_mangd``) over the
+    ärenden either counts: each row paired with the periods from its earlier date (the
+    aktualisering, or an avslut dated before it) to its avslut, and each table's rule a
+    condition on the dates' indexes; a group no row meets is left out."""
+    if not _postgresql():
+        return deltagare_och_flode_per_kon(u), utfall_per_kon(u)
+    span = and_(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.forsta),
+                or_(Arende.aktualiserad_den <= u.sista, Arende.avslutad_den <= u.sista))
+    kon = Deltagare.kon.label("kon")
+
+    def aktualiserad(e):  # by the period's last day: the deltagare table's rows
+        return e["akt"] <= u.j
+
+    def i_tabellen(villkor):  # a flow condition (``_flodet_index``) on those rows
+        return lambda e: and_(aktualiserad(e), villkor({**e, "start": e["akt"]}))
+
+    rader = _personer_per_mangd(
+        u, select().select_from(Arende).join(Deltagare, _deltagaren(u)).where(_population(u), span),
+        {"kon": [kon], "utfall": [Arende.avslutsorsak.label("orsak"), kon]},
+        (func.least(Arende.aktualiserad_den, Arende.avslutad_den), Arende.avslutad_den),
+        {"i_perioden": aktualiserad, **{n: i_tabellen(v) for n, v in _flodet_index(u).items()},
+         "avslutad": lambda e: e["slut"] <= u.j},
+        select().where(_population(u), span), extra={"akt": u.index(Arende.aktualiserad_den)})
+    kon_rader = [{**r, "antal": r["i_perioden"]} for r in rader["kon"] if r["i_perioden"]]
+    utfall = [{**r, "antal": r["avslutad"]} for r in rader["utfall"] if r["avslutad"]]
+    return kon_rader, utfall
 
 
 def deltagare_per_alder_och_part(u: Kub, band_granser: list[tuple[int, int]] | None = None

@@ -95,10 +95,13 @@ class Underlag:
             .order_by(Insatstyp.ordning, Insatstyp.namn)).scalars())
         self.sammansattningar = team_parter(u)
         with queries.rakneminne():
-            utfall, fore_efter = queries.avslut_per_kon(kub, bara_utfall=bara_raknade)
-            deltagare = queries.deltagare_i_perioden(kub, egna_band, bara_kon=bara_raknade)
-            rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
-            if not bara_raknade:
+            if bara_raknade:
+                kon, utfall = queries.kon_och_utfall(kub)
+                rader = {"kon": kon, "flode": kon, "utfall": utfall}
+            else:
+                utfall, fore_efter = queries.avslut_per_kon(kub)
+                deltagare = queries.deltagare_i_perioden(kub, egna_band)
+                rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
                 rader |= self._ovriga(kub, deltagare, fore_efter)
         if self.egna_band and not bara_raknade:
             rader["alder_forbund"] = deltagare["alder_forbund"]

@@ -61,6 +61,12 @@ def test_a_deltagare_with_several_arenden_counts_once_in_every_group(facit):
     ettan = [r for r in kon if (r["nr"], r["team"], getattr(r["kon"], "value", r["kon"])) == (1, None, "kvinna")]
     assert len(ettan) == 1 and 1 <= ettan[0]["nya"] <= ettan[0]["antal"]
 
+    # What the nyckeltal read (one statement on PostgreSQL), with an ärende closed in the
+    # year but (wrongly) aktualiserat after it: an outcome, not a deltagare of the year.
+    skapa_arende(w, kon="man", fodd=1980, part="af", akt=D(2027, 1, 5), avslutad=D(2026, 11, 30), orsak="arbete")
+    kon2, utfall2 = queries.kon_och_utfall(kub)
+    assert _lika(kon2, hela) and _lika(utfall2, queries.utfall_per_kon(kub))
+
     utfall, fore = queries.avslut_per_kon(kub)
     assert _lika(utfall, queries.utfall_per_kon(kub)) and _lika(fore, queries.fore_efter(kub))
 
