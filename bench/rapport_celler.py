@@ -2,7 +2,8 @@
 quarters) and of the exact year report of the bench's förbund, one line each: diff the
 output before and after a change to the report's statements to see that no figure moved.
 With ``--tid`` instead the kub's slowest statements and their seconds (``--tid --exakt``:
-the exact year report's); ``--ar=2025`` for
+the exact year report's); with ``--nyckeltal`` the nyckeltal and their trend instead (the
+förbund and each team, hidden and exact, the year and its second quarter); ``--ar=2025`` for
 another year than 2026 (the bench seeds ``--ar`` and the year before).
 
     .venv/bin/python bench/rapport_celler.py postgresql+psycopg://postgres@127.0.0.1/rapport_bench_h --ar=2025 > fore.txt
@@ -41,6 +42,16 @@ def main() -> None:
         from samverkan.forbund.models import Forbund
 
         fid = db.session.execute(db.select(Forbund.id).where(Forbund.kod == "BNK")).scalar_one()
+        if "--nyckeltal" in sys.argv:
+            from samverkan.forbund.models import Team
+
+            teams = db.session.execute(db.select(Team).where(Team.forbund_id == fid).order_by(Team.id)).scalars()
+            for exakt, team in [(e, t) for e in (False, True) for t in [None, *teams]]:
+                for p in (services.helar(ar), services.kvartal(ar, 2)):
+                    for v in services.nyckeltal(services.Behorighet(fid, team, exakt), p):
+                        print("nyckeltal", exakt, team and team.id, p.kod, v.definition.nyckel, v.cell.text,
+                              v.cell.varde, [c.text for _, c in v.trend])
+            return
         satser: list[tuple[float, str]] = []
         if tid:
             # CPU of the database backend (bench_rapport._backendens_cpu) besides wall time:

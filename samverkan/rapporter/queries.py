@@ -255,15 +255,15 @@ def deltagare_och_flode_per_kon(u: Kub) -> list[dict]:
 TIDSBAND = [(0, "Under 6 månader"), (183, "6–12 månader"), (366, "Över 12 månader")]
 
 
-def tid_i_insats_per_band(u: Kub) -> list[dict]:
-    """Deltagare whose insats (samcoach or insats) ended in the period, by its length."""
+def _tidsband():
     dagar = dagar_mellan(Insats.avslutad, Insats.startad)
-    band = case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
-                                  Insats.avslutad.between(u.forsta, u.sista))
-        return _personer_per_mangd(u, stmt, {"band": [band.label("band"), Deltagare.kon.label("kon")]},
-                                   (Insats.avslutad, Insats.avslutad), rader=rader)["band"]
+    return case(*[(dagar >= lo, i) for i, (lo, _) in reversed(list(enumerate(TIDSBAND)))], else_=0)
+
+
+def tid_i_insats_per_band(u: Kub) -> list[dict]:
+    """Deltagare whose insats (samcoach or insats) ended in the period, by its length
+    (``insatser_per_kon`` on PostgreSQL)."""
+    band = _tidsband()
     return _grupperat(u,
         select(band.label("band"), Deltagare.kon.label("kon"), _personer().label("antal"))
         .select_from(Insats)
@@ -456,18 +456,8 @@ def _insats_i_perioden(u: Kub):
 
 
 def samcoach_per_kon(u: Kub) -> list[dict]:
-    """Deltagare who had a samcoach during the period, and who waited for one."""
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, Insats.form == InsatsForm.SAMCOACH, Insats.beslutad <= u.sista,
-                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
-        # The start's index as the period's first and last days read it (NULL: after all).
-        return _personer_per_mangd(u, stmt, {"samcoach": [Deltagare.kon.label("kon")]},
-                                   (Insats.beslutad, Insats.avslutad),
-                                   {"samcoach": lambda e: e["startad"] <= u.j,
-                                    "ko": lambda e: and_(e["ko"], e["startad"] > u.i)},
-                                   rader=rader,
-                                   extra={"startad": u.index(Insats.startad),
-                                          "ko": Insats.i_ko_sedan.is_not(None)})["samcoach"]
+    """Deltagare who had a samcoach during the period, and who waited for one
+    (``insatser_per_kon`` on PostgreSQL)."""
     hade = and_(Insats.startad.is_not(None), Insats.startad <= u.till)
     vantade = and_(Insats.i_ko_sedan.is_not(None),
                    or_(Insats.startad.is_(None), Insats.startad >= u.fran))
@@ -507,28 +497,23 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
             .select_from(Insats)
             .join(Arende, Arende.id == Insats.arende_id)
             .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)))
-    delar = [stmt.add_columns(literal(None, Integer).label("team"))]
-    if u.per_team:
-        delar.append(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
-    return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
+    if not u.per_team:
+        return _rader(stmt.add_columns(literal(None, Integer).label("team")))
+    # Each insats is in one team: the urval's sums are the teams' (no second scan).
+    rader = _rader(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
+    return [*rader, {"team": None, **{f"d{i}": sum(r[f"d{i}"] for r in rader) for i in range(len(dagar))}}]
 
 
-def _insatserna(u: Kub, *villkor) -> tuple:
+def _insatserna(u: Kub, *villkor):
     """The population's insatser that meet ``villkor`` (constants only) with their ärende and
-    deltagare, and (for ``_personer_per_mangd``'s ``rader``) the same without the deltagare."""
-    rader = select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id).where(
-        _insatspopulation(u), *villkor)
-    return rader.join(Deltagare, _deltagaren(u)), rader
+    deltagare."""
+    return (select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
+            .join(Deltagare, _deltagaren(u)).where(_insatspopulation(u), *villkor))
 
 
 def insatstyp_per_kon(u: Kub) -> list[dict]:
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, Insats.beslutad <= u.sista, or_(Insats.avslutad.is_(None),
-                                                                     Insats.avslutad >= u.forsta))
-        return _personer_per_mangd(u, stmt,
-            {"insatstyp": [Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"),
-                           Deltagare.kon.label("kon")]},
-            (Insats.beslutad, Insats.avslutad), rader=rader)["insatstyp"]
+    """Deltagare by the form and type of an insats beslutad by the period's end and not
+    ended before it began (``insatser_per_kon`` on PostgreSQL)."""
     return _grupperat(u,
         select(Insats.form.label("form"), Insats.insatstyp_id.label("insatstyp_id"), Deltagare.kon.label("kon"),
                _personer().label("antal"))
@@ -543,19 +528,58 @@ def insatstyp_per_kon(u: Kub) -> list[dict]:
 def insats_per_part(u: Kub) -> list[dict]:
     """Deltagare in an insats of the team (samcoach or another insats, not the parties'
     ordinary services) at some time in the period, by the party that brought the ärende
-    (aktualiserande part): the seeds report insatser per referring party."""
-    startad = (Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None))
-    if _perioder_pa_postgresql(u):
-        stmt, rader = _insatserna(u, *startad, Insats.startad <= u.sista,
-                                  or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
-        return _personer_per_mangd(u, stmt,
-            {"insats_part": [Arende.aktualiserande_part_id.label("part_id"), Deltagare.kon.label("kon")]},
-            (Insats.startad, Insats.avslutad), rader=rader)["insats_part"]
-    stmt, _ = _insatserna(u, *startad, Insats.startad <= u.till,
-                          or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
+    (aktualiserande part): the seeds report insatser per referring party
+    (``insatser_per_kon`` on PostgreSQL)."""
+    stmt = _insatserna(u, Insats.form != InsatsForm.ORDINARIE, Insats.startad.is_not(None),
+                          Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.fran))
     return _grupperat(u, stmt.add_columns(Arende.aktualiserande_part_id.label("part_id"),
                                           Deltagare.kon.label("kon"), _personer().label("antal"))
                       .group_by(Arende.aktualiserande_part_id, Deltagare.kon))
+
+
+def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
+    """The four insats tables' rows: ``"samcoach"`` (``samcoach_per_kon``), ``"insatstyp"``
+    (``insatstyp_per_kon``), ``"insats_part"`` (``insats_per_part``) and ``"tid_i_insats"``
+    (``tid_i_insats_per_band``). On PostgreSQL one statement (``_personer_per_mangd``) where
+    the four took one each, each scanning and joining the förbund's insatser (and, for a
+    kub of several periods, finding its deltagare with several rows) again; also for one
+    period, where the four count(DISTINCT) statements took a quarter more.
+
+    The rows are the insatser each table could count (ended by the kub's first day or
+    later, begun by its last: their earliest date of beslut, start and end), each paired
+    with the periods its earliest date to its end meets; every table's own rule is a
+    condition on the few dates' indexes (``Kub.index``), its count the deltagare with a row
+    that meets it, and a group no row meets is left out as the table's own statement
+    would have no row for it."""
+    if not _postgresql():
+        return {"samcoach": samcoach_per_kon(u), "insatstyp": insatstyp_per_kon(u),
+                "insats_part": insats_per_part(u), "tid_i_insats": tid_i_insats_per_band(u)}
+    forst = func.least(Insats.beslutad, Insats.startad, Insats.avslutad)
+    stmt = _insatserna(u, forst <= u.sista, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+    kon, form = Deltagare.kon.label("kon"), Insats.form.label("form")
+
+    def beslutad(e):  # by the period's last day
+        return e["beslutad"] <= u.j
+
+    rader = _personer_per_mangd(u, stmt, {
+        "insatstyp": [form, Insats.insatstyp_id.label("insatstyp_id"), kon],
+        "samcoach": [form, kon],
+        "insats_part": [Arende.aktualiserande_part_id.label("part_id"), kon],
+        "tid_i_insats": [_tidsband().label("band"), kon],
+    }, (forst, Insats.avslutad), {
+        "insatstyp": beslutad,
+        "samcoach": lambda e: and_(beslutad(e), e["startad"] <= u.j),
+        "ko": lambda e: and_(beslutad(e), e["ko"], e["startad"] > u.i),
+        # Begun (a NULL start's index is after every period's end) and not ended before.
+        "insats_part": lambda e: and_(e["insats"], e["startad"] <= u.j),
+        "tid_i_insats": lambda e: and_(e["insats"], e["startad_finns"], e["slut"] <= u.j),
+    }, extra={"beslutad": u.index(Insats.beslutad), "startad": u.index(Insats.startad),
+                           "ko": Insats.i_ko_sedan.is_not(None), "insats": Insats.form != InsatsForm.ORDINARIE,
+                           "startad_finns": Insats.startad.is_not(None)})
+    ut = {"samcoach": [r for r in rader["samcoach"] if r["form"] == InsatsForm.SAMCOACH and r["samcoach"] + r["ko"]]}
+    for namn in ("insatstyp", "insats_part", "tid_i_insats"):
+        ut[namn] = [{**r, "antal": r[namn]} for r in rader[namn] if r[namn]]
+    return ut
 
 
 def stegforflyttning_per_kon(u: Kub) -> list[dict]:
@@ -643,10 +667,8 @@ def _postgresql() -> bool:
 
 
 def _perioder_pa_postgresql(u: Kub) -> bool:
-    """Whether to count by the stretch index (``Kub.index``): on PostgreSQL, for a kub of
-    several periods. For one period there is no pairing to save, and the insatser's
-    statements ran faster as one grouping with count(DISTINCT) than with the extra pass
-    that finds the deltagare with several rows."""
+    """Whether the times (``tider_per_kon``) sum by the stretch index (``Kub.index``): on
+    PostgreSQL, for a kub of several periods (for one there is no pairing to save)."""
     return _postgresql() and len(u.perioder) > 1
 
 
@@ -675,55 +697,69 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     meets it (``Kub.har``). ``mangder`` names each grouping's labelled key columns,
     ``villkor`` names conditions: functions of a mapping of the row's indexes (``Kub.index``)
     of its first and last date (``"start"``, ``"slut"``) and of ``extra`` (name → a column
-    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives them (per period, for the
-    kub's urval and with ``per_team`` per team), with that grouping's keys, ``antal``
-    (distinct deltagare) and per condition the distinct deltagare with a row that meets it.
+    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives
+    them (per period, for the kub's urval and with ``per_team`` per team), with that
+    grouping's keys, ``antal`` (distinct deltagare) and per condition the distinct deltagare
+    with a row that meets it.
 
     Counted without count(DISTINCT) and without pairing each row with each period: a
     deltagare with a single row in the span is one row per period, so the rows are grouped
     once by their two indexes (a few dozen pairs) and the groups, not the rows, are paired
     with the periods and summed. Only the deltagare with several rows (``flera``) are
     paired row by row, made one row per period and group (with a flag per condition), and
-    counted. The two parts' counts are added here. ``rader`` (default ``stmt``) selects
-    rows to find those deltagare in: any that gives every deltagare with several rows in
-    ``stmt`` (and maybe more, who are then counted the exact way), without joins ``stmt``
-    needs for its columns only."""
+    counted. The two parts' counts are added here. ``rader`` selects rows to find those
+    deltagare in more cheaply than ``stmt`` (without joins ``stmt`` needs for its columns
+    only): any that gives every deltagare with several rows in ``stmt``, and maybe more,
+    who are then counted the exact way. Without it ``stmt``'s rows are selected and joined
+    once, a CTE the three parts read, rather than three times (worth it when the joins
+    cost more than writing the rows down: the insatser with their ärenden and deltagare).
+    """
     villkor, extra = villkor or {}, extra or {}
     nycklar: dict[str, object] = {}
     for kolumner in mangder.values():
         for k in kolumner:
             nycklar.setdefault(k.key, k)
-    team = Arende.team_id
+    start = u.index(spann[0])
+    slut = start if spann[1] is spann[0] else u.index(spann[1])
+    kalla = stmt.add_columns(Arende.deltagare_id.label("deltagare_id"), start.label("a"), slut.label("b"),
+                             *(x.label(f"x_{n}") for n, x in extra.items()), *nycklar.values(),
+                             Arende.team_id.label("team"))
+    # A subquery is planned into each part that reads it; a CTE read twice is computed once.
+    radmangd = kalla.subquery("rader") if rader is not None else kalla.cte("rader")
+    r = radmangd.c
+    x = [r[f"x_{n}"] for n in extra]
+    nyckel = [r[n] for n in nycklar]
+    team = r.team
     # GROUPING() takes only columns of some grouping set: the team when grouped per team.
-    alla = [*(k.element for k in nycklar.values()), *([team] if u.per_team else [])]
+    alla = [*nyckel, *([team] if u.per_team else [])]
     bit = {n: 1 << (len(alla) - 1 - i) for i, n in enumerate(nycklar)}
     hela = (1 << len(alla)) - 1
     mangd_av: dict[int, tuple[str, bool]] = {}
     grupper = []
     for namn, kolumner in mangder.items():
         g = hela & ~sum(bit[k.key] for k in kolumner)
-        grupper.append(tuple_(*(k.element for k in kolumner)))
+        grupper.append(tuple_(*(r[k.key] for k in kolumner)))
         mangd_av[g] = (namn, False)
         if u.per_team:
-            grupper.append(tuple_(team, *(k.element for k in kolumner)))
+            grupper.append(tuple_(team, *(r[k.key] for k in kolumner)))
             mangd_av[g & ~1] = (namn, True)
-    kolumner = [*nycklar.values(), (team if u.per_team else literal(None, Integer)).label("team"),
-                func.grouping(*alla).label("g")]
-    start = u.index(spann[0])
-    slut = start if spann[1] is spann[0] else u.index(spann[1])
-    # A CTE: computed once for both parts.
-    flera = select((stmt if rader is None else rader).add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id)
-                   .having(func.count() > 1).cte("flera").c.deltagare_id)
+    var_team = (team if u.per_team else literal(None, Integer)).label("team")
+    flera = (rader.add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id) if rader is not None
+             else select(r.deltagare_id).group_by(r.deltagare_id))
+    flera = select(flera.having(func.count() > 1).cte("flera").c.deltagare_id)
     # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
     # taken from the few grouped rows afterwards rather than by grouping every row twice.
-    egna = [k.element for k in nycklar.values()]
-    enkla = (stmt.where(Arende.deltagare_id.not_in(flera))
-             .add_columns(start.label("a"), slut.label("b"), *(x.label(f"x_{n}") for n, x in extra.items()),
-                          *nycklar.values(),
-                          (team if u.per_team else literal(None, Integer)).label("team"),
-                          func.grouping(*egna).label("g"), func.count().label("n"))
-             .group_by(start, slut, *extra.values(), *([team] if u.per_team else []),
-                       func.grouping_sets(*(tuple_(*(k.element for k in kol)) for kol in mangder.values())))
+    # Grouped by every column first (one hash per row), the groupings then over those few
+    # groups: GROUPING SETS straight over the rows hashed each row once per grouping.
+    fin = (select(r.a, r.b, *x, *nyckel, var_team, func.count().label("n"))
+           .where(r.deltagare_id.not_in(flera))
+           .group_by(r.a, r.b, *x, *nyckel, *([team] if u.per_team else []))
+           .subquery())
+    f = fin.c
+    enkla = (select(f.a, f.b, *(f[f"x_{n}"] for n in extra), *(f[n] for n in nycklar), f.team,
+                    func.grouping(*(f[n] for n in nycklar)).label("g"), func.sum(f.n).label("n"))
+             .group_by(f.a, f.b, *(f[f"x_{n}"] for n in extra), f.team,
+                       func.grouping_sets(*(tuple_(*(f[k.key] for k in kol)) for kol in mangder.values())))
              .subquery())
     e = enkla.c
     rad = {"start": e.a, "slut": e.b, **{n: e[f"x_{n}"] for n in extra}}
@@ -740,29 +776,30 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
         enkla_per_period = (select(*grupp[:-1], e.team, e.g, *summa)
                             .select_from(enkla).join(u.p, u.har(e.a, e.b))
                             .group_by(*grupp, e.team))
-    per_deltagare = (stmt.where(Arende.deltagare_id.in_(flera), u.har(start, slut))
-                     .add_columns(u.nr.label("nr"), *kolumner,
-                                  *(func.max(case((v({"start": start, "slut": slut, **extra}), 1))).label(n)
-                                    for n, v in villkor.items()))
-                     .group_by(u.nr, Arende.deltagare_id, func.grouping_sets(*grupper))
+    rad = {"start": r.a, "slut": r.b, **{n: r[f"x_{n}"] for n in extra}}
+    per_deltagare = (select(u.nr.label("nr"), *nyckel, var_team, func.grouping(*alla).label("g"),
+                            *(func.max(case((v(rad), 1))).label(n) for n, v in villkor.items()))
+                     .select_from(radmangd).join(u.p, u.har(r.a, r.b))
+                     .where(r.deltagare_id.in_(flera))
+                     .group_by(u.nr, r.deltagare_id, func.grouping_sets(*grupper))
                      .subquery())
     c = per_deltagare.c
     grupp = [c.nr, *(c[n] for n in nycklar), c.team, c.g]
     dubbla = select(*grupp, func.count().label("antal"), *(func.count(c[n]).label(n) for n in villkor)).group_by(*grupp)
     summor: dict[tuple, dict] = {}
-    for r in _rader(union_all(enkla_per_period, dubbla)):
-        nyckel = (r["g"], r["nr"], r["team"], *(r[n] for n in nycklar))
+    for rad in _rader(union_all(enkla_per_period, dubbla)):
+        nyckel = (rad["g"], rad["nr"], rad["team"], *(rad[n] for n in nycklar))
         if nyckel in summor:
             for n in ("antal", *villkor):
-                summor[nyckel][n] += r[n]
+                summor[nyckel][n] += rad[n]
         else:
-            summor[nyckel] = r
+            summor[nyckel] = rad
     ut: dict[str, list[dict]] = {namn: [] for namn in mangder}
-    for r in summor.values():
-        namn, per_team = mangd_av[r.pop("g")]
+    for rad in summor.values():
+        namn, per_team = mangd_av[rad.pop("g")]
         if not per_team:
-            r["team"] = None
-        ut[namn].append(r)
+            rad["team"] = None
+        ut[namn].append(rad)
     return ut
 
 
@@ -830,6 +867,36 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
         rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
     fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
     return rader["orsak"], fore
+
+
+def kon_och_utfall(u: Kub) -> tuple[list[dict], list[dict]]:
+    """What the nyckeltal read of the report: ``deltagare_och_flode_per_kon``'s rows and
+    ``utfall_per_kon``'s. On PostgreSQL one statement (``_personer_per_mangd``) over the
+    ärenden either counts: each row paired with the periods from its earlier date (the
+    aktualisering, or an avslut dated before it) to its avslut, and each table's rule a
+    condition on the dates' indexes; a group no row meets is left out."""
+    if not _postgresql():
+        return deltagare_och_flode_per_kon(u), utfall_per_kon(u)
+    span = and_(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.forsta),
+                or_(Arende.aktualiserad_den <= u.sista, Arende.avslutad_den <= u.sista))
+    kon = Deltagare.kon.label("kon")
+
+    def aktualiserad(e):  # by the period's last day: the deltagare table's rows
+        return e["akt"] <= u.j
+
+    def i_tabellen(villkor):  # a flow condition (``_flodet_index``) on those rows
+        return lambda e: and_(aktualiserad(e), villkor({**e, "start": e["akt"]}))
+
+    rader = _personer_per_mangd(
+        u, select().select_from(Arende).join(Deltagare, _deltagaren(u)).where(_population(u), span),
+        {"kon": [kon], "utfall": [Arende.avslutsorsak.label("orsak"), kon]},
+        (func.least(Arende.aktualiserad_den, Arende.avslutad_den), Arende.avslutad_den),
+        {"i_perioden": aktualiserad, **{n: i_tabellen(v) for n, v in _flodet_index(u).items()},
+         "avslutad": lambda e: e["slut"] <= u.j},
+        select().where(_population(u), span), extra={"akt": u.index(Arende.aktualiserad_den)})
+    kon_rader = [{**r, "antal": r["i_perioden"]} for r in rader["kon"] if r["i_perioden"]]
+    utfall = [{**r, "antal": r["avslutad"]} for r in rader["utfall"] if r["avslutad"]]
+    return kon_rader, utfall
 
 
 def deltagare_per_alder_och_part(u: Kub, band_granser: list[tuple[int, int]] | None = None
@@ -963,30 +1030,45 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | No
     hade_samcoach = samcoach.c.arende_id.is_not(None)
     egenforsorjning = or_(Arende.forsorjning_slut.in_(EGENFORSORJNING_SLUT), toppen.c.arende_id.is_not(None))
     inom_n = dagar_mellan(atgarder.c.forsta, Arende.aktualiserad_den) <= handlingsplan_manader * 30
-    avslutad = _mellan(Arende.avslutad_den, u)
-    aktualiserad = _mellan(Arende.aktualiserad_den, u)
-
-    def antal(*villkor):
-        return func.count(func.distinct(case((and_(*villkor), Arende.id))))
-
-    team = [Arende.team_id.label("team")] if u.per_team else []
-    rader = db.session.execute(
-        select(u.nr.label("nr"), *team,
-               antal(aktualiserad).label("aktualiseringar"),
-               antal(avslutad, hade_samcoach).label("samcoach_avslutade"),
-               antal(avslutad, hade_samcoach, egenforsorjning).label("samcoach_egenforsorjning"),
-               antal(aktualiserad).label("aktualiserade"),
-               antal(aktualiserad, inom_n).label("handlingsplan_inom"),
-               antal(avslutad).label("avslutade"),
-               antal(avslutad, Arende.avslutsorsak.in_(ARBETE_STUDIER)).label("arbete_studier"))
+    team = [Arende.team_id] if u.per_team else []
+    # Each ärende is one row (what it had is grouped per ärende before the join), so the
+    # counts of distinct ärenden are counts of rows: the rows are grouped once by their two
+    # dates' indexes (``Kub.index``) and what they had, and the few groups paired with the
+    # periods (each ärende with each period cost a sort of some 10⁵ rows at 10⁵).
+    flaggor = {n: case((v, 1), else_=0) for n, v in {
+        "samcoach": hade_samcoach, "egen": egenforsorjning, "inom": inom_n,
+        "arbete": Arende.avslutsorsak.in_(ARBETE_STUDIER)}.items()}
+    akt, avsl = u.index(Arende.aktualiserad_den), u.index(Arende.avslutad_den)
+    grupper = (
+        select(akt.label("a"), avsl.label("b"), *(t.label("team") for t in team),
+               *(v.label(n) for n, v in flaggor.items()), func.count().label("n"))
         .select_from(Arende)
         .outerjoin(samcoach, samcoach.c.arende_id == Arende.id)
         .outerjoin(toppen, toppen.c.arende_id == Arende.id)
         .outerjoin(atgarder, atgarder.c.arende_id == Arende.id)
         .where(_population(u),
-               or_(Arende.aktualiserad_den.between(u.forsta, u.sista), Arende.avslutad_den.between(u.forsta, u.sista)),
-               or_(aktualiserad, avslutad))
-        .group_by(u.nr, *team)
+               or_(Arende.aktualiserad_den.between(u.forsta, u.sista), Arende.avslutad_den.between(u.forsta, u.sista)))
+        .group_by(akt, avsl, *team, *flaggor.values())
+        .subquery())
+    g = grupper.c
+    aktualiserad = and_(g.a > u.i, g.a <= u.j)
+    avslutad = and_(g.b > u.i, g.b <= u.j)
+
+    def antal(*villkor):
+        return func.coalesce(func.sum(case((and_(*villkor), g.n), else_=0)), 0)
+
+    lag = [g.team.label("team")] if u.per_team else []
+    rader = db.session.execute(
+        select(u.nr.label("nr"), *lag,
+               antal(aktualiserad).label("aktualiseringar"),
+               antal(avslutad, g.samcoach == 1).label("samcoach_avslutade"),
+               antal(avslutad, g.samcoach == 1, g.egen == 1).label("samcoach_egenforsorjning"),
+               antal(aktualiserad).label("aktualiserade"),
+               antal(aktualiserad, g.inom == 1).label("handlingsplan_inom"),
+               antal(avslutad).label("avslutade"),
+               antal(avslutad, g.arbete == 1).label("arbete_studier"))
+        .select_from(grupper).join(u.p, or_(aktualiserad, avslutad))
+        .group_by(u.nr, *(c.element for c in lag))
     ).all()
     pagaende = db.session.execute(
         select(u.nr, func.count(Insats.id), *team).select_from(Insats).join(Arende, Arende.id == Insats.arende_id)

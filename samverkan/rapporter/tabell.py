@@ -180,7 +180,13 @@ def dolj_sma_tal(t: Tabell) -> Tabell:
             if kandidater:
                 kandidater[0].dolj(SKYDDAD)
                 andrat = True
-    for c in celler:
+    dolj_andelar(t)
+    return t
+
+
+def dolj_andelar(t: Tabell) -> None:
+    """Rule 3 alone: shares and averages after their counts, once those are settled."""
+    for c in (c for r in t.rader for c in r.celler):
         if c.typ == "andel":
             rest = (c.namnare or 0) - (c.n or 0)
             if ((c.kalla is not None and c.kalla.dold) or _smal(c.n or 0) or _smal(rest)
@@ -188,7 +194,6 @@ def dolj_sma_tal(t: Tabell) -> Tabell:
                 c.dolj(SKYDDAD)
         elif c.typ == "medel" and _smal(c.n or 0):
             c.dolj(SKYDDAD)
-    return t
 
 
 def _grund(c: Cell) -> list[int]:

@@ -95,10 +95,13 @@ class Underlag:
             .order_by(Insatstyp.ordning, Insatstyp.namn)).scalars())
         self.sammansattningar = team_parter(u)
         with queries.rakneminne():
-            utfall, fore_efter = queries.avslut_per_kon(kub)
-            deltagare = queries.deltagare_i_perioden(kub, egna_band)
-            rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
-            if not bara_raknade:
+            if bara_raknade:
+                kon, utfall = queries.kon_och_utfall(kub)
+                rader = {"kon": kon, "flode": kon, "utfall": utfall}
+            else:
+                utfall, fore_efter = queries.avslut_per_kon(kub)
+                deltagare = queries.deltagare_i_perioden(kub, egna_band)
+                rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
                 rader |= self._ovriga(kub, deltagare, fore_efter)
         if self.egna_band and not bara_raknade:
             rader["alder_forbund"] = deltagare["alder_forbund"]
@@ -126,15 +129,12 @@ class Underlag:
     @staticmethod
     def _ovriga(kub: Kub, deltagare: dict, fore_efter: list[dict]) -> dict[str, list[dict]]:
         tider, i_insats = queries.tider_per_kon(kub)
-        return {
+        return queries.insatser_per_kon(kub) | {
             "alder": deltagare["alder"], "part": deltagare["part"],
             "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
-            "samcoach": queries.samcoach_per_kon(kub), "insatstyp": queries.insatstyp_per_kon(kub),
-            "tid_i_insats": queries.tid_i_insats_per_band(kub),
             "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
             "fore_efter": fore_efter,
             "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
-            "insats_part": queries.insats_per_part(kub),
         }
 
     def nod(self, nr: int, team: int | None = None) -> Nod:

@@ -27,7 +27,7 @@ request shows the same figures. The rule:
    and 3–4 repeat until no hidden cell is fixed (``_Nollrum``: exact elimination modulo
    a large prime, kept up to date as each cell is hidden; ``_los``: component by
    component, each round looking only at the lines of the cells it hid).
-5. Shares and averages follow their counts (``tabell.dolj_sma_tal``).
+5. Shares and averages follow their counts (``tabell.dolj_andelar``).
 
 The flow table's stocks (carried in on a period's first day, ongoing on its last) join
 this year's kub to the next: 2025's ongoing at its end is 2026's first quarter's carried
@@ -52,8 +52,8 @@ from samverkan.rapporter.tabell import (
     Tabell,
     _linjer,
     _smal,
+    dolj_andelar,
     dolj_mot_delperioder,
-    dolj_sma_tal,
 )
 
 # Columns whose count adds up over time (each person counted in the one quarter the
@@ -472,6 +472,9 @@ def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], 
     _dolj_lager(rapporter, teams)
     linjer = kubens_linjer(rapporter, teams, kvartal)
     _los(linjer)
+    # Shares and averages. The counts are settled: every table line is among the kub's, and
+    # ``_los`` leaves none with exactly one hidden cell unless ``_kandidat`` finds nothing to
+    # hide there, when neither would ``dolj_sma_tal``'s line rule (no shown non-zero cell).
     for r in rapporter.values():
         for t in r.tabeller:
-            dolj_sma_tal(t)  # shares and averages; counts are settled above
+            dolj_andelar(t)

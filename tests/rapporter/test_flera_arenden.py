@@ -9,7 +9,7 @@ from samverkan.arenden.models import Arende
 from samverkan.core.db import db
 from samverkan.rapporter import queries, services
 from samverkan.rapporter.queries import Kub
-from tests.rapporter.conftest import D, skapa_arende
+from tests.rapporter.conftest import D, skapa_arende, skapa_insats
 
 
 def _andra_arende(w, forsta: Arende, team, **kw) -> None:
@@ -61,6 +61,12 @@ def test_a_deltagare_with_several_arenden_counts_once_in_every_group(facit):
     ettan = [r for r in kon if (r["nr"], r["team"], getattr(r["kon"], "value", r["kon"])) == (1, None, "kvinna")]
     assert len(ettan) == 1 and 1 <= ettan[0]["nya"] <= ettan[0]["antal"]
 
+    # What the nyckeltal read (one statement on PostgreSQL), with an ärende closed in the
+    # year but (wrongly) aktualiserat after it: an outcome, not a deltagare of the year.
+    skapa_arende(w, kon="man", fodd=1980, part="af", akt=D(2027, 1, 5), avslutad=D(2026, 11, 30), orsak="arbete")
+    kon2, utfall2 = queries.kon_och_utfall(kub)
+    assert _lika(kon2, hela) and _lika(utfall2, queries.utfall_per_kon(kub))
+
     utfall, fore = queries.avslut_per_kon(kub)
     assert _lika(utfall, queries.utfall_per_kon(kub)) and _lika(fore, queries.fore_efter(kub))
 
@@ -68,3 +74,37 @@ def test_a_deltagare_with_several_arenden_counts_once_in_every_group(facit):
     assert _lika(alder, queries.deltagare_per_alder(kub))
     assert _lika(egna, queries.deltagare_per_alder(kub, band))
     assert _lika(part, queries.deltagare_per_part(kub))
+
+
+def test_the_insats_tables_in_one_statement_count_as_their_own(facit):
+    """``insatser_per_kon`` (one statement on PostgreSQL) against the four tables' own
+    count(DISTINCT) statements, for deltagare with several insatser of several forms (in
+    one ärende and in two) or only the parties' ordinary one, a queue, a start after the period, a beslut dated after the
+    start, an insats ended before the year and one ended in it."""
+    w = facit
+    ena = skapa_arende(w, kon="kvinna", fodd=1991, part="af", akt=D(2025, 11, 20))
+    skapa_insats(ena, "samcoach", beslutad=D(2026, 1, 5), startad=D(2026, 2, 1), avslutad=D(2026, 8, 30), ko=True)
+    skapa_insats(ena, "insats", typ="rehabilitering", beslutad=D(2026, 2, 10), startad=D(2026, 2, 15),
+                 avslutad=D(2026, 5, 2))
+    skapa_insats(ena, "ordinarie", beslutad=D(2026, 4, 1), startad=D(2026, 4, 3))
+    skapa_insats(ena, "insats", typ="lonebidrag", beslutad=D(2026, 7, 20), startad=D(2026, 7, 1))
+    _andra_arende(w, ena, w.annat_team, kon="kvinna", fodd=1991, part="fk", akt=D(2026, 3, 5))
+    andra = db.session.execute(db.select(Arende).where(Arende.deltagare_id == ena.deltagare_id,
+                                                       Arende.id != ena.id)).scalar_one()
+    skapa_insats(andra, "samcoach", beslutad=D(2026, 3, 10), ko=True)
+    skapa_insats(andra, "insats", typ="rehabilitering", beslutad=D(2025, 3, 1), startad=D(2025, 3, 2),
+                 avslutad=D(2025, 10, 1))
+    en = skapa_arende(w, kon="man", fodd=1970, part="region", akt=D(2026, 5, 1))
+    skapa_insats(en, "samcoach", beslutad=D(2026, 5, 3), startad=D(2027, 1, 10), ko=True)
+    bara_ordinarie = skapa_arende(w, kon="kvinna", fodd=1980, part="kommun", akt=D(2026, 6, 1))
+    skapa_insats(bara_ordinarie, "ordinarie", beslutad=D(2026, 6, 2), startad=D(2026, 6, 3), avslutad=D(2026, 9, 9))
+
+    perioder = services.arets_perioder(2026)
+    # The year's kub per team, and one period alone (the exact report).
+    for kub in (Kub(w.forbund.id, None, [(p.fran, p.till) for p in perioder], per_team=True),
+                Kub(w.forbund.id, None, [(perioder[2].fran, perioder[2].till)])):
+        rader = queries.insatser_per_kon(kub)
+        assert _lika(rader["samcoach"], queries.samcoach_per_kon(kub))
+        assert _lika(rader["insatstyp"], queries.insatstyp_per_kon(kub))
+        assert _lika(rader["insats_part"], queries.insats_per_part(kub))
+        assert _lika(rader["tid_i_insats"], queries.tid_i_insats_per_band(kub))
