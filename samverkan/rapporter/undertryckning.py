@@ -395,7 +395,10 @@ def _los(linjer: list[Linje]) -> None:
     """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them: component by
     component (``_komponenter``), so that a round looks again only at what it changed."""
     for delar in _komponenter(linjer):
-        _los_komponent(delar)
+        # Rules 3 and 4 act on hidden cells only: a component without one stays as it is
+        # (most of a small förbund's kub, whose cells are zeros).
+        if any(c.dold for li in delar for c in li.celler):
+            _los_komponent(delar)
 
 
 def _los_komponent(linjer: list[Linje]) -> None:
