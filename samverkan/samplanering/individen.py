@@ -23,7 +23,7 @@ from samverkan.auth.models import User
 from samverkan.core import audit
 from samverkan.core.db import db, rader
 from samverkan.core.errors import DomainError
-from samverkan.moten.models import Dagordningspunkt
+from samverkan.moten.models import Dagordningspunkt, Mote
 from samverkan.samplanering.models import INDIVID_NARVARO, MAX_MEDFOLJANDE, IndividensMal, IndividensNarvaro
 from samverkan.uppfoljning.models import Steg, Stegmatning
 
@@ -118,8 +118,11 @@ def for_arende(arende_id: int, matningar: list[Stegmatning] | None = None) -> In
 
 
 # Built once, the ärende bound per call: the case page reads them on every request (issue 19).
+# Of the item and its meeting, the page and the API show the meeting's day: not their
+# forty columns.
 _NARVARO = (select(IndividensNarvaro).where(IndividensNarvaro.arende_id == bindparam("arende_id"))
-            .options(joinedload(IndividensNarvaro.punkt).joinedload(Dagordningspunkt.mote))
+            .options(joinedload(IndividensNarvaro.punkt).load_only(Dagordningspunkt.id, Dagordningspunkt.mote_id)
+                     .joinedload(Dagordningspunkt.mote).load_only(Mote.id, Mote.starttid))
             .order_by(IndividensNarvaro.id))
 _MAL = (select(*IndividensMal.__table__.c).where(IndividensMal.arende_id == bindparam("arende_id"))
         .order_by(IndividensMal.id.desc()))
