@@ -41,17 +41,17 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 5),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 4),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 3),
-    # The access rule loads the ärende with its team, deltagare, parties and consents (their
-    # parties in one more statement) as the page reads them (regel(ladda=…)): no lazy loads.
+    # The access rule loads the ärende with its team, deltagare, parties and consents with
+    # their parties, in one statement, as the page reads them (regel(ladda=…)): no lazy loads.
     # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent
     # history and renewal, meetings open for a request, the individual's attendance and goals,
     # the insatser link.
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 16),
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 15),
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),
-    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 11),  # + each item's consented parties
-    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 8),  # + each item's consented parties
+    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 9),  # items with their consents and parties in one
+    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 6),  # items with their consents and parties in one
     ("utskick", "projektledare", "/kallelser/", 3),
     ("ett utskick", "projektledare", "/kallelser/{utskick}", 4),
     ("loggkontroll", "admin", "/loggkontroll/?fran=2026-01-01", 5),
@@ -62,7 +62,7 @@ BUDGET = [
     ("API: team", "token", "/api/v1/teams", 3),
     ("API: teamets medlemmar", "token", "/api/v1/teams/{team}/medlemmar", 3),
     ("API: teamets möten", "token", "/api/v1/teams/{team}/moten", 3),
-    ("API: ett möte", "token", "/api/v1/moten/{mote}", 5),  # + each item's consented parties
+    ("API: ett möte", "token", "/api/v1/moten/{mote}", 3),  # items with their consents and parties in one
     ("API: mötets utskick", "token", "/api/v1/moten/{mote}/utskick", 3),
 ]
 

@@ -13,8 +13,6 @@ import datetime as dt
 import logging
 
 from flask import current_app
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from samverkan.anteckningar.models import Anteckning
 from samverkan.arenden.models import Arende
@@ -40,21 +38,6 @@ def kan_rattas(anteckning: Anteckning, user: User, *, nu: dt.datetime | None = N
     """The author, within the window. (Whether the ärende still takes writes is the policy's.)"""
     nu = nu or clock.now()
     return anteckning.forfattare_id == user.id and nu - anteckning.skapad <= rattelsefonster()
-
-
-def list_for_arende(arende: Arende) -> list[Anteckning]:
-    """All notes of an ärende with their authors, oldest first: one query at any count.
-
-    The caller has already checked (and audited) the read of the ärende's details.
-    """
-    return list(db.session.execute(_ANTECKNINGAR, {"arende_id": arende.id}).scalars())
-
-
-# Built once, the ärende bound per call: the case page reads it on every request (issue 19).
-_ANTECKNINGAR = (select(Anteckning)
-                 .where(Anteckning.arende_id == bindparam("arende_id"))
-                 .options(joinedload(Anteckning.forfattare))
-                 .order_by(Anteckning.skapad, Anteckning.id))
 
 
 def _clean(text: str | None) -> str:

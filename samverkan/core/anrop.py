@@ -34,6 +34,7 @@ they commit themselves through ``spara``.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -198,13 +199,22 @@ def skriv_apart(rader: list) -> None:
 
 def _insert(rader: list) -> tuple:
     """The INSERT of ORM rows not added to a session, and its parameters, one per row."""
-    mapper = sa_inspect(type(rader[0]))
+    sats, kolumner = _insert_for(type(rader[0]))
+    varden = [{nyckel: _med_standard(getattr(rad, nyckel), kolumn) for nyckel, kolumn in kolumner}
+              for rad in rader]
+    return sats, varden
+
+
+@functools.cache
+def _insert_for(modell: type) -> tuple:
+    """A model's INSERT and its columns, built once: every audited read writes its rows
+    with it, and a statement built anew computes its cache key anew (issue 19). Inline: no
+    ``RETURNING`` of ids nobody reads."""
+    mapper = sa_inspect(modell)
     # Every row with the same keys (an INSERT of many rows takes the first row's keys): a
     # missing value is the column's default, the primary key left to the database.
     kolumner = [(attr.key, attr.columns[0]) for attr in mapper.column_attrs if not attr.columns[0].primary_key]
-    varden = [{nyckel: _med_standard(getattr(rad, nyckel), kolumn) for nyckel, kolumn in kolumner}
-              for rad in rader]
-    return insert(mapper.local_table), varden
+    return insert(mapper.local_table).inline(), kolumner
 
 
 def kor_apart(sats, parametrar=None) -> None:

@@ -141,3 +141,14 @@ def utcnow() -> dt.datetime:
     from samverkan.core import clock
 
     return clock.now()
+
+
+def rader(sats, parametrar: dict | None = None) -> list:
+    """The rows of a Core ``select`` (columns, not entities) on the session's connection:
+    for what a page only shows. It skips the ORM's work per statement and per row (an
+    entity select of 18 history rows with their authors cost ≈340 µs of CPU, these rows
+    ≈100 µs; issue 19). The rows are named tuples: nothing on them loads lazily, is
+    tracked or is written back. Pending changes are flushed first, as ``execute`` does."""
+    session = db.session()
+    session.flush()
+    return session.connection().execute(sats, parametrar).all()

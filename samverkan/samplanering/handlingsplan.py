@@ -13,15 +13,16 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
-from samverkan.core.db import db
+from samverkan.core.db import db, rader
 from samverkan.core.errors import DomainError, NotFound
+from samverkan.forbund.models import Part
 from samverkan.samplanering.models import Atgard
 
 KOMMENTAR_MAX = 500
@@ -37,7 +38,7 @@ def status(atgard: Atgard, idag: dt.date) -> str:
 
 @dataclass
 class PlanRad:
-    atgard: Atgard
+    atgard: Row  # atgard's columns and the party's name (``for_arenden``)
     status: str
     kan_markera: bool
 
@@ -73,20 +74,21 @@ def atgarder_for(punkt_ids: list[int]) -> dict[int, list[Atgard]]:
     return per
 
 
-def for_arenden(arende_ids: Iterable[int]) -> dict[int, list[Atgard]]:
-    """Every action of each ärende, in plan order (one query). The caller has checked
-    and audited the read of the ärenden's details."""
-    per: dict[int, list[Atgard]] = {}
+def for_arenden(arende_ids: Iterable[int]) -> dict[int, list[Row]]:
+    """Every action of each ärende, in plan order (one query), as rows of atgard's
+    columns and the party's name (``part_namn``): the pages only show them. The caller has
+    checked and audited the read of the ärenden's details."""
+    per: dict[int, list[Row]] = {}
     ids = sorted(set(arende_ids))
     if ids:
-        for a in db.session.execute(_ATGARDER, {"arende_ids": ids}).scalars():
+        for a in rader(_ATGARDER, {"arende_ids": ids}):
             per.setdefault(a.arende_id, []).append(a)
     return {k: sorted(v, key=_ordning) for k, v in per.items()}
 
 
 # Built once, the ärenden bound per call: the case page reads it on every request (issue 19).
-_ATGARDER = (select(Atgard).where(Atgard.arende_id.in_(bindparam("arende_ids", expanding=True)))
-             .options(joinedload(Atgard.part)))
+_ATGARDER = (select(*Atgard.__table__.c, Part.namn.label("part_namn")).join(Part, Part.id == Atgard.part_id)
+             .where(Atgard.arende_id.in_(bindparam("arende_ids", expanding=True))))
 
 
 def for_arende(user: User, arende: Arende) -> Handlingsplan:

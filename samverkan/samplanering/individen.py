@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit
-from samverkan.core.db import db
+from samverkan.core.db import db, rader
 from samverkan.core.errors import DomainError
-from samverkan.moten.models import Dagordningspunkt
+from samverkan.moten.models import Dagordningspunkt, Mote
 from samverkan.samplanering.models import INDIVID_NARVARO, MAX_MEDFOLJANDE, IndividensMal, IndividensNarvaro
 from samverkan.uppfoljning.models import Steg, Stegmatning
 
@@ -99,11 +99,11 @@ def _spara_mal(user: User, arende: Arende, text: str, *, punkt_id: int | None = 
 @dataclass
 class Individen:
     narvaro: list[IndividensNarvaro] = field(default_factory=list)  # oldest first, with the item's meeting
-    mal: list[IndividensMal] = field(default_factory=list)  # latest first: [0] is the plan's wording
+    mal: list[Row] = field(default_factory=list)  # individ_mal's columns, latest first: [0] is the plan's wording
     startsteg: Stegmatning | None = None
 
     @property
-    def aktuellt_mal(self) -> IndividensMal | None:
+    def aktuellt_mal(self) -> Row | None:
         return self.mal[0] if self.mal else None
 
 
@@ -111,17 +111,20 @@ def for_arende(arende_id: int, matningar: list[Stegmatning] | None = None) -> In
     """Two statements, however long the ärende's history; a third for the starting step
     unless the caller has the ärende's measurements (``matningar``) loaded already."""
     narvaro = db.session.execute(_NARVARO, {"arende_id": arende_id}).scalars().all()
-    mal = db.session.execute(_MAL, {"arende_id": arende_id}).scalars().all()
+    mal = rader(_MAL, {"arende_id": arende_id})
     start = (next((m for m in matningar if m.startsteg), None) if matningar is not None
              else startsteg(arende_id))
     return Individen(list(narvaro), list(mal), start)
 
 
 # Built once, the ärende bound per call: the case page reads them on every request (issue 19).
+# Of the item and its meeting, the page and the API show the meeting's day: not their
+# forty columns.
 _NARVARO = (select(IndividensNarvaro).where(IndividensNarvaro.arende_id == bindparam("arende_id"))
-            .options(joinedload(IndividensNarvaro.punkt).joinedload(Dagordningspunkt.mote))
+            .options(joinedload(IndividensNarvaro.punkt).load_only(Dagordningspunkt.id, Dagordningspunkt.mote_id)
+                     .joinedload(Dagordningspunkt.mote).load_only(Mote.id, Mote.starttid))
             .order_by(IndividensNarvaro.id))
-_MAL = (select(IndividensMal).where(IndividensMal.arende_id == bindparam("arende_id"))
+_MAL = (select(*IndividensMal.__table__.c).where(IndividensMal.arende_id == bindparam("arende_id"))
         .order_by(IndividensMal.id.desc()))
 
 

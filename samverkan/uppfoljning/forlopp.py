@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from samverkan.arenden.models import Arende
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
-from samverkan.core.db import db
+from samverkan.core.db import db, rader
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.forbund.models import Medlemskap, TeamRoll
 from samverkan.insatser.models import Insatstyp
@@ -151,8 +151,10 @@ def matningar(arende: Arende) -> list[Stegmatning]:
 
 
 # Built once, the ärende bound per call: the case page reads it on every request (issue 19).
+# Of who registered each, the timeline shows the name: not the account's dozen columns.
 _MATNINGAR = (select(Stegmatning).where(Stegmatning.arende_id == bindparam("arende_id"))
-              .options(joinedload(Stegmatning.steg), joinedload(Stegmatning.registrerad_av))
+              .options(joinedload(Stegmatning.steg),
+                       joinedload(Stegmatning.registrerad_av).load_only(User.id, User.namn))
               .order_by(Stegmatning.datum, Stegmatning.id))
 
 
@@ -198,17 +200,22 @@ def projektledare_for(team_id: int) -> User | None:
 
 @dataclass
 class Lankade:
-    foregaende: Arende | None  # the earlier ärende this one återaktualiserar
-    senare: Arende | None  # the ärende this one was återaktualiserat as
+    foregaende: Row | None  # the earlier ärende this one återaktualiserar (id, referens)
+    senare: Row | None  # the ärende this one was återaktualiserat as (id, referens)
 
 
 def lankade_arenden(arende: Arende) -> Lankade:
-    foregaende = db.session.get(Arende, arende.foregaende_arende_id) if arende.foregaende_arende_id else None
-    senare = db.session.execute(_SENARE, {"arende_id": arende.id}).scalar_one_or_none()
-    return Lankade(foregaende=foregaende, senare=senare)
+    """Both links in one statement, as rows: the case page shows their reference codes."""
+    lankar = rader(_LANKADE, {"arende_id": arende.id, "foregaende_id": arende.foregaende_arende_id})
+    return Lankade(foregaende=next((r for r in lankar if r.id == arende.foregaende_arende_id), None),
+                   senare=next((r for r in lankar if r.foregaende_arende_id == arende.id), None))
 
 
-_SENARE = select(Arende).where(Arende.foregaende_arende_id == bindparam("arende_id")).order_by(Arende.id).limit(1)
+# Built once: the case page reads it on every request (issue 19). Each side has its index.
+_LANKADE = (select(Arende.id, Arende.referens, Arende.foregaende_arende_id)
+            .where(or_(Arende.id == bindparam("foregaende_id"),
+                       Arende.foregaende_arende_id == bindparam("arende_id")))
+            .order_by(Arende.id))
 
 
 def kan_ateraktualisera(user: User, arende: Arende) -> bool:

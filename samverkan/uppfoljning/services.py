@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 
 from samverkan.arenden.models import Arende
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
-from samverkan.core.db import db
+from samverkan.core.db import db, rader
 from samverkan.core.errors import DomainError
 from samverkan.uppfoljning.models import Steg, Stegmatning
 
 MAX_ORS = 40
 
 
-def stege(forbund_id: int) -> list[Steg]:
-    return db.session.execute(_STEGE, {"forbund_id": forbund_id}).scalars().all()
+def stege(forbund_id: int) -> list[Row]:
+    """The förbund's ladder, lowest step first, as rows of steg's columns (read only)."""
+    return rader(_STEGE, {"forbund_id": forbund_id})
 
 
 # Built once: the case page reads the ladder on every request (issue 19).
-_STEGE = select(Steg).where(Steg.forbund_id == bindparam("forbund_id")).order_by(Steg.nummer)
+_STEGE = select(*Steg.__table__.c).where(Steg.forbund_id == bindparam("forbund_id")).order_by(Steg.nummer)
 
 
 def kontrollera(forbund_id: int, *, steg_id: int | None, sysselsattningsgrad: int | None,
