@@ -14,9 +14,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
 import itertools
 
 from hypothesis import HealthCheck, given, settings
@@ -27,7 +25,7 @@ from samverkan.core.db import db
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Rad, Tabell, antal, dolj_sma_tal
-from tests.rapporter.conftest import PERSONENS_FALT, D, grundtal, skapa_arende
+from tests.rapporter.conftest import PERSONENS_FALT, D, en_kub_per_ar, grundtal, skapa_arende
 
 
 def test_a_cell_hidden_to_protect_another_is_never_called_small():
@@ -79,21 +77,6 @@ def _celler(rapport):
                 yield (t.nyckel, r.etikett, k), c
 
 
-@contextlib.contextmanager
-def _en_kub_per_ar():
-    """``period_rapport`` cuts each report with hidden figures from its year's kub, which
-    it builds again on every call. Nothing changes between the calls of one example, so
-    the kub is built once per year (the same function on the same rows: the same reports;
-    test_differens checks that a fresh call gives the kub's). Five of the six periods are
-    in 2025: this saves four kubs of six, most of the example's time."""
-    bygg = services.arets_kub
-    services.arets_kub = functools.cache(bygg)
-    try:
-        yield
-    finally:
-        services.arets_kub = bygg
-
-
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=14))
 def test_no_two_offered_reports_single_anyone_out(facit, personer):
@@ -108,7 +91,7 @@ def test_no_two_offered_reports_single_anyone_out(facit, personer):
                          orsak=orsak if slut else None, samplan=akt + dt.timedelta(days=10))
         perioder = [p for p in services.periodval(clock.today(), exakt=False) if p.fran.year >= 2025]
         rapporter = {}
-        with _en_kub_per_ar():
+        with en_kub_per_ar():
             for p in perioder:
                 u = Urval(facit.forbund.id, facit.team.id, p.fran, p.till)
                 dold = services.period_rapport(u, exakt=False, period=p)
