@@ -131,7 +131,7 @@ def standardvarld() -> World:
     nyckel = str(db.engine.url)
     mall = _VARLDAR.get(nyckel)
     if mall is None or _nagon_rad(mall[0]):
-        tom = mall is None and not _nagon_rad({t: None for t in db.metadata.sorted_tables})
+        tom = mall is None and not _nagon_rad(db.metadata.sorted_tables)
         w = create_world()
         if tom:
             db.session.flush()

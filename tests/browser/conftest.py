@@ -289,7 +289,7 @@ def delad_sida(browser, base_url, _inloggningar, _delade_sidor, felbilder, reque
 
     def _sida(epost: str | None, **options) -> Page:
         nyckel = (json.dumps(options, sort_keys=True),)
-        if any(n == nyckel for n in anvanda) and anvanda_av.get(nyckel) != epost:
+        if nyckel in anvanda and anvanda_av[nyckel] != epost:
             nyckel = (nyckel[0], epost)
         anvanda_av[nyckel] = epost
         page = _delade_sidor.get(nyckel)
