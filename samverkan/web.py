@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -46,8 +47,22 @@ CSP = (
 
 
 
+class KakSession(SecureCookieSessionInterface):
+    """Flask's signed cookie session with its signing serializer built once per set of
+    keys, not twice a request (reading and writing the cookie): each construction tried
+    the payload serializer with a trial ``dumps`` (issue 19). The same cookies."""
+
+    def get_signing_serializer(self, app: Flask):
+        nycklar = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        sparad = app.extensions.get("samverkan.kaka")
+        if sparad is None or sparad[0] != nycklar:
+            sparad = app.extensions["samverkan.kaka"] = (nycklar, super().get_signing_serializer(app))
+        return sparad[1]
+
+
 def init_app(app: Flask) -> None:
     login_manager.user_loader(auth_services.load_session_user)
+    app.session_interface = KakSession()
     if proxies := int(app.config.get("PROXY_ANTAL") or 0):
         # Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto (and only that
         # many hops), so HSTS and secure redirects see https, and the login throttle counts
