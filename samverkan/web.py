@@ -20,6 +20,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -46,8 +47,22 @@ CSP = (
 
 
 
+class KakSession(SecureCookieSessionInterface):
+    """Flask's signed cookie session with its signing serializer built once per set of
+    keys, not twice a request (reading and writing the cookie): each construction tried
+    the payload serializer with a trial ``dumps`` (issue 19). The same cookies."""
+
+    def get_signing_serializer(self, app: Flask):
+        nycklar = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        sparad = app.extensions.get("samverkan.kaka")
+        if sparad is None or sparad[0] != nycklar:
+            sparad = app.extensions["samverkan.kaka"] = (nycklar, super().get_signing_serializer(app))
+        return sparad[1]
+
+
 def init_app(app: Flask) -> None:
     login_manager.user_loader(auth_services.load_session_user)
+    app.session_interface = KakSession()
     if proxies := int(app.config.get("PROXY_ANTAL") or 0):
         # Behind a TLS-terminating proxy: trust its X-Forwarded-For/-Proto (and only that
         # many hops), so HSTS and secure redirects see https, and the login throttle counts
@@ -66,26 +81,27 @@ def init_app(app: Flask) -> None:
         # The same for an id or a page number in a page's query or form (team=…, mote_id=…,
         # sida=…), either sign: no such row, no such page. The API checks its own
         # parameters and answers in JSON.
+        falt = (*request.args.items(), *_form_items())
         if request.blueprint != "api" and any(
-            (namn in _HELTALSNAMN or namn.endswith("_id")) and _heltal_utanfor(v)
-            for namn, v in (*request.args.items(), *_form_items())
+            (namn in _HELTALSNAMN or namn.endswith("_id")) and _heltal_utanfor(v) for namn, v in falt
         ):
             abort(404)
         # A NUL character in a query or form value: PostgreSQL text cannot hold it, and no
         # user types one (JSON bodies are checked field by field by the API's schemas).
-        if any("\x00" in v for v in (*request.args.values(), *_form_values())):
+        if any("\x00" in v for _, v in falt):
             abort(400)
         return None
 
     @app.before_request
     def _require_login():
-        if request.endpoint is None:
+        endpoint = request.endpoint
+        if endpoint is None:
             return None  # 404/405: the error handler answers
-        rule = policy.regel_for(app.view_functions[request.endpoint])
-        if rule is None and request.endpoint != "static":
-            log.error("endpoint %s has no access rule", request.endpoint)
+        rule = policy.regel_for(app.view_functions[endpoint])
+        if rule is None and endpoint != "static":
+            log.error("endpoint %s has no access rule", endpoint)
             abort(500)
-        if request.blueprint == "api" or rule == "offentlig" or request.endpoint == "static":
+        if request.blueprint == "api" or rule == "offentlig" or endpoint == "static":
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
@@ -241,10 +257,6 @@ def _form_items() -> list[tuple[str, str]]:
             "application/x-www-form-urlencoded", "multipart/form-data"):
         return []
     return list(request.form.items())
-
-
-def _form_values() -> list[str]:
-    return [v for _, v in _form_items()]
 
 
 def _http_error(status: int, message: str):

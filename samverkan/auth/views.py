@@ -44,19 +44,20 @@ def init_app(app: Flask) -> None:
 
 def _tvafaktor_sparr():
     """Fail closed: runs after web's login check, on every UI request of a logged-in user."""
-    if request.endpoint is None or request.endpoint == "static" or request.blueprint == "api":
+    endpoint = request.endpoint
+    if endpoint is None or endpoint == "static" or request.blueprint == "api":
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return None
-    if current_user.totp_aktiv and not session.get(KLAR):
+    if user.totp_aktiv and not session.get(KLAR):
         # An enrolled user's session that never showed a code: not a login at all.
         logout_user()
         session.clear()
         return redirect(url_for("auth.login"), code=303)
-    if (request.endpoint in _BEGRANSAD_TILLATET
-            or policy.regel_for(current_app.view_functions[request.endpoint]) == "offentlig"):
+    if endpoint in _BEGRANSAD_TILLATET or policy.regel_for(current_app.view_functions[endpoint]) == "offentlig":
         return None
-    if tvafaktor.begransad(current_user):
+    if tvafaktor.begransad(user):
         flash("Aktivera tvåfaktorsinloggning för att fortsätta.", "info")
         return redirect(url_for("auth.tvafaktor"), code=303)
     return None

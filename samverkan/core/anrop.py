@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,6 +62,8 @@ LASANDE_METODER = frozenset({"GET", "HEAD", "OPTIONS"})
 #   g.anrop_granskning audit rows of a read, written after it
 #   g.anrop_kaka       the cookie session as it was before the view ran
 _TILLSTAND = ("anrop_agare", "anrop_laser", "anrop_granskning", "anrop_kaka")
+# Values that cannot change in place.
+_ATOMER = frozenset({str, int, float, bool, type(None)})
 
 
 # --- declarations on a view --------------------------------------------------------
@@ -120,6 +123,11 @@ def spara() -> None:
 class App(Flask):
     """Flask with the request's transaction around the hooks and the view."""
 
+    def ensure_sync(self, func):
+        # Flask asks ``inspect`` whether each hook and the view is a coroutine, about ten
+        # times a request; every one here is a plain function, so the answer is kept.
+        return super().ensure_sync(func) if _asynkron(func) else func
+
     def preprocess_request(self):
         _borja(self)
         try:
@@ -132,8 +140,10 @@ class App(Flask):
         if svar is None:
             # What the browser's session held before the view, put back if it fails. Read
             # without marking the session accessed (that would add "Vary: Cookie").
+            # Its values are mostly strings and numbers, shared as they are; only a list or
+            # dict (the flashed messages) is copied.
             accessed = session.accessed
-            g.anrop_kaka = copy.deepcopy(dict(session))
+            g.anrop_kaka = {k: v if type(v) in _ATOMER else copy.deepcopy(v) for k, v in session.items()}
             session.accessed = accessed
         return svar
 
@@ -145,6 +155,11 @@ class App(Flask):
             _avbryt(aterstall_kaka=True)
             raise
         return svar
+
+
+@functools.lru_cache(maxsize=4096)
+def _asynkron(func: Callable) -> bool:
+    return inspect.iscoroutinefunction(func)
 
 
 def init_app(app: Flask) -> None:

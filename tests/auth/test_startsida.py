@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import delete
 
 from samverkan.auth import startsida
 from samverkan.core import clock
+from samverkan.core.db import db
+from samverkan.forbund.models import ForbundRoll, ForbundsRollTilldelning, Medlemskap, TeamRoll
 from samverkan.moten import redigering
 from tests import factories
 
@@ -62,3 +65,27 @@ def test_overview_shows_the_next_meeting_and_the_inbox(world, login):
 
 def test_overview_is_for_projektledare_only(world, login):
     assert login(world.users["ledamot_af"]).get("/oversikt/").status_code == 403
+
+
+def test_a_role_or_membership_changed_counts_from_the_very_next_request(world, client):
+    """The session user's memberships and roles are read from the database on every
+    request (auth.services.load_session_user), never taken from the cookie."""
+    user = world.users["ledamot_fk"]  # nobody stands in for them
+    assert client.post("/logga-in", data={"epost": user.epost, "losenord": factories.PASSWORD}).status_code == 303
+    assert client.get("/").headers["Location"] == "/arenden/mina"
+    assert client.get(f"/moten/team/{world.team.id}").status_code == 200
+    assert client.get("/loggkontroll/").status_code == 403
+
+    roll = ForbundsRollTilldelning(forbund_id=user.forbund_id, user_id=user.id, roll=ForbundRoll.ADMIN)
+    db.session.add(Medlemskap(team_id=world.team.id, user_id=user.id, roll=TeamRoll.PROJEKTLEDARE))
+    db.session.add(roll)
+    db.session.commit()
+    assert client.get("/").headers["Location"] == "/oversikt/"
+    assert client.get("/loggkontroll/").status_code == 200
+
+    db.session.execute(delete(Medlemskap).where(Medlemskap.user_id == user.id))
+    db.session.delete(roll)
+    db.session.commit()
+    assert client.get(f"/moten/team/{world.team.id}").status_code == 404
+    assert client.get("/loggkontroll/").status_code == 403
+    assert client.get("/").headers["Location"] == "/arenden/mina"  # no role: the default page
