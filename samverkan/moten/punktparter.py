@@ -31,7 +31,10 @@ class PunktParter:
 def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
     """Split the team's ``parter`` by the ärende's current consent."""
     s = arende.samtycke
-    named = {p.id for p in s.parter} if s is not None and s.aterkallat is None else set()
+    return _dela({p.id for p in s.parter} if s is not None and s.aterkallat is None else set(), parter)
+
+
+def _dela(named: set[int], parter: list[Part]) -> PunktParter:
     return PunktParter(med=[p for p in parter if p.id in named], utan=[p for p in parter if p.id not in named])
 
 
@@ -41,3 +44,12 @@ def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, P
 
     parter = team_parter(mote.team_id)
     return {p.id: parter_for(p.arende, parter) for p in punkter}
+
+
+def parter_per_samtycke(team_id: int, samtyckta: dict[int, set[int]]) -> dict[int, PunktParter]:
+    """Per item id, who takes part, given the parties each item's current consent names
+    (read with the meeting page's items)."""
+    from samverkan.arenden.flow import team_parter  # arenden.flow imports the meeting models
+
+    parter = team_parter(team_id)
+    return {punkt_id: _dela(named, parter) for punkt_id, named in samtyckta.items()}
