@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from samverkan.arenden import services as arende_services
@@ -24,7 +24,7 @@ from samverkan.forbund.models import Part
 from samverkan.moten.hamta import _mote
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp, PunktStatus
 from samverkan.moten.punktparter import PunktParter, parter_per_samtycke
-from samverkan.moten.tider import anmalan_oppen, ar_passerat, kapacitet, pagar_idag, punktlangd, standardlangd
+from samverkan.moten.tider import anmalan_oppen, ar_passerat, kapacitet, pagar_idag, standardlangd
 from workflows import arende as wf
 
 
@@ -62,9 +62,6 @@ class MoteSida:
     @property
     def anmalan_oppen(self) -> bool:
         return anmalan_oppen(self.mote) and self.mote.typ == MotesTyp.ARENDEDRAGNING
-
-    def langd(self, punkt: Punktrad) -> int:
-        return punktlangd(self.mote, punkt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +115,8 @@ _SIDANS_PUNKTER = (
 _ANMALBARA = (
     select(Arende.id, Arende.referens, Arende.status)
     .where(policy.SYNLIGA_ARENDEN, Arende.handlaggare_id == bindparam("synlig_user_id"),
-           Arende.team_id == bindparam("team_id"), Arende.status.in_([wf.AKTUALISERAD, wf.UPPFOLJNING]),
+           Arende.team_id == bindparam("team_id"),
+           or_(Arende.status == wf.AKTUALISERAD, Arende.status == wf.UPPFOLJNING),  # no IN list (see _inkorgens_platser)
            Arende.id.not_in(select(_P.arende_id).where(_P.mote_id == bindparam("mote_id"))))
     .order_by(Arende.referens)
 )
