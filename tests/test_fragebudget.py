@@ -50,8 +50,9 @@ BUDGET = [
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),
-    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 9),  # items with their consents and parties in one
-    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 6),  # items with their consents and parties in one
+    # items with their consents' parties and who asked in one, the inbox without the user's teams
+    ("mötessidan med agendabyggaren", "projektledare", "/moten/{mote}", 7),
+    ("mötessidan för en ledamot", "ledamot_fk", "/moten/{mote}", 5),  # items with consents' parties and who asked in one
     ("utskick", "projektledare", "/kallelser/", 3),
     ("ett utskick", "projektledare", "/kallelser/{utskick}", 4),
     ("loggkontroll", "admin", "/loggkontroll/?fran=2026-01-01", 5),

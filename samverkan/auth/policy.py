@@ -800,8 +800,17 @@ def _ladda(modell, id_: int | None, *options):
 
 
 def _mote(args: dict) -> Mote | None:
-    # The meeting pages load it with its team; the same statement, so theirs is free.
-    return _ladda(Mote, args.get("mote_id"), joinedload(Mote.team))
+    # The meeting pages load it with its team, so their own ``get`` finds it loaded. A
+    # statement built once, not ``get``'s, which is built (and its cache key computed)
+    # anew on every call: ≈300 µs of CPU against ≈500 (issue 19).
+    mote_id = args.get("mote_id")
+    if mote_id is None or (mote := db.session.execute(_MOTE_MED_TEAM, {"mote_id": mote_id}).scalar()) is None:
+        return None
+    g.setdefault("policy_laddat", []).append(mote)  # kept for the request, as ``_ladda`` does
+    return mote
+
+
+_MOTE_MED_TEAM = select(Mote).where(Mote.id == bindparam("mote_id")).options(joinedload(Mote.team))
 
 
 def _team_i_adressen(args: dict) -> tuple[Team | None, str]:

@@ -38,6 +38,7 @@ from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
 from samverkan.core.db import db
+from samverkan.core.db import rader as rader_av  # "rader" names the lists here
 from samverkan.core.errors import DomainError, NotFound
 from samverkan.core.svenska import svensk_ordning
 from samverkan.deltagare.models import Samtycke
@@ -519,8 +520,23 @@ class Oversikt:
     smtp_konfigurerad: bool
 
 
-def oversikt(user: User, mote: Mote) -> Oversikt:
-    rader = list_for_mote(user, mote)
+# The meeting page's outbox table: the columns it shows, not entities (issue 19).
+_MOTETS_UTSKICKSRADER = (select(Utskick.id, Utskick.typ, User.namn.label("mottagare"), Utskick.version,
+                                Utskick.status, Utskick.senaste_fel, Utskick.forsok, Utskick.skickad,
+                                Utskick.nasta_forsok, Utskick.skapad)
+                         .join(User, User.id == Utskick.mottagare_id)
+                         .where(Utskick.mote_id == bindparam("mote_id"))
+                         .order_by(Utskick.skapad.desc(), Utskick.id))
+
+
+def oversikt(user: User, mote: Mote, *, som_rader: bool = False) -> Oversikt:
+    """``som_rader``: the messages as rows of what the meeting page shows (the recipient's
+    name as ``mottagare``), not entities."""
+    if som_rader:
+        policy.require_utskickens_team(user, mote.team)
+        rader = rader_av(_MOTETS_UTSKICKSRADER, {"mote_id": mote.id})
+    else:
+        rader = list_for_mote(user, mote)
     paminnelse = None  # only while a reminder is still to come
     if (mote.typ == MotesTyp.ARENDEDRAGNING and mote.installt is None and mote.paminnelse_skickad is None
             and anmalan_deadline(mote) > clock.now()):

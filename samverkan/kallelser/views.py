@@ -32,7 +32,7 @@ def utskick_for_mote(mote):
     """The meeting's outbox section (``services.Oversikt``), or None if the viewer may not see it."""
     if mote is None or not current_user.is_authenticated or not services.kan_se_utskick(current_user, mote):
         return None
-    return services.oversikt(current_user, mote)
+    return services.oversikt(current_user, mote, som_rader=True)
 
 
 def _smtp_konfigurerad() -> bool:

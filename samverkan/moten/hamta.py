@@ -34,7 +34,7 @@ def _mote(user: User, mote_id: int, *, andra: bool = False, las: bool = False) -
         ).scalar_one_or_none()
     else:
         # ``get``: the access rule has loaded it (with its team) for this request already.
-        mote = db.session.get(Mote, mote_id, options=[joinedload(Mote.team)])
+        mote = db.session.get(Mote, mote_id, options=_MED_TEAM)
     if mote is None:
         raise NotFound("Mötet finns inte.")
     try:
@@ -42,6 +42,10 @@ def _mote(user: User, mote_id: int, *, andra: bool = False, las: bool = False) -
     except NotFound:
         raise NotFound("Mötet finns inte.") from None
     return mote
+
+
+# Built once: every meeting page asks for its meeting (issue 19).
+_MED_TEAM = (joinedload(Mote.team),)
 
 
 def get_team(user: User, team_id: int, *, andra: bool = False) -> Team:

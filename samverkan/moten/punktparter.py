@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
+
 from samverkan.arenden.models import Arende
-from samverkan.forbund.models import Part
+from samverkan.core.db import rader
+from samverkan.core.svenska import svensk_ordning
+from samverkan.forbund.models import Part, team_part
 from samverkan.moten.models import Dagordningspunkt, Mote
 
 
@@ -31,7 +35,10 @@ class PunktParter:
 def parter_for(arende: Arende, parter: list[Part]) -> PunktParter:
     """Split the team's ``parter`` by the ärende's current consent."""
     s = arende.samtycke
-    named = {p.id for p in s.parter} if s is not None and s.aterkallat is None else set()
+    return _dela({p.id for p in s.parter} if s is not None and s.aterkallat is None else set(), parter)
+
+
+def _dela(named: set[int], parter: list[Part]) -> PunktParter:
     return PunktParter(med=[p for p in parter if p.id in named], utan=[p for p in parter if p.id not in named])
 
 
@@ -41,3 +48,17 @@ def parter_per_punkt(mote: Mote, punkter: list[Dagordningspunkt]) -> dict[int, P
 
     parter = team_parter(mote.team_id)
     return {p.id: parter_for(p.arende, parter) for p in punkter}
+
+
+def parter_per_samtycke(team_id: int, samtyckta: dict[int, set[int]]) -> dict[int, PunktParter]:
+    """Per item id, who takes part, given the parties each item's current consent names
+    (read with the meeting page's items). The team's parties as rows of id and name, which
+    is all the page shows of them."""
+    parter = rader(_TEAM_PARTER, {"team_id": team_id})
+    return {punkt_id: _dela(named, parter) for punkt_id, named in samtyckta.items()}
+
+
+# ``arenden.flow.team_parter``'s order, built once.
+_TEAM_PARTER = (select(Part.id, Part.namn).join(team_part, team_part.c.part_id == Part.id)
+                .where(team_part.c.team_id == bindparam("team_id"))
+                .order_by(svensk_ordning(Part.namn), Part.id))

@@ -89,9 +89,12 @@ class ProtokollSida:
         return self.protokoll.justerare_justerat if self.protokoll else None
 
 
+_MED_TEAM = (joinedload(Mote.team),)  # built once, not on every page
+
+
 def _mote(user: User, mote_id: int, *, projektledare: bool = False) -> Mote:
     # ``get``: the access rule has loaded it (with its team) for this request already.
-    mote = db.session.get(Mote, mote_id, options=[joinedload(Mote.team)])
+    mote = db.session.get(Mote, mote_id, options=_MED_TEAM)
     if mote is None:
         raise NotFound("Mötet finns inte.")
     try:
