@@ -193,7 +193,10 @@ def _personer():
 
 
 def _rader(stmt) -> list[dict]:
-    return [dict(r._mapping) for r in db.session.execute(stmt)]
+    # The column names once, not a mapping per row (a kub's statements give thousands).
+    resultat = db.session.execute(stmt)
+    namn = list(resultat.keys())
+    return [dict(zip(namn, r, strict=True)) for r in resultat.all()]
 
 
 # --- deltagare -------------------------------------------------------------------------------
