@@ -98,9 +98,10 @@ class Kub:
         self.per_team = per_team and team_id is None
         # Every period's first day and the day after its last, in order (``index``).
         self.granser = sorted({f for f, _ in self.perioder} | {t + dt.timedelta(days=1) for _, t in self.perioder})
-        rader = []
+        rader, tider = [], []
         for nr, (fran, till) in enumerate(self.perioder):
             start, slut = _tidsgranser(Urval(forbund_id, team_id, fran, till))
+            tider.append((fran, till, start, slut))
             i, j = self.granser.index(fran), self.granser.index(till + dt.timedelta(days=1))
             rader.append(select(literal(nr, Integer).label("nr"), literal(fran, Date).label("fran"),
                                 literal(till, Date).label("till"), literal(start, UTCDateTime).label("start"),
@@ -112,6 +113,9 @@ class Kub:
         self.i, self.j = self.p.c.i, self.p.c.j
         self.forsta = min(f for f, _ in self.perioder)
         self.sista = max(t for _, t in self.perioder)
+        # Everything a statement built for this kub holds (the period table's instants
+        # depend on the clock for a period not yet ended): ``_sparad``'s key.
+        self.nyckel = (forbund_id, team_id, self.per_team, tuple(tider))
 
     @classmethod
     def av(cls, u: Urval) -> Kub:
@@ -192,8 +196,31 @@ def _personer():
     return func.count(func.distinct(Arende.deltagare_id))
 
 
+# Built statements (``_sparad``), by what they are built from; bounded, emptied when full.
+_SATSER: dict[tuple, object] = {}
+_SATSER_HOGST = 64
+
+
+def _sparad(nyckel: tuple, bygg):
+    """What ``bygg()`` builds (a statement, with what reading its rows needs), built once per
+    ``nyckel`` and database dialect: putting a year's kub's statements together took some
+    30 ms of Python each time, a sixth of the report's Python. Only statements are kept,
+    never rows or figures; ``nyckel`` names all they are built from (``Kub.nyckel`` and the
+    function's own arguments), so a statement kept is the one ``bygg()`` would build now."""
+    nyckel = (db.session.get_bind().dialect.name, *nyckel)
+    sats = _SATSER.get(nyckel)
+    if sats is None:
+        if len(_SATSER) >= _SATSER_HOGST:
+            _SATSER.clear()
+        sats = _SATSER[nyckel] = bygg()
+    return sats
+
+
 def _rader(stmt) -> list[dict]:
-    return [dict(r._mapping) for r in db.session.execute(stmt)]
+    # The column names once, not a mapping per row (a kub's statements give thousands).
+    resultat = db.session.execute(stmt)
+    namn = list(resultat.keys())
+    return [dict(zip(namn, r, strict=True)) for r in resultat.all()]
 
 
 # --- deltagare -------------------------------------------------------------------------------
@@ -554,6 +581,15 @@ def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
     if not _postgresql():
         return {"samcoach": samcoach_per_kon(u), "insatstyp": insatstyp_per_kon(u),
                 "insats_part": insats_per_part(u), "tid_i_insats": tid_i_insats_per_band(u)}
+    rader = _personer_summerade(_sparad(("insatser", u.nyckel), lambda: _insatssats(u)))
+    ut = {"samcoach": [r for r in rader["samcoach"] if r["form"] == InsatsForm.SAMCOACH and r["samcoach"] + r["ko"]]}
+    for namn in ("insatstyp", "insats_part", "tid_i_insats"):
+        ut[namn] = [{**r, "antal": r[namn]} for r in rader[namn] if r[namn]]
+    return ut
+
+
+def _insatssats(u: Kub) -> _PersonSats:
+    """``insatser_per_kon``'s statement (PostgreSQL)."""
     forst = func.least(Insats.beslutad, Insats.startad, Insats.avslutad)
     stmt = _insatserna(u, forst <= u.sista, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
     kon, form = Deltagare.kon.label("kon"), Insats.form.label("form")
@@ -561,7 +597,7 @@ def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
     def beslutad(e):  # by the period's last day
         return e["beslutad"] <= u.j
 
-    rader = _personer_per_mangd(u, stmt, {
+    return _personer_per_mangd(u, stmt, {
         "insatstyp": [form, Insats.insatstyp_id.label("insatstyp_id"), kon],
         "samcoach": [form, kon],
         "insats_part": [Arende.aktualiserande_part_id.label("part_id"), kon],
@@ -576,10 +612,6 @@ def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
     }, extra={"beslutad": u.index(Insats.beslutad), "startad": u.index(Insats.startad),
                            "ko": Insats.i_ko_sedan.is_not(None), "insats": Insats.form != InsatsForm.ORDINARIE,
                            "startad_finns": Insats.startad.is_not(None)})
-    ut = {"samcoach": [r for r in rader["samcoach"] if r["form"] == InsatsForm.SAMCOACH and r["samcoach"] + r["ko"]]}
-    for namn in ("insatstyp", "insats_part", "tid_i_insats"):
-        ut[namn] = [{**r, "antal": r[namn]} for r in rader[namn] if r[namn]]
-    return ut
 
 
 def stegforflyttning_per_kon(u: Kub) -> list[dict]:
@@ -590,6 +622,11 @@ def stegforflyttning_per_kon(u: Kub) -> list[dict]:
     First and last dates per ärende and period in one grouping, their steps by joining back
     (on a tie the lower step first, the higher last): no per-row subquery, which cost
     seconds at 10⁵."""
+    return _rader(_sparad(("steg", u.nyckel), lambda: _stegsats(u)))
+
+
+def _stegsats(u: Kub):
+    """``stegforflyttning_per_kon``'s statement."""
     m1, m2, s1, s2 = aliased(Stegmatning), aliased(Stegmatning), aliased(Steg), aliased(Steg)
     datum = (
         select(u.nr.label("nr"), Stegmatning.arende_id.label("arende_id"),
@@ -624,7 +661,7 @@ def stegforflyttning_per_kon(u: Kub) -> list[dict]:
     if u.per_team:
         delar.append(stmt.add_columns(per.c.nr.label("nr"), Arende.team_id.label("team"))
                      .group_by(per.c.nr, Arende.team_id))
-    return _rader(union_all(*delar) if len(delar) > 1 else delar[0])
+    return union_all(*delar) if len(delar) > 1 else delar[0]
 
 
 # --- avslut and times ----------------------------------------------------------------------
@@ -688,8 +725,19 @@ def rakneminne():
         db.session.execute(text("SET LOCAL work_mem TO DEFAULT"))
 
 
+@dataclass(frozen=True)
+class _PersonSats:
+    """``_personer_per_mangd``'s statement and the names its rows are summed by."""
+
+    stmt: object
+    nycklar: tuple[str, ...]
+    villkor: tuple[str, ...]
+    mangder: tuple[str, ...]
+    mangd_av: dict[int, tuple[str, bool]]
+
+
 def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None,
-                        rader=None, extra: dict | None = None) -> dict[str, list[dict]]:
+                        rader=None, extra: dict | None = None) -> _PersonSats:
     """Distinct deltagare in several groupings of one row set, for every period of the kub,
     in one statement (PostgreSQL's GROUPING SETS). ``stmt`` selects from and filters the
     rows (no columns) by constants only: the kub's whole span, no period column. A row is in
@@ -697,17 +745,17 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     meets it (``Kub.har``). ``mangder`` names each grouping's labelled key columns,
     ``villkor`` names conditions: functions of a mapping of the row's indexes (``Kub.index``)
     of its first and last date (``"start"``, ``"slut"``) and of ``extra`` (name → a column
-    of few values, such as another date's index). Per name the rows as ``_grupperat`` gives
-    them (per period, for the kub's urval and with ``per_team`` per team), with that
-    grouping's keys, ``antal`` (distinct deltagare) and per condition the distinct deltagare
-    with a row that meets it.
+    of few values, such as another date's index). The statement, which
+    ``_personer_summerade`` runs: per name the rows as ``_grupperat`` gives them (per period,
+    for the kub's urval and with ``per_team`` per team), with that grouping's keys, ``antal``
+    (distinct deltagare) and per condition the distinct deltagare with a row that meets it.
 
     Counted without count(DISTINCT) and without pairing each row with each period: a
     deltagare with a single row in the span is one row per period, so the rows are grouped
     once by their two indexes (a few dozen pairs) and the groups, not the rows, are paired
     with the periods and summed. Only the deltagare with several rows (``flera``) are
     paired row by row, made one row per period and group (with a flag per condition), and
-    counted. The two parts' counts are added here. ``rader`` selects rows to find those
+    counted. The two parts' counts are added in Python. ``rader`` selects rows to find those
     deltagare in more cheaply than ``stmt`` (without joins ``stmt`` needs for its columns
     only): any that gives every deltagare with several rows in ``stmt``, and maybe more,
     who are then counted the exact way. Without it ``stmt``'s rows are selected and joined
@@ -744,9 +792,13 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
             grupper.append(tuple_(team, *(r[k.key] for k in kolumner)))
             mangd_av[g & ~1] = (namn, True)
     var_team = (team if u.per_team else literal(None, Integer)).label("team")
-    flera = (rader.add_columns(Arende.deltagare_id).group_by(Arende.deltagare_id) if rader is not None
-             else select(r.deltagare_id).group_by(r.deltagare_id))
-    flera = select(flera.having(func.count() > 1).cte("flera").c.deltagare_id)
+    # The deltagare with several rows: each id that equals the one before it, the ids sorted
+    # (a deltagare with n rows is there n − 1 times). Sorting the ids took a quarter less CPU
+    # than grouping them by id and counting, most deltagare having one row (10⁵ groups).
+    deltagare = Arende.deltagare_id if rader is not None else r.deltagare_id
+    ids = (rader if rader is not None else select().select_from(radmangd)).add_columns(
+        deltagare.label("deltagare_id"), func.lag(deltagare).over(order_by=deltagare).label("foregaende")).subquery()
+    flera = select(select(ids.c.deltagare_id).where(ids.c.deltagare_id == ids.c.foregaende).cte("flera").c.deltagare_id)
     # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
     # taken from the few grouped rows afterwards rather than by grouping every row twice.
     # Grouped by every column first (one hash per row), the groupings then over those few
@@ -786,17 +838,22 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     c = per_deltagare.c
     grupp = [c.nr, *(c[n] for n in nycklar), c.team, c.g]
     dubbla = select(*grupp, func.count().label("antal"), *(func.count(c[n]).label(n) for n in villkor)).group_by(*grupp)
+    return _PersonSats(union_all(enkla_per_period, dubbla), tuple(nycklar), tuple(villkor), tuple(mangder), mangd_av)
+
+
+def _personer_summerade(s: _PersonSats) -> dict[str, list[dict]]:
+    """``_personer_per_mangd``'s statement run: the two parts' counts added, per grouping."""
     summor: dict[tuple, dict] = {}
-    for rad in _rader(union_all(enkla_per_period, dubbla)):
-        nyckel = (rad["g"], rad["nr"], rad["team"], *(rad[n] for n in nycklar))
+    for rad in _rader(s.stmt):
+        nyckel = (rad["g"], rad["nr"], rad["team"], *(rad[n] for n in s.nycklar))
         if nyckel in summor:
-            for n in ("antal", *villkor):
+            for n in ("antal", *s.villkor):
                 summor[nyckel][n] += rad[n]
         else:
             summor[nyckel] = rad
-    ut: dict[str, list[dict]] = {namn: [] for namn in mangder}
+    ut: dict[str, list[dict]] = {namn: [] for namn in s.mangder}
     for rad in summor.values():
-        namn, per_team = mangd_av[rad.pop("g")]
+        namn, per_team = s.mangd_av[rad.pop("g")]
         if not per_team:
             rad["team"] = None
         ut[namn].append(rad)
@@ -828,14 +885,18 @@ def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = No
         alder, egna, part = (deltagare_per_alder(u), deltagare_per_alder(u, band_granser) if band_granser else [],
                              deltagare_per_part(u))
         return {"kon": deltagare_och_flode_per_kon(u), "alder": alder, "alder_forbund": egna, "part": part}
-    ar = literal(u.sista.year, Integer)
-    kon = Deltagare.kon.label("kon")
-    mangder = {"kon": [kon], "alder": [_aldersband(u, ar=ar).label("band"), kon],
-               "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
-    if band_granser:
-        mangder["alder_forbund"] = [_aldersband(u, band_granser, ar=ar).label("eget_band"), kon]
-    rader = _personer_per_mangd(u, _arendena(u), mangder, (Arende.aktualiserad_den, Arende.avslutad_den),
-                                _flodet_index(u), select().where(_population(u), _i_spannet(u)))
+
+    def bygg() -> _PersonSats:
+        ar = literal(u.sista.year, Integer)
+        kon = Deltagare.kon.label("kon")
+        mangder = {"kon": [kon], "alder": [_aldersband(u, ar=ar).label("band"), kon],
+                   "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
+        if band_granser:
+            mangder["alder_forbund"] = [_aldersband(u, band_granser, ar=ar).label("eget_band"), kon]
+        return _personer_per_mangd(u, _arendena(u), mangder, (Arende.aktualiserad_den, Arende.avslutad_den),
+                              _flodet_index(u), select().where(_population(u), _i_spannet(u)))
+
+    rader = _personer_summerade(_sparad(("deltagare", u.nyckel, tuple(band_granser or ())), bygg))
     rader.setdefault("alder_forbund", [])
     for r in rader["alder_forbund"]:
         r["band"] = r.pop("eget_band")
@@ -853,18 +914,22 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     GROUPING SETS and runs the two functions."""
     if not _postgresql():
         return utfall_per_kon(u), fore_efter(u)
-    kon = Deltagare.kon.label("kon")
     kolumner = {"orsak": Arende.avslutsorsak, "forsorjning_start": Arende.forsorjning_start,
                 "forsorjning_slut": Arende.forsorjning_slut, "sysselsattning_start": Arende.sysselsattning_start,
                 "sysselsattning_slut": Arende.sysselsattning_slut}
-    rader = _personer_per_mangd(u,
-        select()
-        .select_from(Arende)
-        .join(Deltagare, _deltagaren(u))
-        .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
-        {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
-        (Arende.avslutad_den, Arende.avslutad_den),
-        rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
+
+    def bygg() -> _PersonSats:
+        kon = Deltagare.kon.label("kon")
+        return _personer_per_mangd(u,
+            select()
+            .select_from(Arende)
+            .join(Deltagare, _deltagaren(u))
+            .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
+            {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
+            (Arende.avslutad_den, Arende.avslutad_den),
+            rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
+
+    rader = _personer_summerade(_sparad(("avslut", u.nyckel), bygg))
     fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
     return rader["orsak"], fore
 
@@ -877,6 +942,14 @@ def kon_och_utfall(u: Kub) -> tuple[list[dict], list[dict]]:
     condition on the dates' indexes; a group no row meets is left out."""
     if not _postgresql():
         return deltagare_och_flode_per_kon(u), utfall_per_kon(u)
+    rader = _personer_summerade(_sparad(("kon_och_utfall", u.nyckel), lambda: _kon_och_utfall_sats(u)))
+    kon_rader = [{**r, "antal": r["i_perioden"]} for r in rader["kon"] if r["i_perioden"]]
+    utfall = [{**r, "antal": r["avslutad"]} for r in rader["utfall"] if r["avslutad"]]
+    return kon_rader, utfall
+
+
+def _kon_och_utfall_sats(u: Kub) -> _PersonSats:
+    """``kon_och_utfall``'s statement (PostgreSQL)."""
     span = and_(or_(Arende.avslutad_den.is_(None), Arende.avslutad_den >= u.forsta),
                 or_(Arende.aktualiserad_den <= u.sista, Arende.avslutad_den <= u.sista))
     kon = Deltagare.kon.label("kon")
@@ -887,16 +960,13 @@ def kon_och_utfall(u: Kub) -> tuple[list[dict], list[dict]]:
     def i_tabellen(villkor):  # a flow condition (``_flodet_index``) on those rows
         return lambda e: and_(aktualiserad(e), villkor({**e, "start": e["akt"]}))
 
-    rader = _personer_per_mangd(
+    return _personer_per_mangd(
         u, select().select_from(Arende).join(Deltagare, _deltagaren(u)).where(_population(u), span),
         {"kon": [kon], "utfall": [Arende.avslutsorsak.label("orsak"), kon]},
         (func.least(Arende.aktualiserad_den, Arende.avslutad_den), Arende.avslutad_den),
         {"i_perioden": aktualiserad, **{n: i_tabellen(v) for n, v in _flodet_index(u).items()},
          "avslutad": lambda e: e["slut"] <= u.j},
         select().where(_population(u), span), extra={"akt": u.index(Arende.aktualiserad_den)})
-    kon_rader = [{**r, "antal": r["i_perioden"]} for r in rader["kon"] if r["i_perioden"]]
-    utfall = [{**r, "antal": r["avslutad"]} for r in rader["utfall"] if r["avslutad"]]
-    return kon_rader, utfall
 
 
 def deltagare_per_alder_och_part(u: Kub, band_granser: list[tuple[int, int]] | None = None
@@ -911,43 +981,17 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     """Average days from aktualisering to the first samplanering, to the first insats and to
     avslut, for the ärenden where that step fell in the period; and the average time in an
     insats that ended in the period."""
-    # The first insats of each ärende of the förbund that began by the kub's last day; an
-    # ärende counts in a period when that first insats falls in it (HAVING keeps the join
-    # small).
-    forsta_insats = (
-        select(Insats.arende_id, func.min(Insats.beslutad).label("beslutad"))
-        .where(_forbundets_insatser(u), Insats.form != InsatsForm.ORDINARIE)
-        .group_by(Insats.arende_id)
-        .having(func.min(Insats.beslutad).between(u.forsta, u.sista))
-        .subquery()
-    )
+    if _perioder_pa_postgresql(u):
+        per_arende, i_insats = (_rader(s) for s in _sparad(("tider", u.nyckel), lambda: _tidssatser(u)))
+        for r in i_insats:
+            r["n"] = r.pop("medel_n")
+        return per_arende, i_insats
+    forsta_insats = _forsta_insats(u)
 
     def medel(slut, nar):
         dagar = dagar_mellan(slut, Arende.aktualiserad_den)
         return func.avg(case((nar, dagar))), func.count(case((nar, Arende.id)))
 
-    if _perioder_pa_postgresql(u):
-        i_perioden = or_(*(d.between(u.forsta, u.sista) for d in (Arende.forsta_samplanering,
-                                                                  forsta_insats.c.beslutad, Arende.avslutad_den)))
-        per_arende = _medel_per_period(u,
-            select()
-            .select_from(Arende)
-            .join(Deltagare, _deltagaren(u))
-            .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
-            .where(_population(u), i_perioden),
-            {"mote": Arende.forsta_samplanering, "insats": forsta_insats.c.beslutad, "avslut": Arende.avslutad_den},
-            Arende.aktualiserad_den)
-        i_insats = _medel_per_period(u,
-            select()
-            .select_from(Insats)
-            .join(Arende, Arende.id == Insats.arende_id)
-            .join(Deltagare, _deltagaren(u))
-            .where(_insatspopulation(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
-                   Insats.avslutad.between(u.forsta, u.sista)),
-            {"medel": Insats.avslutad}, Insats.startad)
-        for r in i_insats:
-            r["n"] = r.pop("medel_n")
-        return per_arende, i_insats
     mote_medel, mote_n = medel(Arende.forsta_samplanering, _mellan(Arende.forsta_samplanering, u))
     insats_medel, insats_n = medel(forsta_insats.c.beslutad, _mellan(forsta_insats.c.beslutad, u))
     avslut_medel, avslut_n = medel(Arende.avslutad_den, _mellan(Arende.avslutad_den, u))
@@ -976,13 +1020,51 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     return per_arende, i_insats
 
 
-def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran) -> list[dict]:
+def _forsta_insats(u: Kub):
+    """The first insats of each ärende of the förbund that began by the kub's last day; an
+    ärende counts in a period when that first insats falls in it (HAVING keeps the join
+    small)."""
+    return (
+        select(Insats.arende_id, func.min(Insats.beslutad).label("beslutad"))
+        .where(_forbundets_insatser(u), Insats.form != InsatsForm.ORDINARIE)
+        .group_by(Insats.arende_id)
+        .having(func.min(Insats.beslutad).between(u.forsta, u.sista))
+        .subquery()
+    )
+
+
+def _tidssatser(u: Kub) -> tuple:
+    """``tider_per_kon``'s two statements on PostgreSQL (``_medel_per_period``)."""
+    forsta_insats = _forsta_insats(u)
+    i_perioden = or_(*(d.between(u.forsta, u.sista) for d in (Arende.forsta_samplanering,
+                                                              forsta_insats.c.beslutad, Arende.avslutad_den)))
+    per_arende = _medel_per_period(u,
+        select()
+        .select_from(Arende)
+        .join(Deltagare, _deltagaren(u))
+        .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
+        .where(_population(u), i_perioden),
+        {"mote": Arende.forsta_samplanering, "insats": forsta_insats.c.beslutad, "avslut": Arende.avslutad_den},
+        Arende.aktualiserad_den)
+    i_insats = _medel_per_period(u,
+        select()
+        .select_from(Insats)
+        .join(Arende, Arende.id == Insats.arende_id)
+        .join(Deltagare, _deltagaren(u))
+        .where(_insatspopulation(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+               Insats.avslutad.between(u.forsta, u.sista)),
+        {"medel": Insats.avslutad}, Insats.startad)
+    return per_arende, i_insats
+
+
+def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran):
     """Per period and kön (for the kub's urval, team None, and with ``per_team`` per team):
     for each measure (name → date column) the average of the days from ``fran`` to that
     date over the rows whose date falls in the period (``<name>``), and how many they are
     (``<name>_n``), as ``avg`` and ``count`` give them. PostgreSQL: ``stmt`` selects from
     and filters the rows (no columns) by constants only; they are grouped once by their
-    dates' indexes (``Kub.index``), and the groups' sums paired with the periods."""
+    dates' indexes (``Kub.index``), and the groups' sums paired with the periods. The
+    statement; its rows are those."""
     index = {n: u.index(d) for n, d in matt.items()}
     summor = (stmt.add_columns(*(e.label(f"e_{n}") for n, e in index.items()), Deltagare.kon.label("kon"),
                                (Arende.team_id if u.per_team else literal(None, Integer)).label("team"),
@@ -1002,10 +1084,10 @@ def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran) -> list[dict]
         kolumner += [(cast(func.sum(case((i_perioden(n), c[f"s_{n}"]))), Numeric)
                       / func.nullif(cast(antal, Numeric), 0)).label(n), cast(antal, Integer).label(f"{n}_n")]
     # The urval's sums are its teams' (grouped per team in the statement's small end).
-    return _rader(select(u.nr.label("nr"), c.kon, c.team, *kolumner)
-                  .select_from(summor).join(u.p, true())
-                  .group_by(func.grouping_sets(tuple_(u.nr, c.kon, c.team), tuple_(u.nr, c.kon))
-                            if u.per_team else tuple_(u.nr, c.kon, c.team)))
+    return (select(u.nr.label("nr"), c.kon, c.team, *kolumner)
+            .select_from(summor).join(u.p, true())
+            .group_by(func.grouping_sets(tuple_(u.nr, c.kon, c.team), tuple_(u.nr, c.kon))
+                      if u.per_team else tuple_(u.nr, c.kon, c.team)))
 
 
 # --- nyckeltal -------------------------------------------------------------------------------
@@ -1017,6 +1099,28 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | No
     statement over the ärenden (what each ärende had is joined once, not asked per row) and
     one over the ongoing samcoach insatser. Every ärende has one team and the counts are of
     distinct ärenden, so the urval's counts are the sum of its teams'."""
+    rader, pagaende = (db.session.execute(s).all() for s in _sparad(
+        ("nyckeltal", u.nyckel, handlingsplan_manader), lambda: _nyckeltalssatser(u, handlingsplan_manader)))
+    falt = ("aktualiseringar", "samcoach_avslutade", "samcoach_egenforsorjning", "aktualiserade",
+            "handlingsplan_inom", "avslutade", "arbete_studier", "samcoach_pagaende")
+    ut: dict[tuple[int, int | None], dict[str, int]] = {
+        (nr, None): dict.fromkeys(falt, 0) for nr in range(len(u.perioder))}
+
+    def lagg_till(nr: int, team_id: int | None, varden: dict[str, int]) -> None:
+        for nyckel in ([None, team_id] if team_id is not None else [None]):
+            rad = ut.setdefault((nr, nyckel), dict.fromkeys(falt, 0))
+            for f, v in varden.items():
+                rad[f] += v
+
+    for rad in rader:
+        lagg_till(rad.nr, rad.team if u.per_team else None, {f: int(getattr(rad, f) or 0) for f in falt[:-1]})
+    for nr, n, *team_id in pagaende:
+        lagg_till(nr, team_id[0] if team_id else None, {"samcoach_pagaende": int(n)})
+    return ut
+
+
+def _nyckeltalssatser(u: Kub, handlingsplan_manader: int) -> tuple:
+    """``nyckeltal``'s two statements."""
     samcoach = (select(Insats.arende_id)
                 .where(_forbundets_insatser(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None))
                 .group_by(Insats.arende_id).subquery())
@@ -1058,7 +1162,7 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | No
         return func.coalesce(func.sum(case((and_(*villkor), g.n), else_=0)), 0)
 
     lag = [g.team.label("team")] if u.per_team else []
-    rader = db.session.execute(
+    rader = (
         select(u.nr.label("nr"), *lag,
                antal(aktualiserad).label("aktualiseringar"),
                antal(avslutad, g.samcoach == 1).label("samcoach_avslutade"),
@@ -1069,29 +1173,14 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | No
                antal(avslutad, g.arbete == 1).label("arbete_studier"))
         .select_from(grupper).join(u.p, or_(aktualiserad, avslutad))
         .group_by(u.nr, *(c.element for c in lag))
-    ).all()
-    pagaende = db.session.execute(
+    )
+    pagaende = (
         select(u.nr, func.count(Insats.id), *team).select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
         .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
                Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till))
         .group_by(u.nr, *team)
-    ).all()
-    falt = ("aktualiseringar", "samcoach_avslutade", "samcoach_egenforsorjning", "aktualiserade",
-            "handlingsplan_inom", "avslutade", "arbete_studier", "samcoach_pagaende")
-    ut: dict[tuple[int, int | None], dict[str, int]] = {
-        (nr, None): dict.fromkeys(falt, 0) for nr in range(len(u.perioder))}
-
-    def lagg_till(nr: int, team_id: int | None, varden: dict[str, int]) -> None:
-        for nyckel in ([None, team_id] if team_id is not None else [None]):
-            rad = ut.setdefault((nr, nyckel), dict.fromkeys(falt, 0))
-            for f, v in varden.items():
-                rad[f] += v
-
-    for rad in rader:
-        lagg_till(rad.nr, rad.team if u.per_team else None, {f: int(getattr(rad, f) or 0) for f in falt[:-1]})
-    for nr, n, *team_id in pagaende:
-        lagg_till(nr, team_id[0] if team_id else None, {"samcoach_pagaende": int(n)})
-    return ut
+    )
+    return rader, pagaende
 
 
 # --- budget ----------------------------------------------------------------------------------

@@ -196,23 +196,21 @@ def dolj_andelar(t: Tabell) -> None:
             c.dolj(SKYDDAD)
 
 
-def _grund(c: Cell) -> list[int]:
-    """What a cell counts, for comparing two reports: the count, or the n (and denominator)
-    a share or an average rests on."""
-    if c.typ == "antal":
-        return [int(c.varde or 0)]
-    if c.typ in ("andel", "medel"):
-        return [int(c.n or 0), int(c.namnare or 0)]
-    return []
-
-
-def dolj_mot_delperioder(t: Tabell, delar: list[Tabell]) -> None:
+def dolj_mot_delperioder(t: Tabell, delar: list[Tabell], etiketter: dict[int, tuple] | None = None) -> None:
     """Hide ("–") every cell of ``t`` whose population differs by one or two individuals
     from the same cell shown in a report of a period nested inside ``t``'s (``delar``,
     already suppressed): subtracting the two would otherwise single those people out.
-    Cells are matched by row label and column. Run before ``dolj_sma_tal``."""
+    Cells are matched by row label and column. Run before ``dolj_sma_tal``.
+    ``etiketter``: a cache of each nested table's rows by label, for a caller that passes
+    the same tables many times (a year's kub compares each with every report holding it)."""
     for del_ in delar:
-        rader = {r.etikett: r for r in del_.rader}
+        sparad = etiketter.get(id(del_)) if etiketter is not None else None
+        if sparad is not None and sparad[0] is del_:
+            rader = sparad[1]
+        else:
+            rader = {r.etikett: r for r in del_.rader}
+            if etiketter is not None:
+                etiketter[id(del_)] = (del_, rader)
         for r in t.rader:
             motsv = rader.get(r.etikett)
             if motsv is None:
@@ -225,5 +223,7 @@ def dolj_mot_delperioder(t: Tabell, delar: list[Tabell]) -> None:
                 if c.typ == "antal":
                     if 0 < abs(int(c.varde or 0) - int(d.varde or 0)) < GRANS:
                         c.dolj(SKYDDAD)
-                elif any(_smal(abs(a - b)) for a, b in zip(_grund(c), _grund(d), strict=True)):
+                elif c.typ in ("andel", "medel") and (  # what it rests on: its n and denominator
+                        0 < abs(int(c.n or 0) - int(d.n or 0)) < GRANS
+                        or 0 < abs(int(c.namnare or 0) - int(d.namnare or 0)) < GRANS):
                     c.dolj(SKYDDAD)

@@ -233,27 +233,49 @@ def _per_cell(linjer: list[Linje]) -> dict[int, list[Linje]]:
     return per_cell
 
 
-def _komponenter(linjer: list[Linje]) -> list[list[Linje]]:
+def _komponenter(linjer: list[Linje], bara_med_dolda: bool = False) -> list[list[Linje]]:
     """The lines split into connected components over the cells they share, every cell
     counted, hidden or not; each component's lines in their given order. No line of one
     component holds a cell of another, so rules 3 and 4 on each alone hide exactly what
-    they hide on all the lines together (``_los``)."""
+    they hide on all the lines together (``_los``). ``bara_med_dolda``: only the
+    components with a hidden cell (the others are left as they are by those rules)."""
+    # Union-find over the cells' ids, the find inlined (path halving): a year's kub has
+    # some 10⁵ cells in its lines, and a call per cell was most of this function's time.
     foralder: dict[int, int] = {}
+    hamta = foralder.get
+    dolda: list[int] = []
+    for linje in linjer:
+        a = None
+        for c in linje.celler:
+            x = id(c)
+            if bara_med_dolda and c.markering:
+                dolda.append(x)
+            p = hamta(x)
+            if p is None:
+                foralder[x] = p = x
+            while p != x:
+                g = foralder[p]
+                foralder[x] = g
+                x, p = g, foralder[g]
+            if a is None:
+                a = x
+            elif x != a:
+                foralder[x] = a
 
     def rot(x: int) -> int:
-        while foralder.setdefault(x, x) != x:
-            foralder[x] = x = foralder[foralder[x]]
+        p = foralder[x]
+        while p != x:
+            g = foralder[p]
+            foralder[x] = g
+            x, p = g, foralder[g]
         return x
 
-    for linje in linjer:
-        a = rot(id(linje.celler[0]))
-        for c in linje.celler[1:]:
-            b = rot(id(c))
-            if a != b:
-                foralder[b] = a
+    med_dolda = {rot(x) for x in dolda}
     delar: dict[int, list[Linje]] = {}
     for linje in linjer:
-        delar.setdefault(rot(id(linje.celler[0])), []).append(linje)
+        x = rot(id(linje.celler[0]))
+        if not bara_med_dolda or x in med_dolda:
+            delar.setdefault(x, []).append(linje)
     return list(delar.values())
 
 
@@ -394,11 +416,10 @@ def _dolj_lager(rapporter: dict[tuple[int, int | None], object], teams: list[int
 def _los(linjer: list[Linje]) -> None:
     """Rules 3 and 4 on ``linjer`` until no hidden cell is given away by them: component by
     component (``_komponenter``), so that a round looks again only at what it changed."""
-    for delar in _komponenter(linjer):
-        # Rules 3 and 4 act on hidden cells only: a component without one stays as it is
-        # (most of a small förbund's kub, whose cells are zeros).
-        if any(c.dold for li in delar for c in li.celler):
-            _los_komponent(delar)
+    # Rules 3 and 4 act on hidden cells only: a component without one stays as it is
+    # (most of a small förbund's kub, whose cells are zeros).
+    for delar in _komponenter(linjer, bara_med_dolda=True):
+        _los_komponent(delar)
 
 
 def _los_komponent(linjer: list[Linje]) -> None:
@@ -460,6 +481,7 @@ def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], 
     # 2. Nested reports: (scope, period) holds (scope', period') when the scope is the
     # förbund or the same team, and the period the year or the same quarter.
     tabeller = {nod: {t.nyckel: t for t in r.tabeller} for nod, r in rapporter.items()}
+    etiketter: dict[int, tuple] = {}  # each table's rows by label, built once (``dolj_mot_delperioder``)
     for (nr, team), r in rapporter.items():
         delar = [(nr2, team2) for (nr2, team2) in rapporter if (nr2, team2) != (nr, team)
                  and (team is None or team2 == team) and (nr == 0 or nr2 == nr)]
@@ -468,10 +490,14 @@ def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], 
                 # A stock is a count on one day, not a sum over a period: the year's ongoing
                 # at its end holds no quarter's ongoing. Stocks are compared between the
                 # förbund and a team of the same period only (the same day).
+                utan_lager = None
                 for nr2, team2 in delar:
-                    dolj_mot_delperioder(t if nr2 == nr else _utan_lager(t), [tabeller[(nr2, team2)][t.nyckel]])
+                    if nr2 != nr and utan_lager is None:
+                        utan_lager = _utan_lager(t)
+                    dolj_mot_delperioder(t if nr2 == nr else utan_lager, [tabeller[(nr2, team2)][t.nyckel]],
+                                         etiketter)
                 continue
-            dolj_mot_delperioder(t, [tabeller[d][t.nyckel] for d in delar if t.nyckel in tabeller[d]])
+            dolj_mot_delperioder(t, [tabeller[d][t.nyckel] for d in delar if t.nyckel in tabeller[d]], etiketter)
     _dolj_lager(rapporter, teams)
     linjer = kubens_linjer(rapporter, teams, kvartal)
     _los(linjer)
