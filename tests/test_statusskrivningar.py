@@ -32,6 +32,8 @@ UNDANTAG = {
 }
 # Rows whose status is not a lifecycle: attendance per party is a recording.
 REGISTRERINGAR = {"Narvaro"}
+# Frozen rows a page reads (columns, not entities): they hold a status, never write one.
+LASRADER = {"InkorgsPlats"}
 # Enums whose values are lifecycle states (attendance is a recording, not a state).
 TILLSTAND = ("InsatsStatus", "PunktStatus", "UtskickStatus")
 REGELANROP = {"forsta", "steg", "byt"}
@@ -86,7 +88,7 @@ def skanna(kod: str, fil: str) -> list[str]:
                 fynd.append(f"{fil}:{node.lineno}: setattr(…, 'status', …)")
             for kw in node.keywords:
                 if kw.arg == "status" and _ar_tillstand(kw.value) and _skriver(node) \
-                        and _namn(node.func) not in REGISTRERINGAR:
+                        and _namn(node.func) not in REGISTRERINGAR | LASRADER:
                     fynd.append(f"{fil}:{node.lineno}: status={_namn(kw.value)}")
         if isinstance(node, ast.Dict):
             for key, value in zip(node.keys, node.values, strict=True):
@@ -149,3 +151,11 @@ def test_a_planted_write_in_a_real_module_fails_the_scan():
 ])
 def test_writes_through_the_rules_and_reads_pass(kod):
     assert skanna(kod, "samverkan/insatser/services.py") == []
+
+
+def test_the_read_rows_let_through_are_frozen():
+    """A name in ``LASRADER`` is passed by the scan: it must be a row that cannot be written."""
+    from samverkan.arenden import services
+    for namn in LASRADER:
+        klass = getattr(services, namn)
+        assert klass.__dataclass_params__.frozen, namn
