@@ -96,6 +96,8 @@ def _handelser(user: User, arende: Arende) -> Iterable[Post]:
 
 
 def _anteckningar(user: User, arende: Arende) -> Iterable[Post]:
+    if arende.har_anteckningar is False:
+        return  # the case page's load found none (``Arende.har_anteckningar``)
     notes = rader(_ANTECKNINGAR, {"arende_id": arende.id})
     by_id = {n.id: n for n in notes}
     tillagg: dict[int, list[Row]] = {}

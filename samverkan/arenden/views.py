@@ -141,7 +141,7 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         lankade=uppfoljning.lankade_arenden(arende),
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
         plan=handlingsplan.for_arende(user, arende),
-        individen=individen.for_arende(arende.id, matningar),
+        individen=individen.for_arende(arende.id, matningar, har_narvaro=arende.har_narvaro, har_mal=arende.har_mal),
         # The handover and the later check exist once the ärende is closed.
         efter=efterkontroll_services.for_arende(arende.id) if arende.status == wf.AVSLUTAD else (None, None),
         plan_fel=plan_fel,
