@@ -115,7 +115,9 @@ class _Kolumner(Sequence):
 
     def __getitem__(self, index):
         if self._lista is None:
+            # The columns keep names and types only: the result (``_kalla``) is let go.
             self._lista = [psycopg.Column(self._kalla, i) for i in range(self._antal)]
+            self._kalla = None
         return self._lista[index]
 
 
