@@ -45,8 +45,10 @@ BUDGET = [
     # their parties, in one statement, as the page reads them (regel(ladda=…)): no lazy loads.
     # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent
     # history and renewal, meetings open for a request, the individual's attendance and goals,
-    # the insatser link.
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 15),
+    # the insatser link. The same statement asks which of the notes, the attendance, the goals
+    # and the later ärende exist: an empty one costs no statement (here all but the notes; 15
+    # with all four).
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 12),
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),

@@ -448,6 +448,8 @@ def team_parter(team_id: int) -> list[Part]:
 _TEAM_PARTER = (db.select(Part).join(team_part, team_part.c.part_id == Part.id)
                 .where(team_part.c.team_id == bindparam("team_id"))
                 .order_by(svensk_ordning(Part.namn), Part.id))
+# The same parties as rows of what the case page reads (``forberedelse.team_parter``, issue 19).
+TEAM_PARTER_RADER = _TEAM_PARTER.with_only_columns(Part.id, Part.namn, Part.typ)
 
 
 def team_part_ids(team_id: int) -> set[int]:

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, literal_column, select, union_all
+from sqlalchemy import Row, bindparam, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -22,11 +22,10 @@ from samverkan.arenden.models import Arende, Forberedelse
 from samverkan.auth import policy
 from samverkan.auth.models import User
 from samverkan.core import audit, clock
-from samverkan.core.db import db
+from samverkan.core.db import db, rader
 from samverkan.core.errors import Conflict, DomainError
 from samverkan.core.svenska import sortera, sorteringsnyckel
 from samverkan.deltagare.models import Samtycke
-from samverkan.forbund.models import Part
 from samverkan.moten.models import Dagordningspunkt, Mote, MotesTyp
 from workflows import arende as wf
 
@@ -59,9 +58,10 @@ def nasta_mote(team_id: int) -> Mote | None:
 class Motesval:
     """The meeting the ärende is being prepared for, and the team's next meeting."""
 
-    mote: Mote | None  # what the checklist is for
+    # The meetings as rows of what is read of them (``id``, ``starttid``), not entities.
+    mote: Row | None  # what the checklist is for
     pa_agendan: bool  # True: ``mote`` has the ärende on its agenda
-    teamets_nasta: Mote | None
+    teamets_nasta: Row | None
 
 
 def _forsta(sats, val: int):
@@ -78,7 +78,9 @@ _MOTESVAL_RADER = union_all(
     _forsta(_KOMMANDE_MED_ARENDET, _MED_ARENDET),
     _forsta(_KOMMANDE, _TEAMETS),
 ).subquery()
-_MOTESVAL = select(Mote, _MOTESVAL_RADER.c.val).join(_MOTESVAL_RADER, _MOTESVAL_RADER.c.id == Mote.id)
+# Rows, not entities: the case page and ``markera`` read the meetings' id and start only.
+_MOTESVAL = (select(Mote.id, Mote.starttid, _MOTESVAL_RADER.c.val)
+             .join(_MOTESVAL_RADER, _MOTESVAL_RADER.c.id == Mote.id))
 
 
 def motesval(arende: Arende) -> Motesval:
@@ -87,7 +89,7 @@ def motesval(arende: Arende) -> Motesval:
     The meeting an item is booked on counts from the start of its day until the item is
     dealt with (issue 15: a tick given during today's meeting belongs to today's meeting,
     not to next month's); otherwise the next meeting with it on the agenda or asked for."""
-    moten = {val: mote for mote, val in db.session.execute(_MOTESVAL, {
+    moten = {mote.val: mote for mote in rader(_MOTESVAL, {
         "team_id": arende.team_id, "nu": clock.now(), "arende_id": arende.id,
         "borjan": flow.bokad_borjan()})}
     pa_agenda = moten[_BOKAD] if _BOKAD in moten else moten.get(_MED_ARENDET)
@@ -97,7 +99,7 @@ def motesval(arende: Arende) -> Motesval:
     return Motesval(mote=teamets, pa_agendan=False, teamets_nasta=teamets)
 
 
-def motesdatum(mote: Mote) -> dt.date:
+def motesdatum(mote: Mote | Row) -> dt.date:
     return clock.local(mote.starttid).date()
 
 
@@ -110,7 +112,7 @@ class Samtyckesvarning:
 
 
 def samtyckesvarningar(arende: Arende, val: Motesval, part_ids: set[int],
-                       parter: dict[int, Part]) -> list[Samtyckesvarning]:
+                       parter: dict[int, Row]) -> list[Samtyckesvarning]:
     """What the case page warns about: no consent, withdrawn, expired, expiring before
     the team's next meeting (or the meeting the ärende is on), or not covering the team."""
     s: Samtycke | None = arende.samtycke
@@ -155,7 +157,7 @@ def samtyckesvarningar(arende: Arende, val: Motesval, part_ids: set[int],
 
 @dataclass(frozen=True)
 class Checkrad:
-    part: Part
+    part: Row  # the party's id, namn and typ
     forberedelse: Forberedelse | None  # None: not yet marked
     kan_markera: bool
 
@@ -166,18 +168,18 @@ class Checklista:
     rader: list[Checkrad]
 
     @property
-    def mote(self) -> Mote | None:
+    def mote(self) -> Row | None:
         return self.val.mote
 
 
-def team_parter(team_id: int) -> tuple[set[int], dict[int, Part]]:
+def team_parter(team_id: int) -> tuple[set[int], dict[int, Row]]:
     """The team's parties (``team_part``, as ``flow.team_part_ids``): their ids, and
-    each by id. One query."""
-    parter = {p.id: p for p in flow.team_parter(team_id)}
+    each by id, as rows of the id, namn and typ the case page reads. One query."""
+    parter = {p.id: p for p in rader(flow.TEAM_PARTER_RADER, {"team_id": team_id})}
     return set(parter), parter
 
 
-def checklista(user: User, arende: Arende, val: Motesval, parter: dict[int, Part]) -> Checklista | None:
+def checklista(user: User, arende: Arende, val: Motesval, parter: dict[int, Row]) -> Checklista | None:
     """One row per team party for the meeting in ``val``; None when there is nothing to
     prepare (no meeting, or the ärende is not in an open state). One query."""
     if val.mote is None or arende.status not in wf.OPEN or policy.samtycke_aterkallat(arende):

@@ -11,9 +11,10 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select, type_coerce
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy import Date, and_, bindparam, case, exists, func, or_, select, type_coerce
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, with_expression
 
+from samverkan.anteckningar.models import Anteckning
 from samverkan.arenden import kodlistor
 from samverkan.arenden.flow import STALE_MESSAGE, ArendeFlow
 from samverkan.arenden.models import Arende, ArendeHandelse, Referensserie
@@ -29,6 +30,7 @@ from samverkan.deltagare import services as deltagare_services
 from samverkan.deltagare.models import Deltagare, Kon, Samtycke
 from samverkan.forbund.models import Forbund, Medlemskap, Part, Team
 from samverkan.moten.models import Dagordningspunkt, Mote
+from samverkan.samplanering.models import IndividensMal, IndividensNarvaro
 from workflows import arende as wf
 
 
@@ -136,9 +138,14 @@ def create_utkast(
 # rather than one lazy load each while the template renders. Its consents (a few over a
 # life) and their parties (a few each) are joined too: a dozen rows at most, where a
 # second statement for the parties (selectinload) cost ≈500 µs of CPU (issue 19).
+_SENARE = aliased(Arende)
 SIDANS_RELATIONER = (joinedload(Arende.team), joinedload(Arende.deltagare),
                      joinedload(Arende.aktualiserande_part), joinedload(Arende.handlaggare),
-                     joinedload(Arende.samtycken).joinedload(Samtycke.parter))
+                     joinedload(Arende.samtycken).joinedload(Samtycke.parter),
+                     with_expression(Arende.har_anteckningar, exists().where(Anteckning.arende_id == Arende.id)),
+                     with_expression(Arende.har_narvaro, exists().where(IndividensNarvaro.arende_id == Arende.id)),
+                     with_expression(Arende.har_mal, exists().where(IndividensMal.arende_id == Arende.id)),
+                     with_expression(Arende.har_senare, exists().where(_SENARE.foregaende_arende_id == Arende.id)))
 
 
 def get_arende(user: User, arende_id: int, *, detaljer: bool = True, options: tuple = ()) -> Arende:

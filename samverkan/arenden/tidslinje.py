@@ -2,12 +2,12 @@
 
 Each kind of entry is a typed ``Post`` built by one source function in ``KALLOR``; the
 timeline merges them by time. Each source loads its rows in a fixed number of queries
-(so the page costs the same whatever the history's length), and each post names the
-partial template that shows it (``templates/arenden/tidslinje/<slag>.html``).
+(so the page costs the same whatever the history's length), and each post's ``slag``
+names the macro that shows it (in ``templates/arenden/_tidslinje.html``).
 
 To add a kind (e.g. meeting decisions, "beslut"): write a ``Post`` subclass with its
-``slag``, a source ``def _beslut(user, arende) -> Iterable[Post]`` and the partial
-template, and append the source to ``KALLOR``. Nothing else changes.
+``slag``, a source ``def _beslut(user, arende) -> Iterable[Post]`` and the macro, and
+append the source to ``KALLOR``. Nothing else changes.
 
 The rows are read as columns (``core.db.rader``), not entities: the page only shows them,
 and building entities cost more CPU than the rest of the timeline (issue 19).
@@ -45,10 +45,6 @@ class Post:
     tid: dt.datetime  # UTC, aware
     forfattare: str  # the author's name
     id: int
-
-    @property
-    def mall(self) -> str:
-        return f"arenden/tidslinje/{self.slag}.html"
 
     @property
     def anchor(self) -> str:
@@ -100,6 +96,8 @@ def _handelser(user: User, arende: Arende) -> Iterable[Post]:
 
 
 def _anteckningar(user: User, arende: Arende) -> Iterable[Post]:
+    if arende.har_anteckningar is False:
+        return  # the case page's load found none (``Arende.har_anteckningar``)
     notes = rader(_ANTECKNINGAR, {"arende_id": arende.id})
     by_id = {n.id: n for n in notes}
     tillagg: dict[int, list[Row]] = {}

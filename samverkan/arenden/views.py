@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import Row
 from wtforms.fields.choices import SelectChoice
 
 from samverkan.anteckningar.forms import AnteckningForm
@@ -17,7 +18,6 @@ from samverkan.core.errors import DomainError
 from samverkan.core.handling import granskad_sida, utfor
 from samverkan.deltagare.models import KON_LABELS, SAMTYCKE_SATT_LABELS
 from samverkan.efterkontroll import services as efterkontroll_services
-from samverkan.forbund.models import Part
 from samverkan.moten import anmalningar, tider
 from samverkan.samplanering import handlingsplan, individen
 from samverkan.uppfoljning import diagram
@@ -98,7 +98,7 @@ def _hinder(check, *args) -> str | None:
     return None
 
 
-def _samtycke_form(arende: Arende, posted: SamtyckeForm | None, parter: dict[int, Part]) -> SamtyckeForm | None:
+def _samtycke_form(arende: Arende, posted: SamtyckeForm | None, parter: dict[int, Row]) -> SamtyckeForm | None:
     if not policy.may_fornya_samtycke(current_user, arende):
         return None
     form = posted or SamtyckeForm(formdata=None, prefix="samtycke")
@@ -141,7 +141,7 @@ def render_case(arende: Arende, *, handelse_form: HandelseForm | None = None,
         lankade=uppfoljning.lankade_arenden(arende),
         kan_ateraktualisera=uppfoljning.kan_ateraktualisera(user, arende),
         plan=handlingsplan.for_arende(user, arende),
-        individen=individen.for_arende(arende.id, matningar),
+        individen=individen.for_arende(arende.id, matningar, har_narvaro=arende.har_narvaro, har_mal=arende.har_mal),
         # The handover and the later check exist once the ärende is closed.
         efter=efterkontroll_services.for_arende(arende.id) if arende.status == wf.AVSLUTAD else (None, None),
         plan_fel=plan_fel,

@@ -10,9 +10,10 @@ never values). Changes flush; the caller commits once.
 from __future__ import annotations
 
 import datetime as dt
+from collections import namedtuple
 from dataclasses import dataclass
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 
 from samverkan.arenden.kodlistor import EFTERKONTROLL_UTFALL
 from samverkan.arenden.models import Arende
@@ -89,20 +90,30 @@ def registrera(user: User, team_id: int, arende_id: int, utfall: str | None) -> 
     return kontroll
 
 
-def for_arende(arende_id: int) -> tuple[Row | None, Row | None]:
-    """The ärende's handover (with its party's name, ``part_namn``) and check as rows of
-    their columns, for a reader whose details access is checked and audited (the case
-    page, the API). Two statements."""
-    parametrar = {"arende_id": arende_id}
-    return (next(iter(rader(_OVERLAMNING, parametrar)), None),
-            next(iter(rader(_EFTERKONTROLL, parametrar)), None))
+def for_arende(arende_id: int) -> tuple[OverlamningRad | None, EfterkontrollRad | None]:
+    """The ärende's handover (with its party's name, ``part_namn``) and check as named
+    tuples of their columns, for a reader whose details access is checked and audited (the
+    case page, the API). One statement: each is unique per ärende, so both hang off the
+    ärende's row by outer joins (two statements cost ≈100 µs more, issue 19)."""
+    rad = next(iter(rader(_EFTER, {"arende_id": arende_id})), None)
+    if rad is None:
+        return None, None
+    overlamning, kontroll = rad[:len(OverlamningRad._fields)], rad[len(OverlamningRad._fields):]
+    return (OverlamningRad._make(overlamning) if overlamning[0] is not None else None,
+            EfterkontrollRad._make(kontroll) if kontroll[0] is not None else None)
 
 
-# Built once, the ärende bound per call: the case page of a closed ärende reads them (issue 19).
-_OVERLAMNING = (select(*Overlamning.__table__.c, Part.namn.label("part_namn"))
-                .outerjoin(Part, Part.id == Overlamning.part_id)
-                .where(Overlamning.arende_id == bindparam("arende_id")))
-_EFTERKONTROLL = select(*Efterkontroll.__table__.c).where(Efterkontroll.arende_id == bindparam("arende_id"))
+OverlamningRad = namedtuple("OverlamningRad", [*Overlamning.__table__.c.keys(), "part_namn"])
+EfterkontrollRad = namedtuple("EfterkontrollRad", Efterkontroll.__table__.c.keys())
+
+# Built once, the ärende bound per call: the case page of a closed ärende reads it (issue 19).
+_EFTER = (select(*Overlamning.__table__.c, Part.namn.label("part_namn"),
+                 *(c.label(f"efterkontroll_{c.key}") for c in Efterkontroll.__table__.c))
+          .select_from(Arende)
+          .outerjoin(Overlamning, Overlamning.arende_id == Arende.id)
+          .outerjoin(Part, Part.id == Overlamning.part_id)
+          .outerjoin(Efterkontroll, Efterkontroll.arende_id == Arende.id)
+          .where(Arende.id == bindparam("arende_id")))
 
 
 def forbundets_parter(forbund_id: int) -> list[Part]:

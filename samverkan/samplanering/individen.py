@@ -107,11 +107,14 @@ class Individen:
         return self.mal[0] if self.mal else None
 
 
-def for_arende(arende_id: int, matningar: list[Stegmatning] | None = None) -> Individen:
+def for_arende(arende_id: int, matningar: list[Stegmatning] | None = None, *,
+               har_narvaro: bool | None = None, har_mal: bool | None = None) -> Individen:
     """Two statements, however long the ärende's history; a third for the starting step
-    unless the caller has the ärende's measurements (``matningar``) loaded already."""
-    narvaro = db.session.execute(_NARVARO, {"arende_id": arende_id}).scalars().all()
-    mal = rader(_MAL, {"arende_id": arende_id})
+    unless the caller has the ärende's measurements (``matningar``) loaded already.
+    ``har_narvaro``, ``har_mal`` False: the caller knows the list is empty (the case page's
+    load asks, ``Arende.har_narvaro``), and its statement is skipped."""
+    narvaro = [] if har_narvaro is False else db.session.execute(_NARVARO, {"arende_id": arende_id}).scalars().all()
+    mal = [] if har_mal is False else rader(_MAL, {"arende_id": arende_id})
     start = (next((m for m in matningar if m.startsteg), None) if matningar is not None
              else startsteg(arende_id))
     return Individen(list(narvaro), list(mal), start)

@@ -205,7 +205,10 @@ class Lankade:
 
 
 def lankade_arenden(arende: Arende) -> Lankade:
-    """Both links in one statement, as rows: the case page shows their reference codes."""
+    """Both links in one statement, as rows: the case page shows their reference codes.
+    None when the ärende has neither (its load asked, ``Arende.har_senare``)."""
+    if arende.foregaende_arende_id is None and arende.har_senare is False:
+        return Lankade(foregaende=None, senare=None)
     lankar = rader(_LANKADE, {"arende_id": arende.id, "foregaende_id": arende.foregaende_arende_id})
     return Lankade(foregaende=next((r for r in lankar if r.id == arende.foregaende_arende_id), None),
                    senare=next((r for r in lankar if r.foregaende_arende_id == arende.id), None))

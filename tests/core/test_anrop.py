@@ -332,8 +332,9 @@ def test_a_read_on_sqlite_takes_no_write_lock_and_its_audit_row_is_written_befor
         while skrivning() is None and time.monotonic() < grans:
             time.sleep(0.01)
         fore, forsta_skrivning = satser[:skrivning()], satser[skrivning()]
-        # The whole page was read, deferred, while the lock was held; then the audit row.
-        assert fore[0] == "BEGIN" and sum(s.lstrip().upper().startswith("SELECT") for s in fore) >= 10
+        # The whole page was read, deferred, while the lock was held; then the audit row
+        # (the page reads in nine statements here: the lists it finds empty cost none).
+        assert fore[0] == "BEGIN" and sum(s.lstrip().upper().startswith("SELECT") for s in fore) >= 8
         assert "INSERT INTO granskningslogg" in forsta_skrivning
         time.sleep(0.2)
         assert trad.is_alive(), "the page answered before its read was logged"

@@ -38,7 +38,7 @@ def _tre_atgarder(world) -> list[services.AtgardIn]:
             for text, part in (("Kartläggning", "af"), ("Läkarintyg", "region"), ("Praktikplats", "kommun"))]
 
 
-def test_samplanering_with_three_actions_a_starting_step_and_the_individual(world, pa_agendan):
+def test_samplanering_with_three_actions_a_starting_step_and_the_individual(world, pa_agendan, login):
     mote, [punkt] = pa_agendan(1)
     under_motet(mote)
     pl = world.users["projektledare"]
@@ -56,6 +56,9 @@ def test_samplanering_with_three_actions_a_starting_step_and_the_individual(worl
     assert n.medfoljande_text == "närstående (1), tolk"
     uppgifter = individen.for_arende(punkt.arende_id)
     assert uppgifter.aktuellt_mal.text == "Jag vill jobba med djur." and uppgifter.startsteg.id == start.id
+    # The case page shows both (its load asks whether they exist before reading them).
+    sida = login(pl).get(f"/arenden/{punkt.arende_id}").get_data(as_text=True)
+    assert "Jag vill jobba med djur." in sida and "närstående (1), tolk" in sida
     handlingar = set(db.session.scalars(select(AuditEntry.handling).where(AuditEntry.objekt_id == punkt.arende_id)))
     assert {"individ.narvaro", "individ.mal", "uppfoljning.stegmatning"} <= handlingar
 
