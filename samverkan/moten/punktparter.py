@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
-
 from samverkan.arenden.models import Arende
 from samverkan.core.db import rader
-from samverkan.core.svenska import svensk_ordning
-from samverkan.forbund.models import Part, team_part
+from samverkan.forbund.models import Part
 from samverkan.moten.models import Dagordningspunkt, Mote
 
 
@@ -54,11 +51,8 @@ def parter_per_samtycke(team_id: int, samtyckta: dict[int, set[int]]) -> dict[in
     """Per item id, who takes part, given the parties each item's current consent names
     (read with the meeting page's items). The team's parties as rows of id and name, which
     is all the page shows of them."""
-    parter = rader(_TEAM_PARTER, {"team_id": team_id})
+    from samverkan.arenden.flow import TEAM_PARTER_RADER  # arenden.flow imports the meeting models
+
+    parter = rader(TEAM_PARTER_RADER, {"team_id": team_id})
     return {punkt_id: _dela(named, parter) for punkt_id, named in samtyckta.items()}
 
-
-# ``arenden.flow.team_parter``'s order, built once.
-_TEAM_PARTER = (select(Part.id, Part.namn).join(team_part, team_part.c.part_id == Part.id)
-                .where(team_part.c.team_id == bindparam("team_id"))
-                .order_by(svensk_ordning(Part.namn), Part.id))
