@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Date, and_, bindparam, case, exists, func, or_, select, type_coerce
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, with_expression
 
 from samverkan.anteckningar.models import Anteckning
@@ -135,17 +135,25 @@ def create_utkast(
 
 
 # What the case page shows of the ärende's relations, loaded with it in one statement
-# rather than one lazy load each while the template renders. Its consents (a few over a
-# life) and their parties (a few each) are joined too: a dozen rows at most, where a
-# second statement for the parties (selectinload) cost ≈500 µs of CPU (issue 19).
+# rather than one lazy load each while the template renders. The consents' parties come
+# in a second statement (selectinload): joined, a many-to-many is rendered as
+# ``LEFT JOIN (samtycke_part JOIN part) ON …``, which SQLite materialises by reading the
+# whole samtycke_part table on every request (16 ms at 10⁴ ärenden, ten times that at 10⁵).
 _SENARE = aliased(Arende)
 SIDANS_RELATIONER = (joinedload(Arende.team), joinedload(Arende.deltagare),
                      joinedload(Arende.aktualiserande_part), joinedload(Arende.handlaggare),
-                     joinedload(Arende.samtycken).joinedload(Samtycke.parter),
-                     with_expression(Arende.har_anteckningar, exists().where(Anteckning.arende_id == Arende.id)),
-                     with_expression(Arende.har_narvaro, exists().where(IndividensNarvaro.arende_id == Arende.id)),
-                     with_expression(Arende.har_mal, exists().where(IndividensMal.arende_id == Arende.id)),
-                     with_expression(Arende.har_senare, exists().where(_SENARE.foregaende_arende_id == Arende.id)))
+                     joinedload(Arende.samtycken).selectinload(Samtycke.parter),
+                     # Each asks for an id, not ``*``: the index answers it alone. With
+                     # ``SELECT *`` SQLite scans the ärenden for a later one, since its
+                     # statistics count the NULLs of foregaende_arende_id as one value.
+                     with_expression(Arende.har_anteckningar,
+                                     select(Anteckning.id).where(Anteckning.arende_id == Arende.id).exists()),
+                     with_expression(Arende.har_narvaro,
+                                     select(IndividensNarvaro.id).where(IndividensNarvaro.arende_id == Arende.id).exists()),
+                     with_expression(Arende.har_mal,
+                                     select(IndividensMal.id).where(IndividensMal.arende_id == Arende.id).exists()),
+                     with_expression(Arende.har_senare,
+                                     select(_SENARE.id).where(_SENARE.foregaende_arende_id == Arende.id).exists()))
 
 
 def get_arende(user: User, arende_id: int, *, detaljer: bool = True, options: tuple = ()) -> Arende:
