@@ -18,7 +18,8 @@ from flask import Flask
 class Defaults:
     SECRET_KEY = None
     DEMO = False
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: core.db pings only a connection that lay idle (issue 19).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Session cookie: not readable by scripts, not sent cross-site, HTTPS-only outside
     # debug/demo (which run on plain http://127.0.0.1).
     SESSION_COOKIE_NAME = "samverkan_session"
@@ -26,9 +27,11 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_DURATION = dt.timedelta(0)
-    # Idle timeout: the cookie is refreshed on each request and checked server-side.
+    # Idle timeout, checked server-side; the last activity is written into the cookie at
+    # most once a minute (web.SENAST_STEG), and the cookie is sent again only then.
     IDLE_TIMEOUT = dt.timedelta(minutes=30)
     PERMANENT_SESSION_LIFETIME = dt.timedelta(minutes=30)
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the session's own idle timeout bounds the token
     # Login throttle (samverkan/auth/throttle.py), failures counted within the window:
     # from one address against one account the wait doubles after the first few

@@ -38,6 +38,10 @@ from workflows import arende as wf
 
 log = logging.getLogger(__name__)
 
+# Seconds between writes of the last activity into the session cookie: the idle timeout
+# then counts from at most this long before the last request, never later.
+SENAST_STEG = 60
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -113,8 +117,10 @@ def init_app(app: Flask) -> None:
             session.clear()
             flash("Du har loggats ut efter en tids inaktivitet.", "info")
             return redirect(url_for("auth.login", next=request.full_path))
-        session["senast"] = now
-        session.permanent = True
+        if not senast or now - senast >= SENAST_STEG:
+            # At most once a minute: a changed cookie is signed and sent again (issue 19).
+            session["senast"] = now
+            session.permanent = True
         return None
 
     @app.after_request

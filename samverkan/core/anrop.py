@@ -62,6 +62,8 @@ LASANDE_METODER = frozenset({"GET", "HEAD", "OPTIONS"})
 #   g.anrop_granskning audit rows of a read, written after it
 #   g.anrop_kaka       the cookie session as it was before the view ran
 _TILLSTAND = ("anrop_agare", "anrop_laser", "anrop_granskning", "anrop_kaka")
+# The execution options of a PostgreSQL read's connection (``_borja``).
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 # Values that cannot change in place.
 _ATOMER = frozenset({str, int, float, bool, type(None)})
 
@@ -175,6 +177,12 @@ def _borja(app: Flask) -> None:
         g.pop("anrop_laser", None)
     else:
         g.anrop_laser = _lasande_begaran(app)
+        if g.anrop_laser and db.engine.dialect.name == "postgresql":
+            # A read on PostgreSQL runs without BEGIN and COMMIT, two round trips of a
+            # request that often sends only one statement (issue 19). Under read committed
+            # each statement reads its own snapshot either way, so the read sees the same;
+            # its audit rows are one INSERT (``_avsluta``), atomic on its own.
+            db.session.connection(execution_options=AUTOCOMMIT)
     g.anrop_agare = "begaran"
     g.pop("anrop_granskning", None)
     g.pop("anrop_kaka", None)

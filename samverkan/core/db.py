@@ -21,7 +21,7 @@ from flask import current_app, has_app_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase
 
 try:
@@ -39,6 +39,10 @@ BEGIN_FORSOK = 3
 # Execution option of a connection that runs one statement as its own transaction (no
 # BEGIN on SQLite): core.anrop writes a read's audit rows that way.
 EN_SATS = "samverkan_en_sats"
+# A pooled connection that lay idle longer than this is pinged before it is handed out
+# (the server restarted, a firewall dropped the link); one returned moments ago is not.
+# SQLAlchemy's pool_pre_ping pinged at every checkout: a round trip per request (issue 19).
+PING_EFTER_VILA_S = 10.0
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -134,6 +138,26 @@ if psycopg is not None:
             # may have run another statement by the time a column is read.
             return _Kolumner(SimpleNamespace(pgresult=res, _encoding=self._encoding, adapters=self.adapters),
                              res.nfields)
+
+
+def pinga_efter_vila(engine: Engine) -> None:
+    """Ping a connection at checkout only when it lay idle in the pool (``PING_EFTER_VILA_S``);
+    a dead one is replaced, as pool_pre_ping would, before the request sees it."""
+    dialekt = engine.dialect
+
+    @event.listens_for(engine, "checkin")
+    def _ledig(dbapi_connection, record):
+        record.info["ledig_sedan"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _pinga(dbapi_connection, record, proxy):
+        ledig = record.info.get("ledig_sedan")
+        if ledig is None or time.monotonic() - ledig < PING_EFTER_VILA_S:
+            return  # new, or back in the pool a moment ago
+        try:
+            dialekt.do_ping(dbapi_connection)
+        except dialekt.loaded_dbapi.Error as error:
+            raise DisconnectionError("the pooled connection did not answer") from error
 
 
 @event.listens_for(Engine, "connect")

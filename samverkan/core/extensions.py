@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
-from samverkan.core.db import UTCDateTime, db
+from samverkan.core.db import UTCDateTime, db, pinga_efter_vila
 from samverkan.core.krypto import Krypterad
 
 migrate = Migrate()
@@ -19,6 +19,8 @@ login_manager = LoginManager()
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        pinga_efter_vila(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True,
                      compare_type=True, render_item=render_item)
     csrf.init_app(app)

@@ -718,11 +718,14 @@ def rakneminne():
     if not _postgresql():
         yield
         return
-    db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+    # A page's read runs without a transaction block (core.anrop), where SET LOCAL does
+    # nothing: there the setting is the session's, and reset after.
+    lokal = "" if db.session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT" else "LOCAL "
+    db.session.execute(text(f"SET {lokal}work_mem = '32MB'"))
     try:
         yield
     finally:
-        db.session.execute(text("SET LOCAL work_mem TO DEFAULT"))
+        db.session.execute(text(f"SET {lokal}work_mem TO DEFAULT"))
 
 
 @dataclass(frozen=True)

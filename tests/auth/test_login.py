@@ -167,3 +167,21 @@ def test_csrf_is_required_on_login_and_on_state_changes(world, csrf_client):
     assert response.status_code in (400, 422)
     db.session.expire_all()
     assert arende.status == "utkast"
+
+
+def test_the_session_cookie_is_sent_again_at_most_once_a_minute(world, client):
+    """The last activity is written into the cookie at most once a minute: a page read
+    within the minute sends no Set-Cookie (signing it again cost every request, issue 19),
+    one after it does, and the idle timeout counts from the last write."""
+    user = world.users["ledamot_af"]
+    start = dt.datetime.now(dt.UTC)
+    clock.set_clock(lambda: start)
+    _post_login(client, user.epost, factories.PASSWORD)
+    assert client.get("/arenden/").headers.getlist("Set-Cookie")  # the first activity
+    svar = client.get("/arenden/")
+    assert svar.status_code == 200 and not svar.headers.getlist("Set-Cookie")
+    clock.set_clock(lambda: start + dt.timedelta(seconds=59))
+    assert not client.get("/arenden/").headers.getlist("Set-Cookie")
+    clock.set_clock(lambda: start + dt.timedelta(seconds=61))
+    kaka = client.get("/arenden/").headers.getlist("Set-Cookie")
+    assert kaka and "HttpOnly" in kaka[0] and "Expires=" in kaka[0]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from flask import get_flashed_messages, jsonify, redirect
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from samverkan import create_app
 from samverkan.auth import policy
@@ -420,3 +420,63 @@ def test_a_writer_retries_a_locked_database_a_bounded_number_of_times(prov):
             laset.execute("COMMIT")
         laset.close()
     assert _koder() == ["PRA"]
+
+
+# --- PostgreSQL: a read without BEGIN and COMMIT -------------------------------------
+
+def _postgresql(app) -> None:
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("the transaction block is PostgreSQL's; SQLite's read is a deferred BEGIN")
+
+
+def test_a_read_on_postgresql_holds_no_transaction_open_and_a_write_does(app, world, login):
+    """A page that only reads runs its statements without BEGIN and COMMIT (two round
+    trips saved, issue 19): after each one the connection is idle, not in a transaction.
+    Its audit row is still written before the answer; a write runs in one transaction."""
+    _postgresql(app)
+    arende = factories.create_arende(world)
+    klient = login(world.users["projektledare"])
+    arende_id = arende.id
+    db.session.commit()
+
+    status: list[tuple[str, str]] = []
+
+    def efter(conn, cursor, statement, *rest):
+        status.append((statement.split()[0].upper(), conn.connection.dbapi_connection.info.transaction_status.name))
+
+    event.listen(db.engine, "after_cursor_execute", efter)
+    try:
+        assert klient.get(f"/arenden/{arende_id}").status_code == 200
+        las = list(status)
+        status.clear()
+        assert klient.post(f"/arenden/{arende_id}/anteckningar",
+                           data={"ny-text": "<p>Ny anteckning</p>"}).status_code in (302, 303)
+        skriv = list(status)
+    finally:
+        event.remove(db.engine, "after_cursor_execute", efter)
+    assert ("INSERT", "IDLE") in las and {s for _, s in las} == {"IDLE"}, las
+    assert skriv and {s for _, s in skriv} == {"INTRANS"}, skriv
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.objekt_typ == "arende", AuditEntry.objekt_id == arende_id, AuditEntry.handling == "arende.visa")) == 1
+
+
+def test_the_reports_working_memory_is_set_for_the_report_only_in_a_read_and_in_a_block(ctx, app):
+    """rakneminne raises work_mem for the report's statements: SET LOCAL in a transaction,
+    the session's setting (reset after) on a read's connection, where SET LOCAL does nothing."""
+    _postgresql(app)
+    from samverkan.rapporter.queries import rakneminne
+
+    def work_mem() -> str:
+        return db.session.execute(text("SHOW work_mem")).scalar_one()
+
+    fore = work_mem()
+    db.session.rollback()
+    db.session.connection(execution_options=anrop.AUTOCOMMIT)
+    with rakneminne():
+        assert work_mem() == "32MB"
+    assert work_mem() == fore
+    db.session.rollback()
+    with anrop.transaktion(skriver=False), rakneminne():
+        assert work_mem() == "32MB"
+    assert work_mem() == fore

@@ -22,6 +22,7 @@ from sqlalchemy import event, func, select
 from samverkan.arenden.models import Arende, ArendeHandelse
 from samverkan.auth.services import create_token
 from samverkan.core import clock
+from samverkan.core import db as core_db
 from samverkan.core.db import db
 from tests import factories
 from tests.conftest import PG_ADMIN_URL
@@ -180,3 +181,30 @@ def test_the_connection_killed_mid_write_gives_a_clean_error_and_saves_nothing(a
     else:
         response = client.get(f"/arenden/{arende_id}")
     assert response.status_code == 200
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_a_request_sees_it(app, world, login,
+                                                                                       monkeypatch):
+    """The server restarted (or a firewall dropped the link) while the pool's connections
+    lay idle: the next request still answers, because a connection that lay idle is
+    pinged at checkout and a dead one replaced (core.db, which replaced pool_pre_ping's
+    ping at every checkout, issue 19)."""
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("pg_terminate_backend är PostgreSQL; SQLite har ingen serverförbindelse att bryta")
+    client = login(world.users["projektledare"])
+    assert client.get("/arenden/").status_code == 200
+    db.session.commit()
+    db.session.close()  # every connection of this app back in the pool, idle
+    databas = db.engine.url.database
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        dodade = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = %s AND pid <> pg_backend_pid()", (databas,)).fetchall()
+    assert dodade, "no pooled connection to kill"
+    monkeypatch.setattr(core_db, "PING_EFTER_VILA_S", 0.0)  # every checkout has lain idle
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a dead connection would answer 500
+    try:
+        assert client.get("/arenden/").status_code == 200
+        assert client.post("/logga-ut").status_code in (302, 303)
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+        db.engine.dispose()  # whatever dead connection no request took: not for the next test
