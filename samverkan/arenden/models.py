@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from samverkan.auth.models import User
@@ -22,6 +22,9 @@ class Arende(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATES_SQL})", name="status"),
         UniqueConstraint("referens"),
+        # The list's order (arenden.services._listans_satser), read backwards and stopped
+        # at the page's last row, instead of every visible ärende joined and sorted.
+        Index("ix_arende_lista", "forbund_id", "skapad", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
