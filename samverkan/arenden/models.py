@@ -25,6 +25,8 @@ class Arende(db.Model):
         # The list's order (arenden.services._listans_satser), read backwards and stopped
         # at the page's last row, instead of every visible ärende joined and sorted.
         Index("ix_arende_lista", "forbund_id", "skapad", "id"),
+        # A team's ärenden in a few statuses: the agenda builder's queue (moten.dagordning).
+        Index("ix_arende_team_status", "team_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
