@@ -43,15 +43,15 @@ BUDGET = [
     ("inkorgen", "projektledare", "/arenden/inkorg", 5),  # + ärenden due for uppföljning
     ("samtycke går ut", "projektledare", "/arenden/samtycke-gar-ut", 4),
     ("sök på referens", "projektledare", "/arenden/sok?q={referens}", 3),
-    # The access rule loads the ärende with its team, deltagare, parties and consents in one
-    # statement, and the consents' parties in a second (joined, SQLite reads the whole
-    # samtycke_part table for them), as the page reads them (regel(ladda=…)): no lazy loads.
+    # The access rule loads the ärende with its team, deltagare, parties, consents and the
+    # consents' parties in one statement (the many-to-many joined in a chain: nested, SQLite
+    # reads the whole samtycke_part table), as the page reads them (regel(ladda=…)): no lazy loads.
     # + stegmätningar, ladder, linked ärenden, the avslut form, the handlingsplan, the consent
     # history and renewal, meetings open for a request, the individual's attendance and goals,
     # the insatser link. The same statement asks which of the notes, the attendance, the goals
-    # and the later ärende exist: an empty one costs no statement (here all but the notes; 16
+    # and the later ärende exist: an empty one costs no statement (here all but the notes; 15
     # with all four).
-    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 13),
+    ("ärendesidan", "ledamot_af", "/arenden/{arende}", 12),
     ("teamets stegförflyttning", "projektledare", "/team/{team}/stegforflyttning", 7),  # + measurements, insatser, audit rows
     ("min kaseload", "samcoach", "/min-kaseload", 2),
     ("möteskalendern", "projektledare", "/moten/team/{team}?sida=1", 5),

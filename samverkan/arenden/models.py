@@ -81,7 +81,7 @@ class Arende(db.Model):
     )
 
     # Whether the case page's lists that are often empty hold anything: asked by EXISTS in
-    # the page's own load of the ärende (``services.SIDANS_RELATIONER``), so the page skips
+    # the page's own load of the ärende (``services.SIDANS_SATS``), so the page skips
     # the statements of the empty ones (≈100 µs each, issue 19). None when the ärende was
     # loaded otherwise: then each list is read.
     har_anteckningar: Mapped[bool | None] = query_expression()

@@ -56,9 +56,9 @@ KOMMENTAR_HJALP = {
 
 
 @bp.route("/<int:arende_id>")
-@policy.regel("arende_referens", ladda=services.SIDANS_RELATIONER)
+@policy.regel("arende_referens", ladda=services.SIDANS_SATS)
 def visa(arende_id: int):
-    arende = services.get_arende(current_user, arende_id, detaljer=False, options=services.SIDANS_RELATIONER)
+    arende = services.get_arende(current_user, arende_id, detaljer=False)
     if policy.access_to(current_user, arende) < policy.Atkomst.DETALJER:
         # Withdrawn consent stops processing: 403 with the reference code only. A party the
         # consent never covered still sees the ärende by reference, as a team member.

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import and_, bindparam, exists, false, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from samverkan.arenden.models import Arende
@@ -70,7 +70,7 @@ REGLER = {
 }
 
 
-def regel(namn: str, *, dold: bool = False, ladda: tuple = ()):
+def regel(namn: str, *, dold: bool = False, ladda: Select | None = None):
     """Guard a view with an access rule: the returned wrapper decides (``kontrollera``)
     before the view runs. ``dold``: everyone the rule refuses is told the page or object
     does not exist (404), members of the team included (the outbox). ``ladda``: loader
@@ -79,7 +79,7 @@ def regel(namn: str, *, dold: bool = False, ladda: tuple = ()):
     map, and options given there would come too late (issue 19)."""
     if namn not in REGLER:
         raise ValueError(f"okänd åtkomstregel {namn!r}")
-    if ladda and namn not in _ARENDE_REGLER:
+    if ladda is not None and namn not in _ARENDE_REGLER:
         raise ValueError(f"ladda= gäller bara ärendets regler, inte {namn!r}")
 
     def guard(view):
@@ -790,26 +790,21 @@ def fragande() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _ladda(modell, id_: int | None, *options):
+def _ladda(modell, id_: int | None, *options, sats: Select | None = None):
     if id_ is None:
         objekt = None
-    elif options:
-        # What the page walks, loaded with the row (the case page): a statement built once.
-        # ``get`` builds its statement and computes its cache key anew on every call, which
-        # with nine loader options cost ≈0.3 ms of CPU (issue 19).
-        objekt = db.session.execute(_med_relationer(modell, options), {"id": id_}).unique().scalar_one_or_none()
+    elif sats is not None:
+        # What the page walks, loaded with the row (the case page) by the page's own
+        # statement, built once: ``get`` builds its statement and computes its cache key
+        # anew on every call, which with nine loader options cost ≈0.3 ms (issue 19).
+        objekt = db.session.execute(sats, {"id": id_}).unique().scalar_one_or_none()
     else:
-        objekt = db.session.get(modell, id_)
+        objekt = db.session.get(modell, id_, options=list(options))
     if objekt is not None:
         # The identity map holds rows weakly: kept for the request, the view's own ``get``
         # of the same row finds it there instead of asking the database again.
         g.setdefault("policy_laddat", []).append(objekt)
     return objekt
-
-
-@functools.cache
-def _med_relationer(modell, options: tuple):
-    return select(modell).where(modell.id == bindparam("id")).options(*options)
 
 
 def _mote(args: dict) -> Mote | None:
@@ -847,8 +842,8 @@ def _require_i_team(user: User, team, meddelande: str):
 
 
 def _arende_regel(needed: Atkomst):
-    def check(user: User, args: dict, dold: bool, ladda: tuple = ()) -> None:
-        require(user, _ladda(Arende, args.get("arende_id"), *ladda), needed)
+    def check(user: User, args: dict, dold: bool, ladda: Select | None = None) -> None:
+        require(user, _ladda(Arende, args.get("arende_id"), sats=ladda), needed)
     return check
 
 
@@ -954,7 +949,7 @@ if _KONTROLLER.keys() != REGLER.keys() - {"offentlig"}:
 
 
 def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool = False,
-                ladda: tuple = ()) -> None:
+                ladda: Select | None = None) -> None:
     """Apply the rule ``namn`` for ``user`` to the URL's ids ``args``; raise the refusal
     (401, 403 or 404) or return. An unknown or missing rule refuses (fail closed)."""
     if namn == "offentlig":
@@ -963,7 +958,7 @@ def kontrollera(namn: str | None, user: User | None, args: dict, *, dold: bool =
         raise DomainError("ingen_regel", "Sidan saknar åtkomstregel.", status=500)
     if user is None or not user.is_authenticated:
         raise EjInloggad()
-    if ladda:
+    if ladda is not None:
         _KONTROLLER[namn](user, args, dold, ladda=ladda)
     else:
         _KONTROLLER[namn](user, args, dold)

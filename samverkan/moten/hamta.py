@@ -61,7 +61,7 @@ def _punkter(mote: Mote) -> list[Dagordningspunkt]:
 # read it on every request (issue 19). The consents (a few per ärende) are joined; their
 # parties come in one more statement for all items (a many-to-many joined is a nested join
 # that SQLite materialises from the whole samtycke_part table, see
-# ``arenden.services.SIDANS_RELATIONER``).
+# ``arenden.services.SIDANS_SATS``).
 _PUNKTER = (
     select(Dagordningspunkt)
     .where(Dagordningspunkt.mote_id == bindparam("mote_id"))
