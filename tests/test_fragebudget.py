@@ -68,8 +68,8 @@ BUDGET = [
     ("API: team", "token", "/api/v1/teams", 3),
     ("API: teamets medlemmar", "token", "/api/v1/teams/{team}/medlemmar", 3),
     ("API: teamets möten", "token", "/api/v1/teams/{team}/moten", 3),
-    # items with their consents in one, the consents' parties in one (see the case page)
-    ("API: ett möte", "token", "/api/v1/moten/{mote}", 4),
+    # items with their consents and the consents' parties in one (see the case page)
+    ("API: ett möte", "token", "/api/v1/moten/{mote}", 3),
     ("API: mötets utskick", "token", "/api/v1/moten/{mote}/utskick", 3),
 ]
 
