@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -101,12 +102,22 @@ def _boka_motet() -> Motet:
 
 
 @pytest.fixture(scope="module")
-def motet(live_app) -> Motet:
+def motet(live_app) -> Iterator[Motet]:
     with live_app.app_context():
         try:
-            return _boka_motet()
+            motet = _boka_motet()
         finally:
             db.session.remove()
+    # The meeting's day does not end while the test runs: a run that crossed Stockholm's
+    # midnight found the meeting moved to the calendar's earlier meetings (and today's
+    # measurement dated yesterday). The clock runs as ever until the day's last second.
+    tidigare = clock._now
+    dagens_slut = dt.datetime.combine(clock.today(), dt.time(23, 59, 59), tzinfo=clock.STOCKHOLM).astimezone(dt.UTC)
+    clock.set_clock(lambda: min(tidigare(), dagens_slut))
+    try:
+        yield motet
+    finally:
+        clock.set_clock(tidigare)
 
 
 def _punkt(page: Page, nr: int):
