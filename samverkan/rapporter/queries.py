@@ -1117,8 +1117,10 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | No
 
     for rad in rader:
         lagg_till(rad.nr, rad.team if u.per_team else None, {f: int(getattr(rad, f) or 0) for f in falt[:-1]})
-    for nr, n, *team_id in pagaende:
-        lagg_till(nr, team_id[0] if team_id else None, {"samcoach_pagaende": int(n)})
+    for rad in pagaende:
+        for nr in range(len(u.perioder)):
+            if n := getattr(rad, f"n{nr}"):  # as a group with no row: no key of its own
+                lagg_till(nr, rad.team if u.per_team else None, {"samcoach_pagaende": int(n)})
     return ut
 
 
@@ -1177,11 +1179,17 @@ def _nyckeltalssatser(u: Kub, handlingsplan_manader: int) -> tuple:
         .select_from(grupper).join(u.p, or_(aktualiserad, avslutad))
         .group_by(u.nr, *(c.element for c in lag))
     )
+    # Ongoing at each period's last day, a column per period (the days are constants): one
+    # scan of the insatser, where pairing them with the period table scanned them per period.
+    tider = [till for _, till in u.perioder]
     pagaende = (
-        select(u.nr, func.count(Insats.id), *team).select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
+        select(*(t.label("team") for t in team),
+               *(func.count(case((and_(Insats.startad <= d, or_(Insats.avslutad.is_(None), Insats.avslutad > d)), 1))).label(f"n{i}")
+                 for i, d in enumerate(tider)))
+        .select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
         .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
-               Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till))
-        .group_by(u.nr, *team)
+               Insats.startad <= max(tider), or_(Insats.avslutad.is_(None), Insats.avslutad > min(tider)))
+        .group_by(*team)
     )
     return rader, pagaende
 
