@@ -45,6 +45,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    null,
     or_,
     select,
     text,
@@ -53,6 +54,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
 
 from samverkan.arenden.models import Arende
 from samverkan.core import clock
@@ -515,19 +517,29 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
     statement for the whole kub (the days are the same whatever the period)."""
     if not dagar:
         return []
+    return _pagaende_rader(u, _rader(_pagaende_sats(u, dagar)), dagar)
+
+
+def _pagaende_sats(u: Kub, dagar: list[dt.date], delad: _Delad | None = None):
+    """``pagaende_samcoach``'s statement; with ``delad``, on its rows (``_insatsrader``, which
+    hold every insats ongoing at one of the kub's days)."""
     kolumner = [
         func.coalesce(func.sum(case((and_(Insats.startad <= d, or_(Insats.avslutad.is_(None), Insats.avslutad > d)),
                                      1), else_=0)), 0).label(f"d{i}")
         for i, d in enumerate(dagar)
     ]
-    stmt = (select(*kolumner)
-            .select_from(Insats)
-            .join(Arende, Arende.id == Insats.arende_id)
-            .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)))
-    if not u.per_team:
-        return _rader(stmt.add_columns(literal(None, Integer).label("team")))
+    villkor = [Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)]
+    stmt = (select().select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
+            .where(_insatspopulation(u), *villkor) if delad is None else delad.rader(*villkor)).add_columns(*kolumner)
     # Each insats is in one team: the urval's sums are the teams' (no second scan).
-    rader = _rader(stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id))
+    stmt = stmt.add_columns(Arende.team_id.label("team")).group_by(Arende.team_id) if u.per_team \
+        else stmt.add_columns(literal(None, Integer).label("team"))
+    return stmt if delad is None else delad.las(stmt)
+
+
+def _pagaende_rader(u: Kub, rader: list[dict], dagar: list[dt.date]) -> list[dict]:
+    if not u.per_team:
+        return rader
     return [*rader, {"team": None, **{f"d{i}": sum(r[f"d{i}"] for r in rader) for i in range(len(dagar))}}]
 
 
@@ -581,17 +593,29 @@ def insatser_per_kon(u: Kub) -> dict[str, list[dict]]:
     if not _postgresql():
         return {"samcoach": samcoach_per_kon(u), "insatstyp": insatstyp_per_kon(u),
                 "insats_part": insats_per_part(u), "tid_i_insats": tid_i_insats_per_band(u)}
-    rader = _personer_summerade(_sparad(("insatser", u.nyckel), lambda: _insatssats(u)))
+    return _insatsraderna(_personer_summerade(_sparad(("insatser", u.nyckel), lambda: _insatssats(u))))
+
+
+def _insatsraderna(rader: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """``_insatssats``'s rows summed (``_personer_summerade``) as ``insatser_per_kon`` gives them."""
     ut = {"samcoach": [r for r in rader["samcoach"] if r["form"] == InsatsForm.SAMCOACH and r["samcoach"] + r["ko"]]}
     for namn in ("insatstyp", "insats_part", "tid_i_insats"):
         ut[namn] = [{**r, "antal": r[namn]} for r in rader[namn] if r[namn]]
     return ut
 
 
-def _insatssats(u: Kub) -> _PersonSats:
-    """``insatser_per_kon``'s statement (PostgreSQL)."""
+def _insatsspannet(u: Kub):
+    """The insatser any insats table of the kub could count: ended by its first day or later,
+    begun (their earliest date of beslut, start and end) by its last."""
+    return and_(func.least(Insats.beslutad, Insats.startad, Insats.avslutad) <= u.sista,
+                or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+
+
+def _insatssats(u: Kub, delad: _Delad | None = None) -> _PersonSats:
+    """``insatser_per_kon``'s statement (PostgreSQL); with ``delad``, on its rows
+    (``_insatsrader``)."""
     forst = func.least(Insats.beslutad, Insats.startad, Insats.avslutad)
-    stmt = _insatserna(u, forst <= u.sista, or_(Insats.avslutad.is_(None), Insats.avslutad >= u.forsta))
+    stmt = _insatserna(u, _insatsspannet(u)) if delad is None else delad.rader()
     kon, form = Deltagare.kon.label("kon"), Insats.form.label("form")
 
     def beslutad(e):  # by the period's last day
@@ -611,7 +635,7 @@ def _insatssats(u: Kub) -> _PersonSats:
         "tid_i_insats": lambda e: and_(e["insats"], e["startad_finns"], e["slut"] <= u.j),
     }, extra={"beslutad": u.index(Insats.beslutad), "startad": u.index(Insats.startad),
                            "ko": Insats.i_ko_sedan.is_not(None), "insats": Insats.form != InsatsForm.ORDINARIE,
-                           "startad_finns": Insats.startad.is_not(None)})
+                           "startad_finns": Insats.startad.is_not(None)}, delad=delad)
 
 
 def stegforflyttning_per_kon(u: Kub) -> list[dict]:
@@ -728,6 +752,72 @@ def rakneminne():
         db.session.execute(text(f"SET {lokal}work_mem TO DEFAULT"))
 
 
+def _flera(stmt, deltagare, namn: str = "flera"):
+    """The deltagare with several of ``stmt``'s rows (``deltagare``: its column of their ids),
+    as a select of ids from a CTE: each id that equals the one before it, the ids sorted (a
+    deltagare with n rows is there n − 1 times). Sorting the ids took a quarter less CPU
+    than grouping them by id and counting, most deltagare having one row (10⁵ groups)."""
+    ids = stmt.add_columns(deltagare.label("deltagare_id"),
+                           func.lag(deltagare).over(order_by=deltagare).label("foregaende")).subquery()
+    return select(select(ids.c.deltagare_id).where(ids.c.deltagare_id == ids.c.foregaende).cte(namn).c.deltagare_id)
+
+
+class _Delad:
+    """Rows several statements read (``cte``: a CTE of the model columns they use, under
+    their own names), selected and joined once when the statements run as one
+    (``_samlade``): PostgreSQL computes a CTE read more than once a single time. ``las``
+    rewrites a statement written on the models to read the CTE; ``flera`` (``_flera``):
+    the deltagare with several of its rows."""
+
+    def __init__(self, stmt, namn: str):
+        self.cte = stmt.cte(namn)
+        self.flera = _flera(select().select_from(self.cte), self.cte.c.deltagare_id, f"flera_{namn}")
+        self._adapter = ClauseAdapter(self.cte)
+
+    def las(self, stmt):
+        return self._adapter.traverse(stmt)
+
+    def rader(self, *villkor):
+        """A select of the CTE's rows that meet ``villkor`` (on the models), no columns yet."""
+        return select().select_from(self.cte).where(*(self.las(v) for v in villkor))
+
+
+@dataclass(frozen=True)
+class _Samlad:
+    """Several statements as one (``_samla``): the statement, the parts' names, and per part
+    its columns' names with their place in a row."""
+
+    stmt: object
+    namn: tuple[str, ...]
+    falt: tuple[tuple[tuple[str, int], ...], ...]
+
+
+def _samla(satser: dict[str, object]) -> _Samlad:
+    """``satser`` as one statement (UNION ALL), each part with its own columns: a column of
+    one is NULL in the others' rows (or shared with a column of the same name and type), and
+    the first says whose a row is. Parts that read one CTE (``_Delad``) read it once."""
+    delar = [s.subquery(f"del_{namn}") for namn, s in satser.items()]
+    kolumner: dict[tuple[str, str], object] = {}  # (name, type) → the first column of it
+    for d in delar:
+        for c in d.c:
+            kolumner.setdefault((c.key, repr(c.type)), c)
+    plats = {k: i + 1 for i, k in enumerate(kolumner)}
+    stmt = union_all(*(
+        select(literal(nr, Integer).label("del_"), *(
+            (egna[k] if k in egna else cast(null(), c.type)).label(f"k{plats[k]}") for k, c in kolumner.items()))
+        for nr, d in enumerate(delar) for egna in [{(c.key, repr(c.type)): c for c in d.c}]))
+    return _Samlad(stmt, tuple(satser), tuple(tuple((c.key, plats[(c.key, repr(c.type))]) for c in d.c)
+                                              for d in delar))
+
+
+def _kor(s: _Samlad) -> dict[str, list[dict]]:
+    """``_samla``'s statement run: each part's rows, by its name."""
+    ut: dict[str, list[dict]] = {namn: [] for namn in s.namn}
+    for rad in db.session.execute(s.stmt).all():
+        ut[s.namn[rad[0]]].append({k: rad[i] for k, i in s.falt[rad[0]]})
+    return ut
+
+
 @dataclass(frozen=True)
 class _PersonSats:
     """``_personer_per_mangd``'s statement and the names its rows are summed by."""
@@ -740,7 +830,7 @@ class _PersonSats:
 
 
 def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, villkor: dict | None = None,
-                        rader=None, extra: dict | None = None) -> _PersonSats:
+                        rader=None, extra: dict | None = None, *, delad: _Delad | None = None) -> _PersonSats:
     """Distinct deltagare in several groupings of one row set, for every period of the kub,
     in one statement (PostgreSQL's GROUPING SETS). ``stmt`` selects from and filters the
     rows (no columns) by constants only: the kub's whole span, no period column. A row is in
@@ -764,6 +854,8 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     who are then counted the exact way. Without it ``stmt``'s rows are selected and joined
     once, a CTE the three parts read, rather than three times (worth it when the joins
     cost more than writing the rows down: the insatser with their ärenden and deltagare).
+    With ``delad`` (``_Delad``) ``stmt`` selects from that CTE, shared with other statements
+    run as one (``_samlade``), and the deltagare with several rows are its own.
     """
     villkor, extra = villkor or {}, extra or {}
     nycklar: dict[str, object] = {}
@@ -775,8 +867,10 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     kalla = stmt.add_columns(Arende.deltagare_id.label("deltagare_id"), start.label("a"), slut.label("b"),
                              *(x.label(f"x_{n}") for n, x in extra.items()), *nycklar.values(),
                              Arende.team_id.label("team"))
+    if delad is not None:
+        kalla = delad.las(kalla)
     # A subquery is planned into each part that reads it; a CTE read twice is computed once.
-    radmangd = kalla.subquery("rader") if rader is not None else kalla.cte("rader")
+    radmangd = kalla.subquery() if rader is not None or delad is not None else kalla.cte("rader")
     r = radmangd.c
     x = [r[f"x_{n}"] for n in extra]
     nyckel = [r[n] for n in nycklar]
@@ -795,13 +889,12 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
             grupper.append(tuple_(team, *(r[k.key] for k in kolumner)))
             mangd_av[g & ~1] = (namn, True)
     var_team = (team if u.per_team else literal(None, Integer)).label("team")
-    # The deltagare with several rows: each id that equals the one before it, the ids sorted
-    # (a deltagare with n rows is there n − 1 times). Sorting the ids took a quarter less CPU
-    # than grouping them by id and counting, most deltagare having one row (10⁵ groups).
-    deltagare = Arende.deltagare_id if rader is not None else r.deltagare_id
-    ids = (rader if rader is not None else select().select_from(radmangd)).add_columns(
-        deltagare.label("deltagare_id"), func.lag(deltagare).over(order_by=deltagare).label("foregaende")).subquery()
-    flera = select(select(ids.c.deltagare_id).where(ids.c.deltagare_id == ids.c.foregaende).cte("flera").c.deltagare_id)
+    # The deltagare with several rows (``_flera``).
+    if delad is not None:
+        flera = delad.flera
+    else:
+        deltagare = Arende.deltagare_id if rader is not None else r.deltagare_id
+        flera = _flera((rader if rader is not None else select().select_from(radmangd)), deltagare)
     # Each of these deltagare is in one team: the urval's counts are the sum of the teams',
     # taken from the few grouped rows afterwards rather than by grouping every row twice.
     # Grouped by every column first (one hash per row), the groupings then over those few
@@ -844,10 +937,11 @@ def _personer_per_mangd(u: Kub, stmt, mangder: dict[str, list], spann: tuple, vi
     return _PersonSats(union_all(enkla_per_period, dubbla), tuple(nycklar), tuple(villkor), tuple(mangder), mangd_av)
 
 
-def _personer_summerade(s: _PersonSats) -> dict[str, list[dict]]:
-    """``_personer_per_mangd``'s statement run: the two parts' counts added, per grouping."""
+def _personer_summerade(s: _PersonSats, rader: list[dict] | None = None) -> dict[str, list[dict]]:
+    """``_personer_per_mangd``'s statement run (or its ``rader``, run with others): the two
+    parts' counts added, per grouping."""
     summor: dict[tuple, dict] = {}
-    for rad in _rader(s.stmt):
+    for rad in _rader(s.stmt) if rader is None else rader:
         nyckel = (rad["g"], rad["nr"], rad["team"], *(rad[n] for n in s.nycklar))
         if nyckel in summor:
             for n in ("antal", *s.villkor):
@@ -889,17 +983,27 @@ def deltagare_i_perioden(u: Kub, band_granser: list[tuple[int, int]] | None = No
                              deltagare_per_part(u))
         return {"kon": deltagare_och_flode_per_kon(u), "alder": alder, "alder_forbund": egna, "part": part}
 
-    def bygg() -> _PersonSats:
-        ar = literal(u.sista.year, Integer)
-        kon = Deltagare.kon.label("kon")
-        mangder = {"kon": [kon], "alder": [_aldersband(u, ar=ar).label("band"), kon],
-                   "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
-        if band_granser:
-            mangder["alder_forbund"] = [_aldersband(u, band_granser, ar=ar).label("eget_band"), kon]
-        return _personer_per_mangd(u, _arendena(u), mangder, (Arende.aktualiserad_den, Arende.avslutad_den),
-                              _flodet_index(u), select().where(_population(u), _i_spannet(u)))
+    return _deltagarraderna(_personer_summerade(_sparad(("deltagare", u.nyckel, tuple(band_granser or ())),
+                                                        lambda: _deltagarsats(u, band_granser))))
 
-    rader = _personer_summerade(_sparad(("deltagare", u.nyckel, tuple(band_granser or ())), bygg))
+
+def _deltagarsats(u: Kub, band_granser: list[tuple[int, int]] | None, delad: _Delad | None = None) -> _PersonSats:
+    """``deltagare_i_perioden``'s statement (PostgreSQL); with ``delad``, on its rows
+    (``_arenderader``)."""
+    ar = literal(u.sista.year, Integer)
+    kon = Deltagare.kon.label("kon")
+    mangder = {"kon": [kon], "alder": [_aldersband(u, ar=ar).label("band"), kon],
+               "part": [Arende.aktualiserande_part_id.label("part_id"), kon]}
+    if band_granser:
+        mangder["alder_forbund"] = [_aldersband(u, band_granser, ar=ar).label("eget_band"), kon]
+    spann = (Arende.aktualiserad_den, Arende.avslutad_den)
+    if delad is not None:
+        return _personer_per_mangd(u, delad.rader(_i_spannet(u)), mangder, spann, _flodet_index(u), delad=delad)
+    return _personer_per_mangd(u, _arendena(u), mangder, spann, _flodet_index(u),
+                               select().where(_population(u), _i_spannet(u)))
+
+
+def _deltagarraderna(rader: dict[str, list[dict]]) -> dict[str, list[dict]]:
     rader.setdefault("alder_forbund", [])
     for r in rader["alder_forbund"]:
         r["band"] = r.pop("eget_band")
@@ -917,23 +1021,29 @@ def avslut_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     GROUPING SETS and runs the two functions."""
     if not _postgresql():
         return utfall_per_kon(u), fore_efter(u)
-    kolumner = {"orsak": Arende.avslutsorsak, "forsorjning_start": Arende.forsorjning_start,
-                "forsorjning_slut": Arende.forsorjning_slut, "sysselsattning_start": Arende.sysselsattning_start,
-                "sysselsattning_slut": Arende.sysselsattning_slut}
+    return _avslutsraderna(_personer_summerade(_sparad(("avslut", u.nyckel), lambda: _avslutssats(u))))
 
-    def bygg() -> _PersonSats:
-        kon = Deltagare.kon.label("kon")
-        return _personer_per_mangd(u,
-            select()
-            .select_from(Arende)
-            .join(Deltagare, _deltagaren(u))
-            .where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)),
-            {namn: [kolumn.label(namn), kon] for namn, kolumn in kolumner.items()},
-            (Arende.avslutad_den, Arende.avslutad_den),
-            rader=select().where(_population(u), Arende.avslutad_den.between(u.forsta, u.sista)))
 
-    rader = _personer_summerade(_sparad(("avslut", u.nyckel), bygg))
-    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in kolumner if namn != "orsak" for r in rader[namn]]
+_AVSLUTSKODER = {"orsak": Arende.avslutsorsak, "forsorjning_start": Arende.forsorjning_start,
+                 "forsorjning_slut": Arende.forsorjning_slut, "sysselsattning_start": Arende.sysselsattning_start,
+                 "sysselsattning_slut": Arende.sysselsattning_slut}
+
+
+def _avslutssats(u: Kub, delad: _Delad | None = None) -> _PersonSats:
+    """``avslut_per_kon``'s statement (PostgreSQL); with ``delad``, on its rows (``_arenderader``)."""
+    kon = Deltagare.kon.label("kon")
+    avslutad = Arende.avslutad_den.between(u.forsta, u.sista)
+    mangder = {namn: [kolumn.label(namn), kon] for namn, kolumn in _AVSLUTSKODER.items()}
+    spann = (Arende.avslutad_den, Arende.avslutad_den)
+    if delad is not None:
+        return _personer_per_mangd(u, delad.rader(avslutad), mangder, spann, delad=delad)
+    return _personer_per_mangd(u, select().select_from(Arende).join(Deltagare, _deltagaren(u))
+                               .where(_population(u), avslutad), mangder, spann,
+                               rader=select().where(_population(u), avslutad))
+
+
+def _avslutsraderna(rader: dict[str, list[dict]]) -> tuple[list[dict], list[dict]]:
+    fore = [{"matt": namn, "kod": r.pop(namn), **r} for namn in _AVSLUTSKODER if namn != "orsak" for r in rader[namn]]
     return rader["orsak"], fore
 
 
@@ -985,10 +1095,7 @@ def tider_per_kon(u: Kub) -> tuple[list[dict], list[dict]]:
     avslut, for the ärenden where that step fell in the period; and the average time in an
     insats that ended in the period."""
     if _perioder_pa_postgresql(u):
-        per_arende, i_insats = (_rader(s) for s in _sparad(("tider", u.nyckel), lambda: _tidssatser(u)))
-        for r in i_insats:
-            r["n"] = r.pop("medel_n")
-        return per_arende, i_insats
+        return _tidsraderna(*(_rader(s) for s in _sparad(("tider", u.nyckel), lambda: _tidssatser(u))))
     forsta_insats = _forsta_insats(u)
 
     def medel(slut, nar):
@@ -1038,43 +1145,61 @@ def _forsta_insats(u: Kub):
 
 def _tidssatser(u: Kub) -> tuple:
     """``tider_per_kon``'s two statements on PostgreSQL (``_medel_per_period``)."""
-    forsta_insats = _forsta_insats(u)
-    i_perioden = or_(*(d.between(u.forsta, u.sista) for d in (Arende.forsta_samplanering,
-                                                              forsta_insats.c.beslutad, Arende.avslutad_den)))
-    per_arende = _medel_per_period(u,
-        select()
-        .select_from(Arende)
-        .join(Deltagare, _deltagaren(u))
-        .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
-        .where(_population(u), i_perioden),
-        {"mote": Arende.forsta_samplanering, "insats": forsta_insats.c.beslutad, "avslut": Arende.avslutad_den},
-        Arende.aktualiserad_den)
-    i_insats = _medel_per_period(u,
-        select()
-        .select_from(Insats)
-        .join(Arende, Arende.id == Insats.arende_id)
-        .join(Deltagare, _deltagaren(u))
-        .where(_insatspopulation(u), Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
-               Insats.avslutad.between(u.forsta, u.sista)),
-        {"medel": Insats.avslutad}, Insats.startad)
+    return _tid_per_arende(u), _tid_i_insats(u)
+
+
+def _tidernas_steg(forsta_insats) -> dict:
+    return {"mote": Arende.forsta_samplanering, "insats": forsta_insats.c.beslutad, "avslut": Arende.avslutad_den}
+
+
+def _tidernas_villkor(u: Kub, forsta_insats):
+    """An ärende ``tider_per_kon`` counts: one of its steps in the kub's span."""
+    return or_(*(d.between(u.forsta, u.sista) for d in _tidernas_steg(forsta_insats).values()))
+
+
+def _tid_per_arende(u: Kub, delad: _Delad | None = None, forsta_insats=None):
+    """``tider_per_kon``'s first statement on PostgreSQL; with ``delad``, on its rows
+    (``_arenderader``, built with ``forsta_insats``)."""
+    if delad is None:
+        forsta_insats = _forsta_insats(u)
+        stmt = (select().select_from(Arende).join(Deltagare, _deltagaren(u))
+                .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
+                .where(_population(u), _tidernas_villkor(u, forsta_insats)))
+    else:
+        stmt = delad.rader(_tidernas_villkor(u, forsta_insats))
+    return _medel_per_period(u, stmt, _tidernas_steg(forsta_insats), Arende.aktualiserad_den, delad)
+
+
+def _tid_i_insats(u: Kub, delad: _Delad | None = None):
+    """``tider_per_kon``'s second statement on PostgreSQL; with ``delad``, on its rows
+    (``_insatsrader``)."""
+    villkor = [Insats.startad.is_not(None), Insats.form != InsatsForm.ORDINARIE,
+               Insats.avslutad.between(u.forsta, u.sista)]
+    stmt = _insatserna(u, *villkor) if delad is None else delad.rader(*villkor)
+    return _medel_per_period(u, stmt, {"medel": Insats.avslutad}, Insats.startad, delad)
+
+
+def _tidsraderna(per_arende: list[dict], i_insats: list[dict]) -> tuple[list[dict], list[dict]]:
+    for r in i_insats:
+        r["n"] = r.pop("medel_n")
     return per_arende, i_insats
 
 
-def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran):
+def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran, delad: _Delad | None = None):
     """Per period and kön (for the kub's urval, team None, and with ``per_team`` per team):
     for each measure (name → date column) the average of the days from ``fran`` to that
     date over the rows whose date falls in the period (``<name>``), and how many they are
     (``<name>_n``), as ``avg`` and ``count`` give them. PostgreSQL: ``stmt`` selects from
     and filters the rows (no columns) by constants only; they are grouped once by their
     dates' indexes (``Kub.index``), and the groups' sums paired with the periods. The
-    statement; its rows are those."""
+    statement; its rows are those. With ``delad`` ``stmt`` reads its rows (``_Delad``)."""
     index = {n: u.index(d) for n, d in matt.items()}
     summor = (stmt.add_columns(*(e.label(f"e_{n}") for n, e in index.items()), Deltagare.kon.label("kon"),
                                (Arende.team_id if u.per_team else literal(None, Integer)).label("team"),
                                *(func.sum(dagar_mellan(d, fran)).label(f"s_{n}") for n, d in matt.items()),
                                *(func.count(dagar_mellan(d, fran)).label(f"n_{n}") for n, d in matt.items()))
-              .group_by(*index.values(), Deltagare.kon, *([Arende.team_id] if u.per_team else []))
-              .subquery())
+              .group_by(*index.values(), Deltagare.kon, *([Arende.team_id] if u.per_team else [])))
+    summor = (summor if delad is None else delad.las(summor)).subquery()
     c = summor.c
 
     def i_perioden(n: str):
@@ -1091,6 +1216,71 @@ def _medel_per_period(u: Kub, stmt, matt: dict[str, object], fran):
             .select_from(summor).join(u.p, true())
             .group_by(func.grouping_sets(tuple_(u.nr, c.kon, c.team), tuple_(u.nr, c.kon))
                       if u.per_team else tuple_(u.nr, c.kon, c.team)))
+
+
+# --- the kub's heavy tables together --------------------------------------------------------
+
+
+def kubens_tabeller(u: Kub, band_granser: list[tuple[int, int]] | None, dagar: list[dt.date]) -> dict[str, list[dict]]:
+    """The rows of the report's tables over the ärenden and the insatser, by name: the
+    deltagare (``deltagare_i_perioden``: ``kon``, ``alder``, ``alder_forbund``, ``part``),
+    the closed (``avslut_per_kon``: ``utfall``, ``fore_efter``), the times (``tider_per_kon``:
+    ``tider``, ``i_insats``), the insats tables (``insatser_per_kon``) and the ongoing at
+    samcoach on ``dagar`` (``pagaende_samcoach``: ``pagaende``).
+
+    On PostgreSQL, for a kub of several periods ending in one year, two statements: the
+    ärenden with their deltagare (and first insats) are selected and joined once for the
+    three ärende tables (``_arenderader``), the insatser with their ärenden and deltagare
+    once for the three insats tables (``_insatsrader``), each a CTE the parts read
+    (``_samla``). Apart, the six joined the same rows six times."""
+    if not _perioder_pa_postgresql(u) or len({t.year for _, t in u.perioder}) > 1 or not dagar:
+        utfall, fore = avslut_per_kon(u)
+        tider, i_insats = tider_per_kon(u)
+        return {**deltagare_i_perioden(u, band_granser), "utfall": utfall, "fore_efter": fore, "tider": tider,
+                "i_insats": i_insats, **insatser_per_kon(u), "pagaende": pagaende_samcoach(u, dagar)}
+    personer, arendena, insatserna = _sparad(("kuben", u.nyckel, tuple(band_granser or ()), tuple(dagar)),
+                                             lambda: _kubens_satser(u, band_granser, dagar))
+    a, i = _kor(arendena), _kor(insatserna)
+    utfall, fore = _avslutsraderna(_personer_summerade(personer["avslut"], a["avslut"]))
+    tider, i_insats = _tidsraderna(a["tider"], i["i_insats"])
+    return {**_deltagarraderna(_personer_summerade(personer["deltagare"], a["deltagare"])),
+            "utfall": utfall, "fore_efter": fore, "tider": tider, "i_insats": i_insats,
+            **_insatsraderna(_personer_summerade(personer["insatser"], i["insatser"])),
+            "pagaende": _pagaende_rader(u, i["pagaende"], dagar)}
+
+
+def _kubens_satser(u: Kub, band_granser: list[tuple[int, int]] | None, dagar: list[dt.date]) -> tuple:
+    """``kubens_tabeller``'s two statements (``_Samlad``) and the person statements' sums."""
+    forsta_insats = _forsta_insats(u)
+    arenden, insatser = _arenderader(u, forsta_insats), _insatsrader(u)
+    personer = {"avslut": _avslutssats(u, arenden), "deltagare": _deltagarsats(u, band_granser, arenden),
+                "insatser": _insatssats(u, insatser)}
+    return (personer,
+            _samla({"avslut": personer["avslut"].stmt, "deltagare": personer["deltagare"].stmt,
+                    "tider": _tid_per_arende(u, arenden, forsta_insats)}),
+            _samla({"insatser": personer["insatser"].stmt, "i_insats": _tid_i_insats(u, insatser),
+                    "pagaende": _pagaende_sats(u, dagar, insatser)}))
+
+
+def _arenderader(u: Kub, forsta_insats) -> _Delad:
+    """The ärenden the three ärende tables read, with their deltagare and first insats: in
+    the kub's span (the deltagare), closed in it (the avslut) or with a step in it (the
+    times, ``_tidernas_villkor``)."""
+    return _Delad(
+        select(Arende.deltagare_id, Arende.team_id, Arende.aktualiserande_part_id, Arende.aktualiserad_den,
+               Arende.avslutad_den, Arende.forsta_samplanering, *_AVSLUTSKODER.values(), Deltagare.kon,
+               Deltagare.fodelsear, forsta_insats.c.beslutad.label("forsta_insats"))
+        .select_from(Arende).join(Deltagare, _deltagaren(u))
+        .outerjoin(forsta_insats, forsta_insats.c.arende_id == Arende.id)
+        .where(_population(u), or_(_i_spannet(u), _tidernas_villkor(u, forsta_insats))), "arenderader")
+
+
+def _insatsrader(u: Kub) -> _Delad:
+    """The insatser the three insats tables read (``_insatsspannet``), with their ärende's and
+    deltagare's columns."""
+    return _Delad(_insatserna(u, _insatsspannet(u)).add_columns(
+        Arende.deltagare_id, Arende.team_id, Arende.aktualiserande_part_id, Deltagare.kon, Insats.form,
+        Insats.insatstyp_id, Insats.beslutad, Insats.startad, Insats.avslutad, Insats.i_ko_sedan), "insatsrader")
 
 
 # --- nyckeltal -------------------------------------------------------------------------------
@@ -1117,25 +1307,27 @@ def nyckeltal(u: Kub, *, handlingsplan_manader: int) -> dict[tuple[int, int | No
 
     for rad in rader:
         lagg_till(rad.nr, rad.team if u.per_team else None, {f: int(getattr(rad, f) or 0) for f in falt[:-1]})
-    for nr, n, *team_id in pagaende:
-        lagg_till(nr, team_id[0] if team_id else None, {"samcoach_pagaende": int(n)})
+    for rad in pagaende:
+        for nr in range(len(u.perioder)):
+            if n := getattr(rad, f"n{nr}"):  # as a group with no row: no key of its own
+                lagg_till(nr, rad.team if u.per_team else None, {"samcoach_pagaende": int(n)})
     return ut
 
 
 def _nyckeltalssatser(u: Kub, handlingsplan_manader: int) -> tuple:
     """``nyckeltal``'s two statements."""
+    # Whether an ärende had a samcoach, or reached the ladder's top, as a hashed IN: one hash
+    # of the ids, where grouping them per ärende and joining took a third more.
     samcoach = (select(Insats.arende_id)
-                .where(_forbundets_insatser(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None))
-                .group_by(Insats.arende_id).subquery())
+                .where(_forbundets_insatser(u), Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)))
     hogsta_steg = select(func.max(Steg.nummer)).where(Steg.forbund_id == u.forbund_id).scalar_subquery()
     toppen = (select(Stegmatning.arende_id).join(Steg, Steg.id == Stegmatning.steg_id)
-              .where(Steg.forbund_id == u.forbund_id, Steg.nummer == hogsta_steg)
-              .group_by(Stegmatning.arende_id).subquery())
+              .where(Steg.forbund_id == u.forbund_id, Steg.nummer == hogsta_steg))
     atgarder = (select(Atgard.arende_id, func.min(Atgard.skapad).label("forsta"))
                 .join(Arende, Arende.id == Atgard.arende_id).where(Arende.forbund_id == u.forbund_id)
                 .group_by(Atgard.arende_id).subquery())
-    hade_samcoach = samcoach.c.arende_id.is_not(None)
-    egenforsorjning = or_(Arende.forsorjning_slut.in_(EGENFORSORJNING_SLUT), toppen.c.arende_id.is_not(None))
+    hade_samcoach = Arende.id.in_(samcoach)
+    egenforsorjning = or_(Arende.forsorjning_slut.in_(EGENFORSORJNING_SLUT), Arende.id.in_(toppen))
     inom_n = dagar_mellan(atgarder.c.forsta, Arende.aktualiserad_den) <= handlingsplan_manader * 30
     team = [Arende.team_id] if u.per_team else []
     # Each ärende is one row (what it had is grouped per ärende before the join), so the
@@ -1150,8 +1342,6 @@ def _nyckeltalssatser(u: Kub, handlingsplan_manader: int) -> tuple:
         select(akt.label("a"), avsl.label("b"), *(t.label("team") for t in team),
                *(v.label(n) for n, v in flaggor.items()), func.count().label("n"))
         .select_from(Arende)
-        .outerjoin(samcoach, samcoach.c.arende_id == Arende.id)
-        .outerjoin(toppen, toppen.c.arende_id == Arende.id)
         .outerjoin(atgarder, atgarder.c.arende_id == Arende.id)
         .where(_population(u),
                or_(Arende.aktualiserad_den.between(u.forsta, u.sista), Arende.avslutad_den.between(u.forsta, u.sista)))
@@ -1177,11 +1367,17 @@ def _nyckeltalssatser(u: Kub, handlingsplan_manader: int) -> tuple:
         .select_from(grupper).join(u.p, or_(aktualiserad, avslutad))
         .group_by(u.nr, *(c.element for c in lag))
     )
+    # Ongoing at each period's last day, a column per period (the days are constants): one
+    # scan of the insatser, where pairing them with the period table scanned them per period.
+    tider = [till for _, till in u.perioder]
     pagaende = (
-        select(u.nr, func.count(Insats.id), *team).select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
+        select(*(t.label("team") for t in team),
+               *(func.count(case((and_(Insats.startad <= d, or_(Insats.avslutad.is_(None), Insats.avslutad > d)), 1))).label(f"n{i}")
+                 for i, d in enumerate(tider)))
+        .select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
         .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
-               Insats.startad <= u.till, or_(Insats.avslutad.is_(None), Insats.avslutad > u.till))
-        .group_by(u.nr, *team)
+               Insats.startad <= max(tider), or_(Insats.avslutad.is_(None), Insats.avslutad > min(tider)))
+        .group_by(*team)
     )
     return rader, pagaende
 

@@ -94,25 +94,26 @@ class Underlag:
             select(Insatstyp).where(Insatstyp.forbund_id == kub.forbund_id)
             .order_by(Insatstyp.ordning, Insatstyp.namn)).scalars())
         self.sammansattningar = team_parter(u)
+        # Month ends of every period, in one statement; each report picks its own.
+        self.dagar = sorted({d for fran, till in kub.perioder
+                             for d in queries.manadsslut(Urval(kub.forbund_id, kub.team_id, fran, till))})
         with queries.rakneminne():
             if bara_raknade:
                 kon, utfall = queries.kon_och_utfall(kub)
                 rader = {"kon": kon, "flode": kon, "utfall": utfall}
+                pagaende = queries.pagaende_samcoach(kub, self.dagar)
             else:
-                utfall, fore_efter = queries.avslut_per_kon(kub)
-                deltagare = queries.deltagare_i_perioden(kub, egna_band)
-                rader = {"kon": deltagare["kon"], "flode": deltagare["kon"], "utfall": utfall}
-                rader |= self._ovriga(kub, deltagare, fore_efter)
-        if self.egna_band and not bara_raknade:
-            rader["alder_forbund"] = deltagare["alder_forbund"]
+                tabeller = queries.kubens_tabeller(kub, egna_band, self.dagar)
+                pagaende = tabeller["pagaende"]
+                rader = {n: v for n, v in tabeller.items() if n not in ("pagaende", "alder_forbund")}
+                rader |= {"flode": tabeller["kon"], **self._ovriga(kub)}
+                if self.egna_band:
+                    rader["alder_forbund"] = tabeller["alder_forbund"]
         self.rader: dict[tuple, list[dict]] = {}
         for namn, lista in rader.items():
             for r in lista:
                 self.rader.setdefault((namn, r["nr"], r["team"]), []).append(r)
-        # Month ends of every period, in one statement; each report picks its own.
-        self.dagar = sorted({d for fran, till in kub.perioder
-                             for d in queries.manadsslut(Urval(kub.forbund_id, kub.team_id, fran, till))})
-        for r in queries.pagaende_samcoach(kub, self.dagar):
+        for r in pagaende:
             self.rader.setdefault(("pagaende", 0, r["team"]), []).append(r)
         self.moten: list[list[dict]] = [[] for _ in kub.perioder]
         self.narvaro: list[list[dict]] = [[] for _ in kub.perioder]
@@ -127,15 +128,11 @@ class Underlag:
         self.budget = queries.budget(u, per_team=kub.per_team) if len(ar) == 1 else {}
 
     @staticmethod
-    def _ovriga(kub: Kub, deltagare: dict, fore_efter: list[dict]) -> dict[str, list[dict]]:
-        tider, i_insats = queries.tider_per_kon(kub)
-        return queries.insatser_per_kon(kub) | {
-            "alder": deltagare["alder"], "part": deltagare["part"],
-            "samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
-            "steg": queries.stegforflyttning_per_kon(kub), "tider": tider, "i_insats": i_insats,
-            "fore_efter": fore_efter,
-            "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub),
-        }
+    def _ovriga(kub: Kub) -> dict[str, list[dict]]:
+        """The tables ``queries.kubens_tabeller`` does not fetch."""
+        return {"samtycke": queries.samtycke_per_part(kub), "atgard": queries.atgard_per_part(kub),
+                "steg": queries.stegforflyttning_per_kon(kub),
+                "efterkontroll": efterkontroll_rapport.per_utfall_och_kon(kub)}
 
     def nod(self, nr: int, team: int | None = None) -> Nod:
         return Nod(self, nr, team)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from samverkan.arenden.models import Arende
 from samverkan.core.db import db
 from samverkan.rapporter import queries, services
-from samverkan.rapporter.queries import Kub
+from samverkan.rapporter.queries import Kub, Urval
 from tests.rapporter.conftest import D, skapa_arende, skapa_insats
 
 
@@ -108,3 +108,29 @@ def test_the_insats_tables_in_one_statement_count_as_their_own(facit):
         assert _lika(rader["insatstyp"], queries.insatstyp_per_kon(kub))
         assert _lika(rader["insats_part"], queries.insats_per_part(kub))
         assert _lika(rader["tid_i_insats"], queries.tid_i_insats_per_band(kub))
+
+
+def test_the_kub_tables_read_together_are_their_own_statements(facit):
+    """``kubens_tabeller`` (on PostgreSQL two statements: the ärenden and the insatser each
+    joined once for three tables, ``queries._samla``) gives every table's rows as its own
+    statement does, for the insatser above and a deltagare with two ärenden in two teams
+    with steps in the year, and an ärende closed in the year but aktualiserat after it."""
+    test_the_insats_tables_in_one_statement_count_as_their_own(facit)
+    w = facit
+    ena = skapa_arende(w, kon="kvinna", fodd=1985, part="af", akt=D(2026, 1, 20), samplan=D(2026, 2, 1),
+                       avslutad=D(2026, 5, 3), orsak="arbete", fs="forsorjningsstod", fs_slut="lon")
+    _andra_arende(w, ena, w.annat_team, kon="kvinna", fodd=1985, part="fk", akt=D(2026, 3, 5), samplan=D(2026, 3, 20))
+    skapa_arende(w, kon="man", fodd=1980, part="af", akt=D(2027, 1, 5), avslutad=D(2026, 11, 30), orsak="arbete")
+
+    perioder = [(p.fran, p.till) for p in services.arets_perioder(2026)]
+    kub = Kub(w.forbund.id, None, perioder, per_team=True)
+    band = [(18, 29), (30, 64)]
+    dagar = sorted({d for f, t in perioder for d in queries.manadsslut(Urval(w.forbund.id, None, f, t))})
+    samlat = queries.kubens_tabeller(kub, band, dagar)
+    utfall, fore = queries.avslut_per_kon(kub)
+    tider, i_insats = queries.tider_per_kon(kub)
+    egna = {**queries.deltagare_i_perioden(kub, band), "utfall": utfall, "fore_efter": fore, "tider": tider,
+            "i_insats": i_insats, **queries.insatser_per_kon(kub), "pagaende": queries.pagaende_samcoach(kub, dagar)}
+    assert samlat.keys() == egna.keys() and all(egna[n] for n in egna if n != "alder_forbund")
+    for namn, rader in egna.items():
+        assert _mangd(samlat[namn]) == _mangd(rader), namn
