@@ -73,10 +73,11 @@ REGLER = {
 def regel(namn: str, *, dold: bool = False, ladda: Select | None = None):
     """Guard a view with an access rule: the returned wrapper decides (``kontrollera``)
     before the view runs. ``dold``: everyone the rule refuses is told the page or object
-    does not exist (404), members of the team included (the outbox). ``ladda``: loader
-    options for the ärende the rule loads (the ärende rules only), so the page's relations
-    come in the rule's own statement: the view's ``get`` finds the row in the identity
-    map, and options given there would come too late (issue 19)."""
+    does not exist (404), members of the team included (the outbox). ``ladda``: the
+    statement that loads the ärende in the address, its id bound as ``id`` (the ärende
+    rules only), so the page's relations come in the rule's own statement: the view's
+    ``get`` finds the row in the identity map, and options given there would come too
+    late (issue 19)."""
     if namn not in REGLER:
         raise ValueError(f"okänd åtkomstregel {namn!r}")
     if ladda is not None and namn not in _ARENDE_REGLER:
