@@ -520,12 +520,16 @@ def pagaende_samcoach(u: Kub, dagar: list[dt.date]) -> list[dict]:
     return _pagaende_rader(u, _rader(_pagaende_sats(u, dagar)), dagar)
 
 
+def _pagar(dag):
+    """An insats ongoing on ``dag``: started by it, not ended before it ends."""
+    return and_(Insats.startad <= dag, or_(Insats.avslutad.is_(None), Insats.avslutad > dag))
+
+
 def _pagaende_sats(u: Kub, dagar: list[dt.date], delad: _Delad | None = None):
     """``pagaende_samcoach``'s statement; with ``delad``, on its rows (``_insatsrader``, which
     hold every insats ongoing at one of the kub's days)."""
     kolumner = [
-        func.coalesce(func.sum(case((and_(Insats.startad <= d, or_(Insats.avslutad.is_(None), Insats.avslutad > d)),
-                                     1), else_=0)), 0).label(f"d{i}")
+        func.coalesce(func.sum(case((_pagar(d), 1), else_=0)), 0).label(f"d{i}")
         for i, d in enumerate(dagar)
     ]
     villkor = [Insats.form == InsatsForm.SAMCOACH, Insats.startad.is_not(None)]
@@ -1372,7 +1376,7 @@ def _nyckeltalssatser(u: Kub, handlingsplan_manader: int) -> tuple:
     tider = [till for _, till in u.perioder]
     pagaende = (
         select(*(t.label("team") for t in team),
-               *(func.count(case((and_(Insats.startad <= d, or_(Insats.avslutad.is_(None), Insats.avslutad > d)), 1))).label(f"n{i}")
+               *(func.count(case((_pagar(d), 1))).label(f"n{i}")
                  for i, d in enumerate(tider)))
         .select_from(Insats).join(Arende, Arende.id == Insats.arende_id)
         .where(_insatspopulation(u), Insats.form == InsatsForm.SAMCOACH, Insats.status != InsatsStatus.KO,
