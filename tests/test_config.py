@@ -122,3 +122,28 @@ def test_a_bad_setting_stops_start_up_with_a_clear_message(monkeypatch, tmp_path
     with pytest.raises(ConfigError, match=namn) as fel:
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     assert ord in str(fel.value) and "(The setting" in str(fel.value)
+
+
+def test_gunicorn_started_in_the_project_freezes_the_loaded_app_in_each_worker(tmp_path):
+    """gunicorn reads ``./gunicorn.conf.py`` when it starts in the project; its worker hook,
+    run once the app is loaded, moves what the app built out of the cycle collector's
+    sight (a full collection during a request walked the whole app: the tail of a page's
+    latency, issue 19). In a process of its own: a freeze lasts as long as the process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from gunicorn.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    assert Config().settings["config"].default == "./gunicorn.conf.py"
+    assert (root / "gunicorn.conf.py").is_file()
+    kod = ("import gc, runpy\n"
+           "from samverkan import create_app\n"
+           f"create_app({{'TESTING': True, 'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/g.sqlite'}})\n"
+           "assert gc.get_freeze_count() == 0\n"
+           "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None)\n"
+           "print(gc.get_freeze_count())\n")
+    ut = subprocess.run([sys.executable, "-c", kod], cwd=root, capture_output=True, text=True, timeout=120)
+    assert ut.returncode == 0, ut.stderr
+    assert int(ut.stdout.split()[-1]) > 100_000  # the app's objects, not a handful

@@ -45,10 +45,9 @@ from flask import Flask, current_app, g, has_app_context, has_request_context, r
 from flask.globals import request_ctx
 from sqlalchemy import event, insert
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from samverkan.core.db import BEGIN_FORSOK, EN_SATS, db
+from samverkan.core.db import EN_SATS, db, med_skrivlaset
 
 log = logging.getLogger(__name__)
 
@@ -243,21 +242,16 @@ def _insert_for(modell: type) -> tuple:
 def kor_apart(sats, parametrar=None) -> None:
     """One statement on a connection of its own, as a transaction of its own: on SQLite
     the statement alone (no BEGIN: SQLite makes it one implicit transaction, taking the
-    write lock only for the statement), tried a bounded number of times while the
-    database stays locked; on PostgreSQL an ordinary short transaction. For what a read
+    write lock only for the statement), tried as a writer's BEGIN is
+    (``db.med_skrivlaset``); on PostgreSQL an ordinary short transaction. For what a read
     writes (its audit rows, a token's last use) without upgrading its own transaction."""
-    for forsok in range(1, BEGIN_FORSOK + 1):
-        try:
-            with db.engine.connect() as conn:
-                conn.execution_options(**{EN_SATS: True})
-                conn.execute(sats, parametrar)
-                conn.commit()
-            return
-        except OperationalError as error:
-            if "locked" not in str(error.orig) or forsok == BEGIN_FORSOK:
-                raise
-            log.warning("SQLite write lock still taken for a read's own write (attempt %d of %d)",
-                        forsok, BEGIN_FORSOK)
+    with db.engine.connect() as conn:
+        conn.execution_options(**{EN_SATS: True})
+        if conn.dialect.name == "sqlite":
+            med_skrivlaset(conn, lambda: conn.execute(sats, parametrar))
+        else:
+            conn.execute(sats, parametrar)
+        conn.commit()
 
 
 def _med_standard(varde, kolumn):
