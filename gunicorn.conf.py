@@ -3,6 +3,13 @@
 line win over these."""
 
 import gc
+import os
+
+# Sync workers, each one request at a time: gunicorn's own default is a single worker, so
+# a meeting's ten people would queue behind each other and behind any report. Two per core
+# and one more, as gunicorn's documentation suggests; WEB_CONCURRENCY (gunicorn's own
+# variable) or --workers sets another number.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
 
 
 def post_worker_init(worker):

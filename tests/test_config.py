@@ -148,3 +148,18 @@ def test_gunicorn_started_in_the_project_freezes_the_loaded_app_in_each_worker(t
                         timeout=120)
     assert ut.returncode == 0, ut.stderr
     assert int(ut.stdout.split()[-1]) > 100_000  # the app's objects, not a handful
+
+
+def test_gunicorn_runs_two_workers_per_core_and_one_unless_told(monkeypatch):
+    """gunicorn's own default is one sync worker: a meeting's requests would queue behind
+    each other and behind any report. The project's settings give two per core and one
+    more; WEB_CONCURRENCY, gunicorn's own variable, still decides when it is set."""
+    import os
+    import runpy
+    from pathlib import Path
+
+    fil = str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    assert runpy.run_path(fil)["workers"] == 2 * os.cpu_count() + 1
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    assert runpy.run_path(fil)["workers"] == 4
