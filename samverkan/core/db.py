@@ -195,30 +195,28 @@ def _busy_ms() -> int:
 def med_skrivlaset(conn, forsok):
     """``forsok()``, a statement that takes SQLite's write lock on ``conn`` (a SQLAlchemy
     connection), tried until it gets the lock: again after a short pause
-    (``SKRIVLAS_PAUS``) for up to SQLITE_BUSY_MS, ``BEGIN_FORSOK`` such attempts with a
-    warning between, then the error. SQLite's busy handler is off meanwhile (busy_timeout
-    0) and the connection's own timeout is back after."""
+    (``SKRIVLAS_PAUS``), with a warning after each SQLITE_BUSY_MS, and given up (the
+    error raised) after ``BEGIN_FORSOK`` of them. SQLite's busy handler is off meanwhile
+    (busy_timeout 0) and the connection's own timeout is back after."""
     dbapi = conn.connection.dbapi_connection
     dbapi.execute("PRAGMA busy_timeout=0")
     try:
-        for forsok_nr in range(1, BEGIN_FORSOK + 1):
-            grans = time.monotonic() + _busy_ms() / 1000
-            paus = SKRIVLAS_PAUS[0]
-            while True:
-                try:
-                    return forsok()
-                except OperationalError as error:
-                    if "locked" not in str(error.orig):
-                        raise
-                    if time.monotonic() >= grans:
-                        if forsok_nr == BEGIN_FORSOK:
-                            raise
-                        break
-                # Jittered, so that writers who lost together do not try again together.
-                time.sleep(random.uniform(paus / 2, paus))  # noqa: S311  # nosec B311  # jitter, not a secret
-                paus = min(2 * paus, SKRIVLAS_PAUS[1])
-            log.warning("SQLite write lock still taken after attempt %d of %d; trying again",
-                        forsok_nr, BEGIN_FORSOK)
+        period, start = _busy_ms() / 1000, time.monotonic()
+        varnade, paus = 0, SKRIVLAS_PAUS[0]
+        while True:
+            try:
+                return forsok()
+            except OperationalError as error:
+                vantat = int((time.monotonic() - start) / period)  # whole periods waited
+                if "locked" not in str(error.orig) or vantat >= BEGIN_FORSOK:
+                    raise
+            if vantat > varnade:
+                varnade = vantat
+                log.warning("SQLite write lock still taken after attempt %d of %d; trying again",
+                            vantat, BEGIN_FORSOK)
+            # Jittered, so that writers who lost together do not try again together.
+            time.sleep(random.uniform(paus / 2, paus))  # noqa: S311  # nosec B311  # jitter, not a secret
+            paus = min(2 * paus, SKRIVLAS_PAUS[1])
     finally:
         dbapi.execute(f"PRAGMA busy_timeout={_busy_ms()}")
 
