@@ -23,6 +23,10 @@ from pathlib import Path
 from bench import cpu, load, server
 from bench.endpoints import ENDPOINTS, MOTESRUMMETS_SIDOR, OVERGANG, Endpoint
 
+# The meeting room's writers: each sends a transition every 100 ms for the whole run (ten
+# writes a second per writer, what its pool of fresh ärenden holds), not as fast as it can.
+SKRIVTAKT_MS = 100
+
 
 def maskin() -> str:
     """CPU model, cores and RAM from /proc, and the software measured."""
@@ -107,8 +111,8 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
         # whole. Fresh ärenden are made with the app stopped (nothing else writes while
         # their ids are reserved), and those a run leaves untouched are put away after it.
         if args.lasare:
-            # Enough for ten writes a second per writer; a writer that runs out stops.
-            par = server.nya_arenden_for_overgang(url, args.skrivare * args.sekunder * 10)
+            # Ten writes a second per writer (SKRIVTAKT_MS), and a few spare.
+            par = server.nya_arenden_for_overgang(url, args.skrivare * (args.sekunder + 1) * 1000 // SKRIVTAKT_MS)
             with server.golv(args.workers, logg, args.golvport) as golv, \
                     server.gunicorn(url, args.workers, logg, args.port) as app:
                 cookie = {"Cookie": server.logga_in(app.base, epost["pl"])}
@@ -144,7 +148,7 @@ def _motesrummet(wrk: str, golv: server.Server, app: server.Server, args, pg_nam
         lasning, skrivning = load.samtidigt(wrk, [
             (app.base + "/", cookie, args.lasare, min(args.tradar, args.lasare), load.lasskript(sokvagar)),
             (app.base + "/", token, args.skrivare, args.skrivare,
-             load.overgangsskript(par, "aterkalla", args.skrivare)),
+             load.overgangsskript(par, "aterkalla", args.skrivare, takt_ms=SKRIVTAKT_MS)),
         ], sekunder=args.sekunder)
     cpu_ms = 1000 * matare.sekunder / max(lasning.anrop + skrivning.anrop, 1)
     return [Rad(Endpoint(f"Mötesrummet: {args.lasare} läser (lista, ärendesida, agenda) …", "GET", "", "pl"),

@@ -114,8 +114,11 @@ end
 """
 
 
-def overgangsskript(par: list[tuple[int, int]], trigger: str, tradar: int) -> str:
-    """Lua for wrk: thread k takes ärenden k, k+T, k+2T…; one POST each, then stops."""
+def overgangsskript(par: list[tuple[int, int]], trigger: str, tradar: int, takt_ms: int = 0) -> str:
+    """Lua for wrk: thread k takes ärenden k, k+T, k+2T…; one POST each, then stops. With
+    ``takt_ms`` each connection waits that long before each request (wrk's ``delay``, not
+    counted in the latency): a writer at a steady pace for the whole run instead of a
+    burst that uses the ärenden up in its first seconds."""
     ids = ",".join(str(i) for i, _ in par)
     versions = ",".join(str(v) for _, v in par)
     return f"""
@@ -140,4 +143,4 @@ end
 function response(status, headers, body)
   if offset + 1 + i * {tradar} > #ids then wrk.thread:stop() end
 end
-"""
+""" + (f"function delay()\n  return {takt_ms}\nend\n" if takt_ms else "")

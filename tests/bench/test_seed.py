@@ -6,6 +6,7 @@ itself is never run here (``bench/run`` does that)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter, defaultdict
 
 import pytest
@@ -134,3 +135,50 @@ Requests/sec:    123.40
 """
     m = tolka(report)
     assert (m.req_s, m.p50_ms, m.p99_ms, m.anrop, m.fel) == (123.4, 2.1, 1200.0, 1234, 7)
+
+
+def test_the_meeting_rooms_writers_keep_their_pace_for_the_whole_run():
+    """The writers' script, run by the real wrk against a local server that counts the
+    POSTs: with a pace of 100 ms two connections send at most about ten a second each for
+    the run, where without it they send as fast as the server answers (and use their
+    ärenden up at once)."""
+    import shutil
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench.load import kor
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        pytest.skip("wrk saknas (bench/run installerar det: apt-get install wrk)")
+    tider: list[float] = []
+
+    class Svar(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802  # http.server's name
+            self.rfile.read(int(self.headers["Content-Length"]))
+            tider.append(time.monotonic())
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Svar)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    par = [(i, 1) for i in range(1, 2001)]
+    try:
+        utan = kor(wrk, url, headers={}, sekunder=1, anslutningar=2, tradar=2,
+                   skript=overgangsskript(par, "aterkalla", 2))
+        tider.clear()
+        med = kor(wrk, url, headers={}, sekunder=2, anslutningar=2, tradar=2,
+                  skript=overgangsskript(par, "aterkalla", 2, takt_ms=100))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert utan.anrop > 100
+    # 2 connections × 2 s ÷ 100 ms = 40 at most (a busy machine sends fewer, never more);
+    # and the writes are spread over the run, not sent in its first moments.
+    assert 4 <= med.anrop <= 44 and len(tider) <= 44
+    assert tider[-1] - tider[0] >= 1.0
