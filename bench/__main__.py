@@ -23,10 +23,6 @@ from pathlib import Path
 from bench import cpu, load, server
 from bench.endpoints import ENDPOINTS, MOTESRUMMETS_SIDOR, OVERGANG, Endpoint
 
-# The meeting room's writers: each sends a transition every 100 ms for the whole run (ten
-# writes a second per writer, what its pool of fresh ärenden holds), not as fast as it can.
-SKRIVTAKT_MS = 100
-
 
 def maskin() -> str:
     """CPU model, cores and RAM from /proc, and the software measured."""
@@ -92,7 +88,7 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
         with server.golv(args.workers, logg, args.golvport) as golv, \
                 server.gunicorn(url, args.workers, logg, args.port) as app:
             cookies = {vem: server.logga_in(app.base, adress) for vem, adress in epost.items()}
-            for ep in ENDPOINTS:
+            for ep in [] if args.bara_motesrummet else ENDPOINTS:
                 path = ep.sokvag.format(**forberett.parametrar)
                 headers = _rubriker(ep, cookies, forberett.token)
                 kod = server.status(app.base, path, headers)
@@ -111,8 +107,10 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
         # whole. Fresh ärenden are made with the app stopped (nothing else writes while
         # their ids are reserved), and those a run leaves untouched are put away after it.
         if args.lasare:
-            # Ten writes a second per writer (SKRIVTAKT_MS), and a few spare.
-            par = server.nya_arenden_for_overgang(url, args.skrivare * (args.sekunder + 1) * 1000 // SKRIVTAKT_MS)
+            # Enough for the writers' pace (as fast as they can: ten a second each, which
+            # runs out early), and a second spare.
+            takt = args.skrivtakt_ms or 100
+            par = server.nya_arenden_for_overgang(url, args.skrivare * (args.sekunder + 1) * 1000 // takt)
             with server.golv(args.workers, logg, args.golvport) as golv, \
                     server.gunicorn(url, args.workers, logg, args.port) as app:
                 cookie = {"Cookie": server.logga_in(app.base, epost["pl"])}
@@ -121,6 +119,8 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
                 for r in rader[-2:]:
                     print("  ", _rad(backend, n, r), flush=True)
             server.lagg_undan(url, par)
+        if args.bara_motesrummet:
+            return [_rad(backend, n, r) for r in rader], seedning
         par = server.nya_arenden_for_overgang(url, args.overgangar)
         with server.golv(args.workers, logg, args.golvport) as golv, \
                 server.gunicorn(url, args.workers, logg, args.port) as app:
@@ -148,7 +148,7 @@ def _motesrummet(wrk: str, golv: server.Server, app: server.Server, args, pg_nam
         lasning, skrivning = load.samtidigt(wrk, [
             (app.base + "/", cookie, args.lasare, min(args.tradar, args.lasare), load.lasskript(sokvagar)),
             (app.base + "/", token, args.skrivare, args.skrivare,
-             load.overgangsskript(par, "aterkalla", args.skrivare, takt_ms=SKRIVTAKT_MS)),
+             load.overgangsskript(par, "aterkalla", args.skrivare, takt_ms=args.skrivtakt_ms)),
         ], sekunder=args.sekunder)
     cpu_ms = 1000 * matare.sekunder / max(lasning.anrop + skrivning.anrop, 1)
     return [Rad(Endpoint(f"Mötesrummet: {args.lasare} läser (lista, ärendesida, agenda) …", "GET", "", "pl"),
@@ -182,6 +182,11 @@ def main() -> None:
     parser.add_argument("--lasare", type=int, default=10,
                         help="mötesrummet: samtidiga läsare (0: ingen mötesrumskörning)")
     parser.add_argument("--skrivare", type=int, default=2, help="mötesrummet: samtidiga skrivare")
+    parser.add_argument("--skrivtakt-ms", type=int, default=100,
+                        help="mötesrummet: varje skrivare skickar en övergång var N ms hela körningen "
+                             "(0: så fort den hinner, tills dess ärenden är slut)")
+    parser.add_argument("--bara-motesrummet", action="store_true",
+                        help="mät bara mötesrummet (inga enskilda sidor, ingen övergångsrad)")
     parser.add_argument("--port", type=int, default=None, help="appens port (standard: en ledig)")
     parser.add_argument("--golvport", type=int, default=None, help="golvets port (standard: en ledig)")
     parser.add_argument("--pg-databas", default=f"samverkan_bench_{os.getpid()}",
