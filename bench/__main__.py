@@ -84,31 +84,15 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
                     f"({_tal(sum(res.rader.values()))} rader; {organisation})")
         print(seedning, flush=True)
         epost = {"pl": res.bench_epost, "ledamot": res.ledamot_epost, "admin": "admin1@example.org"}
-        satser = server.satser_per_anrop(url, forberett, ENDPOINTS, epost)
-        with server.golv(args.workers, logg, args.golvport) as golv, \
-                server.gunicorn(url, args.workers, logg, args.port) as app:
-            cookies = {vem: server.logga_in(app.base, adress) for vem, adress in epost.items()}
-            for ep in [] if args.bara_motesrummet else ENDPOINTS:
-                path = ep.sokvag.format(**forberett.parametrar)
-                headers = _rubriker(ep, cookies, forberett.token)
-                kod = server.status(app.base, path, headers)
-                if kod == 404:
-                    print(f"   hoppar över {ep.namn} ({path}): 404, finns inte ännu", flush=True)
-                    continue
-                if kod != 200:
-                    raise SystemExit(f"{ep.namn} ({path}) svarade {kod} före mätningen")
-                # Floor, then page, back to back: whatever else loads the machine loads both.
-                g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
-                m, m_cpu = _matt(wrk, app, app.base + path, headers, args, pg_namn)
-                rader.append(Rad(ep, m, m_cpu, g, g_cpu, satser.get(ep.namn)))
-                print("  ", _rad(backend, n, rader[-1]), flush=True)
+        if not args.bara_motesrummet:
+            rader += _sidorna(wrk, url, args, logg, backend, n, pg_namn, forberett, epost)
         # The meeting room first, while the inbox holds only the seed's ärenden and the
         # writers' few: fresh ärenden wait in team 1's inbox, which the agenda builder lists
         # whole. Fresh ärenden are made with the app stopped (nothing else writes while
         # their ids are reserved), and those a run leaves untouched are put away after it.
         if args.lasare:
-            # Enough for the writers' pace (as fast as they can: ten a second each, which
-            # runs out early), and a second spare.
+            # Enough for the writers' pace and a second spare (with --skrivtakt-ms 0, the old
+            # burst: ten a second each, which they use up early).
             takt = args.skrivtakt_ms or 100
             par = server.nya_arenden_for_overgang(url, args.skrivare * (args.sekunder + 1) * 1000 // takt)
             with server.golv(args.workers, logg, args.golvport) as golv, \
@@ -119,19 +103,50 @@ def en_korning(backend: str, n: int, args, workdir: Path) -> tuple[list[str], st
                 for r in rader[-2:]:
                     print("  ", _rad(backend, n, r), flush=True)
             server.lagg_undan(url, par)
-        if args.bara_motesrummet:
-            return [_rad(backend, n, r) for r in rader], seedning
-        par = server.nya_arenden_for_overgang(url, args.overgangar)
-        with server.golv(args.workers, logg, args.golvport) as golv, \
-                server.gunicorn(url, args.workers, logg, args.port) as app:
-            skript = load.overgangsskript(par, "aterkalla", args.tradar)
-            g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
-            m, m_cpu = _matt(wrk, app, app.base + "/", _rubriker(OVERGANG, {}, forberett.token), args, pg_namn,
-                             anslutningar=args.tradar, skript=skript)
-            rader.append(Rad(OVERGANG, m, m_cpu, g, g_cpu, None))
-            print("  ", _rad(backend, n, rader[-1]), flush=True)
-        server.lagg_undan(url, par)
+        if not args.bara_motesrummet:
+            rader.append(_overgangsraden(wrk, url, args, logg, backend, n, pg_namn, forberett))
     return [_rad(backend, n, r) for r in rader], seedning
+
+
+def _sidorna(wrk: str, url: str, args, logg: Path, backend: str, n: int, pg_namn: str | None,
+             forberett: server.Forberett, epost: dict[str, str]) -> list[Rad]:
+    """Each endpoint of ``ENDPOINTS`` loaded alone, right after a run of the floor."""
+    rader: list[Rad] = []
+    satser = server.satser_per_anrop(url, forberett, ENDPOINTS, epost)
+    with server.golv(args.workers, logg, args.golvport) as golv, \
+            server.gunicorn(url, args.workers, logg, args.port) as app:
+        cookies = {vem: server.logga_in(app.base, adress) for vem, adress in epost.items()}
+        for ep in ENDPOINTS:
+            path = ep.sokvag.format(**forberett.parametrar)
+            headers = _rubriker(ep, cookies, forberett.token)
+            kod = server.status(app.base, path, headers)
+            if kod == 404:
+                print(f"   hoppar över {ep.namn} ({path}): 404, finns inte ännu", flush=True)
+                continue
+            if kod != 200:
+                raise SystemExit(f"{ep.namn} ({path}) svarade {kod} före mätningen")
+            # Floor, then page, back to back: whatever else loads the machine loads both.
+            g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
+            m, m_cpu = _matt(wrk, app, app.base + path, headers, args, pg_namn)
+            rader.append(Rad(ep, m, m_cpu, g, g_cpu, satser.get(ep.namn)))
+            print("  ", _rad(backend, n, rader[-1]), flush=True)
+    return rader
+
+
+def _overgangsraden(wrk: str, url: str, args, logg: Path, backend: str, n: int, pg_namn: str | None,
+                    forberett: server.Forberett) -> Rad:
+    """The transition row: ``aterkalla`` on a fresh ärende per request."""
+    par = server.nya_arenden_for_overgang(url, args.overgangar)
+    with server.golv(args.workers, logg, args.golvport) as golv, \
+            server.gunicorn(url, args.workers, logg, args.port) as app:
+        skript = load.overgangsskript(par, "aterkalla", args.tradar)
+        g, g_cpu = _matt(wrk, golv, golv.base + "/", {}, args, None)
+        m, m_cpu = _matt(wrk, app, app.base + "/", _rubriker(OVERGANG, {}, forberett.token), args, pg_namn,
+                         anslutningar=args.tradar, skript=skript)
+        rad = Rad(OVERGANG, m, m_cpu, g, g_cpu, None)
+        print("  ", _rad(backend, n, rad), flush=True)
+    server.lagg_undan(url, par)
+    return rad
 
 
 def _motesrummet(wrk: str, golv: server.Server, app: server.Server, args, pg_namn: str | None,
