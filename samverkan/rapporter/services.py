@@ -397,9 +397,8 @@ def _period_tabeller(d: Nod, *, exakt: bool, omfattning: str = "", period: Perio
         _ovriga_tabeller(d, r, omfattning)
     if bara is not None:
         r.tabeller = [t for t in r.tabeller if t.nyckel in bara]
-    if not exakt:
-        for tabell in r.tabeller:
-            dolj_sma_tal(tabell)
+    # Not exakt: the kub hides (``arets_kub``). A table's own line rule run here first
+    # would hide a stock in one year's kub and not in the next's (``_dolj_lager``).
     return r
 
 
@@ -965,7 +964,9 @@ def _som_rapporten(forbund_id: int, p: Period, noder: dict[int | None, dict[str,
             if sum(int(x.varde or 0) for x in celler) != int(c.varde or 0):
                 continue
             dolda = [x for x in celler if x.dold]
-            if dolda:
+            if len(celler) == 1 and dolda and dolda[0].markering == SKYDDAD:
+                c.nedgradera()  # the report's "–", a "<3" made "–" there too: "<3" here would pin it
+            elif dolda:
                 c.dolj(PRIMAR if len(celler) == 1 and dolda[0].markering == PRIMAR else SKYDDAD)
             else:
                 kanda.add(id(c))

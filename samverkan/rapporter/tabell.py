@@ -12,6 +12,8 @@ The rule (for everyone but the team's own projektledare):
    of that line (the total only if nothing else is left) is hidden too; repeated until no
    line has exactly one hidden cell. Such a cell may hold any number, so it is marked
    "–", never "<3": a shown mark never states something false about the number behind it.
+   In the styrgrupp's reports a "<3" that the lines with the marks' bounds would pin to
+   one number reads "–" too (``undertryckning`` rule 5), as does every hidden stock.
 3. A share or an average is hidden ("–") when the count it rests on is hidden or below 3,
    and a share also when its complement (the rest of its denominator) is 1 or 2.
 Counts of meetings (not individuals) are never hidden. A cell with no value at all (a
@@ -29,7 +31,8 @@ DOLD_TEXT = PRIMAR
 INGET_VARDE = ".."
 FOTNOT = ("<3 = 1 eller 2 personer (dolt så att ingen kan identifieras). "
           "– = dolt för att ett dolt litet tal annars skulle kunna räknas fram ur andra siffror, "
-          "eller en andel/ett medeltal som vilar på färre än 3 personer; talet bakom kan vara vilket som helst. "
+          "eller en andel/ett medeltal som vilar på färre än 3 personer; talet bakom kan vara vilket som helst, "
+          "också 1 eller 2 där \"<3\" tillsammans med andra siffror skulle avslöja det exakta talet. "
           ".. = inget värde (ingen att räkna på).")
 
 
@@ -51,6 +54,11 @@ class Cell:
         """Hide the cell; a primary mark, once set, is kept (it is the truer of the two)."""
         if self.markering != PRIMAR:
             self.markering = markering
+
+    def nedgradera(self) -> None:
+        """A "<3" that its lines would pin to one number (``granser``) reads "–" instead:
+        "–" says nothing of the size, so it is no less true, and it gives nothing away."""
+        self.markering = SKYDDAD
 
     @property
     def text(self) -> str:

@@ -19,13 +19,15 @@ Then, for random teams: no shown figure is false, "<3" is 1 or 2; no two nested 
 show (a stock only against the same day's: the year's ongoing at its end holds no
 quarter's ongoing); and no hidden count is fixed by the system of all those sums with every shown
 figure put in (its unit vector is outside the span of the sums restricted to the hidden
-cells; exact elimination modulo a 61-bit prime).
+cells; exact elimination modulo a 61-bit prime), nor pinned by the sums together with what
+each mark says of its size ("<3" is 1 or 2, "–" at least 0; interval propagation).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -135,6 +137,39 @@ def _fixerade(celler, ekv) -> set:
     return {v for v, rad in pivot.items() if len(rad) == 1}
 
 
+def _bundna(celler, ekv) -> set:
+    """The hidden counts the sums pin to one value with what each mark says of its size:
+    "<3" is 1 or 2, "–" at least 0, a shown figure itself (a missing key is a known zero).
+    Interval propagation: each sum narrows each of its hidden cells to what the others'
+    bounds leave, until nothing narrows. Written apart from ``granser``."""
+    inf = float("inf")
+
+    def grans(k):
+        c = celler.get(k)
+        if c is None or not c.dold:
+            v = int(c.varde or 0) if c is not None else 0
+            return [v, v]
+        return [1, 2] if c.markering == PRIMAR else [0, inf]
+
+    bounds = {k: grans(k) for e in ekv for k, _ in e}
+    andrat = True
+    while andrat:
+        andrat = False
+        for e in ekv:
+            for k, f in e:
+                if not (celler.get(k) is not None and celler[k].dold):
+                    continue
+                # f·x = −Σ others: the others' least and greatest sums.
+                lo = sum(min(g * bounds[j][0], g * bounds[j][1]) for j, g in e if j != k)
+                hi = sum(max(g * bounds[j][0], g * bounds[j][1]) for j, g in e if j != k)
+                ny = sorted([-hi / f, -lo / f])
+                ny = [max(bounds[k][0], math.ceil(ny[0]) if ny[0] != -inf else -inf),
+                      min(bounds[k][1], math.floor(ny[1]) if ny[1] != inf else inf)]
+                if ny != bounds[k]:
+                    bounds[k], andrat = ny, True
+    return {k for k, (lo, hi) in bounds.items() if lo == hi and celler.get(k) is not None and celler[k].dold}
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=12))
 def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
@@ -196,6 +231,8 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
         # Every combination: no hidden count is fixed by all the sums together.
         celler, ekv = _summor(rapporter, teams)
         assert not _fixerade(celler, ekv)
+        # Nor by what the marks say of the size ("<3" is 1 or 2) with the sums.
+        assert not _bundna(celler, ekv)
     finally:
         sp.rollback()
 

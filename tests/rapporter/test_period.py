@@ -9,6 +9,7 @@ from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Cell, Rad, Tabell, antal, dolj_sma_tal
 from tests.rapporter.conftest import D, skapa_arende
+from tests.rapporter.granskning import inget_givet
 
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))
 
@@ -130,15 +131,18 @@ def test_the_forbund_report_adds_the_other_team(facit):
 def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit):
     rapport = _rapport(facit, exakt=False)
     assert _texter(rapport.tabell("kon")) == {
-        "Kvinna": ["<3", "<3"], "Man": ["<3", "<3"], "Annat / vill ej uppge": ["<3", "<3"], "Totalt": ["5", "4"]}
+        "Kvinna": ["<3", "–"], "Man": ["<3", "–"], "Annat / vill ej uppge": ["<3", "–"], "Totalt": ["5", "4"]}
     utfall = _texter(rapport.tabell("utfall"))
     # A share of a denominator under 3 is hidden even when it is 0 %: it would tell about the
     # one. It is marked "–", not "<3": a share is no count of fewer than three (issue 17).
-    assert utfall["Arbete"] == ["0", "<3", "0", "<3", "–", "–", "–", "–"]
-    # The 3 closed stand in the flow too, hidden there: hidden here alike, or the flow's
-    # "–" would be read off this table.
-    assert utfall["Totalt"] == ["<3", "<3", "<3", "–", "–", "–", "–", "–"]
-    assert _texter(rapport.tabell("flode"))["Totalt"][2] == "–"
+    # The man's one "Arbete" reads "–": with the row's total it would be pinned otherwise.
+    assert utfall["Arbete"] == ["0", "–", "0", "–", "–", "–", "–", "–"]
+    # One closed of each kön: "<3 + <3 + <3 = 3" would make each 1, so two of them read
+    # "–" (any number). The 3 closed stand in the flow too, and read alike there.
+    assert utfall["Totalt"] == ["–", "–", "<3", "3", "–", "–", "–", "100 %"]
+    assert _texter(rapport.tabell("flode"))["Totalt"][2] == "3"
+    for nyckel in ("kon", "flode", "utfall"):
+        assert not inget_givet(rapport.tabell(nyckel)), nyckel
     # Averages resting on one or two people are hidden ("–"); 20 days rests on three.
     assert _texter(rapport.tabell("tider"))["Aktualisering till första samplanering"] == ["–", "–", "–", "20"]
     # Meetings are not individuals.

@@ -1,0 +1,62 @@
+"""What a reader can work out of one suppressed table by itself, by brute force: every
+value each hidden count can take that keeps every line of the table ("<3" is 1 or 2, "–"
+any number from 0). Independent of the suppression's own bounds reasoning, for tables
+small enough to enumerate."""
+
+from __future__ import annotations
+
+from samverkan.rapporter.tabell import PRIMAR, Tabell
+from samverkan.rapporter.undertryckning import _tabellinjer
+
+
+def mojliga_varden(t: Tabell, tak: int | None = None) -> dict[int, set[int]]:
+    """Hidden count cell (by ``id``) → the values it can take. A "–" is tried from 0 to
+    ``tak`` (the largest shown count of the table plus 4 if not given)."""
+    linjer = _tabellinjer(t)
+    celler = {id(c): c for li in linjer for c in li.celler}
+    dolda = [x for x, c in celler.items() if c.dold]
+    visade = [int(c.varde or 0) for c in celler.values() if not c.dold]
+    tak = tak if tak is not None else max(visade, default=0) + 4
+    doman = {x: ([1, 2] if celler[x].markering == PRIMAR else list(range(tak + 1))) for x in dolda}
+    # Each line as (hidden cells with coefficients, the shown part of its sum).
+    ekv = []
+    for li in linjer:
+        delar, konst = [], 0
+        for c, k in zip(li.celler, li.koef, strict=True):
+            if c.dold:
+                delar.append((id(c), k))
+            else:
+                konst += k * int(c.varde or 0)
+        ekv.append((delar, konst))
+    ordning = sorted(dolda, key=lambda x: -sum(any(y == x for y, _ in d) for d, _ in ekv))
+    mojliga: dict[int, set[int]] = {x: set() for x in dolda}
+    varden: dict[int, int] = {}
+
+    def haller() -> bool:
+        for delar, konst in ekv:
+            if all(y in varden for y, _ in delar) and konst + sum(k * varden[y] for y, k in delar) != 0:
+                return False
+        return True
+
+    def sok(i: int) -> None:
+        if i == len(ordning):
+            for x, v in varden.items():
+                mojliga[x].add(v)
+            return
+        x = ordning[i]
+        for v in doman[x]:
+            varden[x] = v
+            if haller():
+                sok(i + 1)
+            del varden[x]
+
+    sok(0)
+    return mojliga
+
+
+def inget_givet(t: Tabell, tak: int | None = None) -> list[str]:
+    """The hidden counts of ``t`` its own lines pin to one value (empty: none), as text."""
+    mojliga = mojliga_varden(t, tak)
+    namn = {id(c): f"{r.etikett}/{t.kolumner[k] if k < len(t.kolumner) else k}"
+            for r in t.rader for k, c in enumerate(r.celler)}
+    return [f"{namn[x]} = {next(iter(v))}" for x, v in mojliga.items() if len(v) == 1]
