@@ -36,8 +36,8 @@ from samverkan.rapporter.tabell import (
     Tabell,
     andel,
     antal,
+    dolj_andelar,
     dolj_mot_delperioder,
-    dolj_sma_tal,
     medel,
     tal,
 )
@@ -900,7 +900,8 @@ def _dolda_nyckeltal(b: Behorighet, perioder: list[Period], manader: int, koder:
         klara[p.kod] = {t: antalen for t, (_, antalen, _) in noder.items()}
         klara_linjer[p.kod] = linjer
         celler, antalen, _ = noder[team_id]
-        dolj_sma_tal(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
+        # The shares after their counts (the counts are settled: a "<3" made "–" stays so).
+        dolj_andelar(Tabell("nyckeltal", "", [], [Rad("", list(celler.values()))]))
         for nyckel, (_, namnare) in {**_ANDELAR, **{UTFALL_PREFIX + k: (None, "avslutade") for k in koder}}.items():
             if antalen[namnare].dold or antalen[f"rest:{nyckel}"].dold:
                 celler[nyckel].dolj(SKYDDAD)

@@ -5,6 +5,8 @@ small enough to enumerate."""
 
 from __future__ import annotations
 
+import math
+
 from samverkan.rapporter.tabell import PRIMAR, Tabell
 from samverkan.rapporter.undertryckning import _tabellinjer
 
@@ -60,3 +62,36 @@ def inget_givet(t: Tabell, tak: int | None = None) -> list[str]:
     namn = {id(c): f"{r.etikett}/{t.kolumner[k] if k < len(t.kolumner) else k}"
             for r in t.rader for k, c in enumerate(r.celler)}
     return [f"{namn[x]} = {next(iter(v))}" for x, v in mojliga.items() if len(v) == 1]
+
+
+def bundna(ekv: list[dict], grans: dict, dolda: set) -> set:
+    """The hidden variables (``dolda``) that the sums pin to one value with their bounds:
+    ``ekv`` forms {variable: coefficient} that are zero, ``grans`` each variable's [least,
+    greatest] (``math.inf`` for none; a shown figure is [v, v]). Interval propagation: each
+    sum narrows each of its hidden variables to what the others' bounds leave, until
+    nothing narrows. Written apart from ``samverkan.rapporter.granser``."""
+    bounds = {v: list(grans[v]) for e in ekv for v in e}
+    andrat = True
+    while andrat:
+        andrat = False
+        for e in ekv:
+            for v, f in e.items():
+                if v not in dolda or not f:
+                    continue
+                lo = sum(min(g * bounds[w][0], g * bounds[w][1]) for w, g in e.items() if w != v)
+                hi = sum(max(g * bounds[w][0], g * bounds[w][1]) for w, g in e.items() if w != v)
+                a, b = sorted([-hi / f, -lo / f])
+                ny = [max(bounds[v][0], math.ceil(a) if a != -math.inf else -math.inf),
+                      min(bounds[v][1], math.floor(b) if b != math.inf else math.inf)]
+                if ny != bounds[v]:
+                    bounds[v], andrat = ny, True
+    return {v for v, (lo, hi) in bounds.items() if v in dolda and lo == hi}
+
+
+def markens_grans(c) -> list:
+    """What a cell's text says of its count: a shown number itself, "<3" 1 or 2, "–" (or
+    any hidden cell) at least 0."""
+    if not c.dold:
+        v = int(c.varde or 0)
+        return [v, v]
+    return [1, 2] if c.markering == PRIMAR else [0, math.inf]

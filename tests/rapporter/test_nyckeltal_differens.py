@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -40,6 +41,7 @@ from samverkan.rapporter import queries, services
 from samverkan.rapporter.tabell import PRIMAR
 from samverkan.rapporter.undertryckning import kubens_linjer
 from tests.rapporter.conftest import PERSONENS_FALT, D, atgard, en_kub_per_ar, skapa_arende, skapa_insats, utc
+from tests.rapporter.granskning import bundna, markens_grans
 
 P = (1 << 61) - 1
 # The nyckeltal's cells and the counts each rests on: a count, or a share's numerator and
@@ -264,5 +266,27 @@ def test_no_combination_of_offered_nyckeltal_fixes_a_hidden_figure(facit, person
         pivoter = _bas([{v: f % P for v, f in e.items() if v in dolda and f % P} for e in ekv])
         for form in hemliga:
             assert not _fixerad(form, dolda, pivoter), ("fixed with the reports", form)
+
+        # Nor with what each mark says of its size: "<3" is 1 or 2, "–" at least 0. A
+        # nyckeltal count takes its own cell's mark; a share's counts, hidden, any size.
+        grans = {("r", x): [v, v] for (_, x), v in ((k, v) for k, v in varde.items() if k[0] == "r")}
+        for k in list(grans):
+            if k in dolda:
+                grans[k] = [0, math.inf]
+        for rad in (rad for r in kub.values() for t in r.tabeller for rad in t.rader):
+            for c in rad.celler:
+                if ("r", id(c)) in grans:
+                    grans[("r", id(c))] = markens_grans(c)
+        for (tid, p, nyckel), c in visat.items():
+            for namn in GRUND.get(nyckel, ()):
+                if (tid, p, namn) in varde:
+                    egen = len(GRUND[nyckel]) == 1 and c.typ == "antal"
+                    grans[(tid, p, namn)] = (markens_grans(c) if egen else
+                                             [varde[(tid, p, namn)]] * 2 if (tid, p, namn) in kand else
+                                             grans.get((tid, p, namn), [0, math.inf]))
+        for v in {v for e in ekv for v in e} - set(grans):
+            grans[v] = [varde[v]] * 2 if v not in dolda else [0, math.inf]
+        bundna_sma = {v for v in bundna(ekv, grans, dolda) if 0 < varde[v] < 3}
+        assert not bundna_sma, ("pinned by the marks' bounds", {v: varde[v] for v in bundna_sma})
     finally:
         sp.rollback()
