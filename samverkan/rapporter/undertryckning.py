@@ -32,7 +32,11 @@ request shows the same figures. The rule:
    ("Kvinna <3, Man <3, Annat 0, Totalt 4" makes both 2; "<3 + <3 = <3" the parts 1).
    A cell so pinned (``granser``) is loosened where the pinning comes from: a "<3" there
    reads "–" (it says nothing of the size, so it is no less true, and hides no number),
-   else a shown cell is hidden; 3–5 repeat until nothing is fixed or pinned (``_lossa``).
+   else a shown cell is hidden (``_lossa``). Bounds line by line miss what several lines
+   give together over whole numbers ("x + y = 3, x = y + v" makes x 2), so once they pin
+   nothing, an integer programme over all of a component's lines checks every small
+   hidden count (``heltal``, ``_lossa_exakt``); 3–5 repeat until nothing is fixed or
+   pinned.
 6. Shares and averages follow their counts (``tabell.dolj_andelar``).
 
 The flow table's stocks (carried in on a period's first day, ongoing on its last) join
@@ -42,8 +46,7 @@ in. So they are settled first, one day at a time, by that day's values alone
 the same stock alike (tests/rapporter/test_lager.py). A hidden stock reads "–", a small one
 too, so no bound of it ties the two kubs' lines together. A stock is hidden by the later
 rules only when no other cell, in its lines or further out (``_narmast``), can be. Not
-covered: averages (days) compared across reports; pinning that only an integer programme
-over all lines at once would find (``granser`` propagates bounds line by line).
+covered: averages (days) compared across reports.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ import heapq
 from collections import deque
 from dataclasses import dataclass
 
-from samverkan.rapporter import granser
+from samverkan.rapporter import granser, heltal
 from samverkan.rapporter.tabell import (
     PRIMAR,
     SKYDDAD,
@@ -239,17 +242,22 @@ def _linjeregeln(linjer: list[Linje], per_cell: dict[int, list[Linje]] | None = 
     return dolda
 
 
-def _narmast(x: int, per_cell: dict[int, list[Linje]]) -> Cell | None:
+def _narmast(x: int, per_cell: dict[int, list[Linje]], primar: bool = False) -> Cell | None:
     """The nearest shown cell that is not a stock (as ``_kandidat`` picks it in its line),
-    in the lines reached from the hidden cell ``x``'s through hidden cells, breadth first:
-    the lines a sum that fixes or bounds ``x`` can be made of."""
+    or (``primar``) the nearest "<3" that is not one, in the lines reached from the hidden
+    cell ``x``'s through hidden cells, breadth first: the lines a sum that fixes or bounds
+    ``x`` can be made of."""
     sett_linjer, sett, ko = set(), {x}, deque([x])
     while ko:
         for linje in per_cell[ko.popleft()]:
             if id(linje) in sett_linjer:
                 continue
             sett_linjer.add(id(linje))
-            c = _kandidat(linje, ocksa_noll=True, lager=False)
+            if primar:
+                c = next((d for d, lag in zip(linje.celler, linje.lager, strict=True)
+                          if d.markering == PRIMAR and not lag), None)
+            else:
+                c = _kandidat(linje, ocksa_noll=True, lager=False)
             if c is not None:
                 return c
             for d in linje.celler:
@@ -477,11 +485,10 @@ def _los_komponent(linjer: list[Linje]) -> None:
         for c in _linjeregeln(linjer, per_cell, att_se):
             nollrum.dolj(c)
         fasta = set(nollrum.fasta)
-        fore = len(fasta)
         if not fasta:
             # The sums fix nothing: now what the marks' bounds pin (rule 5).
             nya = []
-            if not _lossa(linjer, per_cell, nollrum, nya):
+            if not _lossa(linjer, per_cell, nollrum, nya) and not _lossa_exakt(linjer, per_cell, nollrum, nya):
                 break
             att_se = sorted({id(li): li for c in nya for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
             continue
@@ -509,7 +516,7 @@ def _los_komponent(linjer: list[Linje]) -> None:
             if c is not None:
                 _dolj(c, nollrum, nya)
                 break
-        if len(fasta) == fore:  # nothing left to hide around them (cannot happen with a total)
+        if not nya:  # nothing left to hide around them (cannot happen with a total)
             break
         # The next round's line rule: the lines of the cells just hidden, in their order.
         att_se = sorted({id(li): li for c in nya for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
@@ -547,6 +554,30 @@ def _lossa(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Noll
             _dolj(c, nollrum, nya)
         else:
             c.nedgradera()
+    return bool(andrade)
+
+
+def _lossa_exakt(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Nollrum,
+                 nya: list[Cell]) -> bool:
+    """Rule 5's last word, once the bounds line by line pin nothing: the small counts all
+    lines at once pin over whole numbers (``heltal``). Each reads "–" if it is a "<3";
+    else (a "–" already, pinned through others) the nearest "<3" that is not a stock
+    reads "–", or, with none, the nearest shown cell that is not a stock is hidden (both
+    ``_narmast``). The caller runs rules 3–5 again, then this, until nothing is pinned."""
+    lager = {id(c) for li in linjer for c, lag in zip(li.celler, li.lager, strict=True) if lag}
+    andrade: set[int] = set()
+    for x in heltal.lasta_sma(linjer):
+        if any(id(c) in andrade for li in per_cell[id(x)] for c in li.celler):
+            continue  # a change beside it this call may have freed it: seen again next call
+        if x.markering == PRIMAR and id(x) not in lager:
+            c = x
+        elif (c := _narmast(id(x), per_cell, primar=True)) is None:
+            if (c := _narmast(id(x), per_cell)) is not None:
+                _dolj(c, nollrum, nya)
+                andrade.add(id(c))
+            continue
+        c.nedgradera()
+        andrade.add(id(c))
     return bool(andrade)
 
 

@@ -95,3 +95,4 @@ def markens_grans(c) -> list:
         v = int(c.varde or 0)
         return [v, v]
     return [1, 2] if c.markering == PRIMAR else [0, math.inf]
+

@@ -206,7 +206,8 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
                 former[-1][k] = former[-1].get(k, 0) + f
         nycklar = {k for e in ekv for k, _ in e}
         grans = {k: markens_grans(celler[k]) if k in celler else [0, 0] for k in nycklar}
-        assert not bundna(former, grans, {k for k in nycklar if k in celler and celler[k].dold})
+        dolda = {k for k in nycklar if k in celler and celler[k].dold}
+        assert not bundna(former, grans, dolda)
     finally:
         sp.rollback()
 

@@ -6,12 +6,14 @@ bounds gives them away with no algebra. Found on the demo's Helår 2025 as the s
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from samverkan.rapporter import granser
-from samverkan.rapporter.tabell import PRIMAR, Rad, Tabell, antal
-from samverkan.rapporter.undertryckning import _tabellinjer, dolj_linjer
+from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Rad, Tabell, antal
+from samverkan.rapporter.undertryckning import Linje, _tabellinjer, dolj_linjer
 from tests.rapporter.granskning import inget_givet, mojliga_varden
 
 
@@ -83,3 +85,35 @@ def test_no_small_table_gives_a_hidden_count_away(varden):
         assert c.dold or c.varde == v
         if c.markering == PRIMAR:
             assert 0 < v < 3
+
+
+def _alla_losningar(linjer, tak=6):
+    """Every whole-number value of the hidden cells that keeps every line ("<3" 1–2, "–"
+    0 to ``tak``): by brute force, for a handful of cells."""
+    dolda = list({id(c): c for li in linjer for c in li.celler if c.dold}.values())
+    doman = [[1, 2] if c.markering == PRIMAR else list(range(tak + 1)) for c in dolda]
+    ut = []
+    for varden in itertools.product(*doman):
+        v = {id(c): x for c, x in zip(dolda, varden, strict=True)}
+        if all(sum(k * (v[id(c)] if c.dold else int(c.varde)) for c, k in zip(li.celler, li.koef, strict=True)) == 0
+               for li in linjer):
+            ut.append(v)
+    return dolda, ut
+
+
+def test_a_pinning_only_two_lines_together_give_is_loosened_too():
+    # x + y = 3 (shown) and x = y + v (v hidden, "–"): line by line nothing narrows, but
+    # together x ≥ y, so x = 2 and y = 1. The exact check (``heltal``) finds it.
+    x, y, tre, v = antal(2), antal(1), antal(3), antal(1)
+    x.dolj(PRIMAR)
+    y.dolj(PRIMAR)
+    v.dolj(SKYDDAD)
+    linjer = [Linje([x, y, tre], [1, 1, -1], [False] * 3), Linje([y, v, x], [1, 1, -1], [False] * 3)]
+    assert not granser.lasta(linjer)  # the bounds line by line miss it
+    dolda, losningar = _alla_losningar(linjer)
+    assert {s[id(x)] for s in losningar} == {2}  # as shown before the rule: pinned
+    dolj_linjer(linjer)
+    dolda, losningar = _alla_losningar(linjer)
+    for c in dolda:
+        assert len({s[id(c)] for s in losningar}) > 1, c
+    assert x.text != "2" and y.text != "1"
