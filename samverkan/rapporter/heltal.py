@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from samverkan.rapporter.tabell import PRIMAR, Cell, _smal
 
@@ -52,7 +52,14 @@ def lasta_sma(linjer: list[Linje]) -> list[Cell]:
     villkor = LinearConstraint(np.array(rader), np.array(hoger), np.array(hoger))
     granser, heltal = Bounds(lo, hi), np.ones(len(dolda))
 
+    A, b = np.array(rader), np.array(hoger)
+
     def losning(riktning: np.ndarray) -> np.ndarray | None:
+        # The linear programme first (a tenth of the time): where its optimum is whole, it
+        # is the integer programme's too; else the integer programme itself.
+        r = linprog(-riktning, A_eq=A, b_eq=b, bounds=list(zip(lo, hi, strict=True)), method="highs")
+        if r.success and np.allclose(r.x, np.round(r.x), atol=1e-7):
+            return np.round(r.x)
         r = milp(-riktning, constraints=villkor, bounds=granser, integrality=heltal)
         return np.round(r.x) if r.success else None
 
