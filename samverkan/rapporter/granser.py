@@ -27,7 +27,9 @@ _INGEN = None
 _STEG_PER_LINJE = 50
 
 
-def _grans(c: Cell) -> tuple[int, int | None]:
+def markens_grans(c: Cell) -> tuple[int, int | None]:
+    """What a cell's mark says of its count: a shown number itself, "<3" 1 to 2, "–" from 0
+    with no greatest value (``None``)."""
     if not c.dold:
         v = int(c.varde or 0)
         return v, v
@@ -65,7 +67,7 @@ class Granser:
         for i, t in enumerate(self.termer):
             for x, (c, _) in t.items():
                 if x not in self.grans:
-                    self.grans[x] = list(_grans(c))
+                    self.grans[x] = list(markens_grans(c))
                     self.celler[x] = c
                 if c.dold:
                     per_cell.setdefault(x, []).append(i)
@@ -129,7 +131,7 @@ def _vagar(termer: dict[int, tuple[Cell, int]], x: int, sida: int, grans: dict[i
         if y == x:
             continue
         zsida = 0 if ((-k / kx) > 0) == (sida == 0) else 1
-        lo, hi = _grans(c)
+        lo, hi = markens_grans(c)
         ut.append((y, zsida, lo > 0 if zsida == 0 else hi is not _INGEN))
     return ut
 

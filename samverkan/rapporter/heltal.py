@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from samverkan.rapporter.tabell import PRIMAR, Cell, _smal
+from samverkan.rapporter.granser import markens_grans
+from samverkan.rapporter.tabell import Cell, _smal
 
 if TYPE_CHECKING:
     from samverkan.rapporter.undertryckning import Linje
@@ -47,12 +48,11 @@ def lasta_sma(linjer: list[Linje]) -> list[Cell]:
     # A "–" has no greatest value; a cap far above every count keeps each solve bounded
     # and takes no solution away that a witness needs.
     tak = float(sann.max() * 2 + 10 + sum(abs(h) for h in hoger))
-    lo = np.array([1.0 if c.markering == PRIMAR else 0.0 for c in dolda])
-    hi = np.array([2.0 if c.markering == PRIMAR else tak for c in dolda])
-    villkor = LinearConstraint(np.array(rader), np.array(hoger), np.array(hoger))
-    granser, heltal = Bounds(lo, hi), np.ones(len(dolda))
-
+    marken = [markens_grans(c) for c in dolda]
+    lo = np.array([g[0] for g in marken], float)
+    hi = np.array([tak if g[1] is None else g[1] for g in marken], float)
     A, b = np.array(rader), np.array(hoger)
+    villkor, granser, heltal = LinearConstraint(A, b, b), Bounds(lo, hi), np.ones(len(dolda))
 
     def losning(riktning: np.ndarray) -> np.ndarray | None:
         # The linear programme first (a tenth of the time): where its optimum is whole, it

@@ -267,6 +267,11 @@ def _narmast(x: int, per_cell: dict[int, list[Linje]], primar: bool = False) -> 
     return None
 
 
+def _deras_linjer(celler: list[Cell], per_cell: dict[int, list[Linje]], plats: dict[int, int]) -> list[Linje]:
+    """The lines of ``celler``, once each, in their order: the next round's line rule."""
+    return sorted({id(li): li for c in celler for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
+
+
 def _per_cell(linjer: list[Linje]) -> dict[int, list[Linje]]:
     per_cell: dict[int, list[Linje]] = {}
     for linje in linjer:
@@ -481,6 +486,11 @@ def _los_komponent(linjer: list[Linje]) -> None:
             if c.dold:
                 nollrum.dolj(c)
     att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+
+    def ordning(x: int) -> tuple[int, int]:  # where the cell first stands: the same in every request
+        linje = per_cell[x][0]
+        return plats[id(linje)], next(i for i, c in enumerate(linje.celler) if id(c) == x)
+
     while True:
         for c in _linjeregeln(linjer, per_cell, att_se):
             nollrum.dolj(c)
@@ -490,7 +500,7 @@ def _los_komponent(linjer: list[Linje]) -> None:
             nya = []
             if not _lossa(linjer, per_cell, nollrum, nya) and not _lossa_exakt(linjer, per_cell, nollrum, nya):
                 break
-            att_se = sorted({id(li): li for c in nya for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
+            att_se = _deras_linjer(nya, per_cell, plats)
             continue
         # Lines with a cell that is not a stock first, so a stock is hidden here only when
         # nothing else can be (see ``_kandidat``); in their given order otherwise.
@@ -505,10 +515,6 @@ def _los_komponent(linjer: list[Linje]) -> None:
                     fasta -= {id(x) for x in linje.celler}
         # A cell with nothing but stocks left to hide in its lines: the nearest cell that
         # is not a stock further out (``_narmast``), and a stock only when there is none.
-        def ordning(x: int) -> tuple[int, int]:  # where the cell first stands: the same in every request
-            linje = per_cell[x][0]
-            return plats[id(linje)], next(i for i, c in enumerate(linje.celler) if id(c) == x)
-
         for x in sorted(fasta, key=ordning):
             c = _narmast(x, per_cell)
             if c is None:
@@ -519,7 +525,7 @@ def _los_komponent(linjer: list[Linje]) -> None:
         if not nya:  # nothing left to hide around them (cannot happen with a total)
             break
         # The next round's line rule: the lines of the cells just hidden, in their order.
-        att_se = sorted({id(li): li for c in nya for li in per_cell[id(c)]}.values(), key=lambda li: plats[id(li)])
+        att_se = _deras_linjer(nya, per_cell, plats)
 
 
 def _lossa(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Nollrum, nya: list[Cell]) -> bool:
@@ -527,8 +533,9 @@ def _lossa(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Noll
     pinning comes from: one cell read as "–" that widens one of its bounds where it was
     set, or a bound of a cell it was set from, the nearest first (``Granser.lossande``),
     in ``_rangordna``'s order among the cells that are not stocks; else the nearest such
-    cell further out (``_narmast``). A stock only where nothing else would do: stocks are settled day by day, bounds too (``_dolj_lager``),
-    and one changed here would differ from the next year's kub. A pinned cell whose way
+    cell further out (``_narmast``). A stock only where nothing else would do: stocks are
+    settled day by day, bounds too (``_dolj_lager``), and one changed here would differ
+    from the next year's kub. A pinned cell whose way
     passes a cell already changed in this call waits for the bounds to be worked out
     again (the caller calls again), so one change does not get company it did not need.
     The cells hidden are added to ``nya``; whether anything changed."""
@@ -536,7 +543,7 @@ def _lossa(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Noll
     lasta = g.lasta()
     if not lasta:
         return False
-    lager = {id(c) for li in linjer for c, lag in zip(li.celler, li.lager, strict=True) if lag}
+    lager = _lagerceller(linjer)
     andrade: set[int] = set()
     for x in lasta:
         nivaer = g.lossande(x)
@@ -564,7 +571,7 @@ def _lossa_exakt(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum:
     else (a "–" already, pinned through others) the nearest "<3" that is not a stock
     reads "–", or, with none, the nearest shown cell that is not a stock is hidden (both
     ``_narmast``). The caller runs rules 3–5 again, then this, until nothing is pinned."""
-    lager = {id(c) for li in linjer for c, lag in zip(li.celler, li.lager, strict=True) if lag}
+    lager = _lagerceller(linjer)
     andrade: set[int] = set()
     for x in heltal.lasta_sma(linjer):
         if any(id(c) in andrade for li in per_cell[id(x)] for c in li.celler):
@@ -579,6 +586,11 @@ def _lossa_exakt(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum:
         c.nedgradera()
         andrade.add(id(c))
     return bool(andrade)
+
+
+def _lagerceller(linjer: list[Linje]) -> set[int]:
+    """The stocks among the lines' cells (by ``id``)."""
+    return {id(c) for li in linjer for c, lag in zip(li.celler, li.lager, strict=True) if lag}
 
 
 def _forsta(nivaer: list[list[tuple[Cell, Linje | None]]], lager: set[int], stock: bool
