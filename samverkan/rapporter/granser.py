@@ -72,13 +72,15 @@ class Granser:
                 if c.dold:
                     per_cell.setdefault(x, []).append(i)
         self.per_cell = per_cell
+        # Each line's terms as (cell id, coefficient, hidden) for the propagation's inner loop.
+        rader = [[(x, k, c.dold) for x, (c, k) in t.items()] for t in self.termer]
         att_se = list(range(len(self.termer)))
         i_kon = set(att_se)
         steg = _STEG_PER_LINJE * max(len(self.termer), 1)
         while att_se and steg > 0:
             i = att_se.pop()
             i_kon.discard(i)
-            for x, sida in _snava(self.termer[i], self.grans):
+            for x, sida in _snava(rader[i], self.grans):
                 steg -= 1
                 self.orsak.setdefault(x, [None, None])[sida] = i
                 for j in per_cell.get(x, ()):
@@ -141,16 +143,20 @@ def lasta(linjer: list[Linje]) -> set[int]:
     return set(Granser(linjer).lasta())
 
 
-def _snava(termer: dict[int, tuple[Cell, int]], grans: dict[int, list]) -> list[tuple[int, int]]:
-    """Narrow each hidden cell of one line Σ k·x = 0 to what the other cells' bounds leave;
-    the cells narrowed, each with the bound (0 the least, 1 the greatest). The sum's least and greatest value are kept as a finite part and a
-    count of unbounded terms, so one term can be taken out without ∞ − ∞."""
-    min_s, max_s, min_oand, max_oand = 0, 0, 0, 0
-    bidrag = {}
-    for x, (_, k) in termer.items():
+def _snava(termer: list[tuple[int, int, bool]], grans: dict[int, list]) -> list[tuple[int, int]]:
+    """Narrow each hidden cell of one line Σ k·x = 0 (its terms as (cell id, k, hidden)) to
+    what the other cells' bounds leave; the cells narrowed, each with the bound (0 the
+    least, 1 the greatest). The sum's least and greatest value are kept as a finite part
+    and a count of unbounded terms, so one term can be taken out without ∞ − ∞. This is
+    the suppression's innermost loop, hence written out plainly."""
+    min_s = max_s = min_oand = max_oand = 0
+    bidrag = []
+    for x, k, _ in termer:
         lo, hi = grans[x]
-        a, b = (k * lo, None if hi is _INGEN else k * hi) if k > 0 else (None if hi is _INGEN else k * hi, k * lo)
-        bidrag[x] = (a, b)
+        if k > 0:
+            a, b = k * lo, (None if hi is _INGEN else k * hi)
+        else:
+            a, b = (None if hi is _INGEN else k * hi), k * lo
         if a is None:
             min_oand += 1
         else:
@@ -159,25 +165,31 @@ def _snava(termer: dict[int, tuple[Cell, int]], grans: dict[int, list]) -> list[
             max_oand += 1
         else:
             max_s += b
+        bidrag.append((a, b))
+    if min_oand > 1 and max_oand > 1:
+        return []  # every cell's rest is unbounded both ways: nothing narrows
     andrade = []
-    for x, (c, k) in termer.items():
-        if not c.dold:
+    for (x, k, dold), (a, b) in zip(termer, bidrag, strict=True):
+        if not dold:
             continue
-        a, b = bidrag[x]
         # The rest of the line (all but x): k·x = −rest, so k·x ∈ [−max(rest), −min(rest)].
         rest_min = None if min_oand - (a is None) else min_s - (a or 0)
         rest_max = None if max_oand - (b is None) else max_s - (b or 0)
+        if rest_min is None and rest_max is None:
+            continue
         lag = None if rest_max is None else -rest_max  # k·x ≥ lag
         hog = None if rest_min is None else -rest_min  # k·x ≤ hog
         if k < 0:
             lag, hog = (None if hog is None else -hog), (None if lag is None else -lag)
             k = -k
-        lo, hi = grans[x]
+        g = grans[x]
+        lo, hi = g
         ny_lo = lo if lag is None else max(lo, _ceil_div(lag, k))
         ny_hi = hi if hog is None else (hog // k if hi is _INGEN else min(hi, hog // k))
         if ny_lo != lo:
             andrade.append((x, 0))
+            g[0] = ny_lo
         if ny_hi != hi:
             andrade.append((x, 1))
-        grans[x] = [ny_lo, ny_hi]
+            g[1] = ny_hi
     return andrade
