@@ -137,27 +137,33 @@ def _fixerade(celler, ekv) -> set:
     return {v for v, rad in pivot.items() if len(rad) == 1}
 
 
+def bygg_aret(facit, personer) -> list[int]:
+    """The drawn people's ärenden of 2025 (``_person``) in the facit world's two teams; the
+    teams' ids, sorted."""
+    for kon, fodd, part, dag, langd, orsak, granne, kontroll, efter, insats in personer:
+        akt = D(2025, 1, 1) + dt.timedelta(days=dag)
+        slut = akt + dt.timedelta(days=langd) if langd else None
+        if slut and slut >= clock.today():
+            slut = None
+        team = facit.annat_team if granne else facit.team
+        a = skapa_arende(facit, kon=kon, fodd=fodd, part=part, akt=akt, avslutad=slut,
+                         orsak=orsak if slut else None, team=team)
+        if insats:
+            skapa_insats(a, "samcoach", beslutad=akt, startad=akt, avslutad=slut)
+        if slut and kontroll != "ingen":
+            dag = slut + dt.timedelta(days=efter)
+            db.session.add(Efterkontroll(arende_id=a.id, team_id=team.id, forfaller=dag, i_inkorg=utc(dag),
+                                         utfall=None if kontroll == "ej" else kontroll))
+            db.session.flush()
+    return sorted([facit.team.id, facit.annat_team.id])
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=12))
 def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
     sp = db.session.begin_nested()
     try:
-        for kon, fodd, part, dag, langd, orsak, granne, kontroll, efter, insats in personer:
-            akt = D(2025, 1, 1) + dt.timedelta(days=dag)
-            slut = akt + dt.timedelta(days=langd) if langd else None
-            if slut and slut >= clock.today():
-                slut = None
-            team = facit.annat_team if granne else facit.team
-            a = skapa_arende(facit, kon=kon, fodd=fodd, part=part, akt=akt, avslutad=slut,
-                             orsak=orsak if slut else None, team=team)
-            if insats:
-                skapa_insats(a, "samcoach", beslutad=akt, startad=akt, avslutad=slut)
-            if slut and kontroll != "ingen":
-                dag = slut + dt.timedelta(days=efter)
-                db.session.add(Efterkontroll(arende_id=a.id, team_id=team.id, forfaller=dag, i_inkorg=utc(dag),
-                                             utfall=None if kontroll == "ej" else kontroll))
-                db.session.flush()
-        teams = sorted([facit.team.id, facit.annat_team.id])
+        teams = bygg_aret(facit, personer)
         perioder = services.arets_perioder(2025)
         # Every one is offered to the styrgrupp (ended), and the kub is what each request gets.
         offered = {p.kod for p in services.periodval(clock.today(), exakt=False)}
