@@ -1,4 +1,6 @@
-"""A report table as plain data (Tabell, Rad, Cell), and the small-number rule applied to it.
+"""A report table as plain data (Tabell, Rad, Cell), and the small-number rule's pieces that
+work on one table (the marks, the lines, shares and averages, nested periods); the kub's
+lines are settled together in ``undertryckning``.
 
 Every page, export and API answer renders these same objects, so the suppression decided
 here holds everywhere the styrgrupp looks.
@@ -166,32 +168,6 @@ def _linjer(t: Tabell) -> list[list[Cell]]:
     return linjer
 
 
-def dolj_sma_tal(t: Tabell) -> Tabell:
-    """Apply the rule above to ``t`` in place and return it. Cells already hidden (by the
-    comparison with nested periods, ``dolj_mot_delperioder``) stay hidden and take part."""
-    celler = [c for r in t.rader for c in r.celler]
-    for c in celler:
-        if c.typ == "antal" and _smal(int(c.varde or 0)):
-            c.dolj(PRIMAR)
-    linjer = _linjer(t)
-    andrat = True
-    while andrat:
-        andrat = False
-        for linje in linjer:
-            dolda = [c for c in linje if c.dold]
-            if len(dolda) != 1:
-                continue
-            # The total is the line's last cell; hide it only if nothing else can be hidden.
-            kandidater = sorted((c for c in linje[:-1] if not c.dold and c.varde), key=lambda c: c.varde)
-            if not kandidater and not linje[-1].dold and linje[-1].varde:
-                kandidater = [linje[-1]]
-            if kandidater:
-                kandidater[0].dolj(SKYDDAD)
-                andrat = True
-    dolj_andelar(t)
-    return t
-
-
 def dolj_andelar(t: Tabell) -> None:
     """Rule 3 alone: shares and averages after their counts, once those are settled."""
     for c in (c for r in t.rader for c in r.celler):
@@ -208,7 +184,7 @@ def dolj_mot_delperioder(t: Tabell, delar: list[Tabell], etiketter: dict[int, tu
     """Hide ("–") every cell of ``t`` whose population differs by one or two individuals
     from the same cell shown in a report of a period nested inside ``t``'s (``delar``,
     already suppressed): subtracting the two would otherwise single those people out.
-    Cells are matched by row label and column. Run before ``dolj_sma_tal``.
+    Cells are matched by row label and column. Run before the kub's line rules.
     ``etiketter``: a cache of each nested table's rows by label, for a caller that passes
     the same tables many times (a year's kub compares each with every report holding it)."""
     for del_ in delar:

@@ -690,7 +690,7 @@ def dolj_kub(rapporter: dict[tuple[int, int | None], object], teams: list[int], 
     _los(linjer)
     # Shares and averages. The counts are settled: every table line is among the kub's, and
     # ``_los`` leaves none with exactly one hidden cell unless ``_kandidat`` finds nothing to
-    # hide there, when neither would ``dolj_sma_tal``'s line rule (no shown non-zero cell).
+    # hide there (no shown non-zero cell), when no rule of one table alone would hide one either.
     for r in rapporter.values():
         for t in r.tabeller:
             dolj_andelar(t)

@@ -7,8 +7,20 @@ from __future__ import annotations
 
 import math
 
-from samverkan.rapporter.tabell import PRIMAR, Tabell
-from samverkan.rapporter.undertryckning import _tabellinjer
+from samverkan.rapporter.tabell import PRIMAR, Tabell, _smal, dolj_andelar
+from samverkan.rapporter.undertryckning import _tabellinjer, dolj_linjer
+
+
+def dolj_tabell(t: Tabell) -> Tabell:
+    """The kub's rules on one table alone, in place: each small count "<3", then rules 3–5
+    on the table's own lines, then the shares and averages."""
+    for r in t.rader:
+        for c in r.celler:
+            if c.typ == "antal" and _smal(int(c.varde or 0)):
+                c.dolj(PRIMAR)
+    dolj_linjer(_tabellinjer(t))
+    dolj_andelar(t)
+    return t
 
 
 def mojliga_varden(t: Tabell, tak: int | None = None) -> dict[int, set[int]]:

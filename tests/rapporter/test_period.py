@@ -7,9 +7,9 @@ import datetime as dt
 
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
-from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Cell, Rad, Tabell, antal, dolj_sma_tal
+from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Cell, Rad, Tabell, antal
 from tests.rapporter.conftest import D, skapa_arende
-from tests.rapporter.granskning import inget_givet
+from tests.rapporter.granskning import dolj_tabell, inget_givet
 
 Q1 = (D(2026, 1, 1), D(2026, 3, 31))
 
@@ -174,13 +174,13 @@ def _assert_no_line_reveals(t: Tabell) -> None:
 def test_secondary_suppression_hides_the_complement():
     rader = [Rad("a", [antal(2), antal(5), antal(7)]), Rad("b", [antal(4), antal(6), antal(10)]),
              Rad("Totalt", [antal(6), antal(11), antal(17)], total=True)]
-    t = dolj_sma_tal(Tabell("x", "x", ["k1", "k2", "Totalt"], rader, total_kolumn=True))
+    t = dolj_tabell(Tabell("x", "x", ["k1", "k2", "Totalt"], rader, total_kolumn=True))
     # 2 is primary; 5 hides it in its row, 4 in its column; then 6 (row b) and 11 … until
     # no line has exactly one hidden cell.
     _assert_no_line_reveals(t)
     assert t.cell(0, 0).dold and t.cell(0, 1).dold and t.cell(1, 0).dold
     # Zero is shown: it identifies nobody.
-    assert not dolj_sma_tal(Tabell("y", "y", ["k"], [Rad("a", [antal(0)])])).cell(0, 0).dold
+    assert not dolj_tabell(Tabell("y", "y", ["k"], [Rad("a", [antal(0)])])).cell(0, 0).dold
 
 
 def test_the_hidden_text_is_the_same_everywhere():

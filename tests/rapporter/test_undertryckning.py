@@ -24,15 +24,16 @@ from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.rapporter import services
 from samverkan.rapporter.queries import Urval
-from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Rad, Tabell, antal, dolj_sma_tal
+from samverkan.rapporter.tabell import PRIMAR, SKYDDAD, Rad, Tabell, antal
 from tests.rapporter.conftest import PERSONENS_FALT, D, en_kub_per_ar, grundtal, skapa_arende
+from tests.rapporter.granskning import dolj_tabell
 
 
 def test_a_cell_hidden_to_protect_another_is_never_called_small():
     # The demo year's bug: "Man <3" where the truth was 16.
     rader = [Rad("Kvinna", [antal(2)]), Rad("Man", [antal(16)]), Rad("Annat", [antal(0)]),
              Rad("Totalt", [antal(18)], total=True)]
-    t = dolj_sma_tal(Tabell("kon", "Kön", ["Deltagare"], rader))
+    t = dolj_tabell(Tabell("kon", "Kön", ["Deltagare"], rader))
     assert [r.celler[0].text for r in t.rader] == ["<3", "–", "0", "18"]
     assert t.cell(0, 0).markering == PRIMAR and t.cell(1, 0).markering == SKYDDAD
 
@@ -43,7 +44,7 @@ def test_a_party_type_subtotal_is_a_line_of_its_own():
     rader = [Rad("AF", [antal(5)], grupp="af"), Rad("Arbetsförmedlingen", [antal(5)], grupp="af", delsumma=True),
              Rad("IFO", [antal(1)], grupp="kommun"), Rad("AMI", [antal(7)], grupp="kommun"),
              Rad("Kommun", [antal(8)], grupp="kommun", delsumma=True), Rad("Totalt", [antal(13)], total=True)]
-    t = dolj_sma_tal(Tabell("part", "Part", ["Deltagare"], rader))
+    t = dolj_tabell(Tabell("part", "Part", ["Deltagare"], rader))
     assert [r.celler[0].text for r in t.rader] == ["5", "5", "<3", "–", "8", "13"] or \
         sum(r.celler[0].dold for r in t.rader[2:5]) >= 2
 
