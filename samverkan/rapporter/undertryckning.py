@@ -486,6 +486,7 @@ def _los_komponent(linjer: list[Linje]) -> None:
             if c.dold:
                 nollrum.dolj(c)
     att_se = [li for li in linjer if any(c.dold for c in li.celler)]
+    fria: set[int] = set()  # small counts the exact check found free (``heltal.lasta_sma``)
 
     def ordning(x: int) -> tuple[int, int]:  # where the cell first stands: the same in every request
         linje = per_cell[x][0]
@@ -498,7 +499,10 @@ def _los_komponent(linjer: list[Linje]) -> None:
         if not fasta:
             # The sums fix nothing: now what the marks' bounds pin (rule 5).
             nya = []
-            if not _lossa(linjer, per_cell, nollrum, nya) and not _lossa_exakt(linjer, per_cell, nollrum, nya):
+            if not fria:
+                _manga_sma(linjer)
+            if not _lossa(linjer, per_cell, nollrum, nya) and not _lossa_exakt(linjer, per_cell, nollrum, nya,
+                                                                               fria):
                 break
             att_se = _deras_linjer(nya, per_cell, plats)
             continue
@@ -526,6 +530,23 @@ def _los_komponent(linjer: list[Linje]) -> None:
             break
         # The next round's line rule: the lines of the cells just hidden, in their order.
         att_se = _deras_linjer(nya, per_cell, plats)
+
+
+# A component with more "<3" than this has them all read "–" before rule 5 (``_manga_sma``).
+MANGA_SMA = 50
+
+
+def _manga_sma(linjer: list[Linje]) -> None:
+    """Rule 5 on a component of many small counts (a small förbund's kub with several teams:
+    a thousand hidden cells, hundreds of them "<3"): every "<3" reads "–" at once. The
+    marks' upper bounds are what pins a small count, and with hundreds of them the rounds of
+    rule 5 pinned and loosened them a few at a time, each round an integer programme over
+    the whole component: 10–20 s for one year's report. "–" hides no number, and where
+    most counts are small anyway "<3" says little more; fewer shown cells need hiding."""
+    primara = {id(c): c for li in linjer for c in li.celler if c.markering == PRIMAR}
+    if len(primara) > MANGA_SMA:
+        for c in primara.values():
+            c.nedgradera()
 
 
 def _lossa(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Nollrum, nya: list[Cell]) -> bool:
@@ -565,15 +586,16 @@ def _lossa(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Noll
 
 
 def _lossa_exakt(linjer: list[Linje], per_cell: dict[int, list[Linje]], nollrum: _Nollrum,
-                 nya: list[Cell]) -> bool:
+                 nya: list[Cell], fria: set[int]) -> bool:
     """Rule 5's last word, once the bounds line by line pin nothing: the small counts all
     lines at once pin over whole numbers (``heltal``). Each reads "–" if it is a "<3";
     else (a "–" already, pinned through others) the nearest "<3" that is not a stock
     reads "–", or, with none, the nearest shown cell that is not a stock is hidden (both
-    ``_narmast``). The caller runs rules 3–5 again, then this, until nothing is pinned."""
+    ``_narmast``). The caller runs rules 3–5 again, then this, until nothing is pinned;
+    ``fria`` carries the cells found free from one call to the next."""
     lager = _lagerceller(linjer)
     andrade: set[int] = set()
-    for x in heltal.lasta_sma(linjer):
+    for x in heltal.lasta_sma(linjer, fria):
         if any(id(c) in andrade for li in per_cell[id(x)] for c in li.celler):
             continue  # a change beside it this call may have freed it: seen again next call
         if x.markering == PRIMAR and id(x) not in lager:

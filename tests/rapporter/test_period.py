@@ -131,17 +131,17 @@ def test_the_forbund_report_adds_the_other_team(facit):
 def test_styrgrupp_sees_small_numbers_hidden_and_no_total_gives_them_away(facit):
     rapport = _rapport(facit, exakt=False)
     assert _texter(rapport.tabell("kon")) == {
-        "Kvinna": ["<3", "–"], "Man": ["<3", "–"], "Annat / vill ej uppge": ["<3", "–"], "Totalt": ["5", "–"]}
+        "Kvinna": ["<3", "–"], "Man": ["<3", "–"], "Annat / vill ej uppge": ["<3", "–"], "Totalt": ["5", "4"]}
     utfall = _texter(rapport.tabell("utfall"))
     # A share of a denominator under 3 is hidden even when it is 0 %: it would tell about the
     # one. It is marked "–", not "<3": a share is no count of fewer than three (issue 17).
     # The man's one "Arbete" reads "–": with the row's total it would be pinned otherwise.
     assert utfall["Arbete"] == ["0", "–", "0", "–", "–", "–", "–", "–"]
-    # One closed of each kön: "<3 + <3 + <3 = 3" would make each 1. With every line of the
-    # year's fifteen reports at once (the exact check), the total goes too. The 3 closed
-    # stand in the flow too, and read alike there.
-    assert utfall["Totalt"] == ["–"] * 8
-    assert _texter(rapport.tabell("flode"))["Totalt"][2] == "–"
+    # One closed of each kön: "<3 + <3 + <3 = 3" would make each 1. The year's kub has many
+    # "<3", so rule 5 reads them all "–" (``undertryckning.MANGA_SMA``): "– + – + – = 3"
+    # pins none, and the total of 3 closed stays shown, in the flow as well.
+    assert utfall["Totalt"] == ["–", "–", "–", "3", "–", "–", "–", "100 %"]
+    assert _texter(rapport.tabell("flode"))["Totalt"] == ["–", "4", "3", "–"]
     for nyckel in ("kon", "flode", "utfall"):
         assert not inget_givet(rapport.tabell(nyckel)), nyckel
     # Averages resting on one or two people are hidden ("–"); 20 days rests on three.
@@ -210,9 +210,9 @@ def test_nyckeltal_exact_for_the_projektledare_and_hidden_for_styrgrupp(facit):
     dold = {v.definition.nyckel: v.cell.text for v in services.nyckeltal(
         services.Behorighet(facit.forbund.id, facit.team, False), period)}
     # Shares resting on fewer than three are "–" (issue 17: "<3" only on a count of 1–2).
-    # The 4 aktualiseringar are the report's "Varav nya" total, hidden there (the exact
-    # check, rule 5): hidden here alike, or the report's "–" would be read off this.
-    assert dold == {"aktualiseringar": "–", "samcoach_pagaende": "<3", "egenforsorjning": "–",
+    # The 4 aktualiseringar are the report's "Varav nya" total, shown there: its three
+    # parts read "–" (rule 5 on a component of many "<3"), so the total pins none of them.
+    assert dold == {"aktualiseringar": "4", "samcoach_pagaende": "<3", "egenforsorjning": "–",
                     "moten_alla_parter": "1", "handlingsplan": "–", "arbete_studier": "–"}
 
 
