@@ -35,10 +35,11 @@ def _heltalslasta(celler: dict, ekv: list) -> list:
         return []
     h = highspy._Highs()
     h.setOptionValue("output_flag", False)
-    granser = [markens_grans(celler[k]) for k in dolda]
+    granser = [markens_grans(celler[k]) for k in dolda]  # "–": up to math.inf
+    # A cap far above every count for "–", so each push is bounded.
     tak = 10 * (1 + max((c.varde or 0) for c in celler.values()))
     h.addVars(len(dolda), np.array([g[0] for g in granser], float),
-              np.array([tak if g[1] is None else g[1] for g in granser], float))
+              np.array([min(g[1], tak) for g in granser], float))
     for e in ekv:
         rad, konst = {}, 0
         for k, f in e:
