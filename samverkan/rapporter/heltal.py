@@ -33,9 +33,10 @@ _LOSNING = int(highspy.SolutionStatus.kSolutionStatusFeasible)
 
 
 class _Programme:
-    """Σ rad·x = b over lo ≤ x ≤ hi, asked for the x that goes furthest in a direction:
-    the linear programme first (its optimum, where whole, is the integer programme's too),
-    the integer programme, built on first need, only where it is not."""
+    """Σ rad·x = b over lo ≤ x ≤ hi in whole numbers, asked for a solution that goes far in
+    a direction (``langst``) or whether one cell can leave its value (``ror``): the linear
+    programme first, the integer programme, built on first need, only where the linear
+    answer is fractional. Both models persist, so each solve starts from the last."""
 
     def __init__(self, rader: list[dict[int, float]], hoger: list[float], lo: np.ndarray, hi: np.ndarray):
         self.n = len(lo)
