@@ -197,6 +197,8 @@ def test_a_small_forbunds_year_is_suppressed_within_a_work_budget(ctx, monkeypat
     from samverkan.forbund.models import Forbund
     from samverkan.rapporter import heltal, services
 
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the suppression's work is the same on both databases; the seed is quicker on SQLite")
     seeding.seed(1300)
     losningar = []
     los = heltal._Programme._los
