@@ -25,6 +25,7 @@ each mark says of its size ("<3" is 1 or 2, "–" at least 0; interval propagati
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 
@@ -137,9 +138,18 @@ def _fixerade(celler, ekv) -> set:
     return {v for v, rad in pivot.items() if len(rad) == 1}
 
 
-def bygg_aret(facit, personer) -> list[int]:
-    """The drawn people's ärenden of 2025 (``_person``) in the facit world's two teams; the
-    teams' ids, sorted."""
+@contextlib.contextmanager
+def aret(facit, personer):
+    """The drawn people's ärenden of 2025 (``_person``) in the facit world's two teams, for
+    one example: yields the teams' ids, sorted, and takes the rows away after."""
+    sp = db.session.begin_nested()
+    try:
+        yield _bygg(facit, personer)
+    finally:
+        sp.rollback()
+
+
+def _bygg(facit, personer) -> list[int]:
     for kon, fodd, part, dag, langd, orsak, granne, kontroll, efter, insats in personer:
         akt = D(2025, 1, 1) + dt.timedelta(days=dag)
         slut = akt + dt.timedelta(days=langd) if langd else None
@@ -161,9 +171,7 @@ def bygg_aret(facit, personer) -> list[int]:
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=12))
 def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer):
-    sp = db.session.begin_nested()
-    try:
-        teams = bygg_aret(facit, personer)
+    with aret(facit, personer) as teams:
         perioder = services.arets_perioder(2025)
         # Every one is offered to the styrgrupp (ended), and the kub is what each request gets.
         offered = {p.kod for p in services.periodval(clock.today(), exakt=False)}
@@ -214,8 +222,6 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
         grans = {k: markens_grans(celler[k]) if k in celler else [0, 0] for k in nycklar}
         dolda = {k for k in nycklar if k in celler and celler[k].dold}
         assert not bundna(former, grans, dolda)
-    finally:
-        sp.rollback()
 
 
 def test_a_team_cell_hidden_in_one_team_is_not_the_forbund_minus_the_other(facit):

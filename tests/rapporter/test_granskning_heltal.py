@@ -18,10 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from samverkan.core.db import db
 from samverkan.rapporter import services
 from tests.rapporter.granskning import markens_grans
-from tests.rapporter.test_differens import _person, _summor, bygg_aret
+from tests.rapporter.test_differens import _person, _summor, aret
 
 pytestmark = pytest.mark.granskning
 
@@ -73,10 +72,6 @@ def _heltalslasta(celler: dict, ekv: list) -> list:
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(personer=st.lists(_person, min_size=0, max_size=16))
 def test_no_small_hidden_count_is_pinned_over_whole_numbers(facit, personer):
-    sp = db.session.begin_nested()
-    try:
-        teams = bygg_aret(facit, personer)
+    with aret(facit, personer) as teams:
         celler, ekv = _summor(services.arets_kub(facit.forbund.id, 2025), teams)
         assert not _heltalslasta(celler, ekv)
-    finally:
-        sp.rollback()
