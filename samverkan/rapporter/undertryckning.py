@@ -487,6 +487,9 @@ def _los_komponent(linjer: list[Linje]) -> None:
                 nollrum.dolj(c)
     att_se = [li for li in linjer if any(c.dold for c in li.celler)]
     fria: set[int] = set()  # small counts the exact check found free (``heltal.lasta_sma``)
+    # Rules 3 and 4 read no mark (a hidden cell is any number to them), so many "<3" can
+    # read "–" here, before them, as well as when rule 5 first runs.
+    _manga_sma(linjer)
 
     def ordning(x: int) -> tuple[int, int]:  # where the cell first stands: the same in every request
         linje = per_cell[x][0]
@@ -499,8 +502,6 @@ def _los_komponent(linjer: list[Linje]) -> None:
         if not fasta:
             # The sums fix nothing: now what the marks' bounds pin (rule 5).
             nya = []
-            if not fria:
-                _manga_sma(linjer)
             if not _lossa(linjer, per_cell, nollrum, nya) and not _lossa_exakt(linjer, per_cell, nollrum, nya,
                                                                                fria):
                 break
