@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bench import seed as seeding
 from samverkan import create_app
@@ -143,6 +143,18 @@ def lagg_undan(url: str, par: list[tuple[int, int]]) -> int:
         antal = seeding.lagg_undan([i for i, _ in par])
         db.engine.dispose()
     return antal
+
+
+def glom_markeringar(url: str) -> None:
+    """Remove the suppression's kept marks (``rapporter.markeringar``): the next report
+    works them out, as the first look at a year does."""
+    from samverkan.rapporter.models import KubMarkeringar
+
+    app = app_for(url)
+    with app.app_context():
+        db.session.execute(delete(KubMarkeringar))
+        db.session.commit()
+        db.engine.dispose()
 
 
 def _fri_port() -> int:

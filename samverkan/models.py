@@ -17,6 +17,6 @@ from samverkan.insatser.models import Insats, Insatstyp  # noqa: F401
 from samverkan.kallelser.models import Utskick  # noqa: F401
 from samverkan.moten.models import Dagordningspunkt, Mote, Narvaro  # noqa: F401
 from samverkan.protokoll.models import Protokoll, Protokolltillagg  # noqa: F401
-from samverkan.rapporter.models import FinsamRegistrering, NyckeltalMal  # noqa: F401
+from samverkan.rapporter.models import FinsamRegistrering, KubMarkeringar, NyckeltalMal  # noqa: F401
 from samverkan.samplanering.models import Atgard, IndividensMal, IndividensNarvaro  # noqa: F401
 from samverkan.uppfoljning.models import Steg, Stegmatning  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from samverkan.core.db import UTCDateTime, db, utcnow
@@ -86,3 +86,21 @@ class Aldersindelning(db.Model):
     granser: Mapped[str] = mapped_column(String(200))
     andrad_av_id: Mapped[int] = mapped_column(ForeignKey("anvandare.id"))
     andrad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class KubMarkeringar(db.Model):
+    """The marks the suppression set on one year's kub of a förbund ("<3", "–" or shown,
+    cell by cell), and the digest of everything it read (``markeringar``): the same raw
+    kub gets them again without the work. Marks only, never a count. ``urval``: which
+    tables the kub held (the whole report, or the nyckeltal's)."""
+
+    __tablename__ = "kub_markeringar"
+    __table_args__ = (UniqueConstraint("forbund_id", "ar", "urval"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forbund_id: Mapped[int] = mapped_column(ForeignKey("forbund.id", ondelete="CASCADE"))
+    ar: Mapped[int] = mapped_column()
+    urval: Mapped[str] = mapped_column(String(200))
+    nyckel: Mapped[str] = mapped_column(String(64))
+    markeringar: Mapped[str] = mapped_column(Text)
+    skapad: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,7 +25,7 @@ from samverkan.deltagare.models import KON_LABELS, Kon
 from samverkan.efterkontroll import rapport as efterkontroll_rapport
 from samverkan.forbund.models import PART_TYP_LABELS, Part, PartTyp, Team
 from samverkan.insatser.models import InsatsForm
-from samverkan.rapporter import queries
+from samverkan.rapporter import markeringar, queries
 from samverkan.rapporter.models import Aldersindelning, NyckeltalMal, TeamBudget
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import (
@@ -42,7 +42,7 @@ from samverkan.rapporter.tabell import (
     tal,
 )
 from samverkan.rapporter.underlag import Kub, Nod, Underlag, team_parter
-from samverkan.rapporter.undertryckning import FLODE_AVSLUTADE, KON_NYA, Linje, dolj_kub, dolj_linjer
+from samverkan.rapporter.undertryckning import FLODE_AVSLUTADE, KON_NYA, Linje, dolj_linjer
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +355,9 @@ def arets_kub(forbund_id: int, ar: int, tabeller: frozenset[str] | None = None
     teams = sorted({s.team_id for s in underlag.sammansattningar})
     rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p, bara=tabeller)
                  for i, p in enumerate(perioder) for t in [None, *teams]}
-    dolj_kub(rapporter, teams, [1, 2, 3, 4])
+    # The marks kept for this raw kub where it was suppressed before (``markeringar``).
+    urval = "alla" if tabeller is None else ",".join(sorted(tabeller))
+    markeringar.dolj(forbund_id, ar, urval, rapporter, teams, [1, 2, 3, 4])
     for r in rapporter.values():
         _synka_kostnad(r)
     return rapporter

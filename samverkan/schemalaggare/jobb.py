@@ -24,6 +24,7 @@ from samverkan.efterkontroll import jobs as efterkontroll_jobs
 from samverkan.gallring import jobs as gallring_jobs
 from samverkan.insatser import jobs as insatser_jobs
 from samverkan.kallelser import jobs as kallelser_jobs
+from samverkan.rapporter import jobs as rapporter_jobs
 from samverkan.uppfoljning import jobs as uppfoljning_jobs
 
 TICK = "tick"
@@ -32,6 +33,8 @@ NATT = "natt"
 # Not between 02:00 and 03:00: in Stockholm that hour is skipped one night in spring and
 # comes twice one night in autumn, and a cron trigger would then skip or repeat the run.
 GALLRING_KLOCKAN = dt.time(3, 30)
+# After the gallring (which may change the counts), before anyone opens a report.
+RAPPORT_KLOCKAN = dt.time(4, 15)
 # Before the working day, so Monday's digest is in the inbox when it starts.
 VECKOSAMMANSTALLNING_KLOCKAN = dt.time(6, 30)
 
@@ -62,6 +65,8 @@ JOBB: tuple[Jobb, ...] = (
          insatser_jobs.paminn_om_erbjudanden),
     Jobb("gallring", "nattlig gallring", NATT, gallring_jobs.natt,
          klockan=GALLRING_KLOCKAN, klockan_nyckel="SCHEDULER_GALLRING_KLOCKAN"),
+    Jobb("rapporter", "räkna fram rapporternas dolda tal för årets och de två förra årens kuber",
+         NATT, rapporter_jobs.forbered_kuber, tar_stopp=True, klockan=RAPPORT_KLOCKAN),
     # Nightly, but writes only on Mondays, once per person and ISO week (besked/jobs.py).
     Jobb("veckosammanstallning", "måndagens sammanställning av åtgärder som är försenade eller snart ska vara klara",
          NATT, besked_jobs.veckosammanstallning, klockan=VECKOSAMMANSTALLNING_KLOCKAN),

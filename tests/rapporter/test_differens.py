@@ -31,11 +31,13 @@ import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.efterkontroll.models import Efterkontroll
 from samverkan.rapporter import services
+from samverkan.rapporter.models import KubMarkeringar
 from samverkan.rapporter.queries import Urval
 from samverkan.rapporter.tabell import PRIMAR
 from tests.rapporter.conftest import PERSONENS_FALT, D, grundtal, skapa_arende, skapa_insats, utc
@@ -178,6 +180,9 @@ def test_no_combination_of_offered_reports_fixes_a_hidden_figure(facit, personer
         assert {p.kod for p in perioder} <= offered
         rapporter = services.arets_kub(facit.forbund.id, 2025)
         assert set(rapporter) == {(nr, t) for nr in range(5) for t in [None, *teams]}
+        # The kub's marks are kept (``rapporter.markeringar``): the request below puts them
+        # back on the same counts, and must show what was worked out.
+        assert db.session.scalar(select(KubMarkeringar.ar).where(KubMarkeringar.forbund_id == facit.forbund.id)) == 2025
         fraga = services.period_rapport(Urval(facit.forbund.id, facit.team.id, perioder[2].fran, perioder[2].till),
                                         exakt=False)
         assert [c.text for t in fraga.tabeller for r in t.rader for c in r.celler] == \
