@@ -80,9 +80,17 @@ def tid_arsrapport(forbund_id: int, ar: int, *, team_id: int | None = None, exak
         if i == 0:
             event.remove(db.engine, "before_cursor_execute", rakna)
         nyckeltal.append(_tid(lambda: services.nyckeltal(services.Behorighet(forbund_id, None, exakt), period)))
-        db.session.rollback()
+        db.session.rollback()  # and the marks kept with it: each round works them out
+    # A year seen before: the marks the first look kept are put back (``rapporter.markeringar``).
+    services.period_rapport(urval, exakt=exakt, period=period)
+    services.nyckeltal(services.Behorighet(forbund_id, None, exakt), period)
+    igen = [(_tid(lambda: services.period_rapport(urval, exakt=exakt, period=period)),
+             _tid(lambda: services.nyckeltal(services.Behorighet(forbund_id, None, exakt), period)))
+            for _ in range(upprepningar)]
+    db.session.rollback()
     return {"rapport_s": min(w for w, _ in rapport), "rapport_cpu_s": min(c for _, c in rapport),
             "nyckeltal_s": min(w for w, _ in nyckeltal), "nyckeltal_cpu_s": min(c for _, c in nyckeltal),
+            "rapport_igen_cpu_s": min(r[1] for r, _ in igen), "nyckeltal_igen_cpu_s": min(n[1] for _, n in igen),
             "fragor": len(fragor)}
 
 
@@ -198,7 +206,9 @@ def main() -> None:
         r = tid_arsrapport(forbund_id, args.ar, exakt=args.exakt, upprepningar=args.upprepningar)
         print(f"årsrapport {args.ar}{' (exakt)' if args.exakt else ''}: {r['rapport_s']:.3f} s "
               f"(CPU {r['rapport_cpu_s']:.3f} s), {r['fragor']} SQL-satser; "
-              f"nyckeltal med trend: {r['nyckeltal_s']:.3f} s (CPU {r['nyckeltal_cpu_s']:.3f} s)")
+              f"nyckeltal med trend: {r['nyckeltal_s']:.3f} s (CPU {r['nyckeltal_cpu_s']:.3f} s); "
+              f"med behållna markeringar: årsrapport CPU {r['rapport_igen_cpu_s']:.3f} s, "
+              f"nyckeltal CPU {r['nyckeltal_igen_cpu_s']:.3f} s")
 
 
 if __name__ == "__main__":
