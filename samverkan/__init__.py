@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from samverkan.moten import views as moten_views
     from samverkan.oversikt import views as oversikt_views
     from samverkan.protokoll import views as protokoll_views
+    from samverkan.rapporter import cli as rapporter_cli
     from samverkan.rapporter import views as rapporter_views
     from samverkan.samplanering import forsenade_views as atgarder_views
     from samverkan.samplanering import views as samplanering_views
@@ -74,7 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         oversikt_views, moten_views, samplanering_views, insatser_views, kallelser_views,
         loggkontroll_views, protokoll_views, atgarder_views, uppfoljning_views, rapporter_views,
         gallring_views, forbund_views, api, auth_cli, demo_cli, schemalaggare_cli, drift_cli, gallring_cli,
-        nycklar_cli, forbund_cli, efterkontroll_views,
+        nycklar_cli, forbund_cli, efterkontroll_views, rapporter_cli,
     ):
         module.init_app(app)
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import select
@@ -27,21 +28,29 @@ log = logging.getLogger(__name__)
 
 
 def forbered_kuber(app: Flask, stopp: threading.Event | None = None) -> Counter:
+    """The nightly job: ``forbered`` in a job's own app context."""
+    with jobbkontext(app):
+        return forbered(stopp)
+
+
+def forbered(stopp: threading.Event | None = None, framsteg: Callable[[str], None] | None = None) -> Counter:
     """Each förbund's kub of every year with an ended period on offer, the whole report's
     and the nyckeltal's, one read each (``transaktion(skriver=False)``: on SQLite no write
-    lock while it works; the marks are written apart). Stops between two on shutdown."""
+    lock while it works; the marks are written apart). Stops between two on shutdown;
+    ``framsteg`` hears of each förbund done (the command prints it)."""
     antal: Counter = Counter()
-    with jobbkontext(app):
-        with transaktion(skriver=False):
-            forbund = db.session.scalars(select(Forbund.id).order_by(Forbund.id)).all()
-            aren = sorted({p.fran.year for p in services.periodval(clock.today(), exakt=False)})
-        for forbund_id in forbund:
-            for ar in aren:
-                for tabeller in (None, services.NYCKELTALENS_TABELLER):
-                    if stopp is not None and stopp.is_set():
-                        return antal
-                    with transaktion(skriver=False):
-                        services.arets_kub(forbund_id, ar, tabeller)
-                    antal["kuber"] += 1
+    with transaktion(skriver=False):
+        forbund = db.session.execute(select(Forbund.id, Forbund.kod).order_by(Forbund.id)).all()
+        aren = sorted({p.fran.year for p in services.periodval(clock.today(), exakt=False)})
+    for nr, (forbund_id, kod) in enumerate(forbund, 1):
+        for ar in aren:
+            for tabeller in (None, services.NYCKELTALENS_TABELLER):
+                if stopp is not None and stopp.is_set():
+                    return antal
+                with transaktion(skriver=False):
+                    services.arets_kub(forbund_id, ar, tabeller)
+                antal["kuber"] += 1
+        if framsteg is not None:
+            framsteg(f"{nr}/{len(forbund)} {kod}: {', '.join(map(str, aren))}")
     log.info("rapporter: %d kuber i %d förbund förberedda", antal["kuber"], len(forbund))
     return antal

@@ -143,3 +143,11 @@ def test_marks_that_cannot_be_kept_leave_the_page_as_it_is(facit, login, app, mo
     assert svar.status_code == 200 and "&lt;3" in _td_antal(svar.get_data(as_text=True))
     assert "sparades inte" in caplog.text
     assert not _sparade(forbund_id)
+
+
+def test_the_command_works_them_out_now_and_says_how_far_it_is(facit, app, utford):
+    db.session.commit()
+    resultat = app.test_cli_runner().invoke(args=["rapporter-forbered"])
+    assert resultat.exit_code == 0, resultat.output
+    assert f"1/1 {facit.forbund.kod}: 2024, 2025, 2026" in resultat.output and "6 kuber klara" in resultat.output
+    assert len(utford) == 6 and len(_sparade(facit.forbund.id)) == 6
