@@ -349,15 +349,22 @@ def arets_kub(forbund_id: int, ar: int, tabeller: frozenset[str] | None = None
     suppression joins a table to itself across the kub's reports and to the tables of
     ``undertryckning._SAMMA``, nothing else, so a set closed under those gets the same
     marks as in the whole report, for less work."""
-    perioder = arets_perioder(ar)
-    underlag = Underlag(Kub(forbund_id, None, [(p.fran, p.till) for p in perioder], per_team=True),
+    # Only the periods that have ended: no other is offered with hidden figures, and one
+    # still running would tie the marks of the ended ones to counts that change every day
+    # (Q1's marks moved with each new ärende of Q2, and no kept marks could be reused).
+    # A period joins the kub the day after it ends; the nodes keep their numbers.
+    idag = clock.today()
+    noder = [(i, p) for i, p in enumerate(arets_perioder(ar)) if p.till < idag]
+    if not noder:
+        return {}
+    underlag = Underlag(Kub(forbund_id, None, [(p.fran, p.till) for _, p in noder], per_team=True),
                         aldersband(forbund_id), bara_raknade=tabeller is not None)
     teams = sorted({s.team_id for s in underlag.sammansattningar})
-    rapporter = {(i, t): _period_tabeller(underlag.nod(i, t), exakt=False, period=p, bara=tabeller)
-                 for i, p in enumerate(perioder) for t in [None, *teams]}
+    rapporter = {(i, t): _period_tabeller(underlag.nod(k, t), exakt=False, period=p, bara=tabeller)
+                 for k, (i, p) in enumerate(noder) for t in [None, *teams]}
     # The marks kept for this raw kub where it was suppressed before (``markeringar``).
     urval = "alla" if tabeller is None else ",".join(sorted(tabeller))
-    markeringar.dolj(forbund_id, ar, urval, rapporter, teams, [1, 2, 3, 4])
+    markeringar.dolj(forbund_id, ar, urval, rapporter, teams, [i for i, _ in noder if i > 0])
     for r in rapporter.values():
         _synka_kostnad(r)
     return rapporter

@@ -8,7 +8,8 @@ cell hidden in one report could be worked out from the others, by two of them (a
 minus a quarter) or by many (the förbund minus every team but one).
 
 So the reports of one year are suppressed together, as one *kub*: the förbund and every
-team, the year and its four quarters (``Underlag`` fetches them in one pass). Whatever
+team, the year and its four quarters (``Underlag`` fetches them in one pass); in a year
+still running, its ended quarters alone (``services.arets_kub``). Whatever
 is asked for, the same kub is computed and the asked report cut from it, so every
 request shows the same figures. The rule:
 
@@ -126,7 +127,10 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
     the ongoing at a quarter's end to the next quarter's carried-in."""
     linjer = [li for r in rapporter.values() for t in r.tabeller for li in _tabellinjer(t)]
     nycklar = {(nr, team): {t.nyckel: _celler(t) for t in r.tabeller} for (nr, team), r in rapporter.items()}
-    perioder = [0, *kvartal]
+    # The year (node 0) is in the kub once it has ended (``services.arets_kub``); before,
+    # only its ended quarters are, and no line runs to it.
+    ar = (0, None) in nycklar
+    perioder = [0, *kvartal] if ar else list(kvartal)
 
     def lager(tabell: str, kol: int) -> bool:
         return (tabell, kol) in _LAGER
@@ -138,7 +142,7 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
                 delar = [c for c in delar if c is not None]
                 linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [lager(tabell, kol)] * (len(delar) + 1)))
     for team in [None, *teams]:
-        for tabell, celler in nycklar[(0, team)].items():
+        for tabell, celler in (nycklar[(0, team)] if ar else {}).items():
             if tabell not in PERIODSUMMA:
                 continue
             for (etikett, kol), total in celler.items():
@@ -151,7 +155,7 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
         # the year's carried-in is its first quarter's, its ongoing its last quarter's.
         flode = {nr: nycklar[(nr, team)].get("flode", {}) for nr in perioder}
         par = [(kvartal[i], 3, kvartal[i + 1], 0) for i in range(len(kvartal) - 1)]
-        if kvartal:
+        if kvartal and ar:
             par += [(0, 0, kvartal[0], 0), (0, 3, kvartal[-1], 3)]
         for a, ka, b, kb in par:
             for (etikett, kol), c in flode[a].items():

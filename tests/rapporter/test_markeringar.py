@@ -7,12 +7,14 @@ random years."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import time
 
 import pytest
 from sqlalchemy import delete, event, select
 
+from samverkan.core import clock
 from samverkan.core.db import db
 from samverkan.rapporter import jobs, markeringar, services, undertryckning
 from samverkan.rapporter.models import KubMarkeringar
@@ -151,3 +153,18 @@ def test_the_command_works_them_out_now_and_says_how_far_it_is(facit, app, utfor
     assert resultat.exit_code == 0, resultat.output
     assert f"1/1 {facit.forbund.kod}: 2024, 2025, 2026" in resultat.output and "6 kuber klara" in resultat.output
     assert len(utford) == 6 and len(_sparade(facit.forbund.id)) == 6
+
+
+def test_a_running_quarter_leaves_the_ended_ones_and_their_kept_marks_alone(facit, utford):
+    """On 1 June 2026 the kub of 2026 holds its first quarter alone (``arets_kub``): the
+    second, still running, gets new ärenden every day, and neither Q1's marks nor the
+    kept ones move with them. Once the second has ended it joins the kub."""
+    kub = services.arets_kub(facit.forbund.id, 2026)
+    assert {nr for nr, _ in kub} == {1}
+    q1 = _texter(kub)
+    skapa_arende(facit, kon="man", fodd=1981, part="af", akt=D(2026, 5, 20))
+    assert _texter(services.arets_kub(facit.forbund.id, 2026)) == q1
+    assert utford == [1]
+    clock.set_clock(lambda: dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC))
+    assert {nr for nr, _ in services.arets_kub(facit.forbund.id, 2026)} == {1, 2}
+    assert utford == [1, 1]
