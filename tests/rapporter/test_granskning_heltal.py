@@ -8,9 +8,12 @@ apart from the product's lines) and what each mark says of its size ("<3" 1 or 2
 from 0) make an integer programme. Each small hidden count is pushed down and up on its
 own by HiGHS: it passes when some whole-number solution gives it another value. The
 product's exact check (``rapporter/heltal.py``) pushes many counts at once over its own
-lines; this asks one count at a time over the test's."""
+lines; this asks one count at a time over the test's. The same for a running year's kub,
+its ended quarters alone."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import highspy
 import numpy as np
@@ -18,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from samverkan.core import clock
 from samverkan.rapporter import services
 from tests.rapporter.granskning import markens_grans
 from tests.rapporter.test_differens import _person, _summor, aret
@@ -74,4 +78,14 @@ def _heltalslasta(celler: dict, ekv: list) -> list:
 def test_no_small_hidden_count_is_pinned_over_whole_numbers(facit, personer):
     with aret(facit, personer) as teams:
         celler, ekv = _summor(services.arets_kub(facit.forbund.id, 2025), teams)
+        assert not _heltalslasta(celler, ekv)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(personer=st.lists(_person, min_size=0, max_size=16))
+def test_in_a_running_year_no_small_hidden_count_is_pinned_over_whole_numbers(facit, personer):
+    """15 October 2026: the kub of 2026 holds its three ended quarters (``arets_kub``)."""
+    clock.set_clock(lambda: dt.datetime(2026, 10, 15, 9, 0, tzinfo=dt.UTC))
+    with aret(facit, personer, 2026) as teams:
+        celler, ekv = _summor(services.arets_kub(facit.forbund.id, 2026), teams)
         assert not _heltalslasta(celler, ekv)
