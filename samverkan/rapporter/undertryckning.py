@@ -129,8 +129,8 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
     nycklar = {(nr, team): {t.nyckel: _celler(t) for t in r.tabeller} for (nr, team), r in rapporter.items()}
     # The year (node 0) is in the kub once it has ended (``services.arets_kub``); before,
     # only its ended quarters are, and no line runs to it.
-    ar = (0, None) in nycklar
-    perioder = [0, *kvartal] if ar else list(kvartal)
+    med_aret = (0, None) in nycklar
+    perioder = [0, *kvartal] if med_aret else list(kvartal)
 
     def lager(tabell: str, kol: int) -> bool:
         return (tabell, kol) in _LAGER
@@ -142,7 +142,7 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
                 delar = [c for c in delar if c is not None]
                 linjer.append(Linje([*delar, total], [1] * len(delar) + [-1], [lager(tabell, kol)] * (len(delar) + 1)))
     for team in [None, *teams]:
-        for tabell, celler in (nycklar[(0, team)] if ar else {}).items():
+        for tabell, celler in (nycklar[(0, team)] if med_aret else {}).items():
             if tabell not in PERIODSUMMA:
                 continue
             for (etikett, kol), total in celler.items():
@@ -155,7 +155,7 @@ def kubens_linjer(rapporter: dict[tuple[int, int | None], object], teams: list[i
         # the year's carried-in is its first quarter's, its ongoing its last quarter's.
         flode = {nr: nycklar[(nr, team)].get("flode", {}) for nr in perioder}
         par = [(kvartal[i], 3, kvartal[i + 1], 0) for i in range(len(kvartal) - 1)]
-        if kvartal and ar:
+        if kvartal and med_aret:
             par += [(0, 0, kvartal[0], 0), (0, 3, kvartal[-1], 3)]
         for a, ka, b, kb in par:
             for (etikett, kol), c in flode[a].items():
